@@ -1,0 +1,459 @@
+"""The sans-IO core shared by :class:`TwilioClient` and :class:`AsyncTwilioClient`.
+
+Nothing here touches a socket. An *operation* is a generator that yields a
+:class:`Request` and receives a :class:`Response`, then returns its decoded
+result. :meth:`ClientCore.run_flow` wraps an operation with the retry policy and
+yields two kinds of actions to the driver: a :class:`Request` to send (answered
+with a :class:`Response` or a :class:`TransportFailure`) or a :class:`Sleep`.
+The sync and async clients are tiny drivers of these generators.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import platform
+import random
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote, urlencode
+
+import msgspec
+
+from . import errors
+from .config import TwilioConfig
+from .models import TwilioModel, decode, decode_page
+
+__all__ = [
+    "API_VERSION",
+    "ClientCore",
+    "Op",
+    "PageFlow",
+    "Request",
+    "Response",
+    "RetryEvent",
+    "Sleep",
+    "TransportFailure",
+    "form",
+]
+
+API_VERSION = "2010-04-01"
+VERSION = "0.1.0"
+logger = logging.getLogger("twilio_connector")
+
+T = TypeVar("T")
+M = TypeVar("M", bound=TwilioModel)
+
+
+@dataclass(slots=True)
+class Request:
+    method: str
+    url: str
+    content: bytes | None = None
+
+    @property
+    def idempotent(self) -> bool:
+        """True when repeating the request cannot duplicate an effect (GET, DELETE)."""
+        return self.method in ("GET", "DELETE", "HEAD", "OPTIONS")
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    """Header names in lower case."""
+    content: bytes
+
+
+@dataclass(slots=True)
+class TransportFailure:
+    """What a driver reports when no HTTP response came back."""
+
+    kind: Literal["connect", "timeout", "protocol"]
+    sent: bool
+    """False only when the request certainly never left (connect failure, pool timeout)."""
+    detail: str
+
+
+@dataclass(slots=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class RetryEvent:
+    """Passed to the ``on_retry`` hook (and logged) before each retry."""
+
+    method: str
+    url: str
+    attempt: int
+    """1 for the first retry."""
+    delay: float
+    reason: str
+
+
+Op = Generator[Request, Response, T]
+"""An operation: yields requests, receives responses, returns the result."""
+Outcome = Response | TransportFailure
+Flow = Generator[Request | Sleep, Outcome | None, T]
+PageFlow = Generator[Request | list[T], Response | None, None]
+"""A pagination flow: yields requests (answered with a response) or batches of items."""
+
+
+def _scalar(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return f"{value:%Y-%m-%dT%H:%M:%SZ}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value), separators=(",", ":"))
+    return str(value)
+
+
+def form(**params: Any) -> list[tuple[str, str]]:
+    """Twilio form/query params from keyword arguments named as on the wire.
+
+    ``None`` means "not given" (Twilio has no null on the wire; send ``""`` to clear a
+    value). Lists and tuples become repeated keys; booleans ``true``/``false``;
+    datetimes ISO 8601 UTC; dates ``YYYY-MM-DD``; mappings JSON.
+    """
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set, frozenset)):
+            pairs.extend((key, _scalar(v)) for v in value)
+        else:
+            pairs.append((key, _scalar(value)))
+    return pairs
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - time.time())
+
+
+class ClientCore:
+    """Builds requests, decodes responses and errors, and decides retries."""
+
+    def __init__(
+        self,
+        config: TwilioConfig,
+        *,
+        on_retry: Callable[[RetryEvent], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.policy = config.retry_policy
+        self.on_retry = on_retry
+        self.api_root = f"{config.base_url}/{API_VERSION}"
+        self.account_root = f"{self.api_root}/Accounts/{config.account_sid}"
+        agent = config.user_agent or (
+            f"twilio-connector/{VERSION} (Python/{platform.python_version()})"
+        )
+        self.headers: dict[str, str] = {
+            "Authorization": config.authorization_header(),
+            "User-Agent": agent,
+            "Accept": "application/json",
+            "Accept-Charset": "utf-8",
+        }
+        self.form_headers = {
+            **self.headers,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+
+    # -- building ---------------------------------------------------------------------------
+
+    def url(self, path: str, query: Iterable[tuple[str, str]] | None = None) -> str:
+        """Absolute URL for ``path`` (absolute URL, ``/2010-04-01/...`` or relative to the
+        account root, e.g. ``Messages.json``)."""
+        if path.startswith(("http://", "https://")):
+            url = path
+        elif path.startswith("/"):
+            url = self.config.base_url + path
+        else:
+            url = f"{self.account_root}/{path}"
+        if query:
+            encoded = urlencode(list(query))
+            if encoded:
+                url += ("&" if "?" in url else "?") + encoded
+        return url
+
+    @staticmethod
+    def sid(value: str) -> str:
+        """A path segment from user input, quoted so it cannot escape its place in the path."""
+        if not value:
+            raise ValueError("a SID is required")
+        return quote(str(value), safe="")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Iterable[tuple[str, str]] | None = None,
+        data: Iterable[tuple[str, str]] | None = None,
+    ) -> Request:
+        content = urlencode(list(data)).encode() if data is not None else None
+        if content is None and method == "POST":
+            content = b""
+        return Request(method, self.url(path, query), content)
+
+    def headers_for(self, request: Request) -> dict[str, str]:
+        return self.form_headers if request.content is not None else self.headers
+
+    # -- decoding ---------------------------------------------------------------------------
+
+    def raise_for_status(self, request: Request, response: Response) -> None:
+        if 200 <= response.status < 300:
+            return
+        code: int | None = None
+        message = f"HTTP {response.status}"
+        more_info: str | None = None
+        details: Any = None
+        try:
+            body = msgspec.json.decode(response.content) if response.content else None
+        except msgspec.DecodeError:
+            body = None
+        if isinstance(body, dict):
+            raw_code = body.get("code")
+            code = raw_code if isinstance(raw_code, int) else None
+            message = str(body.get("message") or body.get("detail") or body.get("title") or message)
+            more_info = body.get("more_info")
+            details = body.get("details")
+        elif response.content:
+            message = response.content[:200].decode("utf-8", "replace").strip() or message
+        if code is None:
+            code = response.status
+        cls = errors.api_error_class(response.status)
+        raise cls(
+            status=response.status,
+            code=code,
+            message=self.redact(message),
+            more_info=more_info,
+            method=request.method,
+            url=self.redact(request.url),
+            details=details,
+            retry_after=_retry_after(response.headers),
+        )
+
+    def redact(self, text: str) -> str:
+        for secret in self.config.secrets():
+            text = text.replace(secret, "***")
+        return text
+
+    def model(self, model: type[M], request: Request, response: Response) -> M:
+        self.raise_for_status(request, response)
+        try:
+            return decode(model, response.content)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise errors.ResponseDecodeError(
+                f"{request.method} {request.url}: cannot decode {model.__name__}: {exc}"
+            ) from None
+
+    def json(self, request: Request, response: Response) -> Any:
+        self.raise_for_status(request, response)
+        if not response.content:
+            return None
+        try:
+            return msgspec.json.decode(response.content)
+        except msgspec.DecodeError as exc:
+            raise errors.ResponseDecodeError(
+                f"{request.method} {request.url}: response is not JSON: {exc}"
+            ) from None
+
+    # -- operations (generators) ------------------------------------------------------------
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        query: Iterable[tuple[str, str]] | None = None,
+        data: Iterable[tuple[str, str]] | None = None,
+    ) -> Op[M]:
+        request = self.request(method, path, query=query, data=data)
+        response = yield request
+        return self.model(model, request, response)
+
+    def call_no_content(self, method: str, path: str) -> Op[None]:
+        request = self.request(method, path)
+        response = yield request
+        self.raise_for_status(request, response)
+
+    def call_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Iterable[tuple[str, str]] | None = None,
+        data: Iterable[tuple[str, str]] | None = None,
+    ) -> Op[Any]:
+        request = self.request(method, path, query=query, data=data)
+        response = yield request
+        return self.json(request, response)
+
+    def pages(
+        self,
+        path: str,
+        model: type[M],
+        list_key: str,
+        query: Iterable[tuple[str, str]] | None = None,
+        *,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> PageFlow[M]:
+        """Lazily walk a list, following ``next_page_uri`` until ``limit`` items."""
+        if limit is not None and limit <= 0:
+            return
+        if page_size is None:
+            page_size = min(limit, 1000) if limit is not None else 50
+        params = [*(query or ()), ("PageSize", str(page_size))]
+        request = self.request("GET", path, query=params)
+        remaining = limit
+        while True:
+            response = yield request
+            assert response is not None
+            self.raise_for_status(request, response)
+            try:
+                items, meta = decode_page(model, list_key, response.content)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                raise errors.ResponseDecodeError(
+                    f"GET {request.url}: cannot decode a page of {model.__name__}: {exc}"
+                ) from None
+            if remaining is not None:
+                items = items[:remaining]
+                remaining -= len(items)
+            if items:
+                yield items
+            if (remaining is not None and remaining <= 0) or not meta.next_page_uri or not items:
+                return
+            request = Request("GET", self.url(meta.next_page_uri))
+
+    def collect(self, flow: PageFlow[M]) -> Op[list[M]]:
+        """Turn a pagination flow into an operation returning every item."""
+        out: list[M] = []
+        action = next(flow, None)
+        while action is not None:
+            if isinstance(action, list):
+                out.extend(action)
+                action = next(flow, None)
+            else:
+                response = yield action
+                try:
+                    action = flow.send(response)
+                except StopIteration:
+                    action = None
+        return out
+
+    # -- retries ----------------------------------------------------------------------------
+
+    def run_flow(self, op: Generator[Request, Response, T]) -> Flow[T]:
+        """Drive ``op`` with retries: yields requests and sleeps, returns the op's result."""
+        try:
+            request = next(op)
+            while True:
+                response = yield from self.send(request)
+                request = op.send(response)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+    def send(self, request: Request) -> Generator[Request | Sleep, Outcome | None, Response]:
+        """Send one request with the retry policy; raise transport errors that are final."""
+        attempt = 0
+        while True:
+            outcome = yield request
+            assert outcome is not None
+            decision = self.retry_decision(request, outcome, attempt)
+            if decision is None:
+                break
+            delay, reason = decision
+            attempt += 1
+            event = RetryEvent(request.method, self.redact(request.url), attempt, delay, reason)
+            logger.info(
+                "retrying %s %s (attempt %d) in %.3fs: %s",
+                event.method,
+                event.url,
+                attempt,
+                delay,
+                reason,
+            )
+            if self.on_retry is not None:
+                self.on_retry(event)
+            yield Sleep(delay)
+        if isinstance(outcome, TransportFailure):
+            raise self.transport_error(request, outcome)
+        return outcome
+
+    def retry_decision(
+        self, request: Request, outcome: Outcome, attempt: int
+    ) -> tuple[float, str] | None:
+        policy = self.policy
+        if attempt >= policy.max_retries:
+            return None
+        if isinstance(outcome, TransportFailure):
+            if outcome.sent and not request.idempotent:
+                return None  # the POST may have reached Twilio: never resend it
+            return self.backoff(attempt), f"{outcome.kind} error: {outcome.detail}"
+        status = outcome.status
+        if status in policy.retry_statuses or (
+            request.idempotent and status in policy.idempotent_retry_statuses
+        ):
+            after = _retry_after(outcome.headers)
+            if after is not None:
+                return min(after, policy.max_retry_after), f"HTTP {status} (Retry-After)"
+            return self.backoff(attempt), f"HTTP {status}"
+        return None
+
+    def backoff(self, attempt: int) -> float:
+        """Capped exponential backoff with full jitter."""
+        cap = min(self.policy.max_backoff, self.policy.base_backoff * (2**attempt))
+        return self.jitter(cap)
+
+    def jitter(self, cap: float) -> float:
+        """A delay in ``[0, cap]``; isolated so a policy can pin it (see RetryPolicy.jitter)."""
+        pinned = self.policy.jitter
+        return pinned(cap) if pinned is not None else random.uniform(0.0, cap)
+
+    def transport_error(self, request: Request, failure: TransportFailure) -> errors.TransportError:
+        url = self.redact(request.url)
+        detail = self.redact(failure.detail)
+        if failure.sent and not request.idempotent:
+            return errors.OutcomeUnknownError(
+                f"{failure.kind} error after the request was sent ({detail}); it may or may not "
+                "have been processed by Twilio, so it was not retried",
+                method=request.method,
+                url=url,
+            )
+        if failure.kind == "timeout":
+            return errors.TimeoutError(f"timed out: {detail}", method=request.method, url=url)
+        if failure.kind == "connect":
+            return errors.ConnectError(
+                f"could not connect: {detail}", method=request.method, url=url
+            )
+        return errors.TransportError(
+            f"HTTP exchange failed: {detail}", method=request.method, url=url
+        )

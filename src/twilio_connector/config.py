@@ -1,0 +1,134 @@
+"""Client configuration: credentials, base URL, timeouts and the retry policy.
+
+A :class:`TwilioConfig` is validated when it is built, so a missing or malformed
+credential fails at start-up rather than at the first request. Secrets are kept
+out of ``repr`` and out of every error message.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TwilioConfig"]
+
+DEFAULT_BASE_URL = "https://api.twilio.com"
+_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+
+
+def check_sid(value: str, prefix: str, what: str) -> str:
+    """Return ``value`` if it is a SID with ``prefix`` (two letters + 32 hex), else raise."""
+    if not isinstance(value, str) or not _SID.match(value) or not value.startswith(prefix):
+        shown = value if isinstance(value, str) and len(value) <= 40 else "<invalid>"
+        raise ConfigurationError(
+            f"{what} must be '{prefix}' followed by 32 hex digits, got {shown!r}"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How failed requests are retried.
+
+    ``max_retries`` extra attempts at most; the delay before retry *n* (0-based) is
+    ``uniform(0, min(max_backoff, base_backoff * 2**n))`` ("full jitter"), or the
+    server's ``Retry-After`` when it sent one (capped at ``max_retry_after``).
+    """
+
+    max_retries: int = 3
+    base_backoff: float = 0.5
+    max_backoff: float = 8.0
+    max_retry_after: float = 60.0
+    retry_statuses: frozenset[int] = frozenset({429, 503})
+    """Statuses retried for every method (Twilio did not process the request)."""
+    idempotent_retry_statuses: frozenset[int] = frozenset({500, 502, 503, 504})
+    """Extra statuses retried for GET and DELETE, which are safe to repeat."""
+    jitter: Callable[[float], float] | None = None
+    """``jitter(cap)`` returns a delay in ``[0, cap]``; default ``random.uniform(0, cap)``.
+    Pin it (e.g. ``lambda cap: cap``) for deterministic tests."""
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    """Everything a client needs to talk to Twilio (or to a Twilio-compatible server).
+
+    Authenticate either with the account's auth token, or with an API key
+    (``api_key`` = ``SK...`` and ``api_secret``); the account SID always stays in
+    the request path.
+    """
+
+    account_sid: str
+    auth_token: str | None = field(default=None, repr=False)
+    api_key: str | None = None
+    api_secret: str | None = field(default=None, repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    timeout: float = 30.0
+    connect_timeout: float = 10.0
+    max_retries: int = 3
+    retry: RetryPolicy | None = None
+    user_agent: str | None = None
+
+    def __post_init__(self) -> None:
+        check_sid(self.account_sid, "AC", "account_sid")
+        if self.api_key is not None or self.api_secret is not None:
+            if self.api_key is None or not self.api_secret:
+                raise ConfigurationError("API-key auth needs both api_key and api_secret")
+            check_sid(self.api_key, "SK", "api_key")
+        elif not self.auth_token:
+            raise ConfigurationError(
+                "no credentials: give auth_token, or api_key and api_secret "
+                "(TWILIO_AUTH_TOKEN or TWILIO_API_KEY/TWILIO_API_SECRET)"
+            )
+        if not re.match(r"^https?://[^/\s]+", self.base_url):
+            raise ConfigurationError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        if self.timeout <= 0 or self.connect_timeout <= 0:
+            raise ConfigurationError("timeouts must be positive")
+        if self.max_retries < 0:
+            raise ConfigurationError("max_retries must be >= 0")
+        if self.retry is None:
+            object.__setattr__(self, "retry", RetryPolicy(max_retries=self.max_retries))
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        assert self.retry is not None
+        return self.retry
+
+    @property
+    def username(self) -> str:
+        """The Basic-auth user name: the API key SID if one is set, else the account SID."""
+        return self.api_key or self.account_sid
+
+    def authorization_header(self) -> str:
+        """The ``Authorization`` header value. Never log it."""
+        secret = self.api_secret if self.api_key else self.auth_token
+        raw = f"{self.username}:{secret}".encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in messages or logs."""
+        return tuple(s for s in (self.auth_token, self.api_secret) if s)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> TwilioConfig:
+        """Build a config from ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``,
+        ``TWILIO_API_KEY``, ``TWILIO_API_SECRET`` and ``TWILIO_BASE_URL``."""
+        env = os.environ if env is None else env
+        sid = env.get("TWILIO_ACCOUNT_SID")
+        if not sid:
+            raise ConfigurationError("TWILIO_ACCOUNT_SID is not set")
+        kwargs: dict[str, object] = {
+            "account_sid": sid,
+            "auth_token": env.get("TWILIO_AUTH_TOKEN") or None,
+            "api_key": env.get("TWILIO_API_KEY") or None,
+            "api_secret": env.get("TWILIO_API_SECRET") or None,
+        }
+        if env.get("TWILIO_BASE_URL"):
+            kwargs["base_url"] = env["TWILIO_BASE_URL"]
+        kwargs.update(overrides)
+        return cls(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,373 @@
+"""Typed Twilio resources, one definition for the client (decoding) and the emulator (encoding).
+
+Attribute names are Twilio's JSON keys (``from`` is ``from_``). Dates in the 2010-04-01
+API are RFC 2822 strings on the wire (``"Thu, 30 Jul 2015 20:12:31 +0000"``) and
+:class:`Rfc2822Datetime` (a ``datetime``) in Python. Numeric-looking fields that Twilio
+sends as strings (``num_segments``, ``price``, ``duration``) stay strings, as on the wire.
+Unknown keys are ignored, so new Twilio fields never break decoding.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import msgspec
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AvailablePhoneNumber",
+    "Balance",
+    "Call",
+    "IncomingPhoneNumber",
+    "Media",
+    "Message",
+    "NewApiKey",
+    "PageMeta",
+    "PhoneNumberCapabilities",
+    "Recording",
+    "Rfc2822Datetime",
+    "TwilioModel",
+    "decode",
+    "decode_page",
+    "encode",
+    "format_rfc2822",
+    "parse_rfc2822",
+    "to_builtins",
+]
+
+T = TypeVar("T", bound="TwilioModel")
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+_MONTH_NAMES = {i: m for m, i in _MONTHS.items()}
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class Rfc2822Datetime(datetime):
+    """A ``datetime`` that Twilio's 2010 API carries as an RFC 2822 string."""
+
+
+def parse_rfc2822(value: str) -> Rfc2822Datetime:
+    """Parse Twilio's ``"Thu, 30 Jul 2015 20:12:31 +0000"`` (fast path) or any RFC 2822 date."""
+    if len(value) == 31 and value.endswith("+0000"):
+        try:
+            return Rfc2822Datetime(
+                int(value[12:16]),
+                _MONTHS[value[8:11]],
+                int(value[5:7]),
+                int(value[17:19]),
+                int(value[20:22]),
+                int(value[23:25]),
+                tzinfo=timezone.utc,
+            )
+        except (KeyError, ValueError):
+            pass
+    dt = email.utils.parsedate_to_datetime(value)
+    return Rfc2822Datetime(
+        dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, tzinfo=dt.tzinfo or timezone.utc
+    )
+
+
+def format_rfc2822(dt: datetime) -> str:
+    """Format as Twilio does: always GMT with a ``+0000`` offset."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc)
+    return (
+        f"{_DAY_NAMES[dt.weekday()]}, {dt.day:02d} {_MONTH_NAMES[dt.month]} {dt.year:04d} "
+        f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} +0000"
+    )
+
+
+def _dec_hook(tp: type, obj: Any) -> Any:
+    if tp is Rfc2822Datetime and isinstance(obj, str):
+        try:
+            return parse_rfc2822(obj)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"invalid RFC 2822 date {obj!r}") from exc
+    raise NotImplementedError
+
+
+def _enc_hook(obj: Any) -> Any:
+    if isinstance(obj, datetime):
+        return format_rfc2822(obj)
+    raise NotImplementedError(f"cannot encode {type(obj).__name__}")
+
+
+class TwilioModel(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
+    """Base of every resource model."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resource as Twilio's JSON object (dates as RFC 2822 strings)."""
+        return to_builtins(self)  # type: ignore[no-any-return]
+
+
+Date = Rfc2822Datetime | None
+UriMap = dict[str, str] | None
+
+
+class Account(TwilioModel):
+    sid: str
+    friendly_name: str | None = None
+    status: str | None = None
+    type: str | None = None
+    owner_account_sid: str | None = None
+    auth_token: str | None = None
+    date_created: Date = None
+    date_updated: Date = None
+    uri: str | None = None
+    subresource_uris: UriMap = None
+
+
+class Balance(TwilioModel):
+    account_sid: str
+    balance: str | None = None
+    currency: str | None = None
+
+
+class Message(TwilioModel):
+    sid: str
+    account_sid: str | None = None
+    api_version: str | None = None
+    body: str | None = None
+    date_created: Date = None
+    date_sent: Date = None
+    date_updated: Date = None
+    direction: str | None = None
+    error_code: int | None = None
+    error_message: str | None = None
+    from_: str | None = None
+    to: str | None = None
+    messaging_service_sid: str | None = None
+    num_media: str | None = None
+    num_segments: str | None = None
+    price: str | None = None
+    price_unit: str | None = None
+    status: str | None = None
+    uri: str | None = None
+    subresource_uris: UriMap = None
+
+
+class Media(TwilioModel):
+    sid: str
+    account_sid: str | None = None
+    parent_sid: str | None = None
+    content_type: str | None = None
+    date_created: Date = None
+    date_updated: Date = None
+    uri: str | None = None
+
+
+class Call(TwilioModel):
+    sid: str
+    account_sid: str | None = None
+    parent_call_sid: str | None = None
+    date_created: Date = None
+    date_updated: Date = None
+    to: str | None = None
+    to_formatted: str | None = None
+    from_: str | None = None
+    from_formatted: str | None = None
+    phone_number_sid: str | None = None
+    status: str | None = None
+    start_time: Date = None
+    end_time: Date = None
+    duration: str | None = None
+    price: str | None = None
+    price_unit: str | None = None
+    direction: str | None = None
+    answered_by: str | None = None
+    api_version: str | None = None
+    forwarded_from: str | None = None
+    group_sid: str | None = None
+    caller_name: str | None = None
+    queue_time: str | None = None
+    trunk_sid: str | None = None
+    uri: str | None = None
+    subresource_uris: UriMap = None
+
+
+class Recording(TwilioModel):
+    sid: str
+    account_sid: str | None = None
+    api_version: str | None = None
+    call_sid: str | None = None
+    conference_sid: str | None = None
+    date_created: Date = None
+    date_updated: Date = None
+    start_time: Date = None
+    duration: str | None = None
+    price: str | float | None = None
+    price_unit: str | None = None
+    status: str | None = None
+    channels: int | None = None
+    source: str | None = None
+    error_code: int | None = None
+    track: str | None = None
+    uri: str | None = None
+    media_url: str | None = None
+    encryption_details: Any = None
+    subresource_uris: UriMap = None
+
+
+class PhoneNumberCapabilities(msgspec.Struct, kw_only=True):
+    """Twilio sends ``voice``/``sms``/``mms``/``fax`` on owned numbers and ``SMS``/``MMS``
+    on available ones; both spellings are accepted."""
+
+    voice: bool | None = None
+    sms: bool | None = None
+    mms: bool | None = None
+    fax: bool | None = None
+    SMS: bool | None = None
+    MMS: bool | None = None
+
+    @property
+    def can_sms(self) -> bool:
+        return bool(self.sms or self.SMS)
+
+    @property
+    def can_mms(self) -> bool:
+        return bool(self.mms or self.MMS)
+
+
+class IncomingPhoneNumber(TwilioModel):
+    sid: str
+    account_sid: str | None = None
+    phone_number: str | None = None
+    friendly_name: str | None = None
+    address_sid: str | None = None
+    address_requirements: str | None = None
+    api_version: str | None = None
+    beta: bool | None = None
+    capabilities: PhoneNumberCapabilities | None = None
+    date_created: Date = None
+    date_updated: Date = None
+    identity_sid: str | None = None
+    origin: str | None = None
+    sms_application_sid: str | None = None
+    sms_fallback_method: str | None = None
+    sms_fallback_url: str | None = None
+    sms_method: str | None = None
+    sms_url: str | None = None
+    status_callback: str | None = None
+    status_callback_method: str | None = None
+    trunk_sid: str | None = None
+    voice_receive_mode: str | None = None
+    voice_application_sid: str | None = None
+    voice_caller_id_lookup: bool | None = None
+    voice_fallback_method: str | None = None
+    voice_fallback_url: str | None = None
+    voice_method: str | None = None
+    voice_url: str | None = None
+    emergency_status: str | None = None
+    emergency_address_sid: str | None = None
+    emergency_address_status: str | None = None
+    bundle_sid: str | None = None
+    status: str | None = None
+    type: str | None = None
+    uri: str | None = None
+    subresource_uris: UriMap = None
+
+
+class AvailablePhoneNumber(TwilioModel):
+    phone_number: str
+    friendly_name: str | None = None
+    lata: str | None = None
+    locality: str | None = None
+    rate_center: str | None = None
+    latitude: float | str | None = None
+    longitude: float | str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    iso_country: str | None = None
+    address_requirements: str | None = None
+    beta: bool | None = None
+    capabilities: PhoneNumberCapabilities | None = None
+
+
+class ApiKey(TwilioModel):
+    sid: str
+    friendly_name: str | None = None
+    date_created: Date = None
+    date_updated: Date = None
+
+
+class NewApiKey(ApiKey):
+    secret: str | None = None
+
+    def __repr__(self) -> str:  # never show the secret
+        return f"NewApiKey(sid={self.sid!r}, friendly_name={self.friendly_name!r}, secret='***')"
+
+
+class PageMeta(msgspec.Struct, kw_only=True):
+    """Twilio's list envelope (without the records)."""
+
+    uri: str | None = None
+    first_page_uri: str | None = None
+    next_page_uri: str | None = None
+    previous_page_uri: str | None = None
+    page: int = 0
+    page_size: int = 50
+    start: int = 0
+    end: int = 0
+
+
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+_page_types: dict[tuple[str, type], type[msgspec.Struct]] = {}
+_encoder = msgspec.json.Encoder(enc_hook=_enc_hook)
+
+
+def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:
+    dec = _decoders.get(tp)
+    if dec is None:
+        dec = _decoders[tp] = msgspec.json.Decoder(tp, dec_hook=_dec_hook)
+    return dec
+
+
+def decode(model: type[T], body: bytes) -> T:
+    """Decode one resource. Raises ``msgspec.ValidationError``/``DecodeError`` on bad input."""
+    return _decoder(model).decode(body)  # type: ignore[no-any-return]
+
+
+def decode_page(model: type[T], list_key: str, body: bytes) -> tuple[list[T], PageMeta]:
+    """Decode a list page: the records under ``list_key`` and the envelope."""
+    key = (list_key, model)
+    page_type = _page_types.get(key)
+    if page_type is None:
+        items_type: Any = list[model]  # type: ignore[valid-type]
+        fields: list[tuple[str, Any, Any]] = [
+            (list_key, items_type, msgspec.field(default_factory=list))
+        ]
+        page_type = msgspec.defstruct(
+            f"{model.__name__}Page", fields, bases=(PageMeta,), kw_only=True
+        )
+        _page_types[key] = page_type
+    page = _decoder(page_type).decode(body)
+    items: list[T] = getattr(page, list_key)
+    meta = PageMeta(
+        uri=page.uri,
+        first_page_uri=page.first_page_uri,
+        next_page_uri=page.next_page_uri,
+        previous_page_uri=page.previous_page_uri,
+        page=page.page,
+        page_size=page.page_size,
+        start=page.start,
+        end=page.end,
+    )
+    return items, meta
+
+
+def encode(obj: Any) -> bytes:
+    """Encode models (or builtins containing them) as Twilio-shaped JSON bytes."""
+    return _encoder.encode(obj)
+
+
+def to_builtins(obj: Any) -> Any:
+    """Models to plain dicts/lists with RFC 2822 date strings."""
+    return msgspec.to_builtins(obj, enc_hook=_enc_hook)

@@ -1,0 +1,1 @@
+"""One module per Twilio resource: thin operations over the sans-IO core."""

@@ -1,0 +1,270 @@
+"""``client.calls``: place, fetch, list, redirect, hang up and delete calls; their recordings."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date, datetime
+from typing import Any
+
+from .._base_client import Op, PageFlow, form
+from .._operation import Mode, Resource, operation, paginator
+from ..inputs import StatusCallback, VoiceCallInput, VoiceInputType
+from ..models import Call, Recording
+
+__all__ = ["Calls", "call_params", "say_twiml"]
+
+
+def say_twiml(text: str) -> str:
+    """A TwiML document that speaks ``text`` (XML-escaped)."""
+    from ..twiml import VoiceResponse
+
+    response = VoiceResponse()
+    response.say(text)
+    return str(response)
+
+
+def _status_callback_params(status_callback: str | StatusCallback | None) -> dict[str, Any]:
+    if status_callback is None:
+        return {}
+    if isinstance(status_callback, str):
+        status_callback = StatusCallback(status_callback)
+    return {
+        "StatusCallback": status_callback.url,
+        "StatusCallbackMethod": status_callback.method,
+        "StatusCallbackEvent": list(status_callback.events) if status_callback.events else None,
+    }
+
+
+def call_params(
+    *,
+    to: str,
+    from_: str,
+    voice_input: VoiceCallInput | None = None,
+    url: str | None = None,
+    method: str | None = None,
+    twiml: str | None = None,
+    status_callback: str | StatusCallback | None = None,
+    **extra: Any,
+) -> builtins.list[tuple[str, str]]:
+    """Form params for ``POST /Calls.json``."""
+    if voice_input is not None:
+        if voice_input.user_input_type is VoiceInputType.TWIML_URL:
+            url = voice_input.user_input
+        elif voice_input.user_input_type is VoiceInputType.TWIML:
+            twiml = voice_input.user_input
+        else:
+            twiml = say_twiml(voice_input.user_input)
+    if url is None and twiml is None and "ApplicationSid" not in extra:
+        raise ValueError("a call needs voice_input, url, twiml or ApplicationSid")
+    return form(
+        To=to,
+        From=from_,
+        Url=url,
+        Method=method,
+        Twiml=str(twiml) if twiml is not None else None,
+        **_status_callback_params(status_callback),
+        **extra,
+    )
+
+
+def _time_filters(name: str, on: Any, before: Any, after: Any) -> builtins.list[tuple[str, str]]:
+    def day(value: date | datetime | str) -> str:
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, date) else value
+
+    out = []
+    for suffix, value in (("", on), ("<", before), (">", after)):
+        if value is not None:
+            out.append((name + suffix, day(value)))
+    return out
+
+
+class Calls(Resource[Mode]):
+    """Voice calls: ``/Accounts/{sid}/Calls``."""
+
+    @operation
+    def create(
+        self,
+        /,
+        *,
+        to: str,
+        from_: str,
+        url: str | None = None,
+        method: str | None = None,
+        twiml: str | object | None = None,
+        status_callback: str | StatusCallback | None = None,
+        timeout: int | None = None,
+        record: bool | None = None,
+        recording_status_callback: str | None = None,
+        machine_detection: str | None = None,
+        send_digits: str | None = None,
+        fallback_url: str | None = None,
+        application_sid: str | None = None,
+        time_limit: int | None = None,
+        **extra: Any,
+    ) -> Op[Call]:
+        """Place a call that runs TwiML from ``url`` (fetched with ``method``) or inline
+        ``twiml`` (a string or a ``VoiceResponse``). ``status_callback`` may be a
+        :class:`StatusCallback` choosing the progress events. ``extra`` takes any other
+        Twilio parameter by its wire name (e.g. ``Trim="trim-silence"``)."""
+        data = call_params(
+            to=to,
+            from_=from_,
+            url=url,
+            method=method,
+            twiml=str(twiml) if twiml is not None else None,
+            status_callback=status_callback,
+            Timeout=timeout,
+            Record=record,
+            RecordingStatusCallback=recording_status_callback,
+            MachineDetection=machine_detection,
+            SendDigits=send_digits,
+            FallbackUrl=fallback_url,
+            ApplicationSid=application_sid,
+            TimeLimit=time_limit,
+            **extra,
+        )
+        return (yield from self._core.call("POST", "Calls.json", Call, data=data))
+
+    @operation
+    def fetch(self, sid: str) -> Op[Call]:
+        """Fetch one call."""
+        return (yield from self._core.call("GET", f"Calls/{self._core.sid(sid)}.json", Call))
+
+    @staticmethod
+    def _query(
+        to: str | None,
+        from_: str | None,
+        status: str | None,
+        parent_call_sid: str | None,
+        start_time: Any,
+        start_time_before: Any,
+        start_time_after: Any,
+    ) -> builtins.list[tuple[str, str]]:
+        return form(
+            To=to, From=from_, Status=status, ParentCallSid=parent_call_sid
+        ) + _time_filters("StartTime", start_time, start_time_before, start_time_after)
+
+    @paginator
+    def iter(
+        self,
+        *,
+        to: str | None = None,
+        from_: str | None = None,
+        status: str | None = None,
+        parent_call_sid: str | None = None,
+        start_time: date | datetime | str | None = None,
+        start_time_before: date | datetime | str | None = None,
+        start_time_after: date | datetime | str | None = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> PageFlow[Call]:
+        """Lazily iterate calls, fetching pages as needed."""
+        query = self._query(
+            to, from_, status, parent_call_sid, start_time, start_time_before, start_time_after
+        )
+        return self._core.pages(
+            "Calls.json", Call, "calls", query, limit=limit, page_size=page_size
+        )
+
+    @operation
+    def list(
+        self,
+        *,
+        to: str | None = None,
+        from_: str | None = None,
+        status: str | None = None,
+        parent_call_sid: str | None = None,
+        start_time: date | datetime | str | None = None,
+        start_time_before: date | datetime | str | None = None,
+        start_time_after: date | datetime | str | None = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> Op[builtins.list[Call]]:
+        """All matching calls (up to ``limit``) as a list."""
+        query = self._query(
+            to, from_, status, parent_call_sid, start_time, start_time_before, start_time_after
+        )
+        pages = self._core.pages(
+            "Calls.json", Call, "calls", query, limit=limit, page_size=page_size
+        )
+        return (yield from self._core.collect(pages))
+
+    @operation
+    def update(
+        self,
+        /,
+        sid: str,
+        *,
+        url: str | None = None,
+        method: str | None = None,
+        twiml: str | object | None = None,
+        status: str | None = None,
+        status_callback: str | None = None,
+        status_callback_method: str | None = None,
+        fallback_url: str | None = None,
+        time_limit: int | None = None,
+    ) -> Op[Call]:
+        """Redirect a live call to new TwiML (``url`` or ``twiml``), or end it
+        (``status="completed"`` for a live call, ``"canceled"`` for a queued/ringing one)."""
+        data = form(
+            Url=url,
+            Method=method,
+            Twiml=str(twiml) if twiml is not None else None,
+            Status=status,
+            StatusCallback=status_callback,
+            StatusCallbackMethod=status_callback_method,
+            FallbackUrl=fallback_url,
+            TimeLimit=time_limit,
+        )
+        return (
+            yield from self._core.call("POST", f"Calls/{self._core.sid(sid)}.json", Call, data=data)
+        )
+
+    @operation
+    def hangup(self, sid: str) -> Op[Call]:
+        """Hang up a live call (``Status=completed``)."""
+        return (yield from Calls.update.fn(self, sid, status="completed"))
+
+    @operation
+    def cancel(self, sid: str) -> Op[Call]:
+        """Cancel a queued or ringing call (``Status=canceled``)."""
+        return (yield from Calls.update.fn(self, sid, status="canceled"))
+
+    @operation
+    def delete(self, sid: str) -> Op[None]:
+        """Delete a call record (204)."""
+        return (
+            yield from self._core.call_no_content("DELETE", f"Calls/{self._core.sid(sid)}.json")
+        )
+
+    # -- recordings -----------------------------------------------------------------------------
+
+    @operation
+    def list_recordings(
+        self, call_sid: str, *, limit: int | None = None
+    ) -> Op[builtins.list[Recording]]:
+        """Recordings made during a call."""
+        path = f"Calls/{self._core.sid(call_sid)}/Recordings.json"
+        return (
+            yield from self._core.collect(
+                self._core.pages(path, Recording, "recordings", limit=limit)
+            )
+        )
+
+    @operation
+    def fetch_recording(self, sid: str) -> Op[Recording]:
+        """One recording's metadata."""
+        return (
+            yield from self._core.call("GET", f"Recordings/{self._core.sid(sid)}.json", Recording)
+        )
+
+    @operation
+    def delete_recording(self, sid: str) -> Op[None]:
+        """Delete a recording."""
+        return (
+            yield from self._core.call_no_content(
+                "DELETE", f"Recordings/{self._core.sid(sid)}.json"
+            )
+        )

@@ -1,0 +1,212 @@
+"""``client.messages``: send, fetch, list, redact, cancel, delete messages and their media."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from .._base_client import Op, PageFlow, form
+from .._operation import Mode, Resource, operation, paginator
+from ..inputs import StatusCallback
+from ..models import Media, Message
+
+__all__ = ["Messages", "whatsapp_address"]
+
+
+def whatsapp_address(number: str) -> str:
+    """``+1555...`` -> ``whatsapp:+1555...`` (unchanged if it already has the prefix)."""
+    return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+
+
+def _callback_url(status_callback: str | StatusCallback | None) -> str | None:
+    if isinstance(status_callback, StatusCallback):
+        return status_callback.url
+    return status_callback
+
+
+def _date_filters(
+    date_sent: date | datetime | str | None,
+    date_sent_before: date | datetime | str | None,
+    date_sent_after: date | datetime | str | None,
+) -> list[tuple[str, str]]:
+    def day(value: date | datetime | str) -> str:
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, date) else value
+
+    out: list[tuple[str, str]] = []
+    if date_sent is not None:
+        out.append(("DateSent", day(date_sent)))
+    if date_sent_before is not None:
+        out.append(("DateSent<", day(date_sent_before)))
+    if date_sent_after is not None:
+        out.append(("DateSent>", day(date_sent_after)))
+    return out
+
+
+class Messages(Resource[Mode]):
+    """Messages (SMS, MMS, WhatsApp): ``/Accounts/{sid}/Messages``."""
+
+    def _create(
+        self,
+        /,
+        *,
+        to: str,
+        from_: str | None = None,
+        body: str | None = None,
+        media_url: str | Sequence[str] | None = None,
+        messaging_service_sid: str | None = None,
+        content_sid: str | None = None,
+        content_variables: dict[str, Any] | str | None = None,
+        status_callback: str | StatusCallback | None = None,
+        send_at: datetime | None = None,
+        schedule_type: str | None = None,
+        validity_period: int | None = None,
+        application_sid: str | None = None,
+        smart_encoded: bool | None = None,
+        send_as_mms: bool | None = None,
+        shorten_urls: bool | None = None,
+        attempt: int | None = None,
+        **extra: Any,
+    ) -> Op[Message]:
+        """Send a message. Needs ``from_`` or ``messaging_service_sid``, and ``body``,
+        ``media_url`` or ``content_sid``. ``send_at`` schedules it (``schedule_type``
+        defaults to ``"fixed"``; needs a Messaging Service). ``extra`` takes any other
+        Twilio parameter by its wire name (e.g. ``PersistentAction=[...]``)."""
+        if send_at is not None and schedule_type is None:
+            schedule_type = "fixed"
+        data = form(
+            To=to,
+            From=from_,
+            MessagingServiceSid=messaging_service_sid,
+            Body=body,
+            MediaUrl=[media_url] if isinstance(media_url, str) else media_url,
+            ContentSid=content_sid,
+            ContentVariables=content_variables,
+            StatusCallback=_callback_url(status_callback),
+            SendAt=send_at,
+            ScheduleType=schedule_type,
+            ValidityPeriod=validity_period,
+            ApplicationSid=application_sid,
+            SmartEncoded=smart_encoded,
+            SendAsMms=send_as_mms,
+            ShortenUrls=shorten_urls,
+            Attempt=attempt,
+            **extra,
+        )
+        return (yield from self._core.call("POST", "Messages.json", Message, data=data))
+
+    create = operation(_create)
+
+    def _fetch(self, sid: str) -> Op[Message]:
+        """Fetch one message."""
+        return (yield from self._core.call("GET", f"Messages/{self._core.sid(sid)}.json", Message))
+
+    fetch = operation(_fetch)
+
+    def _query(
+        self,
+        to: str | None,
+        from_: str | None,
+        date_sent: date | datetime | str | None,
+        date_sent_before: date | datetime | str | None,
+        date_sent_after: date | datetime | str | None,
+    ) -> builtins.list[tuple[str, str]]:
+        return form(To=to, From=from_) + _date_filters(date_sent, date_sent_before, date_sent_after)
+
+    @paginator
+    def iter(
+        self,
+        *,
+        to: str | None = None,
+        from_: str | None = None,
+        date_sent: date | datetime | str | None = None,
+        date_sent_before: date | datetime | str | None = None,
+        date_sent_after: date | datetime | str | None = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> PageFlow[Message]:
+        """Lazily iterate messages (newest first), fetching pages as needed.
+        ``date_sent_before``/``after`` are Twilio's ``DateSent<``/``DateSent>`` (inclusive)."""
+        query = self._query(to, from_, date_sent, date_sent_before, date_sent_after)
+        return self._core.pages(
+            "Messages.json", Message, "messages", query, limit=limit, page_size=page_size
+        )
+
+    @operation
+    def list(
+        self,
+        *,
+        to: str | None = None,
+        from_: str | None = None,
+        date_sent: date | datetime | str | None = None,
+        date_sent_before: date | datetime | str | None = None,
+        date_sent_after: date | datetime | str | None = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> Op[builtins.list[Message]]:
+        """All matching messages (up to ``limit``) as a list."""
+        query = self._query(to, from_, date_sent, date_sent_before, date_sent_after)
+        pages = self._core.pages(
+            "Messages.json", Message, "messages", query, limit=limit, page_size=page_size
+        )
+        return (yield from self._core.collect(pages))
+
+    @operation
+    def update(
+        self, sid: str, *, body: str | None = None, status: str | None = None
+    ) -> Op[Message]:
+        """Update: ``body=""`` redacts the text; ``status="canceled"`` cancels a scheduled one."""
+        data = form(Body=body, Status=status)
+        return (
+            yield from self._core.call(
+                "POST", f"Messages/{self._core.sid(sid)}.json", Message, data=data
+            )
+        )
+
+    @operation
+    def redact(self, sid: str) -> Op[Message]:
+        """Erase the body of a sent message (``Body=""``)."""
+        return (yield from Messages.update.fn(self, sid, body=""))
+
+    @operation
+    def cancel(self, sid: str) -> Op[Message]:
+        """Cancel a scheduled message (``Status=canceled``)."""
+        return (yield from Messages.update.fn(self, sid, status="canceled"))
+
+    @operation
+    def delete(self, sid: str) -> Op[None]:
+        """Delete a message record (204)."""
+        return (
+            yield from self._core.call_no_content("DELETE", f"Messages/{self._core.sid(sid)}.json")
+        )
+
+    # -- media --------------------------------------------------------------------------------
+
+    @operation
+    def list_media(self, message_sid: str, *, limit: int | None = None) -> Op[builtins.list[Media]]:
+        """The media attached to a message."""
+        path = f"Messages/{self._core.sid(message_sid)}/Media.json"
+        return (
+            yield from self._core.collect(self._core.pages(path, Media, "media_list", limit=limit))
+        )
+
+    @paginator
+    def iter_media(self, message_sid: str, *, limit: int | None = None) -> PageFlow[Media]:
+        """Lazily iterate a message's media."""
+        path = f"Messages/{self._core.sid(message_sid)}/Media.json"
+        return self._core.pages(path, Media, "media_list", limit=limit)
+
+    @operation
+    def fetch_media(self, message_sid: str, media_sid: str) -> Op[Media]:
+        """One media item's metadata."""
+        path = f"Messages/{self._core.sid(message_sid)}/Media/{self._core.sid(media_sid)}.json"
+        return (yield from self._core.call("GET", path, Media))
+
+    @operation
+    def delete_media(self, message_sid: str, media_sid: str) -> Op[None]:
+        """Delete a media item."""
+        path = f"Messages/{self._core.sid(message_sid)}/Media/{self._core.sid(media_sid)}.json"
+        return (yield from self._core.call_no_content("DELETE", path))

@@ -1,0 +1,268 @@
+"""``client.incoming_phone_numbers`` (owned) and ``client.available_phone_numbers`` (search)."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from .._base_client import Op, PageFlow, form
+from .._operation import Mode, Resource, operation, paginator
+from ..models import AvailablePhoneNumber, IncomingPhoneNumber
+
+__all__ = ["AvailablePhoneNumbers", "IncomingPhoneNumbers"]
+
+
+def _number_config(
+    *,
+    friendly_name: str | None,
+    sms_url: str | None,
+    sms_method: str | None,
+    sms_fallback_url: str | None,
+    sms_fallback_method: str | None,
+    voice_url: str | None,
+    voice_method: str | None,
+    voice_fallback_url: str | None,
+    voice_fallback_method: str | None,
+    status_callback: str | None,
+    status_callback_method: str | None,
+    extra: dict[str, Any],
+) -> builtins.list[tuple[str, str]]:
+    return form(
+        FriendlyName=friendly_name,
+        SmsUrl=sms_url,
+        SmsMethod=sms_method,
+        SmsFallbackUrl=sms_fallback_url,
+        SmsFallbackMethod=sms_fallback_method,
+        VoiceUrl=voice_url,
+        VoiceMethod=voice_method,
+        VoiceFallbackUrl=voice_fallback_url,
+        VoiceFallbackMethod=voice_fallback_method,
+        StatusCallback=status_callback,
+        StatusCallbackMethod=status_callback_method,
+        **extra,
+    )
+
+
+class IncomingPhoneNumbers(Resource[Mode]):
+    """Numbers the account owns: ``/Accounts/{sid}/IncomingPhoneNumbers``."""
+
+    @paginator
+    def iter(
+        self,
+        *,
+        phone_number: str | None = None,
+        friendly_name: str | None = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> PageFlow[IncomingPhoneNumber]:
+        """Lazily iterate owned numbers (``phone_number`` filters, partial match allowed)."""
+        query = form(PhoneNumber=phone_number, FriendlyName=friendly_name)
+        return self._core.pages(
+            "IncomingPhoneNumbers.json",
+            IncomingPhoneNumber,
+            "incoming_phone_numbers",
+            query,
+            limit=limit,
+            page_size=page_size,
+        )
+
+    @operation
+    def list(
+        self,
+        *,
+        phone_number: str | None = None,
+        friendly_name: str | None = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> Op[builtins.list[IncomingPhoneNumber]]:
+        """Owned numbers as a list."""
+        flow = IncomingPhoneNumbers.iter.fn(
+            self,
+            phone_number=phone_number,
+            friendly_name=friendly_name,
+            limit=limit,
+            page_size=page_size,
+        )
+        return (yield from self._core.collect(flow))
+
+    @operation
+    def fetch(self, sid: str) -> Op[IncomingPhoneNumber]:
+        path = f"IncomingPhoneNumbers/{self._core.sid(sid)}.json"
+        return (yield from self._core.call("GET", path, IncomingPhoneNumber))
+
+    @operation
+    def purchase(
+        self,
+        /,
+        *,
+        phone_number: str | None = None,
+        area_code: str | None = None,
+        friendly_name: str | None = None,
+        sms_url: str | None = None,
+        sms_method: str | None = None,
+        sms_fallback_url: str | None = None,
+        sms_fallback_method: str | None = None,
+        voice_url: str | None = None,
+        voice_method: str | None = None,
+        voice_fallback_url: str | None = None,
+        voice_fallback_method: str | None = None,
+        status_callback: str | None = None,
+        status_callback_method: str | None = None,
+        **extra: Any,
+    ) -> Op[IncomingPhoneNumber]:
+        """Buy ``phone_number`` (or any number in ``area_code``) and configure its webhooks."""
+        if phone_number is None and area_code is None:
+            raise ValueError("purchase needs phone_number or area_code")
+        data = form(PhoneNumber=phone_number, AreaCode=area_code) + _number_config(
+            friendly_name=friendly_name,
+            sms_url=sms_url,
+            sms_method=sms_method,
+            sms_fallback_url=sms_fallback_url,
+            sms_fallback_method=sms_fallback_method,
+            voice_url=voice_url,
+            voice_method=voice_method,
+            voice_fallback_url=voice_fallback_url,
+            voice_fallback_method=voice_fallback_method,
+            status_callback=status_callback,
+            status_callback_method=status_callback_method,
+            extra=extra,
+        )
+        return (
+            yield from self._core.call(
+                "POST", "IncomingPhoneNumbers.json", IncomingPhoneNumber, data=data
+            )
+        )
+
+    @operation
+    def update(
+        self,
+        /,
+        sid: str,
+        *,
+        friendly_name: str | None = None,
+        sms_url: str | None = None,
+        sms_method: str | None = None,
+        sms_fallback_url: str | None = None,
+        sms_fallback_method: str | None = None,
+        voice_url: str | None = None,
+        voice_method: str | None = None,
+        voice_fallback_url: str | None = None,
+        voice_fallback_method: str | None = None,
+        status_callback: str | None = None,
+        status_callback_method: str | None = None,
+        **extra: Any,
+    ) -> Op[IncomingPhoneNumber]:
+        """Point a number's SMS/voice webhooks somewhere (``""`` clears a URL)."""
+        data = _number_config(
+            friendly_name=friendly_name,
+            sms_url=sms_url,
+            sms_method=sms_method,
+            sms_fallback_url=sms_fallback_url,
+            sms_fallback_method=sms_fallback_method,
+            voice_url=voice_url,
+            voice_method=voice_method,
+            voice_fallback_url=voice_fallback_url,
+            voice_fallback_method=voice_fallback_method,
+            status_callback=status_callback,
+            status_callback_method=status_callback_method,
+            extra=extra,
+        )
+        path = f"IncomingPhoneNumbers/{self._core.sid(sid)}.json"
+        return (yield from self._core.call("POST", path, IncomingPhoneNumber, data=data))
+
+    @operation
+    def release(self, sid: str) -> Op[None]:
+        """Release (delete) an owned number."""
+        path = f"IncomingPhoneNumbers/{self._core.sid(sid)}.json"
+        return (yield from self._core.call_no_content("DELETE", path))
+
+
+class AvailablePhoneNumbers(Resource[Mode]):
+    """Numbers for sale: ``/Accounts/{sid}/AvailablePhoneNumbers/{Country}/{Type}``."""
+
+    def _search(
+        self, country: str, kind: str, limit: int | None, filters: dict[str, Any]
+    ) -> Op[builtins.list[AvailablePhoneNumber]]:
+        path = f"AvailablePhoneNumbers/{self._core.sid(country.upper())}/{kind}.json"
+        query = form(**filters)
+        pages = self._core.pages(
+            path, AvailablePhoneNumber, "available_phone_numbers", query, limit=limit or 50
+        )
+        return (yield from self._core.collect(pages))
+
+    @operation
+    def local(
+        self,
+        /,
+        country: str = "US",
+        *,
+        area_code: int | str | None = None,
+        contains: str | None = None,
+        sms_enabled: bool | None = None,
+        mms_enabled: bool | None = None,
+        voice_enabled: bool | None = None,
+        in_region: str | None = None,
+        in_postal_code: str | None = None,
+        in_locality: str | None = None,
+        limit: int | None = None,
+        **extra: Any,
+    ) -> Op[builtins.list[AvailablePhoneNumber]]:
+        """Search local numbers (``contains`` accepts ``*`` wildcards and letters)."""
+        filters = dict(
+            AreaCode=area_code,
+            Contains=contains,
+            SmsEnabled=sms_enabled,
+            MmsEnabled=mms_enabled,
+            VoiceEnabled=voice_enabled,
+            InRegion=in_region,
+            InPostalCode=in_postal_code,
+            InLocality=in_locality,
+            **extra,
+        )
+        return (yield from self._search(country, "Local", limit, filters))
+
+    @operation
+    def mobile(
+        self,
+        /,
+        country: str = "US",
+        *,
+        area_code: int | str | None = None,
+        contains: str | None = None,
+        sms_enabled: bool | None = None,
+        voice_enabled: bool | None = None,
+        limit: int | None = None,
+        **extra: Any,
+    ) -> Op[builtins.list[AvailablePhoneNumber]]:
+        """Search mobile numbers."""
+        filters = dict(
+            AreaCode=area_code,
+            Contains=contains,
+            SmsEnabled=sms_enabled,
+            VoiceEnabled=voice_enabled,
+            **extra,
+        )
+        return (yield from self._search(country, "Mobile", limit, filters))
+
+    @operation
+    def toll_free(
+        self,
+        /,
+        country: str = "US",
+        *,
+        area_code: int | str | None = None,
+        contains: str | None = None,
+        sms_enabled: bool | None = None,
+        voice_enabled: bool | None = None,
+        limit: int | None = None,
+        **extra: Any,
+    ) -> Op[builtins.list[AvailablePhoneNumber]]:
+        """Search toll-free numbers."""
+        filters = dict(
+            AreaCode=area_code,
+            Contains=contains,
+            SmsEnabled=sms_enabled,
+            VoiceEnabled=voice_enabled,
+            **extra,
+        )
+        return (yield from self._search(country, "TollFree", limit, filters))
