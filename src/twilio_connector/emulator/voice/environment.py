@@ -1,0 +1,148 @@
+"""What the interpreter needs from the emulator: the :class:`VoiceEnvironment` protocol.
+
+The interpreter is pure call logic; every effect goes through one environment object that
+the emulator implements (tests use a small fake). The environment owns HTTP (signing,
+``I-Twilio-Idempotency-Token``, ``#ct/#rt/...`` overrides, retries), the resource store (Calls,
+Recordings, Messages) and the rules that decide how dialed legs end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from .lifecycle import CallbackRequest, CallProgress, StatusUpdate
+from .queues import CallQueues
+from .verbs import Dial, DialTarget
+
+__all__ = [
+    "ChildCallPlan",
+    "FetchError",
+    "FetchResponse",
+    "OutgoingMessage",
+    "RecordingInfo",
+    "RecordingRequest",
+    "SentMessage",
+    "VoiceEnvironment",
+]
+
+
+@dataclass(frozen=True)
+class FetchResponse:
+    """The HTTP answer to a TwiML request (any status; the interpreter judges it)."""
+
+    status: int
+    content_type: str | None
+    body: bytes
+
+
+class FetchError(Exception):
+    """No HTTP answer: ``code`` is the debugger code (11205 connect failure, 11200 timeout,
+    11210 DNS, 11220 TLS, 11100 invalid URL, ...). The message must not contain secrets."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RecordingRequest:
+    """A finished simulated recording to store as a Recording resource (TWILIO.md 4.7)."""
+
+    call_sid: str
+    duration: int
+    source: str
+    """``RecordVerb`` or ``DialVerb``."""
+    start_time: datetime
+    channels: int = 1
+    track: str = "both"
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    """The stored recording: its ``RE…`` SID and URL without extension (as in callbacks)."""
+
+    sid: str
+    url: str
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message sent by ``<Sms>`` / ``<Message>`` during a call."""
+
+    verb: str
+    from_: str
+    to: str
+    body: str
+    status_callback: str | None = None
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    sid: str
+    status: str
+    """The message's status right after sending (e.g. ``queued``, ``sending``, ``failed``)."""
+
+
+@dataclass(frozen=True)
+class ChildCallPlan:
+    """How a ``<Dial>`` leg goes, decided by the emulator (magic numbers, rule table).
+
+    ``progress`` is the child call, created and stored by the emulator in status ``queued``
+    with ``info.direction == "outbound-dial"``, ``info.parent_call_sid`` set, and the noun's
+    ``statusCallback``/``statusCallbackEvent``. The interpreter then drives it
+    (``initiated``, ``ringing``, ``in-progress``, end) through
+    :meth:`VoiceEnvironment.call_status_changed`, like any call.
+    """
+
+    progress: CallProgress
+    outcome: str
+    """``completed`` (answered), ``busy``, ``no-answer``, ``failed`` or ``canceled``."""
+    ring_seconds: float | None = None
+    """``None``: the timing default (``no-answer`` always rings the full dial timeout)."""
+    talk_seconds: float | None = None
+    """``None``: the timing default; capped by the dial ``timeLimit``."""
+    sip_response_code: int | None = None
+
+
+class VoiceEnvironment(Protocol):
+    """Effects of a running call. All coroutines run on the call's event loop."""
+
+    async def fetch(self, url: str, method: str, params: Mapping[str, str]) -> FetchResponse:
+        """Request TwiML: ``url`` (absolute, fragment overrides kept) with ``method``
+        (``GET``: params in the query string; ``POST``: form body), signed. Return any HTTP
+        answer; raise :class:`FetchError` when none came."""
+        ...
+
+    async def notify(self, request: CallbackRequest) -> None:
+        """Send a fire-and-forget callback (recording status, ``<Dial>`` noun events are
+        *not* sent this way: see :meth:`call_status_changed`). Never raises."""
+        ...
+
+    async def call_status_changed(self, call: CallProgress, update: StatusUpdate) -> None:
+        """A call (the main call or a ``<Dial>`` leg) changed status: update the stored Call
+        and send ``update.callback`` if it is not ``None``."""
+        ...
+
+    async def create_recording(
+        self, call: CallProgress, request: RecordingRequest
+    ) -> RecordingInfo:
+        """Store a Recording resource for ``call`` and return its SID and URL."""
+        ...
+
+    async def send_message(self, call: CallProgress, message: OutgoingMessage) -> SentMessage:
+        """Send a message as the messaging API would (status callbacks included)."""
+        ...
+
+    async def plan_child_call(
+        self, parent: CallProgress, target: DialTarget, dial: Dial, caller_id: str
+    ) -> ChildCallPlan:
+        """Create the child call for one ``<Dial>`` noun and decide how it goes."""
+        ...
+
+    def call_queues(self, account_sid: str) -> CallQueues:
+        """The account's queues (the same object for every call of the account)."""
+        ...

@@ -1,0 +1,168 @@
+"""Form parameters of the webhooks a call produces (TWILIO.md 6.4, 6.5, 6.7).
+
+Pure builders: each returns a fresh ``dict[str, str]`` ready to be form-encoded and signed by
+the emulator's webhook dispatcher. Parameter names and value formats are Twilio's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ...models import format_rfc2822
+
+__all__ = [
+    "API_VERSION",
+    "CALLBACK_SOURCE",
+    "CallInfo",
+    "billed_minutes",
+    "recording_status_params",
+    "status_callback_params",
+    "voice_request_params",
+    "whole_seconds",
+]
+
+API_VERSION = "2010-04-01"
+CALLBACK_SOURCE = "call-progress-events"
+
+_GEO_SUFFIXES = ("City", "State", "Zip", "Country")
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """What every voice request of one call carries (the call's identity, not its state)."""
+
+    account_sid: str
+    call_sid: str
+    from_: str
+    to: str
+    direction: str = "outbound-api"
+    """``inbound``, ``outbound-api`` or ``outbound-dial``."""
+    api_version: str = API_VERSION
+    parent_call_sid: str | None = None
+    forwarded_from: str | None = None
+    caller_name: str | None = None
+    answered_by: str | None = None
+    application_sid: str | None = None
+    call_token: str | None = None
+    geo: Mapping[str, str] = field(default_factory=dict)
+    """Caller/callee geography as ``FromCity``, ``ToCountry``, ...; the ``Caller*``/``Called*``
+    duplicates are added automatically."""
+
+    @property
+    def twilio_number(self) -> str:
+        """The Twilio side of the call (``To`` inbound, ``From`` outbound)."""
+        return self.to if self.direction == "inbound" else self.from_
+
+    @property
+    def remote_party(self) -> str:
+        """The other side of the call (the caller inbound, the callee outbound)."""
+        return self.from_ if self.direction == "inbound" else self.to
+
+
+def voice_request_params(
+    call: CallInfo, call_status: str, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Parameters of a TwiML request (``Url``/``VoiceUrl`` fetch, ``action``, redirect): 6.4."""
+    params = {
+        "AccountSid": call.account_sid,
+        "ApiVersion": call.api_version,
+        "CallSid": call.call_sid,
+        "CallStatus": call_status,
+        "Called": call.to,
+        "Caller": call.from_,
+        "Direction": call.direction,
+        "From": call.from_,
+        "To": call.to,
+    }
+    optional = {
+        "ParentCallSid": call.parent_call_sid,
+        "ForwardedFrom": call.forwarded_from,
+        "CallerName": call.caller_name,
+        "AnsweredBy": call.answered_by,
+        "ApplicationSid": call.application_sid,
+        "CallToken": call.call_token,
+    }
+    params.update({k: v for k, v in optional.items() if v is not None})
+    for key, value in call.geo.items():
+        params[key] = value
+        for side, legacy in (("From", "Caller"), ("To", "Called")):
+            if key.startswith(side) and key[len(side) :] in _GEO_SUFFIXES:
+                params[legacy + key[len(side) :]] = value
+    if extra:
+        params.update(extra)
+    return params
+
+
+def whole_seconds(seconds: float) -> int:
+    """A simulated duration as Twilio reports it: whole seconds, a started second counts."""
+    return max(0, math.ceil(seconds - 1e-9))
+
+
+def billed_minutes(call_duration: int) -> int:
+    """``Duration`` of a completed call: minutes, rounded up; an answered call bills >= 1."""
+    return max(1, math.ceil(call_duration / 60)) if call_duration > 0 else 0
+
+
+def status_callback_params(
+    call: CallInfo,
+    call_status: str,
+    *,
+    sequence_number: int,
+    timestamp: datetime,
+    call_duration: int | None = None,
+    sip_response_code: int | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """A call-progress status callback (6.5); pass ``call_duration`` on the final event.
+
+    ``call_duration`` (whole seconds, 0 when the call was never answered) adds ``CallDuration``
+    and ``Duration`` (billed minutes, rounded up); ``sip_response_code`` adds
+    ``SipResponseCode``.
+    """
+    params = voice_request_params(call, call_status)
+    params["CallbackSource"] = CALLBACK_SOURCE
+    params["SequenceNumber"] = str(sequence_number)
+    params["Timestamp"] = format_rfc2822(timestamp)
+    if call_duration is not None:
+        params["CallDuration"] = str(call_duration)
+        params["Duration"] = str(billed_minutes(call_duration))
+    if sip_response_code is not None:
+        params["SipResponseCode"] = str(sip_response_code)
+    if extra:
+        params.update(extra)
+    return params
+
+
+def recording_status_params(
+    *,
+    account_sid: str,
+    call_sid: str,
+    recording_sid: str,
+    recording_url: str,
+    status: str,
+    duration: int | None,
+    start_time: datetime,
+    source: str,
+    channels: int = 1,
+    track: str = "both",
+    error_code: int = 0,
+) -> dict[str, str]:
+    """A recording status callback (6.7). ``duration`` is omitted while ``in-progress``."""
+    params = {
+        "AccountSid": account_sid,
+        "CallSid": call_sid,
+        "RecordingSid": recording_sid,
+        "RecordingUrl": recording_url,
+        "RecordingStatus": status,
+        "RecordingChannels": str(channels),
+        "RecordingStartTime": format_rfc2822(start_time),
+        "RecordingSource": source,
+        "RecordingTrack": track,
+        "ErrorCode": str(error_code),
+    }
+    if duration is not None:
+        params["RecordingDuration"] = str(duration)
+    return params
