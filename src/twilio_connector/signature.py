@@ -116,8 +116,12 @@ def signature_urls(url: str) -> tuple[str, ...]:
         if port is not None or default is None
         else urlunsplit((s.scheme, f"{host}:{default}", s.path, s.query, ""))
     )
-    seen: dict[str, None] = dict.fromkeys((url, without, with_port))
-    return tuple(seen)
+    forms = [url, without, with_port]
+    if s.path in ("", "/"):
+        # A URL configured as "https://host" is requested as "https://host/": accept both.
+        other = "/" if s.path == "" else ""
+        forms += [urlunsplit((s.scheme, urlsplit(f).netloc, other, s.query, "")) for f in forms]
+    return tuple(dict.fromkeys(forms))
 
 
 def validate_signature(
