@@ -47,6 +47,10 @@ class operation(Generic[R, P, T]):
         self.fn = fn
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
+        self.attr = fn.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = name
 
     @overload
     def __get__(self, obj: None, owner: Any) -> operation[R, P, T]: ...
@@ -65,6 +69,9 @@ class operation(Generic[R, P, T]):
 
         bound.__doc__ = fn.__doc__
         bound.__name__ = fn.__name__
+        # Cache on the instance (this is a non-data descriptor, so the instance attribute
+        # wins from now on): repeated calls do not rebuild the bound function.
+        obj.__dict__[self.attr] = bound
         return bound
 
 
@@ -73,6 +80,10 @@ class paginator(Generic[R, P, T]):
         self.fn = fn
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
+        self.attr = fn.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = name
 
     @overload
     def __get__(self, obj: None, owner: Any) -> paginator[R, P, T]: ...
@@ -91,4 +102,5 @@ class paginator(Generic[R, P, T]):
 
         bound.__doc__ = fn.__doc__
         bound.__name__ = fn.__name__
+        obj.__dict__[self.attr] = bound
         return bound

@@ -18,8 +18,10 @@ from typing import Any, TypeVar
 
 import aiohttp
 import httpx
+from multidict import CIMultiDict
 
 from ._base_client import (
+    FORM_CONTENT_TYPE,
     ClientCore,
     Op,
     Outcome,
@@ -228,10 +230,22 @@ class TwilioClient(BaseClient[Sync]):
     ) -> None:
         super().__init__(config, **kwargs)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            timeout=httpx.Timeout(self.config.timeout, connect=self.config.connect_timeout),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
-        )
+        core = self._core
+        # Headers are built once. An owned client carries the static ones as its defaults,
+        # so a request only adds Content-Type; a user's client gets them on every request.
+        self._headers: httpx.Headers | None
+        if http_client is None:
+            http_client = httpx.Client(
+                timeout=httpx.Timeout(self.config.timeout, connect=self.config.connect_timeout),
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
+                headers=core.headers,
+            )
+            self._headers = None
+            self._form_headers = httpx.Headers({"Content-Type": FORM_CONTENT_TYPE})
+        else:
+            self._headers = httpx.Headers(core.headers)
+            self._form_headers = httpx.Headers(core.form_headers)
+        self._http = http_client
 
     def _send(self, request: Request) -> Outcome:
         try:
@@ -239,7 +253,7 @@ class TwilioClient(BaseClient[Sync]):
                 request.method,
                 request.url,
                 content=request.content,
-                headers=self._core.headers_for(request),
+                headers=self._headers if request.content is None else self._form_headers,
             )
         except httpx.ConnectError as exc:
             return TransportFailure("connect", sent=False, detail=f"{type(exc).__name__}: {exc}")
@@ -300,8 +314,8 @@ class TwilioClient(BaseClient[Sync]):
 class AsyncTwilioClient(BaseClient[Async]):
     """Asynchronous client (aiohttp, pooled keep-alive connections). Use ``async with``.
 
-    >>> async with AsyncTwilioClient(account_sid="AC...", auth_token="x") as client:  # doctest: +SKIP
-    ...     await client.send_sms(from_="+15005550006", to="+14155550100", body="hi")
+    >>> async with AsyncTwilioClient(account_sid="AC...", auth_token="x") as c:  # doctest: +SKIP
+    ...     await c.send_sms(from_="+15005550006", to="+14155550100", body="hi")
     """
 
     def __init__(
@@ -319,23 +333,32 @@ class AsyncTwilioClient(BaseClient[Async]):
         self._timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=self.config.connect_timeout, sock_read=self.config.timeout
         )
+        # Built once (see TwilioClient): all headers per request for a user's session.
+        self._headers: CIMultiDict[str] | None = CIMultiDict(self._core.headers)
+        self._form_headers = CIMultiDict(self._core.form_headers)
 
     def _session(self) -> aiohttp.ClientSession:
         session = self._session_obj
         if session is None or session.closed:
+            # Our own session carries the static headers; a request only adds Content-Type.
             session = self._session_obj = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
                 timeout=self._timeout,
+                headers=self._core.headers,
             )
+            self._owns_session = True
+            self._headers = None
+            self._form_headers = CIMultiDict({"Content-Type": FORM_CONTENT_TYPE})
         return session
 
     async def _send(self, request: Request) -> Outcome:
+        session = self._session()
         try:
-            async with self._session().request(
+            async with session.request(
                 request.method,
                 request.url,
                 data=request.content,
-                headers=self._core.headers_for(request),
+                headers=self._headers if request.content is None else self._form_headers,
             ) as r:
                 return Response(r.status, r.headers, await r.read())
         except aiohttp.ClientConnectorError as exc:

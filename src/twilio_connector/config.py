@@ -23,10 +23,11 @@ _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 
 def check_sid(value: str, prefix: str, what: str) -> str:
     """Return ``value`` if it is a SID with ``prefix`` (two letters + 32 hex), else raise."""
-    if not isinstance(value, str) or not _SID.match(value) or not value.startswith(prefix):
-        shown = value if isinstance(value, str) and len(value) <= 40 else "<invalid>"
+    if not isinstance(value, str) or not _SID.fullmatch(value) or not value.startswith(prefix):
+        # Never echo the value: a secret pasted into the wrong field must not reach logs.
+        shown = f"{value[:2]!r}... ({len(value)} characters)" if isinstance(value, str) else "?"
         raise ConfigurationError(
-            f"{what} must be '{prefix}' followed by 32 hex digits, got {shown!r}"
+            f"{what} must be '{prefix}' followed by 32 hex digits, got {shown}"
         )
     return value
 
@@ -93,6 +94,8 @@ class TwilioConfig:
             raise ConfigurationError("max_retries must be >= 0")
         if self.retry is None:
             object.__setattr__(self, "retry", RetryPolicy(max_retries=self.max_retries))
+        elif self.max_retries not in (3, self.retry.max_retries):
+            raise ConfigurationError("give max_retries or retry=RetryPolicy(...), not both")
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -111,8 +114,10 @@ class TwilioConfig:
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
     def secrets(self) -> tuple[str, ...]:
-        """Values that must never appear in messages or logs."""
-        return tuple(s for s in (self.auth_token, self.api_secret) if s)
+        """Values that must never appear in messages or logs: the token or API secret and
+        the base64 Basic credentials that carry it (which a server or proxy might echo)."""
+        encoded = self.authorization_header().removeprefix("Basic ")
+        return tuple(s for s in (self.auth_token, self.api_secret, encoded) if s)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> TwilioConfig:

@@ -10,6 +10,7 @@ Unknown keys are ignored, so new Twilio fields never break decoding.
 from __future__ import annotations
 
 import email.utils
+import functools
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
@@ -54,6 +55,7 @@ class Rfc2822Datetime(datetime):
     """A ``datetime`` that Twilio's 2010 API carries as an RFC 2822 string."""
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_rfc2822(value: str) -> Rfc2822Datetime:
     """Parse Twilio's ``"Thu, 30 Jul 2015 20:12:31 +0000"`` (fast path) or any RFC 2822 date."""
     if len(value) == 31 and value.endswith("+0000"):
@@ -123,6 +125,13 @@ class Account(TwilioModel):
     date_updated: Date = None
     uri: str | None = None
     subresource_uris: UriMap = None
+
+    def __repr__(self) -> str:  # never show the auth token
+        token = "'***'" if self.auth_token else "None"
+        return (
+            f"Account(sid={self.sid!r}, friendly_name={self.friendly_name!r}, "
+            f"status={self.status!r}, type={self.type!r}, auth_token={token})"
+        )
 
 
 class Balance(TwilioModel):

@@ -54,7 +54,7 @@ def call_params(
             twiml = voice_input.user_input
         else:
             twiml = say_twiml(voice_input.user_input)
-    if url is None and twiml is None and "ApplicationSid" not in extra:
+    if url is None and twiml is None and extra.get("ApplicationSid") is None:
         raise ValueError("a call needs voice_input, url, twiml or ApplicationSid")
     return form(
         To=to,
