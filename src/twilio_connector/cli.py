@@ -401,5 +401,7 @@ def _add_optional_commands() -> None:
     main.add_command(inbox)
 
 
+_add_optional_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,25 @@
+"""A local Twilio: the 2010-04-01 REST API, signed webhooks and a control plane.
+
+Start it in Python with ``with Emulator() as emu:`` (see :class:`Emulator`) or from the
+shell with ``twilio-connector emulator``; point the official SDK or our client at
+``emu.base_url`` with ``emu.account_sid`` / ``emu.auth_token``. The control plane under
+``/_emulator`` is documented in :mod:`twilio_connector.emulator.control`.
+"""
+
+from .accounts import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from .errors import EmulatorError
+from .records import DeliveryRecord, NotificationRecord
+from .rules import Rule
+from .scheduler import Timing
+from .server import Emulator
+
+__all__ = [
+    "DEFAULT_ACCOUNT_SID",
+    "DEFAULT_AUTH_TOKEN",
+    "DeliveryRecord",
+    "Emulator",
+    "EmulatorError",
+    "NotificationRecord",
+    "Rule",
+    "Timing",
+]

@@ -1,0 +1,220 @@
+"""Accounts, subaccounts, API keys and HTTP Basic authentication (no HTTP in here).
+
+Credentials are ``AC…`` + auth token, or ``SK…`` + secret of a key created through the
+Keys API. A principal may act on its own account and on its subaccounts; anything else
+is 401/20003. Key secrets are kept only as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timezone
+
+from .errors import EmulatorError, auth_failed, bad_request
+from .records import AccountRecord, KeyRecord, new_sid
+from .scheduler import Clock
+from .store import Store
+
+__all__ = [
+    "DEFAULT_ACCOUNT_SID",
+    "DEFAULT_AUTH_TOKEN",
+    "Accounts",
+    "derive_token",
+]
+
+ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}\Z")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def derive_token(account_sid: str) -> str:
+    """The stable default auth token of an account SID (same on every run)."""
+    return _digest(f"twilio-connector-emulator:token:{account_sid}")[:32]
+
+
+DEFAULT_ACCOUNT_SID = "AC" + _digest("twilio-connector-emulator:account")[:32]
+DEFAULT_AUTH_TOKEN = derive_token(DEFAULT_ACCOUNT_SID)
+ACCOUNT_STATUSES = ("active", "suspended", "closed")
+
+
+class Accounts:
+    """All accounts and keys, cached in memory and persisted in the store."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._accounts: dict[str, AccountRecord] = {}
+        self._keys: dict[str, KeyRecord] = {}
+        self._auth_cache: dict[str, tuple[str, bool]] = {}
+        self.load()
+
+    def load(self) -> None:
+        self._accounts = {a.sid: a for a in self._store.load_accounts()}
+        self._keys = {k.sid: k for k in self._store.load_keys()}
+        self._auth_cache.clear()
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def ensure_main(self, sid: str, token: str | None, friendly_name: str) -> AccountRecord:
+        """Create the top-level account ``sid`` if missing; an explicit token replaces the old."""
+        if not ACCOUNT_SID_RE.match(sid):
+            raise ValueError("account_sid must be 'AC' followed by 32 hex digits")
+        if token is not None and not token:
+            raise ValueError("auth_token must not be empty")
+        existing = self._accounts.get(sid)
+        now = self._clock.now()
+        if existing is None:
+            existing = AccountRecord(
+                sid, sid, token or derive_token(sid), friendly_name, date_created=now,
+                date_updated=now,
+            )  # fmt: skip
+        elif token is not None and token != existing.auth_token:
+            existing.auth_token = token
+            existing.date_updated = now
+        else:
+            return existing
+        self._save(existing)
+        return existing
+
+    def _save(self, account: AccountRecord) -> None:
+        self._accounts[account.sid] = account
+        self._store.save_account(account)
+        self._auth_cache.clear()
+
+    def get(self, sid: str) -> AccountRecord | None:
+        return self._accounts.get(sid)
+
+    def all(self) -> list[AccountRecord]:
+        return list(self._accounts.values())
+
+    def visible_to(self, principal: AccountRecord) -> list[AccountRecord]:
+        """The principal's own account and its subaccounts, oldest first."""
+        return [a for a in self._accounts.values() if principal.sid in (a.sid, a.owner_sid)]
+
+    def create_subaccount(self, parent: AccountRecord, friendly_name: str | None) -> AccountRecord:
+        if not parent.is_main:
+            raise EmulatorError(403, 20006, "Subaccounts cannot create subaccounts")
+        now = self._clock.now()
+        if not friendly_name:
+            stamp = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%d %I:%M %p")
+            friendly_name = f"SubAccount Created at {stamp.lower()}"
+        _check_name(friendly_name)
+        sub = AccountRecord(
+            new_sid("AC"), parent.sid, secrets.token_hex(16), friendly_name, date_created=now,
+            date_updated=now,
+        )  # fmt: skip
+        self._save(sub)
+        return sub
+
+    def update(
+        self, account: AccountRecord, friendly_name: str | None, status: str | None
+    ) -> AccountRecord:
+        if friendly_name is not None:
+            _check_name(friendly_name)
+            account.friendly_name = friendly_name
+        if status is not None:
+            if account.status == "closed" and status != "closed":
+                raise bad_request(20001, "A closed account cannot be reopened")
+            if account.is_main and status != account.status:
+                raise EmulatorError(403, 20006, "The main account's status cannot be changed")
+            account.status = status
+        account.date_updated = self._clock.now()
+        self._save(account)
+        return account
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def create_key(
+        self, account: AccountRecord, friendly_name: str | None
+    ) -> tuple[KeyRecord, str]:
+        name = friendly_name or ""
+        _check_name(name)
+        now = self._clock.now()
+        secret = secrets.token_hex(16)
+        key = KeyRecord(new_sid("SK"), account.sid, _digest(secret), name, now, now)
+        self._keys[key.sid] = key
+        self._store.save_key(key)
+        return key, secret
+
+    def keys_of(self, account: AccountRecord) -> list[KeyRecord]:
+        return [k for k in self._keys.values() if k.account_sid == account.sid]
+
+    def get_key(self, account: AccountRecord, sid: str) -> KeyRecord | None:
+        key = self._keys.get(sid)
+        return key if key is not None and key.account_sid == account.sid else None
+
+    def update_key(self, key: KeyRecord, friendly_name: str | None) -> KeyRecord:
+        if friendly_name is not None:
+            _check_name(friendly_name)
+            key.friendly_name = friendly_name
+        key.date_updated = self._clock.now()
+        self._store.save_key(key)
+        return key
+
+    def delete_key(self, key: KeyRecord) -> None:
+        self._keys.pop(key.sid, None)
+        self._store.delete_key(key.sid)
+        self._auth_cache.clear()
+
+    # -- authentication ---------------------------------------------------------------------
+
+    def authenticate(self, header: str | None) -> tuple[AccountRecord, bool]:
+        """The account behind an ``Authorization: Basic`` header, and whether a key was used."""
+        if not header:
+            raise auth_failed("Authentication Error - No credentials provided")
+        cached = self._auth_cache.get(header)
+        if cached is None:
+            cached = self._check_credentials(header)
+            if len(self._auth_cache) > 1000:
+                self._auth_cache.clear()
+            self._auth_cache[header] = cached
+        account = self._accounts.get(cached[0])
+        if account is None:
+            raise auth_failed()
+        if account.status != "active":
+            raise EmulatorError(401, 20005, "Account is not active")
+        return account, cached[1]
+
+    def _check_credentials(self, header: str) -> tuple[str, bool]:
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic":
+            raise auth_failed()
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise auth_failed() from None
+        username, sep, password = decoded.partition(":")
+        if not sep:
+            raise auth_failed()
+        if username.startswith("SK"):
+            key = self._keys.get(username)
+            if key is not None and hmac.compare_digest(key.secret_hash, _digest(password)):
+                return key.account_sid, True
+            raise auth_failed()
+        account = self._accounts.get(username)
+        if account is None:
+            raise auth_failed("Authentication Error - invalid username")
+        if not hmac.compare_digest(account.auth_token.encode(), password.encode()):
+            raise auth_failed()
+        return account.sid, False
+
+    def authorize(self, principal: AccountRecord, account_sid: str) -> AccountRecord:
+        """The account named in the path, if ``principal`` may act on it (else 20003)."""
+        if account_sid == principal.sid:
+            return principal
+        target = self._accounts.get(account_sid)
+        if target is None or target.owner_sid != principal.sid:
+            raise auth_failed()
+        return target
+
+
+def _check_name(name: str) -> None:
+    if len(name) > 64:
+        raise bad_request(20001, "FriendlyName must be at most 64 characters")

@@ -1,0 +1,154 @@
+"""The ASGI adapter: HTTP in, :class:`~.http.Request` to a handler, Twilio-shaped JSON out.
+
+It reads the body (up to ``max_body`` bytes, else 413), parses the form (POST with
+``application/x-www-form-urlencoded``; like Twilio, other bodies are ignored) or the
+query string, authenticates per route, calls the handler and serializes any
+:class:`~.errors.EmulatorError` in one place. Unexpected exceptions become a logged
+500/20500 and the server keeps serving.
+
+:data:`MODULES` lists the ``install(core, router)`` functions that register routes;
+the voice part appends its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from . import control, responses_accounts, responses_messages, responses_numbers
+from .core import EmulatorCore
+from .errors import EmulatorError, auth_failed, error_body
+from .http import Request, Response, parse_form
+from .routes import Route, Router
+
+__all__ = ["MODULES", "EmulatorApp", "build_router"]
+
+log = logging.getLogger("twilio_connector.emulator")
+
+Installer = Callable[[EmulatorCore, Router], None]
+MODULES: tuple[Installer, ...] = (
+    responses_accounts.install,
+    responses_numbers.install,
+    responses_messages.install,
+    control.install,
+)
+MAX_BODY = 1024 * 1024
+_FORM = "application/x-www-form-urlencoded"
+
+
+def build_router(core: EmulatorCore, modules: tuple[Installer, ...] | None = None) -> Router:
+    router = Router()
+    for install in modules if modules is not None else MODULES:
+        install(core, router)
+    return router
+
+
+class EmulatorApp:
+    """ASGI application serving the Twilio REST API and the ``/_emulator`` control plane."""
+
+    def __init__(self, core: EmulatorCore, router: Router, max_body: int = MAX_BODY) -> None:
+        self.core = core
+        self.router = router
+        self.max_body = max_body
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if kind != "http":
+            if kind == "websocket":
+                await send({"type": "websocket.close", "code": 1003})
+            return
+        method: str = scope["method"]
+        try:
+            response = await self._handle(scope, receive, method)
+        except EmulatorError as err:
+            response = Response(err.status, error_body(err), headers=err.headers)
+        except Exception:
+            log.exception("emulator handler failed: %s %s", method, scope.get("path"))
+            internal = EmulatorError(500, 20500, "Internal Server Error")
+            response = Response(500, error_body(internal))
+        headers = [
+            (b"content-type", response.content_type.encode()),
+            (b"content-length", str(len(response.body)).encode()),
+            (b"twilio-request-id", b"RQ" + os.urandom(16).hex().encode()),
+        ]
+        headers.extend((k.encode(), v.encode()) for k, v in response.headers)
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        body = b"" if method == "HEAD" else response.body
+        await send({"type": "http.response.body", "body": body})
+
+    async def _read_body(self, scope: dict[str, Any], receive: Any) -> bytes:
+        declared = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+        if declared is not None:
+            if not declared.isdigit():
+                raise EmulatorError(400, 20001, "Invalid Content-Length header")
+            if int(declared) > self.max_body:
+                raise EmulatorError(413, 20001, "Request body too large")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise EmulatorError(413, 20001, "Request body too large")
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        return b"".join(chunks)
+
+    async def _handle(self, scope: dict[str, Any], receive: Any, method: str) -> Response:
+        path: str = scope["path"]
+        route, handler, path_params = self.router.match(method, path)
+        body = await self._read_body(scope, receive)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            query_string = scope.get("query_string", b"").decode("ascii")
+        except UnicodeDecodeError:
+            raise EmulatorError(
+                400, 20001, "Query string must be ASCII (percent-encoded)"
+            ) from None
+        query = parse_form(query_string)
+        ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+        if method == "POST" and ctype == _FORM:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise EmulatorError(400, 20001, "Form body is not valid UTF-8") from None
+            params = parse_form(text)
+        elif method == "POST":
+            params = {}
+        else:
+            params = query
+        req = Request(method, path, query_string, query, headers, body, params, path_params)
+        self._authorize(route, req)
+        return await handler(req)
+
+    def _authorize(self, route: Route, req: Request) -> None:
+        if route.auth is None:
+            return
+        principal, via_key = self.core.accounts.authenticate(req.headers.get("authorization"))
+        req.principal, req.via_api_key = principal, via_key
+        if route.auth == "main":
+            if not principal.is_main or via_key:
+                raise auth_failed("The control plane needs a main account's SID and auth token")
+            return
+        if route.auth in ("account", "account-admin"):
+            account = self.core.accounts.authorize(principal, req.path_params["AccountSid"])
+            if route.auth == "account" and account.status != "active":
+                raise EmulatorError(401, 20005, "Account is not active")
+            req.account = account

@@ -1,0 +1,172 @@
+"""The emulator's state and services, wired together (no HTTP, no threads).
+
+:class:`EmulatorCore` holds the clock and scheduler, the store, the webhook dispatcher,
+the rule table and one backend per resource family. Everything runs on one event loop;
+the HTTP adapter (:mod:`.app`) and the threaded facade (:mod:`.server`) sit on top.
+
+Extension points (how the voice part plugs in):
+
+* routes: a module ``install(core, router)`` added to :data:`~.app.MODULES` registers REST
+  and control-plane routes (``router.add(method, template, handler, auth=...)``), using
+  :mod:`.pagination` (``page_request``, ``paginate_sql``, ``envelope``) and ``serialize.dt``;
+* storage: ``core.store.add_schema(ddl)`` for its tables (``reset`` empties them), writes
+  through ``store.execute``/``executemany`` (or buffered with ``store.defer``);
+* time: ``core.scheduler.call_later / sleep / spawn`` (``settle`` waits for all of it),
+  ``scheduler.CallClock(core.scheduler)`` as a per-call clock (the voice ``VoiceClock``),
+  ``core.scheduler.timing.delay(name, default)`` for named delays;
+* webhooks: ``await core.dispatcher.request(Webhook(...))`` for TwiML fetches (signed,
+  overrides, retries, logged; the answer's status/content type/body come back) and
+  ``core.dispatcher.send(...)`` for status callbacks (in order per resource and kind);
+* behaviour: ``core.rules.match("call", to, from_)`` for per-destination outcomes,
+  ``core.numbers.owner_of(number)`` (``number.get("voice_url")`` ...) to route incoming
+  calls, ``core.messaging.create(account, MessageRequest(..., direction="outbound-call"))``
+  for ``<Sms>``/``<Message>`` in calls, ``core.notify(...)`` for debugger notifications;
+* ``core.on_reset`` callbacks to drop in-memory state on reset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+
+from .accounts import DEFAULT_ACCOUNT_SID, Accounts
+from .inbound import InboundMessages
+from .messaging import Messaging
+from .numbers import SANDBOX_WHATSAPP_NUMBER, Numbers
+from .records import NotificationRecord, new_sid
+from .rules import RuleTable
+from .scheduler import Clock, Scheduler, Timing
+from .store import Store
+from .webhooks import WebhookDispatcher
+
+__all__ = ["DEFAULT_PHONE_NUMBERS", "EmulatorCore"]
+
+DEFAULT_PHONE_NUMBERS = ("+15017122661",)
+MAIN_ACCOUNT_NAME = "twilio-connector emulator"
+
+
+class EmulatorCore:
+    def __init__(
+        self,
+        store: Store,
+        timing: Timing,
+        loop: asyncio.AbstractEventLoop,
+        base_url: str,
+    ) -> None:
+        self.loop = loop
+        self.base_url = base_url
+        self.store = store
+        store.attach_loop(loop)
+        self.clock = Clock()
+        self.scheduler = Scheduler(timing, self.clock, loop)
+        self.dispatcher = WebhookDispatcher(store, clock=self.clock)
+        self.rules = RuleTable(store)
+        self.accounts = Accounts(store, self.clock)
+        self.numbers = Numbers(store, self.clock)
+        self.messaging = Messaging(self)
+        self.inbound = InboundMessages(self)
+        self.on_reset: list[Callable[[], None]] = []
+        self.main_account_sid = DEFAULT_ACCOUNT_SID
+        self._seed_args: tuple[str, str | None, tuple[str, ...]] | None = None
+
+    async def start(self) -> None:
+        """Start the dispatcher and resume lifecycles a previous run left in flight."""
+        await self.dispatcher.start()
+        self.messaging.resume()
+
+    async def close(self) -> None:
+        tasks = self.scheduler.cancel_all()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self.dispatcher.close()
+        self.store.close()
+
+    def seed(self, account_sid: str, auth_token: str | None, phone_numbers: Iterable[str]) -> None:
+        """Ensure the main account and its numbers exist (``whatsapp:+1...`` = WhatsApp on)."""
+        numbers = tuple(phone_numbers)
+        self._seed_args = (account_sid, auth_token, numbers)
+        account = self.accounts.ensure_main(account_sid, auth_token, MAIN_ACCOUNT_NAME)
+        self.main_account_sid = account.sid
+        for entry in numbers:
+            whatsapp = entry.startswith("whatsapp:")
+            self.numbers.ensure(account.sid, entry[9:] if whatsapp else entry, whatsapp=whatsapp)
+        sandbox = self.numbers.owner_of(SANDBOX_WHATSAPP_NUMBER)
+        if sandbox is None:
+            self.numbers.ensure(
+                account.sid, SANDBOX_WHATSAPP_NUMBER, whatsapp=True, name="WhatsApp Sandbox"
+            )
+        self.store.commit()
+
+    def notify(
+        self,
+        account_sid: str,
+        code: int,
+        message: str,
+        *,
+        resource_sid: str | None = None,
+        url: str | None = None,
+        level: str = "error",
+    ) -> NotificationRecord:
+        """Record a debugger notification (what Twilio shows in its Debugger/Alerts)."""
+        record = NotificationRecord(
+            new_sid("NO"), self.clock.now(), account_sid, resource_sid, code, level, message, url
+        )
+        self.store.execute(
+            "INSERT INTO notifications (sid, ts, account_sid, resource_sid, error_code, log_level,"
+            " message, url) VALUES (?,?,?,?,?,?,?,?)",
+            (record.sid, record.timestamp, account_sid, resource_sid, code, level, message, url),
+        )
+        return record
+
+    def notifications(self, resource_sid: str | None = None) -> list[NotificationRecord]:
+        sql = (
+            "SELECT sid, ts, account_sid, resource_sid, error_code, log_level, message, url "
+            "FROM notifications"
+        )
+        args: tuple[str, ...] = ()
+        if resource_sid is not None:
+            sql += " WHERE resource_sid = ?"
+            args = (resource_sid,)
+        return [NotificationRecord(*row) for row in self.store.query(sql + " ORDER BY seq", args)]
+
+    @property
+    def busy(self) -> bool:
+        return self.scheduler.busy or self.dispatcher.busy
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until no lifecycle step, task or webhook is pending (manual mode: run them)."""
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"emulator did not settle within {timeout} s")
+            idle_io = not self.dispatcher.busy and not self.scheduler.tasks_running
+            if self.scheduler.manual and idle_io and await self.scheduler.run_pending():
+                quiet = 0
+                continue
+            if self.busy:
+                quiet = 0
+                await asyncio.sleep(0.002)
+            else:
+                quiet += 1
+                await asyncio.sleep(0)
+        self.store.commit()
+
+    async def advance(self, seconds: float) -> None:
+        await self.scheduler.advance(seconds)
+
+    def reset(self) -> None:
+        """Forget everything (accounts, messages, logs, rules), then re-seed the defaults."""
+        self.scheduler.cancel_all()
+        self.dispatcher.drop_pending()
+        self.messaging.cancel_all()
+        self.store.reset()
+        self.accounts.load()
+        self.numbers.load()
+        self.rules.load()
+        self.clock.offset = 0.0
+        for hook in self.on_reset:
+            hook()
+        if self._seed_args is not None:
+            self.seed(*self._seed_args)

@@ -1,0 +1,236 @@
+"""Inbound messages: a simulated handset texts an owned number.
+
+The message is stored (direction ``inbound``, status ``received``), a WhatsApp message
+opens the 24-hour window, and the number's ``SmsUrl`` gets Twilio's signed inbound webhook
+with ``SmsMethod`` (``SmsFallbackUrl`` on failure). The TwiML answer is executed:
+``<Message>`` sends a reply (direction ``outbound-reply``, its own lifecycle, ``action`` as
+its status callback), ``<Redirect>`` fetches the next document (at most 50 per session,
+14106); failures are recorded as debugger notifications (11200, 11205, 12100, 12102 ...).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from .errors import EmulatorError, bad_request
+from .messaging import MAX_BODY, MessageRequest
+from .messaging_twiml import MessageAction, RedirectAction, TwimlError, parse_messaging_twiml
+from .numbers import E164_RE, SANDBOX_WHATSAPP_NUMBER
+from .records import AccountRecord, MessageRecord, NumberRecord, new_sid
+from .routes import API_PREFIX
+from .segments import count_segments
+from .webhooks import Webhook, WebhookResult
+
+if TYPE_CHECKING:
+    from .core import EmulatorCore
+
+__all__ = ["InboundMessages"]
+
+MAX_DOCUMENTS = 50
+_COUNTRY = (("+1", "US"), ("+44", "GB"), ("+49", "DE"), ("+33", "FR"), ("+61", "AU"))
+_XML_TYPES = ("text/xml", "application/xml")
+
+
+def _country(number: str) -> str:
+    for prefix, code in _COUNTRY:
+        if number.startswith(prefix):
+            return code
+    return ""
+
+
+class InboundMessages:
+    def __init__(self, core: EmulatorCore) -> None:
+        self.core = core
+
+    def receive(
+        self,
+        from_: str,
+        to: str,
+        body: str = "",
+        media_urls: tuple[str, ...] | list[str] = (),
+        extra_params: dict[str, str] | None = None,
+    ) -> MessageRecord:
+        """Store an inbound message to an owned number and start its webhook session."""
+        whatsapp = to.startswith("whatsapp:")
+        to_bare = to[9:] if whatsapp else to
+        from_bare = from_[9:] if from_.startswith("whatsapp:") else from_
+        if whatsapp != from_.startswith("whatsapp:"):
+            raise bad_request(21910, "'From' and 'To' must use the same channel")
+        if not E164_RE.match(from_bare):
+            raise bad_request(21212, f"The 'From' number {from_[:40]} is not a valid phone number.")
+        number = self.core.numbers.owner_of(to_bare)
+        if number is None:
+            raise EmulatorError(404, 20404, f"{to[:40]} is not a phone number owned by any account")
+        if whatsapp and not (number.whatsapp or to_bare == SANDBOX_WHATSAPP_NUMBER):
+            raise bad_request(63007, f"{to[:40]} is not enabled for WhatsApp")
+        if len(body) > MAX_BODY:
+            raise bad_request(21617, "The message body exceeds the 1600 character limit.")
+        if len(media_urls) > 10:
+            raise bad_request(21623, "The number of media URLs exceeds the maximum of 10.")
+        account = self.core.accounts.get(number.account_sid)
+        if account is None:
+            raise EmulatorError(404, 20404, "The number's account no longer exists")
+        now = self.core.clock.now()
+        msg = MessageRecord(
+            sid=new_sid("MM" if media_urls else "SM"),
+            account_sid=account.sid,
+            direction="inbound",
+            from_=from_,
+            to=to,
+            body=body,
+            status="received",
+            num_segments=1 if whatsapp else max(1, count_segments(body)),
+            num_media=len(media_urls),
+            date_created=now,
+            date_updated=now,
+            date_sent=now,
+            price="-0.00790" if not whatsapp else "-0.00500",
+        )
+        self.core.messaging.record_inbound(msg, list(media_urls))
+        if whatsapp:
+            self.core.store.touch_whatsapp_session(account.sid, to_bare, from_bare, now)
+        params = self._params(msg, extra_params or {})
+        self.core.scheduler.spawn(self._session(account, number, msg, params), name="inbound-sms")
+        return msg
+
+    def _params(self, msg: MessageRecord, extra: dict[str, str]) -> list[tuple[str, str]]:
+        sender = msg.from_ or ""
+        from_bare = sender[9:] if sender.startswith("whatsapp:") else sender
+        to_bare = msg.to[9:] if msg.to.startswith("whatsapp:") else msg.to
+        params: dict[str, str] = {
+            "ToCountry": _country(to_bare), "ToState": "", "ToCity": "", "ToZip": "",
+            "FromCountry": _country(from_bare), "FromState": "", "FromCity": "", "FromZip": "",
+            "SmsMessageSid": msg.sid, "SmsSid": msg.sid, "MessageSid": msg.sid,
+            "NumMedia": str(msg.num_media), "NumSegments": str(msg.num_segments),
+            "SmsStatus": "received", "Body": msg.body, "To": msg.to, "From": msg.from_ or "",
+            "AccountSid": msg.account_sid, "ApiVersion": "2010-04-01", "ReferralNumMedia": "0",
+        }  # fmt: skip
+        if msg.num_media:
+            media = self.core.store.list_media(msg.sid)
+            base = f"{self.core.base_url}{API_PREFIX}/Accounts/{msg.account_sid}/Messages/{msg.sid}"
+            for i, item in enumerate(media):
+                params[f"MediaUrl{i}"] = f"{base}/Media/{item.sid}"
+                params[f"MediaContentType{i}"] = item.content_type
+        if msg.to.startswith("whatsapp:"):
+            params["WaId"] = from_bare.lstrip("+")
+            params["ProfileName"] = extra.get("ProfileName", "Emulated User")
+            params["MessageType"] = "image" if msg.num_media else "text"
+        params.update(extra)
+        return list(params.items())
+
+    async def _session(
+        self,
+        account: AccountRecord,
+        number: NumberRecord,
+        inbound: MessageRecord,
+        params: list[tuple[str, str]],
+    ) -> None:
+        url = number.get("sms_url")
+        if not url:
+            return
+        method = number.get("sms_method", "POST")
+        result = await self._fetch(account, inbound, url, method, params)
+        actions = self._actions(account, inbound, result)
+        fallback = number.get("sms_fallback_url")
+        if isinstance(actions, int) and fallback:
+            extra = [("ErrorCode", str(actions)), ("ErrorUrl", url)]
+            method = number.get("sms_fallback_method", "POST")
+            result = await self._fetch(account, inbound, fallback, method, params + extra)
+            url = fallback
+            actions = self._actions(account, inbound, result)
+        if isinstance(actions, int):
+            return
+        documents = 1
+        while actions:
+            action = actions.pop(0)
+            if isinstance(action, RedirectAction):
+                documents += 1
+                if documents > MAX_DOCUMENTS:
+                    self._notify(account, inbound, 14106, "Too many TwiML documents", url)
+                    return
+                url = urljoin(result.url, action.url)
+                result = await self._fetch(account, inbound, url, action.method, params)
+                fetched = self._actions(account, inbound, result)
+                actions = [] if isinstance(fetched, int) else fetched
+            else:
+                self._reply(account, inbound, action, result.url)
+
+    async def _fetch(
+        self,
+        account: AccountRecord,
+        inbound: MessageRecord,
+        url: str,
+        method: str,
+        params: list[tuple[str, str]],
+    ) -> WebhookResult:
+        hook = Webhook(
+            url=url,
+            params=params,
+            auth_token=account.auth_token,
+            account_sid=account.sid,
+            kind="incoming-message",
+            resource_sid=inbound.sid,
+            method=method,
+        )
+        return await self.core.dispatcher.request(hook)
+
+    def _actions(
+        self, account: AccountRecord, inbound: MessageRecord, result: WebhookResult
+    ) -> list[MessageAction | RedirectAction] | int:
+        """The actions of a fetched document, or the error code if the fetch or it failed."""
+        if not result.ok:
+            code = result.error_code or 11200
+            text = result.error or "HTTP retrieval failure"
+            self._notify(account, inbound, code, text, result.url)
+            return code
+        if not result.body.strip():
+            return []
+        ctype = result.content_type.split(";")[0].strip().lower()
+        if ctype not in _XML_TYPES:
+            text = f"Invalid Content-Type: {ctype or 'none'}"
+            self._notify(account, inbound, 12300, text, result.url)
+            return 12300
+        try:
+            parsed = parse_messaging_twiml(result.body)
+        except TwimlError as exc:
+            self._notify(account, inbound, exc.code, exc.message, result.url)
+            return exc.code
+        for code, text in parsed.warnings:
+            self._notify(account, inbound, code, text, result.url, level="warning")
+        return parsed.actions
+
+    def _reply(
+        self, account: AccountRecord, inbound: MessageRecord, action: MessageAction, doc_url: str
+    ) -> None:
+        whatsapp = inbound.to.startswith("whatsapp:")
+        to = action.to or inbound.from_ or ""
+        from_ = action.from_ or inbound.to
+        if whatsapp:
+            to = to if to.startswith("whatsapp:") else f"whatsapp:{to}"
+            from_ = from_ if from_.startswith("whatsapp:") else f"whatsapp:{from_}"
+        callback = urljoin(doc_url, action.action) if action.action else None
+        req = MessageRequest(
+            to=to,
+            from_=from_,
+            body=action.body,
+            media_urls=list(action.media),
+            status_callback=callback,
+            direction="outbound-reply",
+        )
+        try:
+            self.core.messaging.create(account, req)
+        except EmulatorError as exc:
+            code = {21211: 14101, 21212: 14102, 21606: 14102, 21602: 14103}.get(exc.code, exc.code)
+            self._notify(account, inbound, code, f"<Message> rejected: {exc.message}", doc_url)
+
+    def _notify(
+        self,
+        account: AccountRecord,
+        inbound: MessageRecord,
+        code: int,
+        message: str,
+        url: str | None,
+        level: str = "error",
+    ) -> None:
+        self.core.notify(account.sid, code, message, resource_sid=inbound.sid, url=url, level=level)

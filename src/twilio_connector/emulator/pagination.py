@@ -1,0 +1,155 @@
+"""Twilio's list envelope and keyset pagination.
+
+``PageSize`` (1-1000, default 50; above 1000 is error 20007), ``Page`` (index the client
+keeps) and ``PageToken``: ``PA<sid>`` continues after that record, ``PB<sid>`` reads the
+page before it. Keyset paging costs the same on page 1 and page 10,000 and stays stable
+when records are inserted meanwhile. Envelope keys: ``first_page_uri``, ``next_page_uri``,
+``previous_page_uri``, ``page``, ``page_size``, ``start``, ``end``, ``uri`` + the list key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from .errors import EmulatorError, invalid_param
+from .http import Request
+from .store import Store
+
+__all__ = ["PageRequest", "envelope", "page_request", "paginate_list", "paginate_sql"]
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    size: int
+    page: int
+    after: str | None = None  # sid from a PA token
+    before: str | None = None  # sid from a PB token
+
+
+def page_request(req: Request, default_size: int = 50) -> PageRequest:
+    raw = req.get("PageSize")
+    if raw is not None and raw.strip().isdigit() and int(raw) > MAX_PAGE_SIZE:
+        raise EmulatorError(400, 20007, f"Page size too large. Maximum is {MAX_PAGE_SIZE}")
+    size = req.get_int("PageSize", default_size, 1, MAX_PAGE_SIZE)
+    page = req.get_int("Page", 0, 0, 10_000_000)
+    token = req.get("PageToken")
+    if not token:
+        return PageRequest(size, page)
+    if len(token) < 3 or token[:2] not in ("PA", "PB") or not token[2:].isalnum():
+        raise invalid_param("PageToken", token)
+    if token[:2] == "PA":
+        return PageRequest(size, page, after=token[2:])
+    return PageRequest(size, page, before=token[2:])
+
+
+def _uri(path: str, filters: Sequence[tuple[str, str]], extra: Sequence[tuple[str, Any]]) -> str:
+    return f"{path}?{urlencode([*filters, *extra])}"
+
+
+def envelope(
+    list_key: str,
+    items: list[Any],
+    path: str,
+    filters: Sequence[tuple[str, str]],
+    preq: PageRequest,
+    has_next: bool,
+) -> dict[str, Any]:
+    """The page dict (items may be msgspec Structs; encode with ``models.encode``)."""
+    size, page = preq.size, preq.page
+    current: list[tuple[str, Any]] = [("PageSize", size), ("Page", page)]
+    if preq.after:
+        current.append(("PageToken", f"PA{preq.after}"))
+    elif preq.before:
+        current.append(("PageToken", f"PB{preq.before}"))
+    next_uri = prev_uri = None
+    if has_next and items:
+        token = f"PA{items[-1].sid}"
+        next_uri = _uri(
+            path, filters, [("PageSize", size), ("Page", page + 1), ("PageToken", token)]
+        )
+    if page > 0 and items:
+        token = f"PB{items[0].sid}"
+        prev_uri = _uri(
+            path, filters, [("PageSize", size), ("Page", page - 1), ("PageToken", token)]
+        )
+    start = page * size
+    return {
+        "first_page_uri": _uri(path, filters, [("PageSize", size), ("Page", 0)]),
+        "end": start + len(items) - 1 if items else 0,
+        list_key: items,
+        "next_page_uri": next_uri,
+        "page": page,
+        "page_size": size,
+        "previous_page_uri": prev_uri,
+        "start": start,
+        "uri": _uri(path, filters, current),
+    }
+
+
+def paginate_list(
+    items: Sequence[T], preq: PageRequest, sid_of: Callable[[T], str]
+) -> tuple[list[T], bool]:
+    """Page through an in-memory, already ordered sequence. Returns (page, has_next)."""
+    if preq.after is not None or preq.before is not None:
+        sids = [sid_of(x) for x in items]
+        anchor = preq.after if preq.after is not None else preq.before
+        try:
+            idx = sids.index(anchor or "")
+        except ValueError:
+            raise invalid_param("PageToken", anchor, "unknown or expired token") from None
+        if preq.after is not None:
+            chunk = list(items[idx + 1 : idx + 1 + preq.size])
+            return chunk, idx + 1 + preq.size < len(items)
+        begin = max(0, idx - preq.size)
+        return list(items[begin:idx]), True
+    begin = preq.page * preq.size
+    return list(items[begin : begin + preq.size]), begin + preq.size < len(items)
+
+
+def paginate_sql(
+    store: Store,
+    *,
+    table: str,
+    columns: str,
+    where: list[str],
+    args: list[Any],
+    preq: PageRequest,
+    seq_of: Callable[[str], int | None],
+    newest_first: bool = True,
+) -> tuple[list[Any], bool]:
+    """Keyset pagination over a table with an increasing ``seq`` column. (rows, has_next)."""
+    where = list(where)
+    args = list(args)
+    forward = "DESC" if newest_first else "ASC"
+    backward = "ASC" if newest_first else "DESC"
+    anchor = preq.after if preq.after is not None else preq.before
+    offset = 0
+    order = forward
+    if anchor is not None:
+        seq = seq_of(anchor)
+        if seq is None:
+            raise invalid_param("PageToken", anchor, "unknown or expired token")
+        past = (preq.after is not None) == newest_first  # moving towards smaller seq
+        where.append("seq < ?" if past else "seq > ?")
+        args.append(seq)
+        if preq.before is not None:
+            order = backward
+    else:
+        offset = preq.page * preq.size
+    clause = " AND ".join(where) if where else "1"
+    rows = store.query(
+        f"SELECT {columns} FROM {table} WHERE {clause} ORDER BY seq {order} LIMIT ? OFFSET ?",
+        (*args, preq.size + 1, offset),
+    )
+    more = len(rows) > preq.size
+    rows = rows[: preq.size]
+    if preq.before is not None:
+        rows.reverse()
+        return rows, True
+    return rows, more

@@ -1,0 +1,320 @@
+"""``Emulator``: a local Twilio on a background thread, driven from ordinary Python.
+
+::
+
+    from twilio_connector.emulator import Emulator
+
+    with Emulator() as emu:                         # free port, in-memory state
+        client = Client(emu.account_sid, emu.auth_token)
+        client.api.base_url = emu.base_url          # official SDK (or our TwilioClient)
+        client.messages.create(to="+15558675310", from_="+15017122661", body="hi",
+                               status_callback="http://127.0.0.1:9000/status")
+        emu.settle()                                # every lifecycle step and callback done
+        print(emu.delivery_log())
+
+The server (uvicorn + the ASGI app) and all state live on one event loop in a daemon
+thread; the methods below hop onto that loop and wait for the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from collections.abc import Callable, Coroutine, Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import uvicorn
+
+from .. import models
+from .accounts import DEFAULT_ACCOUNT_SID, derive_token
+from .app import EmulatorApp, build_router
+from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
+from .records import DeliveryRecord, NotificationRecord
+from .rules import Rule
+from .scheduler import Timing
+from .serialize import message_model
+from .store import Store
+from .webhooks import load_deliveries
+
+__all__ = ["Emulator"]
+
+T = TypeVar("T")
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+class Emulator:
+    """A local Twilio (REST API, signed webhooks, control plane) on a free port.
+
+    ``db_path=None`` keeps state in memory; a path keeps it across restarts. Without
+    ``account_sid``/``auth_token`` stable default credentials are used (the same on every
+    run). ``phone_numbers`` are owned by that account (prefix ``whatsapp:`` to make one a
+    WhatsApp sender too); ``+15005550006`` is always accepted as ``From`` and the sandbox
+    ``whatsapp:+14155238886`` is always a WhatsApp sender. ``timing`` is ``"fast"``
+    (default), ``"realistic"``, ``"manual"`` or a :class:`Timing`.
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        db_path: str | Path | None = None,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        phone_numbers: Iterable[str] = DEFAULT_PHONE_NUMBERS,
+        *,
+        host: str = "127.0.0.1",
+        timing: Timing | str = "fast",
+        log_level: str = "warning",
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.db_path = db_path
+        self.account_sid = account_sid or DEFAULT_ACCOUNT_SID
+        self._explicit_token = auth_token
+        self.auth_token = auth_token or derive_token(self.account_sid)
+        self.phone_numbers = tuple(phone_numbers)
+        self.timing = Timing.of(timing)
+        self.log_level = log_level
+        self._core: EmulatorCore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        # Set when the loop thread has fully finished (store closed). Waiting on this rather
+        # than Thread.join matters: a Ctrl-C landing inside join() can make the thread look
+        # finished while it still runs (bpo-45274), and the process would exit mid-shutdown.
+        self._finished = threading.Event()
+        self._stop_requested: asyncio.Event | None = None
+        self._startup_error: BaseException | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` (what Twilio's ``https://api.twilio.com`` is to real clients)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> Emulator:
+        if self._thread is not None:
+            raise RuntimeError("emulator already started")
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+            sock.listen(1024)
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+        self._finished.clear()
+        self._startup_error = None
+        self._thread = threading.Thread(
+            target=self._run, args=(sock,), name=f"twilio-emulator-{self.port}", daemon=True
+        )
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise RuntimeError("emulator did not start in time")
+        if self._startup_error is not None:
+            self._thread.join(timeout)
+            self._thread = None
+            raise RuntimeError(f"emulator failed to start: {self._startup_error}") from (
+                self._startup_error
+            )
+        return self
+
+    def _run(self, sock: socket.socket) -> None:
+        loop = _new_loop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._serve(sock))
+        finally:
+            sock.close()
+            loop.close()
+            self._finished.set()
+
+    async def _serve(self, sock: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            store = Store(self.db_path)
+        except Exception as exc:
+            self._startup_error = exc
+            self._ready.set()
+            return
+        core = EmulatorCore(store, self.timing, loop, self.base_url)
+        self._stop_requested = asyncio.Event()
+        try:
+            core.seed(self.account_sid, self._explicit_token, self.phone_numbers)
+            account = core.accounts.get(self.account_sid)
+            assert account is not None
+            self.auth_token = account.auth_token
+            await core.start()
+            app = EmulatorApp(core, build_router(core))
+            config = uvicorn.Config(
+                app, lifespan="off", log_level=self.log_level, access_log=False,
+                http="httptools", ws="none", timeout_graceful_shutdown=2, proxy_headers=False,
+            )  # fmt: skip
+            server = uvicorn.Server(config)
+            server.config.load()
+            server.lifespan = server.config.lifespan_class(server.config)
+            await server.startup(sockets=[sock])
+            self._core, self._server = core, server
+            self._ready.set()
+            await self._stop_requested.wait()
+            await server.shutdown(sockets=[sock])
+        except BaseException as exc:
+            if self._ready.is_set():
+                raise
+            self._startup_error = exc  # reported by start() in the caller's thread
+            self._ready.set()
+        finally:
+            await core.close()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and close the store. Lifecycles still in flight stop here; with a
+        database file they resume when an emulator starts on it again."""
+        thread, server, loop = self._thread, self._server, self._loop
+        if thread is None:
+            return
+        stop = self._stop_requested
+        if server is not None and loop is not None and stop is not None:
+            with contextlib.suppress(RuntimeError):  # loop already closed
+                loop.call_soon_threadsafe(stop.set)
+        self._finished.wait(timeout)
+        thread.join(0.1)
+        self._thread = self._server = self._core = None
+        self._ready.clear()
+
+    close = stop
+
+    def wait(self) -> None:
+        """Block until the server stops (the CLI's foreground mode; Ctrl-C interrupts)."""
+        while self._thread is not None and not self._finished.wait(0.5):
+            pass
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- running things on the emulator's loop ----------------------------------------------
+
+    @property
+    def core(self) -> EmulatorCore:
+        """The running core. Only touch it from the loop (see :meth:`call`)."""
+        if self._core is None:
+            raise RuntimeError("emulator is not running (use `with Emulator() as emu:`)")
+        return self._core
+
+    def run(
+        self, coro_fn: Callable[[EmulatorCore], Coroutine[Any, Any, T]], timeout: float = 30.0
+    ) -> T:
+        """Run ``await coro_fn(core)`` on the emulator's loop and return its result."""
+        core = self.core
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(coro_fn(core), self._loop)
+        return future.result(timeout)
+
+    def call(self, fn: Callable[[EmulatorCore], T], timeout: float = 30.0) -> T:
+        """Run ``fn(core)`` on the emulator's loop and return its result."""
+
+        async def runner(core: EmulatorCore) -> T:
+            return fn(core)
+
+        return self.run(runner, timeout)
+
+    # -- control ----------------------------------------------------------------------------
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every pending lifecycle step, task and webhook delivery is done."""
+        self.run(lambda core: core.settle(timeout), timeout + 5.0)
+
+    def advance(self, seconds: float) -> None:
+        """Move simulated time forward (manual timing: run the steps that become due)."""
+        self.run(lambda core: core.advance(seconds))
+
+    def simulate_inbound_message(
+        self,
+        from_: str,
+        to: str,
+        body: str = "",
+        media_urls: Iterable[str] = (),
+        **params: str,
+    ) -> models.Message:
+        """A handset sends an SMS/MMS/WhatsApp to an owned number ``to``.
+
+        Returns the stored inbound message at once; the number's SmsUrl webhook and any
+        TwiML reply run in the background (``settle()`` waits for them). Extra keyword
+        arguments are added to the webhook (e.g. ``ProfileName="Ada"``, ``ButtonPayload``).
+        """
+        urls = list(media_urls)
+        record = self.call(lambda core: core.inbound.receive(from_, to, body, urls, params))
+        return message_model(record)
+
+    def set_rule(
+        self,
+        outcome: str,
+        to: str = "*",
+        from_: str = "*",
+        *,
+        kind: str = "message",
+        error_code: int | None = None,
+        times: int | None = None,
+        **params: Any,
+    ) -> Rule:
+        """Decide what happens to matching sends, e.g. ``set_rule("undelivered",
+        to="+1555*", error_code=30003)``. The newest matching rule wins."""
+        rule = Rule(kind, outcome, to, from_, error_code, params, times)
+        return self.call(lambda core: core.rules.add(rule))
+
+    def clear_rules(self, kind: str | None = None) -> None:
+        self.call(lambda core: core.rules.clear(kind))
+
+    def rules(self) -> list[Rule]:
+        return self.call(lambda core: core.rules.all())
+
+    def delivery_log(
+        self,
+        resource_sid: str | None = None,
+        *,
+        kind: str | None = None,
+        url_prefix: str | None = None,
+        after_id: int = 0,
+    ) -> list[DeliveryRecord]:
+        """Every webhook attempt so far (oldest first), optionally filtered."""
+        return self.call(
+            lambda core: load_deliveries(
+                core.store, resource_sid=resource_sid, kind=kind, url_prefix=url_prefix,
+                after_id=after_id, limit=1_000_000,
+            )
+        )  # fmt: skip
+
+    def notifications(self, resource_sid: str | None = None) -> list[NotificationRecord]:
+        """Debugger notifications (webhook failures, invalid TwiML ...)."""
+        return self.call(lambda core: core.notifications(resource_sid))
+
+    def enable_whatsapp(self, phone_number: str, enabled: bool = True) -> None:
+        """Make an owned number a WhatsApp sender (or stop it being one)."""
+        self.call(lambda core: core.numbers.set_whatsapp(phone_number, enabled))
+
+    def reset(self) -> None:
+        """Forget all state, then re-create the seeded account and numbers."""
+        self.call(lambda core: core.reset())

@@ -1,0 +1,436 @@
+"""Outbound webhooks: signed like Twilio's, retried like Twilio's, every attempt logged.
+
+:class:`WebhookDispatcher` owns one keep-alive HTTP client (:mod:`.webhook_http`). Each target
+(scheme, host, port) gets its own lane: a queue served by at most ``per_target_limit``
+concurrent requests, so a slow or dead target only ever delays its own deliveries.
+
+Per webhook it honours the URL-fragment connection overrides (``#ct=``, ``#rt=``,
+``#tt=``, ``#rc=``, ``#rp=``; default: connect 5 s, read 15 s, total 15 s, one retry on
+connect failure), strips ``user:pass@`` (sent as Basic auth after a 401 challenge), signs
+the exact URL minus fragment with the owning account's token (``X-Twilio-Signature``), and
+sends ``I-Twilio-Idempotency-Token`` (the same on every retry of one delivery),
+``User-Agent: TwilioProxy/1.1`` and a form body (POST) or query string (GET).
+
+``send`` is fire-and-forget (status callbacks); ``await request(...)`` returns the
+response (status, content type, body) for webhooks whose answer matters (TwiML fetches).
+Callbacks sent for the same resource and kind are delivered one after the other, in the
+order they were sent (a message's ``sent`` always lands before its ``delivered``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote_plus, unquote, urlsplit, urlunsplit
+
+import msgspec
+
+from ..signature import compute_signature
+from .records import DeliveryRecord
+from .store import Store
+from .webhook_http import HttpClient, HttpError
+
+__all__ = ["ConnectionOverrides", "Webhook", "WebhookDispatcher", "WebhookResult"]
+
+log = logging.getLogger("twilio_connector.emulator")
+
+USER_AGENT = "TwilioProxy/1.1"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=UTF-8"
+MAX_BODY = 64 * 1024
+_LOGGED_BODY = 4000
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_FORM_TABLE = {
+    c: (chr(c) if chr(c) in _UNRESERVED else "+" if c == 32 else f"%{c:02X}") for c in range(128)
+}
+_INSERT_DELIVERY = (
+    "INSERT INTO deliveries (ts, kind, account_sid, resource_sid, method, url, params, status, "
+    "latency_ms, error, error_code, signature, idempotency_token, attempt, response_body) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _form_quote(text: str) -> str:
+    if text.isascii():
+        return text.translate(_FORM_TABLE)
+    return quote_plus(text, safe="")
+
+
+def form_encode(pairs: Sequence[tuple[str, str]]) -> str:
+    """``application/x-www-form-urlencoded`` (``+`` for space), as ``urlencode`` does."""
+    return "&".join(f"{_form_quote(k)}={_form_quote(v)}" for k, v in pairs)
+
+
+@dataclass(frozen=True)
+class ConnectionOverrides:
+    """Twilio's ``#ct/#rt/#tt/#rc/#rp`` fragment settings (milliseconds in the URL)."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    total_timeout: float = 15.0
+    retry_count: int = 1
+    retry_on: frozenset[str] = frozenset({"ct"})
+
+    @classmethod
+    def parse(cls, fragment: str) -> ConnectionOverrides:
+        """Parse ``ct=1000&rp=ct,rt``; out-of-range or unknown values keep the default."""
+        values: dict[str, Any] = {}
+        for part in fragment.split("&"):
+            key, _, raw = part.partition("=")
+            key = key.strip()
+            if key in ("ct", "rt", "tt"):
+                limit = 10000 if key == "ct" else 15000
+                if raw.isdigit() and 100 <= int(raw) <= limit:
+                    name = {"ct": "connect_timeout", "rt": "read_timeout", "tt": "total_timeout"}
+                    values[name[key]] = int(raw) / 1000
+            elif key == "rc":
+                if raw.isdigit() and 0 <= int(raw) <= 5:
+                    values["retry_count"] = int(raw)
+            elif key == "rp":
+                policies = {p.strip() for p in unquote(raw).split(",")}
+                if policies and policies <= {"4xx", "5xx", "ct", "rt", "all"}:
+                    values["retry_on"] = frozenset(policies)
+        return cls(**values)
+
+    def retries_on(self, category: str) -> bool:
+        return "all" in self.retry_on or category in self.retry_on
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One webhook to deliver. ``auth_token`` is the signing key of the owning account."""
+
+    url: str
+    params: Sequence[tuple[str, str]]
+    auth_token: str = field(repr=False)
+    account_sid: str
+    kind: str
+    resource_sid: str | None = None
+    method: str = "POST"
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """What came back. ``ok`` means a 2xx answer; ``error_code`` is the debugger code."""
+
+    ok: bool
+    status: int | None
+    body: bytes
+    content_type: str
+    error: str | None
+    error_code: int | None
+    attempts: int
+    url: str
+
+
+@dataclass
+class _Job:
+    hook: Webhook
+    future: asyncio.Future[WebhookResult] | None
+
+
+@dataclass
+class _Lane:
+    queue: deque[_Job] = field(default_factory=deque)
+    workers: int = 0
+    idle: list[asyncio.Future[bool]] = field(default_factory=list)  # workers waiting for work
+
+
+_LINGER = 1.0  # seconds an idle worker waits for more work before exiting
+
+
+def _settle_future(fut: asyncio.Future[bool], value: bool) -> None:
+    if not fut.done():
+        fut.set_result(value)
+
+
+class _Attempt(Exception):
+    def __init__(self, category: str, error: str, code: int) -> None:
+        super().__init__(error)
+        self.category = category
+        self.error = error
+        self.code = code
+
+
+class WebhookDispatcher:
+    """Delivers :class:`Webhook` s with per-target concurrency and a persisted log."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        per_target_limit: int = 64,
+        clock: Any = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._limit = per_target_limit
+        self._lanes: dict[tuple[str, str, int | None], _Lane] = {}
+        self._lane_keys: dict[str, tuple[str, str, int | None]] = {}
+        self._http: HttpClient | None = None
+        self._outstanding = 0
+        self._workers: set[asyncio.Task[None]] = set()
+        self._log_rows: list[tuple[Any, ...]] = []
+        self._ordered: dict[tuple[str, str], deque[_Job]] = {}
+
+    async def start(self) -> None:
+        self._http = HttpClient(max_idle_per_target=self._limit, max_body=MAX_BODY + 1)
+
+    async def close(self) -> None:
+        for task in list(self._workers):
+            task.cancel()
+        if self._workers:
+            await asyncio.gather(*self._workers, return_exceptions=True)
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    @property
+    def busy(self) -> bool:
+        """True while any delivery is queued or in flight."""
+        return self._outstanding > 0
+
+    def send(self, hook: Webhook) -> None:
+        """Queue ``hook`` for delivery (after earlier ones for its resource); do not wait."""
+        job = _Job(hook, None)
+        if hook.resource_sid is None:
+            self._enqueue(job)
+            return
+        key = (hook.kind, hook.resource_sid)
+        waiting = self._ordered.get(key)
+        if waiting is None:
+            self._ordered[key] = deque()
+            self._enqueue(job)
+        else:
+            waiting.append(job)
+            self._outstanding += 1
+
+    async def request(self, hook: Webhook) -> WebhookResult:
+        """Deliver ``hook`` and return the answer (the body is kept, up to 64 kB + 1)."""
+        fut: asyncio.Future[WebhookResult] = asyncio.get_running_loop().create_future()
+        self._enqueue(_Job(hook, fut))
+        return await fut
+
+    def drop_pending(self) -> None:
+        """Forget queued deliveries (reset). In-flight ones finish and are logged."""
+        self._log_rows.clear()
+        for waiting in self._ordered.values():
+            self._outstanding -= len(waiting)
+        self._ordered.clear()
+        for lane in self._lanes.values():
+            while lane.queue:
+                job = lane.queue.popleft()
+                self._outstanding -= 1
+                if job.future is not None and not job.future.done():
+                    job.future.cancel()
+
+    def _release_next(self, hook: Webhook) -> None:
+        key = (hook.kind, hook.resource_sid or "")
+        waiting = self._ordered.get(key)
+        if not waiting:
+            self._ordered.pop(key, None)
+            return
+        self._outstanding -= 1  # counted again by _enqueue
+        self._enqueue(waiting.popleft())
+
+    def _enqueue(self, job: _Job) -> None:
+        key = self._lane_keys.get(job.hook.url)
+        if key is None:
+            parts = urlsplit(job.hook.url)
+            try:
+                key = (parts.scheme, parts.hostname or "", parts.port)
+            except ValueError:
+                key = (parts.scheme, parts.netloc, None)
+            if len(self._lane_keys) > 10_000:
+                self._lane_keys.clear()
+            self._lane_keys[job.hook.url] = key
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = _Lane()
+        lane.queue.append(job)
+        self._outstanding += 1
+        while lane.idle:
+            wake = lane.idle.pop()
+            if not wake.done():
+                wake.set_result(True)
+                return
+        if lane.workers < self._limit:
+            lane.workers += 1
+            task = asyncio.get_running_loop().create_task(self._work(lane))
+            self._workers.add(task)
+            task.add_done_callback(self._workers.discard)
+
+    async def _work(self, lane: _Lane) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                if not lane.queue:
+                    # Linger a little: reusing a worker is cheaper than starting a task.
+                    wake: asyncio.Future[bool] = loop.create_future()
+                    lane.idle.append(wake)
+                    timer = loop.call_later(_LINGER, _settle_future, wake, False)
+                    woken = await wake
+                    timer.cancel()
+                    if not woken:
+                        if wake in lane.idle:
+                            lane.idle.remove(wake)
+                        if not lane.queue:
+                            return
+                    continue
+                job = lane.queue.popleft()
+                try:
+                    result = await self._deliver(job.hook, keep_body=job.future is not None)
+                except Exception as exc:  # never lose a worker to a bug; report it
+                    log.exception("webhook delivery crashed")
+                    result = WebhookResult(False, None, b"", "", repr(exc), 11200, 0, job.hook.url)
+                finally:
+                    self._outstanding -= 1
+                if job.future is not None:
+                    if not job.future.done():
+                        job.future.set_result(result)
+                elif job.hook.resource_sid is not None:
+                    self._release_next(job.hook)
+        finally:
+            lane.workers -= 1
+
+    async def _deliver(self, hook: Webhook, keep_body: bool) -> WebhookResult:
+        assert self._http is not None, "dispatcher not started"
+        raw_url, _, fragment = hook.url.partition("#")
+        overrides = ConnectionOverrides.parse(fragment) if fragment else ConnectionOverrides()
+        basic: str | None = None
+        parts = urlsplit(raw_url) if "@" in raw_url else None
+        if parts is not None and "@" in parts.netloc:
+            userinfo, _, host = parts.netloc.rpartition("@")
+            user, _, password = userinfo.partition(":")
+            credentials = f"{unquote(user)}:{unquote(password)}".encode()
+            basic = "Basic " + base64.b64encode(credentials).decode("ascii")
+            raw_url = urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+        method = hook.method.upper()
+        params = list(hook.params)
+        if method == "GET":
+            query = form_encode(params)
+            url = raw_url + (("&" if "?" in raw_url else "?") + query if query else "")
+            signature = compute_signature(hook.auth_token, url)
+            data: bytes | None = None
+        else:
+            url = raw_url
+            signature = compute_signature(hook.auth_token, url, params)
+            data = form_encode(params).encode()
+        token = str(uuid.uuid4())
+        headers: list[tuple[str, str]] = [
+            ("X-Twilio-Signature", signature),
+            ("I-Twilio-Idempotency-Token", token),
+            ("User-Agent", USER_AGENT),
+            ("Accept", "*/*"),
+            ("X-Home-Region", "us1"),
+        ]
+        if data is not None:
+            headers.append(("Content-Type", FORM_CONTENT_TYPE))
+        started = time.monotonic()
+        attempts, retries, auth_tried = 0, 0, False
+        while True:
+            attempts += 1
+            remaining = overrides.total_timeout - (time.monotonic() - started)
+            status: int | None = None
+            body, ctype, failure = b"", "", None
+            t0 = time.perf_counter()
+            try:
+                resp = await self._http.request(
+                    method, url, headers, data, connect_timeout=overrides.connect_timeout,
+                    read_timeout=overrides.read_timeout, total_timeout=remaining,
+                )  # fmt: skip
+                status, ctype, body = resp.status, resp.content_type, resp.body
+            except HttpError as exc:
+                failure = _Attempt(exc.category, str(exc), exc.code)
+            latency = (time.perf_counter() - t0) * 1000
+            if failure is None and status is not None and not 200 <= status < 300:
+                category = "4xx" if status < 500 else "5xx"
+                failure = _Attempt(category, f"HTTP {status}", 11200)
+            self._log(hook, method, url, params, status, latency, failure, signature, token,
+                      attempts, body if keep_body else None)  # fmt: skip
+            if failure is None:
+                return WebhookResult(True, status, body, ctype, None, None, attempts, url)
+            if status == 401 and basic is not None and not auth_tried:
+                auth_tried = True
+                headers.append(("Authorization", basic))
+                continue
+            time_left = overrides.total_timeout - (time.monotonic() - started) > 0.001
+            if (
+                time_left
+                and retries < overrides.retry_count
+                and overrides.retries_on(failure.category)
+            ):
+                retries += 1
+                continue
+            return WebhookResult(
+                False, status, body, ctype, failure.error, failure.code, attempts, url
+            )
+
+    def _log(
+        self,
+        hook: Webhook,
+        method: str,
+        url: str,
+        params: list[tuple[str, str]],
+        status: int | None,
+        latency: float,
+        failure: _Attempt | None,
+        signature: str,
+        token: str,
+        attempt: int,
+        body: bytes | None,
+    ) -> None:
+        now = self._clock.now() if self._clock is not None else time.time()
+        text = body[:_LOGGED_BODY].decode("utf-8", "replace") if body else None
+        self._log_rows.append(
+            (now, hook.kind, hook.account_sid, hook.resource_sid, method, url,
+             msgspec.json.encode(params).decode(), status, latency,
+             None if failure is None else failure.error,
+             None if failure is None else failure.code, signature, token, attempt, text)
+        )  # fmt: skip
+        self._store.defer(self._flush_log)
+
+    def _flush_log(self) -> None:
+        rows, self._log_rows = self._log_rows, []
+        if rows:
+            self._store.executemany(_INSERT_DELIVERY, rows)
+
+
+def load_deliveries(
+    store: Store,
+    *,
+    resource_sid: str | None = None,
+    kind: str | None = None,
+    url_prefix: str | None = None,
+    after_id: int = 0,
+    limit: int = 1000,
+) -> list[DeliveryRecord]:
+    """Read the delivery log, oldest first, optionally filtered."""
+    where: list[str] = ["id > ?"]
+    args: list[object] = [after_id]
+    if resource_sid is not None:
+        where.append("resource_sid = ?")
+        args.append(resource_sid)
+    if kind is not None:
+        where.append("kind = ?")
+        args.append(kind)
+    if url_prefix is not None:
+        where.append("substr(url, 1, ?) = ?")
+        args.extend([len(url_prefix), url_prefix])
+    rows = store.query(
+        "SELECT id, ts, kind, account_sid, resource_sid, method, url, params, status, "
+        "latency_ms, error, error_code, signature, idempotency_token, attempt, response_body "
+        f"FROM deliveries WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
+        (*args, limit),
+    )
+    out = []
+    for r in rows:
+        pairs = tuple((str(k), str(v)) for k, v in msgspec.json.decode(r[7]))
+        out.append(DeliveryRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], pairs, *r[8:]))
+    return out
