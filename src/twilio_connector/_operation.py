@@ -17,7 +17,7 @@ from ._base_client import ClientCore, PageFlow, Request, Response
 if TYPE_CHECKING:
     from .client import BaseClient
 
-__all__ = ["Async", "Resource", "Sync", "operation", "paginator"]
+__all__ = ["Async", "Resource", "Sync", "collector", "operation", "paginator"]
 
 
 class Sync:
@@ -42,8 +42,10 @@ class Resource(Generic[Mode]):
         self._core: ClientCore = client._core
 
 
-class operation(Generic[R, P, T]):
-    def __init__(self, fn: Callable[Concatenate[R, P], Generator[Request, Response, T]]) -> None:
+class _Bindable(Generic[R, P, T]):
+    """Shared machinery: remember the function, bind it to a resource, cache the binding."""
+
+    def __init__(self, fn: Callable[Concatenate[R, P], Any]) -> None:
         self.fn = fn
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
@@ -52,20 +54,15 @@ class operation(Generic[R, P, T]):
     def __set_name__(self, owner: type, name: str) -> None:
         self.attr = name
 
-    @overload
-    def __get__(self, obj: None, owner: Any) -> operation[R, P, T]: ...
-    @overload
-    def __get__(self, obj: Resource[Sync], owner: Any) -> Callable[P, T]: ...
-    @overload
-    def __get__(self, obj: Resource[Async], owner: Any) -> Callable[P, Awaitable[T]]: ...
-    def __get__(self, obj: Any, owner: Any) -> Any:
-        if obj is None:
-            return self
+    def _driver(self, obj: Any) -> Callable[[Any], Any]:
+        raise NotImplementedError
+
+    def _bind(self, obj: Any) -> Any:
         fn = self.fn
-        run = obj._client._run
+        drive = self._driver(obj)
 
         def bound(*args: Any, **kwargs: Any) -> Any:
-            return run(fn(obj, *args, **kwargs))
+            return drive(fn(obj, *args, **kwargs))
 
         bound.__doc__ = fn.__doc__
         bound.__name__ = fn.__name__
@@ -75,15 +72,30 @@ class operation(Generic[R, P, T]):
         return bound
 
 
-class paginator(Generic[R, P, T]):
-    def __init__(self, fn: Callable[Concatenate[R, P], PageFlow[T]]) -> None:
-        self.fn = fn
-        self.__doc__ = fn.__doc__
-        self.__name__ = fn.__name__
-        self.attr = fn.__name__
+class operation(_Bindable[R, P, T]):
+    """One result: ``T`` on a sync client, ``Awaitable[T]`` on an async one."""
 
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.attr = name
+    def __init__(self, fn: Callable[Concatenate[R, P], Generator[Request, Response, T]]) -> None:
+        super().__init__(fn)
+
+    @overload
+    def __get__(self, obj: None, owner: Any) -> operation[R, P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: Any) -> Callable[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: Any) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, obj: Any, owner: Any) -> Any:
+        return self if obj is None else self._bind(obj)
+
+    def _driver(self, obj: Any) -> Callable[[Any], Any]:
+        return obj._client._run  # type: ignore[no-any-return]
+
+
+class paginator(_Bindable[R, P, T]):
+    """A lazy stream of items: ``Iterator[T]`` (sync) or ``AsyncIterator[T]`` (async)."""
+
+    def __init__(self, fn: Callable[Concatenate[R, P], PageFlow[T]]) -> None:
+        super().__init__(fn)
 
     @overload
     def __get__(self, obj: None, owner: Any) -> paginator[R, P, T]: ...
@@ -92,15 +104,28 @@ class paginator(Generic[R, P, T]):
     @overload
     def __get__(self, obj: Resource[Async], owner: Any) -> Callable[P, AsyncIterator[T]]: ...
     def __get__(self, obj: Any, owner: Any) -> Any:
-        if obj is None:
-            return self
-        fn = self.fn
-        iterate = obj._client._iterate
+        return self if obj is None else self._bind(obj)
 
-        def bound(*args: Any, **kwargs: Any) -> Any:
-            return iterate(fn(obj, *args, **kwargs))
+    def _driver(self, obj: Any) -> Callable[[Any], Any]:
+        return obj._client._iterate  # type: ignore[no-any-return]
 
-        bound.__doc__ = fn.__doc__
-        bound.__name__ = fn.__name__
-        obj.__dict__[self.attr] = bound
-        return bound
+
+class collector(_Bindable[R, P, T]):
+    """The same pagination flow as a :class:`paginator`, collected into a list."""
+
+    def __init__(self, fn: Callable[Concatenate[R, P], PageFlow[T]]) -> None:
+        super().__init__(fn)
+
+    @overload
+    def __get__(self, obj: None, owner: Any) -> collector[R, P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: Any) -> Callable[P, list[T]]: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: Any) -> Callable[P, Awaitable[list[T]]]: ...
+    def __get__(self, obj: Any, owner: Any) -> Any:
+        return self if obj is None else self._bind(obj)
+
+    def _driver(self, obj: Any) -> Callable[[Any], Any]:
+        run = obj._client._run
+        collect = obj._core.collect
+        return lambda flow: run(collect(flow))

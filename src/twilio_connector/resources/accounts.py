@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import builtins
-
 from .._base_client import Op, PageFlow, form
-from .._operation import Mode, Resource, operation, paginator
+from .._operation import Mode, Resource, collector, operation, paginator
 from ..models import Account
 
 __all__ = ["Accounts"]
@@ -23,8 +21,7 @@ class Accounts(Resource[Mode]):
 
     fetch = operation(_fetch)
 
-    @paginator
-    def iter(
+    def _iter(
         self,
         *,
         friendly_name: str | None = None,
@@ -43,26 +40,8 @@ class Accounts(Resource[Mode]):
             page_size=page_size,
         )
 
-    @operation
-    def list(
-        self,
-        *,
-        friendly_name: str | None = None,
-        status: str | None = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-    ) -> Op[builtins.list[Account]]:
-        """The account and its subaccounts as a list."""
-        query = form(FriendlyName=friendly_name, Status=status)
-        pages = self._core.pages(
-            "/2010-04-01/Accounts.json",
-            Account,
-            "accounts",
-            query,
-            limit=limit,
-            page_size=page_size,
-        )
-        return (yield from self._core.collect(pages))
+    iter = paginator(_iter)
+    list = collector(_iter)
 
     @operation
     def create(self, *, friendly_name: str | None = None) -> Op[Account]:

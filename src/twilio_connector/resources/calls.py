@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .._base_client import Op, PageFlow, form
-from .._operation import Mode, Resource, operation, paginator
+from .._operation import Mode, Resource, collector, operation, paginator
 from ..inputs import StatusCallback, VoiceCallInput, VoiceInputType
 from ..models import Call, Recording
 
@@ -127,10 +127,11 @@ class Calls(Resource[Mode]):
         )
         return (yield from self._core.call("POST", "Calls.json", Call, data=data))
 
-    @operation
-    def fetch(self, sid: str) -> Op[Call]:
+    def _fetch(self, sid: str) -> Op[Call]:
         """Fetch one call."""
         return (yield from self._core.call("GET", f"Calls/{self._core.sid(sid)}.json", Call))
+
+    fetch = operation(_fetch)
 
     @staticmethod
     def _query(
@@ -146,8 +147,7 @@ class Calls(Resource[Mode]):
             To=to, From=from_, Status=status, ParentCallSid=parent_call_sid
         ) + _time_filters("StartTime", start_time, start_time_before, start_time_after)
 
-    @paginator
-    def iter(
+    def _iter(
         self,
         *,
         to: str | None = None,
@@ -168,31 +168,10 @@ class Calls(Resource[Mode]):
             "Calls.json", Call, "calls", query, limit=limit, page_size=page_size
         )
 
-    @operation
-    def list(
-        self,
-        *,
-        to: str | None = None,
-        from_: str | None = None,
-        status: str | None = None,
-        parent_call_sid: str | None = None,
-        start_time: date | datetime | str | None = None,
-        start_time_before: date | datetime | str | None = None,
-        start_time_after: date | datetime | str | None = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-    ) -> Op[builtins.list[Call]]:
-        """All matching calls (up to ``limit``) as a list."""
-        query = self._query(
-            to, from_, status, parent_call_sid, start_time, start_time_before, start_time_after
-        )
-        pages = self._core.pages(
-            "Calls.json", Call, "calls", query, limit=limit, page_size=page_size
-        )
-        return (yield from self._core.collect(pages))
+    iter = paginator(_iter)
+    list = collector(_iter)
 
-    @operation
-    def update(
+    def _update(
         self,
         /,
         sid: str,
@@ -222,15 +201,17 @@ class Calls(Resource[Mode]):
             yield from self._core.call("POST", f"Calls/{self._core.sid(sid)}.json", Call, data=data)
         )
 
+    update = operation(_update)
+
     @operation
     def hangup(self, sid: str) -> Op[Call]:
         """Hang up a live call (``Status=completed``)."""
-        return (yield from Calls.update.fn(self, sid, status="completed"))
+        return (yield from self._update(sid, status="completed"))
 
     @operation
     def cancel(self, sid: str) -> Op[Call]:
         """Cancel a queued or ringing call (``Status=canceled``)."""
-        return (yield from Calls.update.fn(self, sid, status="canceled"))
+        return (yield from self._update(sid, status="canceled"))
 
     @operation
     def delete(self, sid: str) -> Op[None]:
@@ -241,17 +222,13 @@ class Calls(Resource[Mode]):
 
     # -- recordings -----------------------------------------------------------------------------
 
-    @operation
-    def list_recordings(
-        self, call_sid: str, *, limit: int | None = None
-    ) -> Op[builtins.list[Recording]]:
-        """Recordings made during a call."""
+    def _iter_recordings(self, call_sid: str, *, limit: int | None = None) -> PageFlow[Recording]:
+        """Recordings made during a call (``list_recordings`` / lazy ``iter_recordings``)."""
         path = f"Calls/{self._core.sid(call_sid)}/Recordings.json"
-        return (
-            yield from self._core.collect(
-                self._core.pages(path, Recording, "recordings", limit=limit)
-            )
-        )
+        return self._core.pages(path, Recording, "recordings", limit=limit)
+
+    iter_recordings = paginator(_iter_recordings)
+    list_recordings = collector(_iter_recordings)
 
     @operation
     def fetch_recording(self, sid: str) -> Op[Recording]:

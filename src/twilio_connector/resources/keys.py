@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import builtins
-
-from .._base_client import Op, form
-from .._operation import Mode, Resource, operation
+from .._base_client import Op, PageFlow, form
+from .._operation import Mode, Resource, collector, operation, paginator
 from ..models import ApiKey, NewApiKey
 
 __all__ = ["Keys"]
@@ -24,13 +22,12 @@ class Keys(Resource[Mode]):
     def fetch(self, sid: str) -> Op[ApiKey]:
         return (yield from self._core.call("GET", f"Keys/{self._core.sid(sid)}.json", ApiKey))
 
-    @operation
-    def list(self, *, limit: int | None = None) -> Op[builtins.list[ApiKey]]:
-        return (
-            yield from self._core.collect(
-                self._core.pages("Keys.json", ApiKey, "keys", limit=limit)
-            )
-        )
+    def _iter(self, *, limit: int | None = None) -> PageFlow[ApiKey]:
+        """The account's API keys (``list`` collects, ``iter`` is lazy)."""
+        return self._core.pages("Keys.json", ApiKey, "keys", limit=limit)
+
+    iter = paginator(_iter)
+    list = collector(_iter)
 
     @operation
     def delete(self, sid: str) -> Op[None]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .._base_client import Op, PageFlow, form
-from .._operation import Mode, Resource, operation, paginator
+from .._operation import Mode, Resource, collector, operation, paginator
 from ..inputs import StatusCallback
 from ..models import Media, Message
 
@@ -116,8 +116,7 @@ class Messages(Resource[Mode]):
     ) -> builtins.list[tuple[str, str]]:
         return form(To=to, From=from_) + _date_filters(date_sent, date_sent_before, date_sent_after)
 
-    @paginator
-    def iter(
+    def _iter(
         self,
         *,
         to: str | None = None,
@@ -135,27 +134,10 @@ class Messages(Resource[Mode]):
             "Messages.json", Message, "messages", query, limit=limit, page_size=page_size
         )
 
-    @operation
-    def list(
-        self,
-        *,
-        to: str | None = None,
-        from_: str | None = None,
-        date_sent: date | datetime | str | None = None,
-        date_sent_before: date | datetime | str | None = None,
-        date_sent_after: date | datetime | str | None = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-    ) -> Op[builtins.list[Message]]:
-        """All matching messages (up to ``limit``) as a list."""
-        query = self._query(to, from_, date_sent, date_sent_before, date_sent_after)
-        pages = self._core.pages(
-            "Messages.json", Message, "messages", query, limit=limit, page_size=page_size
-        )
-        return (yield from self._core.collect(pages))
+    iter = paginator(_iter)
+    list = collector(_iter)
 
-    @operation
-    def update(
+    def _update(
         self, sid: str, *, body: str | None = None, status: str | None = None
     ) -> Op[Message]:
         """Update: ``body=""`` redacts the text; ``status="canceled"`` cancels a scheduled one."""
@@ -166,15 +148,17 @@ class Messages(Resource[Mode]):
             )
         )
 
+    update = operation(_update)
+
     @operation
     def redact(self, sid: str) -> Op[Message]:
         """Erase the body of a sent message (``Body=""``)."""
-        return (yield from Messages.update.fn(self, sid, body=""))
+        return (yield from self._update(sid, body=""))
 
     @operation
     def cancel(self, sid: str) -> Op[Message]:
         """Cancel a scheduled message (``Status=canceled``)."""
-        return (yield from Messages.update.fn(self, sid, status="canceled"))
+        return (yield from self._update(sid, status="canceled"))
 
     @operation
     def delete(self, sid: str) -> Op[None]:
@@ -185,19 +169,13 @@ class Messages(Resource[Mode]):
 
     # -- media --------------------------------------------------------------------------------
 
-    @operation
-    def list_media(self, message_sid: str, *, limit: int | None = None) -> Op[builtins.list[Media]]:
-        """The media attached to a message."""
-        path = f"Messages/{self._core.sid(message_sid)}/Media.json"
-        return (
-            yield from self._core.collect(self._core.pages(path, Media, "media_list", limit=limit))
-        )
-
-    @paginator
-    def iter_media(self, message_sid: str, *, limit: int | None = None) -> PageFlow[Media]:
+    def _iter_media(self, message_sid: str, *, limit: int | None = None) -> PageFlow[Media]:
         """Lazily iterate a message's media."""
         path = f"Messages/{self._core.sid(message_sid)}/Media.json"
         return self._core.pages(path, Media, "media_list", limit=limit)
+
+    iter_media = paginator(_iter_media)
+    list_media = collector(_iter_media)
 
     @operation
     def fetch_media(self, message_sid: str, media_sid: str) -> Op[Media]:

@@ -6,7 +6,7 @@ import builtins
 from typing import Any
 
 from .._base_client import Op, PageFlow, form
-from .._operation import Mode, Resource, operation, paginator
+from .._operation import Mode, Resource, collector, operation, paginator
 from ..models import AvailablePhoneNumber, IncomingPhoneNumber
 
 __all__ = ["AvailablePhoneNumbers", "IncomingPhoneNumbers"]
@@ -46,8 +46,7 @@ def _number_config(
 class IncomingPhoneNumbers(Resource[Mode]):
     """Numbers the account owns: ``/Accounts/{sid}/IncomingPhoneNumbers``."""
 
-    @paginator
-    def iter(
+    def _iter(
         self,
         *,
         phone_number: str | None = None,
@@ -66,24 +65,8 @@ class IncomingPhoneNumbers(Resource[Mode]):
             page_size=page_size,
         )
 
-    @operation
-    def list(
-        self,
-        *,
-        phone_number: str | None = None,
-        friendly_name: str | None = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-    ) -> Op[builtins.list[IncomingPhoneNumber]]:
-        """Owned numbers as a list."""
-        flow = IncomingPhoneNumbers.iter.fn(
-            self,
-            phone_number=phone_number,
-            friendly_name=friendly_name,
-            limit=limit,
-            page_size=page_size,
-        )
-        return (yield from self._core.collect(flow))
+    iter = paginator(_iter)
+    list = collector(_iter)
 
     @operation
     def fetch(self, sid: str) -> Op[IncomingPhoneNumber]:
