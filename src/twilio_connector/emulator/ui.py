@@ -1,0 +1,395 @@
+"""The emulator's web inbox at ``/_emulator/ui``: server-rendered (Jinja2, autoescaped), live
+through ~100 lines of vanilla JS that poll the live region every second (no CDN, no build).
+
+=======================================  =====================================================
+``GET  /_emulator/ui``                   the page: ``view`` = ``messages`` (conversations
+                                         per owned number; ``local``/``peer`` pick one),
+                                         ``calls`` (transcripts and status callbacks) or
+                                         ``webhooks`` (every delivery attempt; ``kind``)
+``GET  /_emulator/ui/live``              the page's live region alone (same parameters);
+                                         ``h`` = the hash the browser has -> 204 if unchanged
+``POST /_emulator/ui/inbound``           a handset sends ``body``/``media_url`` from ``from``
+                                         to ``to`` (an owned address): the same path as
+                                         ``Emulator.simulate_inbound_message``. JSON answer
+                                         when ``Accept: application/json``, else 303/4xx page
+``GET  /_emulator/ui/static/{name}``     ``ui.css``, ``ui.js``
+=======================================  =====================================================
+
+Authentication: like the rest of the control plane, HTTP Basic with a main account's SID and
+auth token (a browser prompts for them; the CLI prints both). The emulator may listen on a
+non-loopback interface and the inbox can make the emulator send webhooks, so it is never
+open. The inbound form also carries a token derived from (never equal to) the auth token,
+so other sites cannot post it with the browser's cached credentials. The auth token is
+never rendered; passwords embedded in URLs are shown as ``***``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import EmulatorError
+from .http import Request, Response, json_response
+from .records import AccountRecord
+from .ui_queries import (
+    THREAD_LIMIT,
+    Conversation,
+    OwnedNumber,
+    bare,
+    conversation_deliveries,
+    delivery_kinds,
+    owned_numbers,
+    recent_calls,
+    recent_conversations,
+    recent_deliveries,
+    recent_notifications,
+    redact_url,
+    safe_link,
+    thread,
+)
+
+if TYPE_CHECKING:
+    from .core import EmulatorCore
+    from .routes import Router
+
+__all__ = ["PREFIX", "install"]
+
+PREFIX = "/_emulator/ui"
+VIEWS = {"messages": "Messages", "calls": "Calls", "webhooks": "Webhooks"}
+_PACKAGE = "twilio_connector.emulator"
+_STATIC = {"ui.css": "text/css; charset=utf-8", "ui.js": "text/javascript; charset=utf-8"}
+_HTML = "text/html; charset=utf-8"
+_SECURITY_HEADERS = (
+    ("cache-control", "no-store"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+    (
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+)
+_MAX_PARAM = 100
+_MAX_MEDIA_URL = 2000
+_FORM_FIELDS = ("from", "to", "body", "media_url")
+_OK = frozenset({"delivered", "read", "received", "completed", "answered"})
+_BAD = frozenset({"failed", "undelivered", "busy", "no-answer", "canceled"})
+
+
+class FormError(Exception):
+    """Bad input from the browser: shown to the user with an HTTP 4xx."""
+
+    def __init__(self, message: str, status: int = 400, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field = field
+
+
+# -- formatting helpers (Jinja filters) ---------------------------------------------------------
+
+
+def _clock(ts: float | None) -> str:
+    return "" if ts is None else time.strftime("%H:%M:%S", time.gmtime(ts))
+
+
+def _stamp(ts: float | None) -> str:
+    return "" if ts is None else time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))
+
+
+def _status_class(status: object) -> str:
+    if isinstance(status, int) or status is None:
+        return "ok" if isinstance(status, int) and 200 <= status < 300 else "bad"
+    text = str(status)
+    return "ok" if text in _OK else "bad" if text in _BAD else "pending"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+def ui_url(view: str = "messages", **params: str | None) -> str:
+    query = urlencode({"view": view, **{k: v for k, v in params.items() if v}})
+    return f"{PREFIX}?{query}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(_PACKAGE, "ui_templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        clock=_clock, stamp=_stamp, status_class=_status_class, ms=_ms, redact=redact_url
+    )
+    env.globals.update(ui_url=ui_url, safe_link=safe_link, bare=bare, prefix=PREFIX)
+    return env
+
+
+def _static(name: str) -> bytes:
+    return resources.files(_PACKAGE).joinpath(f"ui_templates/static/{name}").read_bytes()
+
+
+def csrf_token(account: AccountRecord) -> str:
+    """A per-account form token derived from the auth token (which it does not reveal)."""
+    key = account.auth_token.encode()
+    return hmac.new(key, b"twilio-connector emulator ui form", hashlib.sha256).hexdigest()[:32]
+
+
+# -- request state ------------------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    view: str
+    local: str
+    peer: str
+    kind: str
+
+
+def _param(req: Request, name: str, source: dict[str, list[str]] | None = None) -> str:
+    values = (req.query if source is None else source).get(name)
+    value = (values[-1] if values else "").strip()
+    if len(value) > _MAX_PARAM:
+        raise FormError(f"'{name}' is too long (at most {_MAX_PARAM} characters)", field=name)
+    return value
+
+
+def _address(req: Request, name: str, source: dict[str, list[str]] | None = None) -> str:
+    """An address parameter. A ``+`` typed unencoded into a URL arrives as a space, so
+    ``" 1555..."`` (or ``"whatsapp: 1555..."``) is read as ``+1555...``."""
+    values = (req.query if source is None else source).get(name)
+    raw = values[-1] if values else ""
+    prefix, sep, rest = raw.rpartition(":")
+    if rest.startswith(" ") and rest.strip().isdigit():
+        raw = f"{prefix}{sep}+{rest.strip()}"
+    return _param(req, name, {name: [raw]})
+
+
+def _selection(req: Request) -> Selection:
+    view = _param(req, "view") or "messages"
+    if view not in VIEWS:
+        raise FormError(f"Unknown view {view!r}: choose one of {', '.join(VIEWS)}", field="view")
+    local, peer = _address(req, "local"), _address(req, "peer")
+    return Selection(view, local, peer, _param(req, "kind"))
+
+
+def _headers(*extra: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    return (*_SECURITY_HEADERS, *extra)
+
+
+class Inbox:
+    """Renders the pages of one emulator (runs on the emulator's loop, like every handler)."""
+
+    def __init__(self, core: EmulatorCore) -> None:
+        self.core = core
+        self.env = _environment()
+        self.static = {name: _static(name) for name in _STATIC}
+
+    def accounts(self, req: Request) -> list[str]:
+        assert req.principal is not None  # the router authenticated it ("main")
+        return [a.sid for a in self.core.accounts.visible_to(req.principal)]
+
+    # -- the live region ------------------------------------------------------------------------
+
+    def live_context(self, sel: Selection, account_sids: list[str]) -> dict[str, Any]:
+        store = self.core.store
+        ctx: dict[str, Any] = {"sel": sel}
+        if sel.view == "messages":
+            numbers = owned_numbers(self.core, account_sids)
+            conversations = recent_conversations(store, account_sids)
+            if not sel.peer and conversations:
+                sel = Selection(sel.view, conversations[0].local, conversations[0].peer, "")
+                ctx["sel"] = sel
+            messages = thread(store, account_sids, sel.local, sel.peer) if sel.peer else []
+            sids = [m.sid for m in messages]
+            ctx.update(
+                groups=_group(numbers, conversations),
+                messages=messages,
+                truncated=len(messages) >= THREAD_LIMIT,
+                hooks=conversation_deliveries(store, account_sids, sids),
+            )
+        elif sel.view == "calls":
+            ctx["calls"] = recent_calls(self.core, account_sids)
+        else:
+            ctx.update(
+                deliveries=recent_deliveries(store, account_sids, sel.kind or None),
+                kinds=delivery_kinds(store, account_sids),
+                alerts=recent_notifications(store, account_sids),
+            )
+        return ctx
+
+    def render_live(self, sel: Selection, account_sids: list[str]) -> tuple[str, str, Selection]:
+        ctx = self.live_context(sel, account_sids)
+        html = self.env.get_template(f"live_{sel.view}.html").render(ctx)
+        digest = hashlib.sha256(html.encode()).hexdigest()[:20]
+        return html, digest, ctx["sel"]
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    def page(
+        self,
+        req: Request,
+        sel: Selection,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        form: dict[str, str] | None = None,
+    ) -> Response:
+        assert req.principal is not None
+        account_sids = self.accounts(req)
+        html, digest, sel = self.render_live(sel, account_sids)
+        numbers = owned_numbers(self.core, account_sids)
+        defaults = {"from": "", "to": "", "body": "", "media_url": ""}
+        if sel.peer and not self.core.numbers.owner_of(bare(sel.peer)):
+            defaults["from"] = sel.peer
+        if sel.local:
+            defaults["to"] = sel.local
+        live_src = f"{PREFIX}/live?" + urlencode(
+            {"view": sel.view, **({"local": sel.local} if sel.local else {}),
+             **({"peer": sel.peer} if sel.peer else {}),
+             **({"kind": sel.kind} if sel.kind else {})}
+        )  # fmt: skip
+        body = self.env.get_template("page.html").render(
+            views=VIEWS,
+            sel=sel,
+            title=VIEWS[sel.view],
+            account_sid=req.principal.sid,
+            base_url=self.core.base_url,
+            live_html=Markup(html),  # rendered by the same autoescaping environment
+            live_hash=digest,
+            live_src=live_src,
+            numbers=numbers,
+            form=form or defaults,
+            csrf=csrf_token(req.principal),
+            error=error,
+        )
+        return Response(status, body.encode(), _HTML, _headers())
+
+    def error_page(self, err: FormError) -> Response:
+        body = self.env.get_template("error.html").render(message=err.message, status=err.status)
+        return Response(err.status, body.encode(), _HTML, _headers())
+
+    # -- the inbound form -----------------------------------------------------------------------
+
+    def receive(self, req: Request) -> tuple[str, str, str]:
+        """Validate the form and hand it to the inbound path; ``(sid, local, peer)``."""
+        assert req.principal is not None
+        token = _param(req, "csrf", req.params).encode()
+        if not hmac.compare_digest(token, csrf_token(req.principal).encode()):
+            raise FormError("The form has expired or came from another site: reload the page", 403)
+        to = _address(req, "to", req.params)
+        sender = _address(req, "from", req.params)
+        media = _param_long(req, "media_url")
+        body_values = req.params.get("body") or [""]
+        body = body_values[-1]
+        owned = {a for n in owned_numbers(self.core, self.accounts(req)) for a in n.addresses}
+        if not to:
+            raise FormError("Choose the owned number that receives the message", field="to")
+        if to not in owned:
+            raise FormError(
+                f"{to} is not one of your numbers (or not a WhatsApp sender)", 400, "to"
+            )
+        if not sender:
+            raise FormError("Enter the sender's phone number, e.g. +15558675310", field="from")
+        if to.startswith("whatsapp:") and not sender.startswith("whatsapp:"):
+            sender = f"whatsapp:{sender}"
+        if not body.strip() and not media:
+            raise FormError("Enter a message body or a media URL", field="body")
+        if media and not safe_link(media):
+            raise FormError("The media URL must be an http:// or https:// URL", field="media_url")
+        try:
+            msg = self.core.inbound.receive(sender, to, body, [media] if media else [], {})
+        except EmulatorError as exc:
+            status = exc.status if 400 <= exc.status < 500 else 400
+            raise FormError(exc.message, status, "from" if exc.code == 21212 else None) from None
+        return msg.sid, to, msg.from_ or sender
+
+
+def _param_long(req: Request, name: str) -> str:
+    values = req.params.get(name)
+    value = (values[-1] if values else "").strip()
+    if len(value) > _MAX_MEDIA_URL:
+        raise FormError(f"'{name}' is too long (at most {_MAX_MEDIA_URL} characters)", field=name)
+    return value
+
+
+@dataclass
+class Group:
+    """The sidebar: one owned number (or another sender) and its conversations."""
+
+    number: str
+    label: str
+    whatsapp: bool
+    owned: bool
+    conversations: list[Conversation]
+
+
+def _group(numbers: list[OwnedNumber], conversations: list[Conversation]) -> list[Group]:
+    groups = {
+        n.phone_number: Group(n.phone_number, n.friendly_name, n.whatsapp, True, [])
+        for n in numbers
+    }
+    for c in conversations:
+        key = c.number or "(sender not chosen yet)"
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(key, "not an owned number", False, False, [])
+        group.conversations.append(c)
+    return sorted(groups.values(), key=lambda g: (not g.owned, not g.conversations))
+
+
+def install(core: EmulatorCore, router: Router) -> None:
+    inbox = Inbox(core)
+
+    async def page(req: Request) -> Response:
+        try:
+            return inbox.page(req, _selection(req))
+        except FormError as err:
+            return inbox.error_page(err)
+
+    async def live(req: Request) -> Response:
+        try:
+            sel, known = _selection(req), _param(req, "h")
+        except FormError as err:
+            return inbox.error_page(err)
+        html, digest, _ = inbox.render_live(sel, inbox.accounts(req))
+        if known == digest:
+            return Response(204, b"", _HTML, _headers(("x-ui-hash", digest)))
+        return Response(200, html.encode(), _HTML, _headers(("x-ui-hash", digest)))
+
+    async def inbound(req: Request) -> Response:
+        wants_json = "application/json" in req.headers.get("accept", "")
+        try:
+            sid, local, peer = inbox.receive(req)
+        except FormError as err:
+            if wants_json:
+                payload = {"error": err.message, "field": err.field, "status": err.status}
+                return json_response(payload, err.status)
+            form = {k: (req.params.get(k) or [""])[-1][:_MAX_MEDIA_URL] for k in _FORM_FIELDS}
+            sel = Selection("messages", form["to"][:_MAX_PARAM], "", "")
+            return inbox.page(req, sel, status=err.status, error=err.message, form=form)
+        target = ui_url("messages", local=local, peer=peer)
+        if wants_json:
+            return json_response({"sid": sid, "local": local, "peer": peer, "url": target}, 201)
+        return Response(303, b"", _HTML, _headers(("location", target)))
+
+    async def static(req: Request) -> Response:
+        name = req.path_params["name"]
+        return Response(200, inbox.static[name], _STATIC[name], _headers())
+
+    router.add("GET", PREFIX, page, auth="main")
+    router.add("GET", f"{PREFIX}/live", live, auth="main")
+    router.add("POST", f"{PREFIX}/inbound", inbound, auth="main")
+    router.add("GET", f"{PREFIX}/static/{{name:ui\\.(?:css|js)}}", static, auth="main")

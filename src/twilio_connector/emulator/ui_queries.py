@@ -1,0 +1,477 @@
+"""Read-only queries behind the web inbox (:mod:`.ui`): conversations, threads, deliveries,
+calls. Every query is bounded (``LIMIT``) so a page costs the same with ten messages or ten
+million, and is scoped to the accounts the signed-in principal may see.
+
+Calls are read from the voice part's ``calls`` table when it exists (see :func:`recent_calls`
+for the columns used); without it the inbox shows "no calls".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import msgspec
+
+from .errors import EmulatorError
+from .numbers import SANDBOX_WHATSAPP_NUMBER
+from .records import DeliveryRecord, NotificationRecord
+
+if TYPE_CHECKING:
+    from .core import EmulatorCore
+    from .store import Store
+
+__all__ = [
+    "THREAD_LIMIT",
+    "CallView",
+    "Conversation",
+    "MediaLink",
+    "OwnedNumber",
+    "ThreadMessage",
+    "TranscriptLine",
+    "conversation_deliveries",
+    "owned_numbers",
+    "recent_calls",
+    "recent_conversations",
+    "recent_deliveries",
+    "recent_notifications",
+    "redact_url",
+    "safe_link",
+    "thread",
+]
+
+SCAN_WINDOW = 2000  # conversations are grouped from this many most recent messages
+THREAD_LIMIT = 200  # messages shown per conversation (the latest)
+_DELIVERY_COLUMNS = (
+    "id, ts, kind, account_sid, resource_sid, method, url, params, status, latency_ms, error, "
+    "error_code, signature, idempotency_token, attempt, response_body"
+)
+_THREAD_COLUMNS = (
+    "sid, direction, from_, to_, body, status, date_created, date_updated, error_code, "
+    "error_message, num_media, num_segments"
+)
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+def redact_url(url: str | None) -> str:
+    """``url`` with any ``user:password@`` password replaced by ``***``."""
+    if not url or "@" not in url:
+        return url or ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, ""))
+
+
+def safe_link(url: str) -> bool:
+    """Whether ``url`` may become a clickable link (plain http/https only)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+# -- numbers and conversations ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnedNumber:
+    phone_number: str
+    friendly_name: str
+    whatsapp: bool
+    account_sid: str
+
+    @property
+    def addresses(self) -> list[str]:
+        """Where a handset can write to: the number, plus its WhatsApp address if enabled."""
+        out = [self.phone_number]
+        if self.whatsapp:
+            out.append(f"whatsapp:{self.phone_number}")
+        return out
+
+
+def owned_numbers(core: EmulatorCore, account_sids: Sequence[str]) -> list[OwnedNumber]:
+    out = []
+    for sid in account_sids:
+        for n in core.numbers.of_account(sid):
+            whatsapp = n.whatsapp or n.phone_number == SANDBOX_WHATSAPP_NUMBER
+            out.append(OwnedNumber(n.phone_number, n.friendly_name, whatsapp, n.account_sid))
+    return sorted(out, key=lambda n: (n.phone_number == SANDBOX_WHATSAPP_NUMBER, n.phone_number))
+
+
+def bare(address: str | None) -> str:
+    """``whatsapp:+1555`` -> ``+1555``."""
+    if not address:
+        return ""
+    return address.split(":", 1)[1] if ":" in address else address
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Messages between ``local`` (our side, maybe ``whatsapp:``) and ``peer``."""
+
+    local: str
+    peer: str
+    count: int
+    last_body: str
+    last_status: str
+    last_direction: str
+    last_ts: float
+
+    @property
+    def number(self) -> str:
+        return bare(self.local)
+
+    @property
+    def channel(self) -> str:
+        return "whatsapp" if self.peer.startswith("whatsapp:") else "sms"
+
+
+def recent_conversations(
+    store: Store, account_sids: Sequence[str], limit: int = 100
+) -> list[Conversation]:
+    """Conversations among the latest :data:`SCAN_WINDOW` messages, most recent first."""
+    if not account_sids:
+        return []
+    groups = store.query(
+        "SELECT local, peer, COUNT(*), MAX(seq) FROM ("
+        " SELECT seq, CASE WHEN direction = 'inbound' THEN to_ ELSE from_ END AS local,"
+        " CASE WHEN direction = 'inbound' THEN from_ ELSE to_ END AS peer"
+        f" FROM messages WHERE account_sid IN ({_marks(account_sids)})"
+        " ORDER BY seq DESC LIMIT ?) GROUP BY local, peer ORDER BY MAX(seq) DESC LIMIT ?",
+        (*account_sids, SCAN_WINDOW, limit),
+    )
+    if not groups:
+        return []
+    seqs = [g[3] for g in groups]
+    last = {
+        row[0]: row[1:]
+        for row in store.query(
+            "SELECT seq, body, status, direction, date_created FROM messages"
+            f" WHERE seq IN ({_marks(seqs)})",
+            seqs,
+        )
+    }
+    out = []
+    for local, peer, count, seq in groups:
+        body, status, direction, ts = last.get(seq, ("", "", "", 0.0))
+        out.append(Conversation(local or "", peer or "", count, body, status, direction, ts))
+    return out
+
+
+# -- one thread ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaLink:
+    sid: str
+    url: str
+    content_type: str
+
+    @property
+    def linkable(self) -> bool:
+        return safe_link(self.url)
+
+    @property
+    def name(self) -> str:
+        path = urlsplit(self.url).path if self.linkable else self.url
+        return path.rsplit("/", 1)[-1][:60] or self.url[:60]
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    sid: str
+    direction: str
+    from_: str
+    to: str
+    body: str
+    status: str
+    created: float
+    updated: float
+    error_code: int | None
+    error_message: str | None
+    num_segments: int
+    media: list[MediaLink] = field(default_factory=list)
+
+    @property
+    def inbound(self) -> bool:
+        return self.direction == "inbound"
+
+
+def thread(
+    store: Store, account_sids: Sequence[str], local: str, peer: str, limit: int = THREAD_LIMIT
+) -> list[ThreadMessage]:
+    """The latest ``limit`` messages between ``local`` and ``peer``, oldest first."""
+    if not account_sids:
+        return []
+    accounts = f"account_sid IN ({_marks(account_sids)})"
+    if local:
+        # Each half walks the index on the peer's side (unary + keeps SQLite off the index on
+        # our busy number), so a thread costs the same in a store of millions of messages.
+        half = f"SELECT {_THREAD_COLUMNS}, seq FROM messages WHERE {accounts} AND {{}}"
+        rows = store.query(
+            f"SELECT * FROM ({half.format('to_ = ? AND +from_ = ?')} ORDER BY seq DESC LIMIT ?)"
+            f" UNION SELECT * FROM ({half.format('from_ = ? AND +to_ = ?')}"
+            " ORDER BY seq DESC LIMIT ?) ORDER BY seq DESC LIMIT ?",
+            (*account_sids, peer, local, limit, *account_sids, peer, local, limit, limit),
+        )
+    else:  # sender not chosen yet (Messaging Service): outbound with no From
+        rows = store.query(
+            f"SELECT {_THREAD_COLUMNS}, seq FROM messages WHERE {accounts}"
+            " AND to_ = ? AND from_ IS NULL ORDER BY seq DESC LIMIT ?",
+            (*account_sids, peer, limit),
+        )
+    with_media = [r[0] for r in rows if r[10]]
+    media: dict[str, list[MediaLink]] = {}
+    if with_media:
+        for parent, sid, ctype, url in store.query(
+            "SELECT parent_sid, sid, content_type, url FROM media"
+            f" WHERE parent_sid IN ({_marks(with_media)}) ORDER BY seq",
+            with_media,
+        ):
+            media.setdefault(parent, []).append(MediaLink(sid, url, ctype))
+    return [
+        ThreadMessage(
+            sid=r[0],
+            direction=r[1],
+            from_=r[2] or "",
+            to=r[3],
+            body=r[4],
+            status=r[5],
+            created=r[6],
+            updated=r[7],
+            error_code=r[8],
+            error_message=r[9],
+            num_segments=r[11],
+            media=media.get(r[0], []),
+        )
+        for r in reversed(rows)
+    ]
+
+
+# -- webhook deliveries and debugger alerts -----------------------------------------------------
+
+
+def _delivery(r: Sequence[Any]) -> DeliveryRecord:
+    pairs = tuple((str(k), str(v)) for k, v in msgspec.json.decode(r[7]))
+    return DeliveryRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], pairs, *r[8:])
+
+
+def recent_deliveries(
+    store: Store, account_sids: Sequence[str], kind: str | None = None, limit: int = 200
+) -> list[DeliveryRecord]:
+    """The newest webhook attempts (newest first), optionally of one ``kind``."""
+    if not account_sids:
+        return []
+    where = f"account_sid IN ({_marks(account_sids)})"
+    args: list[object] = list(account_sids)
+    if kind:
+        where += " AND kind = ?"
+        args.append(kind)
+    rows = store.query(
+        f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE {where} ORDER BY id DESC LIMIT ?",
+        (*args, limit),
+    )
+    return [_delivery(r) for r in rows]
+
+
+def conversation_deliveries(
+    store: Store, account_sids: Sequence[str], resource_sids: Sequence[str], limit: int = 100
+) -> list[DeliveryRecord]:
+    """Webhook attempts about the given messages or calls (newest first)."""
+    if not resource_sids or not account_sids:
+        return []
+    rows = store.query(
+        f"SELECT {_DELIVERY_COLUMNS} FROM deliveries"
+        f" WHERE resource_sid IN ({_marks(resource_sids)})"
+        f" AND account_sid IN ({_marks(account_sids)}) ORDER BY id DESC LIMIT ?",
+        (*resource_sids, *account_sids, limit),
+    )
+    return [_delivery(r) for r in rows]
+
+
+def delivery_kinds(store: Store, account_sids: Sequence[str]) -> list[str]:
+    if not account_sids:
+        return []
+    rows = store.query(
+        "SELECT DISTINCT kind FROM (SELECT kind FROM deliveries"
+        f" WHERE account_sid IN ({_marks(account_sids)}) ORDER BY id DESC LIMIT ?)",
+        (*account_sids, SCAN_WINDOW),
+    )
+    return sorted(str(r[0]) for r in rows)
+
+
+def recent_notifications(
+    store: Store, account_sids: Sequence[str], limit: int = 50
+) -> list[NotificationRecord]:
+    if not account_sids:
+        return []
+    rows = store.query(
+        "SELECT sid, ts, account_sid, resource_sid, error_code, log_level, message, url"
+        f" FROM notifications WHERE account_sid IN ({_marks(account_sids)})"
+        " ORDER BY seq DESC LIMIT ?",
+        (*account_sids, limit),
+    )
+    return [NotificationRecord(*row) for row in rows]
+
+
+# -- calls --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    at: float | None
+    kind: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class CallView:
+    sid: str
+    from_: str
+    to: str
+    direction: str
+    status: str
+    duration: str
+    created: float | None
+    transcript: list[TranscriptLine]
+    callbacks: list[DeliveryRecord]
+
+
+_TRANSCRIPT_KEYS = {
+    "say": ("text",),
+    "play": ("url", "digits"),
+    "pause": ("length",),
+    "gather": ("digits", "speech", "timed_out", "action"),
+    "record": ("recording_sid", "duration", "action"),
+    "dial": ("status", "duration", "call_sid", "action"),
+    "redirect": ("method", "url"),
+    "hangup": ("by",),
+    "reject": ("reason",),
+    "enqueue": ("queue", "result"),
+    "leave": ("queue",),
+    "message": ("from", "to", "body", "status"),
+    "logged": ("verb",),
+    "status": ("status",),
+    "problem": ("code", "level", "message"),
+    "end": ("status", "reason", "duration"),
+    "fetch": ("purpose", "method", "url", "status"),
+}
+
+
+def transcript_line(entry: dict[str, Any]) -> TranscriptLine:
+    """A one-line summary of a transcript entry (``{"kind": "say", "at": 0.0, ...}``)."""
+    kind = str(entry.get("kind", "?"))
+    at = entry.get("at")
+    when = float(at) if isinstance(at, (int, float)) else None
+    if kind == "status":
+        return TranscriptLine(when, kind, str(entry.get("status", "")))
+    keys = _TRANSCRIPT_KEYS.get(kind) or tuple(k for k in entry if k not in ("kind", "at"))
+    parts = []
+    for key in keys:
+        value = entry.get(key)
+        if value is None or value == "" or value is False:
+            continue
+        text = redact_url(value) if key == "url" and isinstance(value, str) else str(value)
+        parts.append(text if key in ("text", "body", "message") else f"{key}={text}")
+    if kind == "dial":
+        legs = entry.get("legs") or []
+        parts.extend(f"→ {leg.get('address', '?')} ({leg.get('status', '?')})" for leg in legs)
+    return TranscriptLine(when, kind, " ".join(parts))
+
+
+def _table_columns(store: Store, table: str) -> list[str]:
+    try:
+        return [str(r[1]) for r in store.query(f"PRAGMA table_info({table})")]
+    except sqlite3.Error:
+        return []
+
+
+def _pick(row: dict[str, Any], *names: str) -> Any:
+    for name in names:
+        if row.get(name) not in (None, ""):
+            return row[name]
+    return None
+
+
+def _transcript(raw: Any) -> list[TranscriptLine]:
+    if not raw:
+        return []
+    try:
+        entries = msgspec.json.decode(raw) if isinstance(raw, (str, bytes)) else raw
+    except msgspec.DecodeError:
+        return [TranscriptLine(None, "?", "unreadable transcript")]
+    if not isinstance(entries, list):
+        return []
+    return [transcript_line(e) for e in entries if isinstance(e, dict)]
+
+
+def _live_transcript(core: EmulatorCore, sid: str) -> list[dict[str, Any]] | None:
+    """The transcript so far of a call still running (the voice part keeps it in memory)."""
+    try:
+        from .calls import Calls  # the voice part; optional for the inbox
+    except ImportError:  # pragma: no cover - voice not installed
+        return None
+    try:
+        return Calls.of(core).transcript(sid)
+    except EmulatorError:
+        return None
+
+
+def recent_calls(
+    core: EmulatorCore, account_sids: Sequence[str], limit: int = 50
+) -> list[CallView]:
+    """Calls (newest first) from the voice part's ``calls`` table, if it exists.
+
+    Columns used: ``sid``, ``account_sid``, ``from_``, ``to_``, ``direction``, ``status``,
+    ``duration``, ``date_created`` (epoch seconds) and ``transcript`` (JSON list of
+    transcript entries, stored when the call ends; a running call's comes from
+    ``Calls.transcript(sid)``). Status callbacks and TwiML fetches are the delivery-log rows
+    whose ``resource_sid`` is the call's SID.
+    """
+    store = core.store
+    columns = _table_columns(store, "calls")
+    if not account_sids or "sid" not in columns or "account_sid" not in columns:
+        return []
+    order = "seq" if "seq" in columns else "rowid"
+    rows = store.query(
+        f"SELECT * FROM calls WHERE account_sid IN ({_marks(account_sids)})"
+        f" ORDER BY {order} DESC LIMIT ?",
+        (*account_sids, limit),
+    )
+    records = [dict(zip(columns, row, strict=False)) for row in rows]
+    sids = [str(r["sid"]) for r in records]
+    callbacks: dict[str, list[DeliveryRecord]] = {}
+    for d in reversed(conversation_deliveries(store, account_sids, sids, limit=20 * len(sids))):
+        callbacks.setdefault(d.resource_sid or "", []).append(d)
+    out = []
+    for r in records:
+        sid = str(r["sid"])
+        duration = _pick(r, "duration")
+        created = _pick(r, "date_created", "start_time")
+        out.append(
+            CallView(
+                sid=sid,
+                from_=str(_pick(r, "from_", "from", "from_formatted") or ""),
+                to=str(_pick(r, "to_", "to", "to_formatted") or ""),
+                direction=str(_pick(r, "direction") or ""),
+                status=str(_pick(r, "status") or ""),
+                duration="" if duration is None else str(duration),
+                created=float(created) if isinstance(created, (int, float)) else None,
+                transcript=_transcript(r.get("transcript") or _live_transcript(core, sid)),
+                callbacks=callbacks.get(sid, []),
+            )
+        )
+    return out

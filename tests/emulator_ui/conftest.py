@@ -1,0 +1,47 @@
+"""Fixtures for the web inbox tests (helpers live in ``ui_testkit``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from ui_testkit import OWNED, OWNED_WA, Receiver, ui_http
+
+from twilio_connector.client import TwilioClient
+from twilio_connector.emulator import Emulator
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with Emulator(phone_numbers=(OWNED, f"whatsapp:{OWNED_WA}")) as e:
+        yield e
+
+
+@pytest.fixture
+def client(emu: Emulator) -> Iterator[TwilioClient]:
+    with TwilioClient(
+        account_sid=emu.account_sid, auth_token=emu.auth_token, base_url=emu.base_url
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+def http(emu: Emulator) -> Iterator[httpx.Client]:
+    with ui_http(emu) as h:
+        yield h
+
+
+@pytest.fixture
+def sms_number(client: TwilioClient, receiver: Receiver) -> str:
+    """The owned SMS number, its SmsUrl pointing at the receiver (which replies in TwiML)."""
+    (number,) = client.incoming_phone_numbers.list(phone_number=OWNED)
+    client.incoming_phone_numbers.update(number.sid, sms_url=receiver.url("/sms"))
+    return OWNED

@@ -1,0 +1,166 @@
+"""The inbox in a real headless Chromium (Playwright): rows appear, the form posts, the page
+updates live without a reload. With UPDATE_SCREENSHOT=1 it rewrites ``docs/emulator-ui.png``.
+
+Skipped when Playwright for Python or a Chromium binary is missing (``make test`` installs
+both where it can). ``CHROMIUM`` may name the binary; default: ``chromium`` on the PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ui_testkit import HANDSET, OWNED, OWNED_WA, UI, Receiver
+
+from twilio_connector.client import TwilioClient
+from twilio_connector.emulator import Emulator
+from twilio_connector.inputs import VoiceCallInput
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
+)
+CHROMIUM = (
+    os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+if not CHROMIUM or not os.access(CHROMIUM, os.X_OK):
+    pytest.skip(
+        f"no Chromium binary ({CHROMIUM or 'none on PATH'}); Debian: apt-get install chromium",
+        allow_module_level=True,
+    )
+
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "emulator-ui.png"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _populate(emu: Emulator, client: TwilioClient, receiver: Receiver) -> None:
+    status = receiver.url("/status")
+    client.send_sms(from_=OWNED, to="+15550100200", body="Your table for 2 is ready.",
+                    status_callback=status)  # fmt: skip
+    emu.simulate_inbound_message(f"whatsapp:{HANDSET}", f"whatsapp:{OWNED_WA}", "Is it open today?")
+    emu.settle()
+    client.send_whatsapp_message(from_=OWNED_WA, to=HANDSET, body="Yes, until 10 pm!",
+                                 status_callback=status)  # fmt: skip
+    client.send_sms(from_=OWNED, to=HANDSET, body="Your verification code is 482913",
+                    status_callback=status)  # fmt: skip
+    emu.simulate_inbound_message(HANDSET, OWNED, "Got it, thanks. Here is the receipt",
+                                 media_urls=["https://files.example.test/receipt.pdf"])  # fmt: skip
+    client.make_voice_call(from_=OWNED, to="+15550100200",
+                           voice_input=VoiceCallInput.text("Your table is ready."),
+                           status_callback=receiver.url("/call-status"))  # fmt: skip
+    emu.settle()
+    receiver.wait_for(lambda hits: len([h for h in hits if h.path == "/sms"]) >= 1)
+    emu.settle()
+
+
+def test_inbox_in_a_real_browser(
+    browser: Any,
+    emu: Emulator,
+    client: TwilioClient,
+    receiver: Receiver,
+    sms_number: str,
+    tmp_path: Path,
+) -> None:
+    _populate(emu, client, receiver)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800},
+        http_credentials={"username": emu.account_sid, "password": emu.auth_token},
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{emu.base_url}{UI}")
+        expect = sync_api.expect
+        expect.set_options(timeout=TIMEOUT_MS)
+
+        # the newest conversation is open: both directions, in order, with badges and media
+        thread = page.locator("#thread")
+        expect(thread.locator(".msg.out .bubble")).to_contain_text(["verification code is 482913"])
+        expect(thread.locator(".msg.in .bubble").first).to_contain_text("Got it, thanks")
+        expect(thread.locator(".msg.out .badge")).to_have_text(["delivered", "delivered"])
+        expect(thread.locator(".msg.out").last).to_contain_text("Thanks, got it!")  # TwiML reply
+        expect(thread.locator(".media a")).to_have_attribute(
+            "href", "https://files.example.test/receipt.pdf"
+        )
+        sidebar = page.locator(".sidebar")
+        expect(sidebar).to_contain_text("+15550100200")
+        expect(sidebar).to_contain_text("Yes, until 10 pm!")
+        # the conversation's webhook deliveries, with status and latency
+        hooks = page.locator(".side-hooks .hook")
+        expect(hooks.filter(has_text="message-status").first).to_contain_text("200")
+        expect(hooks.filter(has_text="incoming-message").first).to_contain_text("/sms")
+        page.evaluate("window.__noReload = 'still here'")
+
+        # something happens elsewhere (our client): it shows up without a reload
+        client.send_sms(from_=OWNED, to=HANDSET, body="Live update check",
+                        status_callback=receiver.url("/status"))  # fmt: skip
+        expect(thread.locator(".msg.out").last).to_contain_text("Live update check")
+        expect(thread.locator(".msg.out").last.locator(".badge")).to_have_text("delivered")
+
+        # the inbound form: the message, the webhook and the TwiML reply appear live
+        form = page.locator("#inbound-form")
+        form.locator("input[name=from]").fill(HANDSET)
+        form.locator("select[name=to]").select_option(OWNED)
+        form.locator("textarea[name=body]").fill("Sent from the browser form")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#form-msg")).to_contain_text("Received as SM")
+        expect(thread.locator(".msg.in").last).to_contain_text("Sent from the browser form")
+        expect(thread.locator(".msg.out").last).to_contain_text("Thanks, got it!")
+        receiver.wait_for(
+            lambda hits: any(h.form.get("Body") == "Sent from the browser form" for h in hits)
+        )
+
+        # bad input: a clear message next to the form, nothing sent
+        form.locator("input[name=from]").fill("not-a-number")
+        form.locator("textarea[name=body]").fill("x")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#form-msg")).to_contain_text("not a valid phone number")
+        expect(page.locator("#form-msg")).to_have_class("form-msg error")
+        assert page.evaluate("window.__noReload") == "still here"
+        form.locator("input[name=from]").fill(HANDSET)
+        form.locator("textarea[name=body]").fill("")
+
+        # the full delivery log, one attempt opened: signature and parameters
+        page.locator("nav a", has_text="Webhooks").click()
+        first = page.locator(".deliveries .hook").first
+        expect(first).to_be_visible()
+        first.locator("summary").click()
+        expect(first.locator("dl")).to_contain_text("X-Twilio-Signature")
+        page.locator("nav a", has_text="Calls").click()
+        call = page.locator("details.call").first
+        expect(call.locator(".transcript")).to_contain_text("Your table is ready.")
+        expect(call.locator(".hook").filter(has_text="call-status").first).to_contain_text("200")
+        assert not errors, errors
+
+        # the screenshot: the messages view with one delivery opened
+        page.goto(f"{emu.base_url}{UI}")
+        opened = page.locator(".side-hooks .hook").filter(has_text="incoming-message").last
+        opened.locator("summary").click()
+        expect(opened.locator("dl")).to_be_visible()
+        # docs/emulator-ui.png is refreshed only on request (`make screenshot`), so that
+        # `make test` leaves the work tree clean.
+        shot = DOCS_SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") else tmp_path / "ui.png"
+        shot.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 10_000
+    finally:
+        context.close()
