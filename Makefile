@@ -43,6 +43,9 @@ browser:
 screenshot: $(VENV)/.dev browser
 	UPDATE_SCREENSHOT=1 $(VENV)/bin/pytest -q tests/emulator_ui/test_ui_browser.py
 
+voice: $(VENV)/.base
+	$(PY) samples/voice_call_transcript.py
+
 bench: $(VENV)/.dev
 	$(PY) bench/client_bench.py
 

@@ -3,10 +3,13 @@
 Start it in Python with ``with Emulator() as emu:`` (see :class:`Emulator`) or from the
 shell with ``twilio-connector emulator``; point the official SDK or our client at
 ``emu.base_url`` with ``emu.account_sid`` / ``emu.auth_token``. The control plane under
-``/_emulator`` is documented in :mod:`twilio_connector.emulator.control`.
+``/_emulator`` is documented in :mod:`twilio_connector.emulator.control` (calls:
+:mod:`twilio_connector.emulator.control_calls`); voice calls in
+:mod:`twilio_connector.emulator.calls`.
 """
 
 from .accounts import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from .call_requests import CALL_OUTCOMES
 from .errors import EmulatorError
 from .records import DeliveryRecord, NotificationRecord
 from .rules import Rule
@@ -14,6 +17,7 @@ from .scheduler import Timing
 from .server import Emulator
 
 __all__ = [
+    "CALL_OUTCOMES",
     "DEFAULT_ACCOUNT_SID",
     "DEFAULT_AUTH_TOKEN",
     "DeliveryRecord",

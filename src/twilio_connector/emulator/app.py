@@ -17,7 +17,15 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from . import control, responses_accounts, responses_messages, responses_numbers
+from . import (
+    control,
+    control_calls,
+    responses_accounts,
+    responses_calls,
+    responses_messages,
+    responses_numbers,
+    ui,
+)
 from .core import EmulatorCore
 from .errors import EmulatorError, auth_failed, error_body
 from .http import Request, Response, parse_form
@@ -32,7 +40,10 @@ MODULES: tuple[Installer, ...] = (
     responses_accounts.install,
     responses_numbers.install,
     responses_messages.install,
+    responses_calls.install,
     control.install,
+    control_calls.install,
+    ui.install,
 )
 MAX_BODY = 1024 * 1024
 _FORM = "application/x-www-form-urlencoded"

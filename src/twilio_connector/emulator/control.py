@@ -10,10 +10,13 @@ JSON.
                                            ``body``, ``media_url`` (list), ``params`` (extra
                                            webhook fields) -> 201 the inbound Message
 ``GET  /_emulator/rules``                  the rule table
-``POST /_emulator/rules``                  add a rule: ``kind`` (``message``), ``to``, ``from``
-                                           (patterns, ``*`` wildcard), ``outcome``
-                                           (``delivered``/``undelivered``/``failed``/``sent``/
-                                           ``read``), ``error_code``, ``times``, ``params``
+``POST /_emulator/rules``                  add a rule: ``kind`` (``message`` or ``call``),
+                                           ``to``, ``from`` (patterns, ``*`` wildcard),
+                                           ``outcome`` (messages: ``delivered``/
+                                           ``undelivered``/``failed``/``sent``/``read``; calls:
+                                           ``completed``/``busy``/``no-answer``/``failed``/
+                                           ``canceled``), ``error_code``, ``times``, ``params``
+                                           (calls: ``digits``, ``speech``, ``answered_by``...)
 ``DELETE /_emulator/rules[/{id}]``         remove one rule, or all (``?kind=`` to narrow)
 ``POST /_emulator/settle``                 wait until every lifecycle and webhook is done
                                            (``timeout`` s, default 10; 503 if not settled)
@@ -25,6 +28,8 @@ JSON.
 ``POST /_emulator/numbers/{E164}``         ``whatsapp=true|false``: enable a WhatsApp sender
 ``POST /_emulator/reset``                  forget all state; re-create the seeded account
 =========================================  ===================================================
+
+Calls have their own routes under ``/_emulator/calls`` (:mod:`.control_calls`).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from typing import Any
 import msgspec
 
 from .. import models
+from .call_requests import check_call_rule, rule_error
 from .core import EmulatorCore
 from .errors import EmulatorError, invalid_param, not_found
 from .http import Request, Response, json_response
@@ -93,7 +99,7 @@ def rule_from_json(data: dict[str, Any]) -> Rule:
         raise invalid_param("params", params, "expected an object")
     if times is not None and times < 1:
         raise invalid_param("times", times, "must be >= 1")
-    return Rule(
+    rule = Rule(
         kind=kind,
         outcome=outcome,
         to=_str(data, "to", "*") or "*",
@@ -102,6 +108,12 @@ def rule_from_json(data: dict[str, Any]) -> Rule:
         params=params,
         times=None if times is None else int(times),
     )
+    if kind == "call":
+        try:
+            check_call_rule(rule)
+        except ValueError as exc:
+            raise rule_error(exc) from None
+    return rule
 
 
 def delivery_json(d: DeliveryRecord) -> dict[str, Any]:

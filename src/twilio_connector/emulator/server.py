@@ -32,11 +32,13 @@ import uvicorn
 from .. import models
 from .accounts import DEFAULT_ACCOUNT_SID, derive_token
 from .app import EmulatorApp, build_router
+from .call_requests import check_call_rule
+from .calls import Calls
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .records import DeliveryRecord, NotificationRecord
 from .rules import Rule
 from .scheduler import Timing
-from .serialize import message_model
+from .serialize import call_model, message_model
 from .store import Store
 from .webhooks import load_deliveries
 
@@ -180,6 +182,9 @@ class Emulator:
             self._startup_error = exc  # reported by start() in the caller's thread
             self._ready.set()
         finally:
+            calls = Calls.existing(core)
+            if calls is not None:
+                await calls.close()
             await core.close()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -281,8 +286,15 @@ class Emulator:
         **params: Any,
     ) -> Rule:
         """Decide what happens to matching sends, e.g. ``set_rule("undelivered",
-        to="+1555*", error_code=30003)``. The newest matching rule wins."""
+        to="+1555*", error_code=30003)``. The newest matching rule wins.
+
+        Calls (``kind="call"``): ``outcome`` is ``completed``/``busy``/``no-answer``/
+        ``failed``/``canceled``; params ``digits="1234"``/``speech="yes"`` answer the
+        callee's Gathers, ``answered_by`` (with MachineDetection), ``ring``/``talk``
+        seconds, ``sip_response_code``, ``interactive``, ``recording_seconds``."""
         rule = Rule(kind, outcome, to, from_, error_code, params, times)
+        if kind == "call":
+            check_call_rule(rule)
         return self.call(lambda core: core.rules.add(rule))
 
     def clear_rules(self, kind: str | None = None) -> None:
@@ -310,6 +322,57 @@ class Emulator:
     def notifications(self, resource_sid: str | None = None) -> list[NotificationRecord]:
         """Debugger notifications (webhook failures, invalid TwiML ...)."""
         return self.call(lambda core: core.notifications(resource_sid))
+
+    # -- voice calls ------------------------------------------------------------------------
+
+    def simulate_incoming_call(
+        self,
+        from_: str,
+        to: str,
+        digits: str | None = None,
+        speech: str | Iterable[str] | None = None,
+        *,
+        input_timeout: float | None = 30.0,
+        forwarded_from: str | None = None,
+        caller_name: str | None = None,
+    ) -> models.Call:
+        """A phone ``from_`` calls the owned number ``to`` (its VoiceUrl must be set).
+
+        Returns the Call (``ringing``) at once; the VoiceUrl request and the TwiML run in
+        the background (``settle()`` waits). ``digits``/``speech`` answer any Gather; with
+        neither, the caller goes step by step: a Gather waits (up to ``input_timeout`` real
+        seconds) for :meth:`press_digits` / :meth:`caller_speaks`, and ``settle()`` returns
+        while the call only waits for that input.
+        """
+        texts = None if speech is None else [speech] if isinstance(speech, str) else list(speech)
+        return self.call(  # serialized on the loop: the live record keeps changing
+            lambda core: call_model(
+                Calls.of(core).receive(
+                    from_, to, digits, texts, input_timeout=input_timeout,
+                    forwarded_from=forwarded_from, caller_name=caller_name,
+                )
+            )
+        )  # fmt: skip
+
+    def press_digits(self, call_sid: str, digits: str) -> None:
+        """The caller of a live call presses keys (``0-9 * #``)."""
+        self.call(lambda core: Calls.of(core).press_digits(call_sid, digits))
+
+    def caller_speaks(self, call_sid: str, text: str, confidence: float = 0.9) -> None:
+        """The caller of a live call says ``text`` (answers a speech Gather)."""
+        self.call(lambda core: Calls.of(core).caller_speaks(call_sid, text, confidence))
+
+    def call_transcript(self, call_sid: str) -> list[dict[str, Any]]:
+        """What happened in a call, in order: ``[{"kind": "say", "at": 0.0, ...}, ...]``
+        (kinds: ``status``, ``fetch``, ``say``, ``play``, ``pause``, ``gather``, ``record``,
+        ``dial``, ``redirect``, ``hangup``, ``reject``, ``enqueue``, ``message``,
+        ``problem``, ``end`` ...; ``at`` is simulated seconds since the call began)."""
+        return self.call(lambda core: Calls.of(core).transcript(call_sid))
+
+    def call_callbacks(self, call_sid: str, kind: str | None = None) -> list[DeliveryRecord]:
+        """Every webhook a call caused, oldest first; ``kind``: ``call-status`` (status
+        callbacks), ``voice-request`` (TwiML fetches and actions), ``recording-status``."""
+        return self.call(lambda core: Calls.of(core).callbacks(call_sid, kind))
 
     def enable_whatsapp(self, phone_number: str, enabled: bool = True) -> None:
         """Make an owned number a WhatsApp sender (or stop it being one)."""

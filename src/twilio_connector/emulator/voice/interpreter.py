@@ -135,13 +135,11 @@ class CallSession:
 
     def hangup(self) -> None:
         """End the call now (REST ``Status=completed``/``canceled``); ``run`` then returns."""
-        self._rt.pending = None
-        self._rt.interrupt_event.set()
+        self._rt.interrupt(None)
 
     def redirect(self, source: TwimlSource) -> None:
         """Stop the current verb and continue with other TwiML (REST ``Url``/``Twiml``)."""
-        self._rt.pending = source
-        self._rt.interrupt_event.set()
+        self._rt.interrupt(source)
 
     # -- running --------------------------------------------------------------------------
 

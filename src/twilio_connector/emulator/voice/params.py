@@ -6,10 +6,12 @@ the emulator's webhook dispatcher. Parameter names and value formats are Twilio'
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
 from ...models import format_rfc2822
 
@@ -51,6 +53,11 @@ class CallInfo:
     """Caller/callee geography as ``FromCity``, ``ToCountry``, ...; the ``Caller*``/``Called*``
     duplicates are added automatically."""
 
+    @functools.cached_property
+    def request_params(self) -> Mapping[str, str]:
+        """The call's voice request parameters except ``CallStatus`` (computed once)."""
+        return MappingProxyType(_request_params(self))
+
     @property
     def twilio_number(self) -> str:
         """The Twilio side of the call (``To`` inbound, ``From`` outbound)."""
@@ -66,11 +73,19 @@ def voice_request_params(
     call: CallInfo, call_status: str, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
     """Parameters of a TwiML request (``Url``/``VoiceUrl`` fetch, ``action``, redirect): 6.4."""
+    params = dict(call.request_params)
+    params["CallStatus"] = call_status
+    if extra:
+        params.update(extra)
+    return params
+
+
+def _request_params(call: CallInfo) -> dict[str, str]:
     params = {
         "AccountSid": call.account_sid,
         "ApiVersion": call.api_version,
         "CallSid": call.call_sid,
-        "CallStatus": call_status,
+        "CallStatus": "",
         "Called": call.to,
         "Caller": call.from_,
         "Direction": call.direction,
@@ -91,8 +106,6 @@ def voice_request_params(
         for side, legacy in (("From", "Caller"), ("To", "Called")):
             if key.startswith(side) and key[len(side) :] in _GEO_SUFFIXES:
                 params[legacy + key[len(side) :]] = value
-    if extra:
-        params.update(extra)
     return params
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from .caller_input import CallerInput
@@ -116,6 +116,13 @@ class Interrupted(Exception):
     """Raised out of a wait when the call is hung up or redirected from outside."""
 
 
+def _cancelling() -> bool:
+    """Whether the running task itself has a pending cancellation (Python 3.11+)."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return bool(cancelling()) if cancelling is not None else False
+
+
 class CallRuntime:
     """State and effects of one running call (used by the handlers, not by the emulator)."""
 
@@ -145,6 +152,7 @@ class CallRuntime:
         self.interrupt_event = asyncio.Event()
         self.pending: TwimlSource | None = None
         """What an interruption asks for: ``None`` = hang up, else redirect there."""
+        self._guarded: set[asyncio.Future[Any]] = set()
 
     # -- time and interruption -----------------------------------------------------------
 
@@ -152,26 +160,33 @@ class CallRuntime:
     def at(self) -> float:
         return self.clock.elapsed
 
+    def interrupt(self, pending: TwimlSource | None) -> None:
+        """Stop what the call is waiting for: hang up (``None``) or redirect to ``pending``."""
+        self.pending = pending
+        self.interrupt_event.set()
+        for task in list(self._guarded):
+            task.cancel()
+
     async def guard(self, awaitable: Awaitable[T]) -> T:
-        """Await ``awaitable`` unless the call is interrupted first (then :class:`Interrupted`)."""
+        """Await ``awaitable`` unless the call is interrupted first (then :class:`Interrupted`).
+
+        One task per wait: :meth:`interrupt` cancels it (cheaper than racing the awaitable
+        against the interrupt event, which matters with thousands of calls at once).
+        """
         task = asyncio.ensure_future(awaitable)
         if self.interrupt_event.is_set():
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
             raise Interrupted
-        stopper = asyncio.ensure_future(self.interrupt_event.wait())
+        self._guarded.add(task)
         try:
-            done, _ = await asyncio.wait((task, stopper), return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:
-            task.cancel()
-            stopper.cancel()
-            raise
-        if task in done:
-            stopper.cancel()
-            return task.result()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        raise Interrupted
+            return await task
+        except asyncio.CancelledError:
+            if not self.interrupt_event.is_set() or _cancelling():
+                raise  # the call itself is being cancelled (emulator reset or shutdown)
+            raise Interrupted from None
+        finally:
+            self._guarded.discard(task)
 
     async def sleep(self, seconds: float) -> None:
         await self.guard(self.clock.sleep(seconds))

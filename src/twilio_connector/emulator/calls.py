@@ -1,0 +1,508 @@
+"""Calls: outbound and inbound call lifecycles, rules, and the TwiML each call runs.
+
+Outbound (``POST /Calls.json``), delays in simulated seconds (named ``Timing.extra``
+delays, fast by default)::
+
+    queued --call_queue 0.5--> initiated --call_connect 1.0--> ringing --ring--> in-progress
+                                  \\-> failed (call_fail 0.5)            \\-> busy | no-answer
+                                                                           | canceled
+
+``ring`` is the rule's ``ring`` param or ``call_ring`` (3.0); ``no-answer`` rings the whole
+``Timeout``; ``busy`` rings ``call_busy`` (1.0). Once answered the call's TwiML (``Url``
+fetched with Twilio's voice request, signed; or the inline ``Twiml``) runs in a
+:class:`~.voice.CallSession` until the call ends ``completed``. Status callbacks go to
+``StatusCallback`` for the subscribed ``StatusCallbackEvent`` values, in order per call.
+
+The outcome comes from the newest matching rule of kind ``"call"`` (``to``/``from``
+patterns) - ``completed`` (answered; the default), ``busy``, ``no-answer``, ``failed`` or
+``canceled`` - with optional params: ``digits`` / ``speech`` (what the callee presses and
+says to ``<Gather>``), ``answered_by`` (the AMD result when ``MachineDetection`` is on;
+default ``human``), ``ring`` / ``talk`` (seconds; ``talk`` is for ``<Dial>`` legs),
+``sip_response_code``, ``interactive`` (wait for :meth:`Calls.press_digits` instead of
+timing out), ``recording_seconds`` and ``confidence``. ``<Dial>`` legs use the same rules
+(matched on the dialed address), and Twilio's magic numbers (``+15005550001`` invalid ->
+13224, ``...02`` unreachable, ``...03`` geo -> 13227, ``...04`` blocked -> 13225; a
+malformed number -> 13223) fail a leg with a notification.
+
+Inbound (:meth:`Calls.receive`): an owned number rings; its ``VoiceUrl`` (``VoiceMethod``,
+``VoiceFallbackUrl`` on failure) gets ``CallStatus=ringing`` and the TwiML runs; the
+number's ``StatusCallback`` gets the ``completed`` event. The caller's ``digits``/``speech``
+answer Gathers; with neither, input comes step by step (:meth:`Calls.press_digits`).
+
+Calls run as plain tasks that count as busy for ``settle`` only while they do zero-time work
+(see :mod:`.voice_env`): ``settle`` waits for every timer, webhook and step, but returns
+while a call only waits for step-by-step caller input. With manual timing use ``settle``:
+``advance`` fires due timers but does not wait for a call's next step in between, so a
+call may stop short of the advanced time until the next ``advance``/``settle``.
+
+Every call keeps a transcript (stored with the call when it ends); every problem in its
+TwiML is also a debugger notification; every webhook it caused is in the delivery log
+under the call's SID (kinds ``voice-request``, ``call-status``, ``recording-status``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from .call_records import CallRecord, CallStore
+from .call_requests import (
+    MAX_TWIML,
+    CallRequest,
+    CallUpdate,
+    check_dtmf,
+    check_twiml_url,
+    is_phone_address,
+    validate_call_request,
+)
+from .errors import EmulatorError, bad_request, not_found
+from .live_calls import CallEffects, CallPlan, LiveCall, call_geo
+from .messaging import check_callback_url
+from .numbers import E164_RE
+from .records import AccountRecord, DeliveryRecord, new_sid
+from .voice import (
+    BUSY,
+    CANCELED,
+    COMPLETED,
+    FAILED,
+    IN_PROGRESS,
+    INITIATED,
+    NO_ANSWER,
+    QUEUED,
+    RINGING,
+    CallInfo,
+    CallProgress,
+    CallSession,
+    DocumentRequest,
+    InlineTwiml,
+    InterpreterOptions,
+    Speech,
+    TwimlSource,
+    parse_status_callback_events,
+)
+from .voice.transcript import Ended, Played, StatusChanged, Transcript
+from .voice_env import Activity, ActivityGate, CallEnvironment, LiveCallerInput, LiveClock
+from .webhooks import load_deliveries
+
+if TYPE_CHECKING:
+    from .core import EmulatorCore
+
+__all__ = ["CallPlan", "Calls", "LiveCall"]
+
+log = logging.getLogger("twilio_connector.emulator")
+
+
+class Calls:
+    """The voice calls of one emulator (use :meth:`of` to get it)."""
+
+    def __init__(self, core: EmulatorCore) -> None:
+        self.core = core
+        self.store = CallStore(core.store)
+        self.gate = ActivityGate(core.scheduler)
+        self.effects = CallEffects(core, self.store)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._epoch = 0
+        core.on_reset.append(self._on_reset)
+        self.store.end_abandoned(core.clock.now())
+
+    @staticmethod
+    def existing(core: EmulatorCore) -> Calls | None:
+        calls = core.__dict__.get("_voice_calls")
+        return calls if isinstance(calls, Calls) else None
+
+    @classmethod
+    def of(cls, core: EmulatorCore) -> Calls:
+        """The calls backend of ``core`` (created on first use)."""
+        calls = core.__dict__.get("_voice_calls")
+        if not isinstance(calls, Calls):
+            calls = cls(core)
+            core.__dict__["_voice_calls"] = calls
+        return calls
+
+    # -- starting calls ---------------------------------------------------------------------
+
+    def create(self, account: AccountRecord, req: CallRequest) -> CallRecord:
+        """Validate like Twilio, store the call ``queued`` and start it."""
+        validate_call_request(account, self.core.numbers, req)
+        assert req.to is not None and req.from_ is not None
+        events = parse_status_callback_events(req.status_callback_events)
+        plan = CallPlan.of(self.core.rules.match("call", req.to, req.from_))
+        source: TwimlSource
+        if req.url:
+            source = DocumentRequest(
+                req.url, req.method, fallback_url=req.fallback_url,
+                fallback_method=req.fallback_method,
+            )  # fmt: skip
+        else:
+            source = InlineTwiml(
+                req.twiml or "", fallback_url=req.fallback_url, fallback_method=req.fallback_method
+            )
+        owned = self.core.numbers.owner_of(req.from_) if is_phone_address(req.from_) else None
+        now = self.core.clock.now()
+        record = CallRecord(
+            new_sid("CA"), account.sid, "outbound-api", req.from_, req.to, QUEUED, now, now,
+            phone_number_sid=owned.sid if owned is not None else None,
+        )  # fmt: skip
+        options = InterpreterOptions(time_limit=float(req.time_limit))
+        self._start(
+            account, record, source, plan, options, request=req,
+            status_callback=req.status_callback, method=req.status_callback_method,
+            events=events,
+        )  # fmt: skip
+        return record
+
+    def receive(
+        self,
+        from_: str,
+        to: str,
+        digits: str | None = None,
+        speech: str | Iterable[str] | None = None,
+        *,
+        input_timeout: float | None = 30.0,
+        forwarded_from: str | None = None,
+        caller_name: str | None = None,
+    ) -> CallRecord:
+        """A phone calls the owned number ``to``: ring its VoiceUrl and run the TwiML.
+
+        ``digits``/``speech`` answer any ``<Gather>``; with neither the caller is
+        step by step: a Gather waits (up to ``input_timeout`` real seconds) for
+        :meth:`press_digits` / :meth:`caller_speaks`.
+        """
+        if not (E164_RE.match(from_) or from_.startswith(("client:", "sip:"))):
+            raise bad_request(21212, f"The 'From' number {from_[:40]} is not a valid caller")
+        number = self.core.numbers.owner_of(to) if E164_RE.match(to) else None
+        if number is None:
+            raise EmulatorError(404, 20404, f"{to[:40]} is not a phone number owned by any account")
+        account = self.core.accounts.get(number.account_sid)
+        if account is None:
+            raise EmulatorError(404, 20404, "The number's account no longer exists")
+        voice_url = number.get("voice_url")
+        if not voice_url:
+            raise bad_request(21205, f"{to} has no VoiceUrl: set one on the IncomingPhoneNumber")
+        if digits:
+            check_dtmf(digits)
+        texts = [speech] if isinstance(speech, str) else list(speech or ())
+        plan = CallPlan(
+            digits=digits or "",
+            speech=tuple(Speech(t) for t in texts),
+            interactive=digits is None and speech is None,
+        )
+        source = DocumentRequest(
+            voice_url, number.get("voice_method", "POST"),
+            fallback_url=number.get("voice_fallback_url"),
+            fallback_method=number.get("voice_fallback_method", "POST"),
+        )  # fmt: skip
+        now = self.core.clock.now()
+        record = CallRecord(
+            new_sid("CA"), account.sid, "inbound", from_, to, RINGING, now, now,
+            phone_number_sid=number.sid, start_time=now, forwarded_from=forwarded_from,
+            caller_name=caller_name,
+        )  # fmt: skip
+        self._start(
+            account, record, source, plan, InterpreterOptions(),
+            status_callback=number.get("status_callback"),
+            method=number.get("status_callback_method", "POST"), events=frozenset({"completed"}),
+            input_timeout=input_timeout,
+        )  # fmt: skip
+        return record
+
+    def _start(
+        self,
+        account: AccountRecord,
+        record: CallRecord,
+        source: TwimlSource,
+        plan: CallPlan,
+        options: InterpreterOptions,
+        *,
+        status_callback: str | None,
+        method: str,
+        events: frozenset[str],
+        request: CallRequest | None = None,
+        input_timeout: float | None = 30.0,
+    ) -> LiveCall:
+        activity = Activity(self.gate)
+        activity.hold()
+        clock = LiveClock(self.core.scheduler, activity)
+        info = CallInfo(
+            account.sid, record.sid, record.from_, record.to, direction=record.direction,
+            forwarded_from=record.forwarded_from, caller_name=record.caller_name,
+            geo=call_geo(record.from_, record.to),
+        )  # fmt: skip
+        progress = CallProgress(
+            info, created_at=clock.now(), status=record.status, status_callback=status_callback,
+            status_callback_method=method, events=events,
+        )  # fmt: skip
+        caller = LiveCallerInput(
+            activity, plan.digits, plan.speech, interactive=plan.interactive,
+            idle_timeout=input_timeout, recording_seconds=plan.recording_seconds,
+        )  # fmt: skip
+        sid, account_sid = record.sid, account.sid
+        transcript = Transcript(
+            listener=lambda entry: self.effects.on_entry(account_sid, sid, entry)
+        )
+        env = CallEnvironment(self.effects, self.core.dispatcher, account, sid)
+        live = LiveCall(
+            record, account, progress, activity, clock, caller, transcript, env, source,
+            options, plan, request,
+        )  # fmt: skip
+        transcript.add(StatusChanged(at=0.0, status=record.status))
+        self.effects.register(live)
+        task = self.core.loop.create_task(self._run(live), name=f"call-{sid}")
+        live.task = task
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return live
+
+    # -- running ----------------------------------------------------------------------------
+
+    async def _run(self, live: LiveCall) -> None:
+        epoch = self._epoch
+        try:
+            if live.progress.status == QUEUED:
+                await self._dial_out(live)
+            else:
+                await self._run_session(live)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("call %s failed in the emulator", live.record.sid)
+            if not live.progress.is_terminal:
+                live.end_reason = "emulator-error"
+                status = COMPLETED if live.progress.status == IN_PROGRESS else FAILED
+                try:
+                    self.effects.advance(live, live.progress, status)
+                except Exception:  # never let one broken call take the emulator down
+                    log.exception("call %s could not be ended", live.record.sid)
+        finally:
+            live.activity.release()
+            if epoch == self._epoch:
+                self._finish(live)
+
+    async def _pause(self, live: LiveCall, seconds: float) -> bool:
+        """Wait before the next pre-answer step; False if the call ended meanwhile."""
+        if not live.stopped:
+            await live.clock.sleep(seconds)
+        return not live.stopped and not live.progress.is_terminal
+
+    async def _dial_out(self, live: LiveCall) -> None:
+        progress, plan, timing = live.progress, live.plan, self.core.scheduler.timing
+        assert live.request is not None
+        if not await self._pause(live, timing.delay("call_queue", 0.5)):
+            return
+        self.effects.advance(live, progress, INITIATED)
+        if plan.outcome == FAILED:
+            if await self._pause(live, timing.delay("call_fail", 0.5)):
+                live.end_reason = FAILED
+                self.effects.advance(live, progress, FAILED, plan.sip)
+            return
+        if not await self._pause(live, timing.delay("call_connect", 1.0)):
+            return
+        self.effects.advance(live, progress, RINGING)
+        timeout = float(live.request.timeout)
+        outcome = plan.outcome
+        if outcome == BUSY:
+            ring = plan.ring if plan.ring is not None else timing.delay("call_busy", 1.0)
+        else:
+            ring = plan.ring if plan.ring is not None else timing.delay("call_ring", 3.0)
+        if outcome == NO_ANSWER or (outcome in (COMPLETED, CANCELED) and ring > timeout):
+            outcome, ring = NO_ANSWER, timeout
+        if not await self._pause(live, min(ring, timeout)):
+            return
+        if outcome != COMPLETED:
+            live.end_reason = outcome
+            self.effects.advance(live, progress, outcome, plan.sip)
+            return
+        req = live.request
+        if req.machine_detection and not req.send_digits and not req.async_amd:
+            progress.info = replace(progress.info, answered_by=plan.answered_by or "human")
+        live.session = self._session(live)  # before any await: a hang-up now reaches it
+        self.effects.advance(live, progress, IN_PROGRESS)
+        if req.send_digits:
+            live.transcript.add(
+                Played(at=live.clock.elapsed, url="", loop=1, digits=req.send_digits)
+            )
+        await self._run_session(live)
+
+    def _session(self, live: LiveCall) -> CallSession:
+        return CallSession(
+            live.progress, live.env, clock=live.clock, caller=live.caller,
+            options=live.options, transcript=live.transcript,
+        )  # fmt: skip
+
+    async def _run_session(self, live: LiveCall) -> None:
+        if live.session is None:
+            live.session = self._session(live)
+        await live.session.run(live.source)
+
+    def _finish(self, live: LiveCall) -> None:
+        record, progress = live.record, live.progress
+        if progress.is_terminal and not live.transcript.of(Ended):
+            live.transcript.add(
+                Ended(
+                    at=live.clock.elapsed, status=progress.status,
+                    reason=live.end_reason or progress.status,
+                    duration=progress.duration_seconds,
+                )
+            )  # fmt: skip
+        record.transcript = live.transcript.to_json().decode()
+        self.store.save(record)
+        self.effects.forget(live)
+
+    # -- REST: fetch, update, delete --------------------------------------------------------
+
+    def get(self, account: AccountRecord, sid: str, path: str = "") -> CallRecord:
+        record = self.effects.records.get(sid)
+        if record is not None and record.account_sid == account.sid:
+            return record
+        stored = self.store.get(account.sid, sid)
+        if stored is None:
+            raise not_found(path or sid)
+        return stored
+
+    def live_call(self, account: AccountRecord | None, sid: str) -> LiveCall:
+        """A running call, else 404 (unknown) or 21220 (already ended)."""
+        live = self.effects.live.get(sid)
+        if live is not None and (account is None or live.account.sid == account.sid):
+            return live
+        if sid in self.effects.records or self._stored(sid, account):
+            raise bad_request(21220, f"Call {sid} is not in progress")
+        raise not_found(sid)
+
+    def _stored(self, sid: str, account: AccountRecord | None = None) -> bool:
+        sql, args = "SELECT 1 FROM calls WHERE sid=?", [sid]
+        if account is not None:
+            sql += " AND account_sid=?"
+            args.append(account.sid)
+        return self.store.store.query_one(sql, args) is not None
+
+    def update(
+        self, account: AccountRecord, sid: str, upd: CallUpdate, path: str
+    ) -> LiveCall | None:
+        """REST update: end (``Status``), redirect (``Url``/``Twiml``), new StatusCallback.
+        Returns the live call when it was ended (await :meth:`wait_ended`)."""
+        self.get(account, sid, path)  # 404 first
+        live = self.effects.live.get(sid)
+        if upd.status is not None:
+            live = self.live_call(account, sid)
+            self.end(live, upd.status)
+            return live
+        if upd.url or upd.twiml:
+            source: TwimlSource
+            if upd.url:
+                check_twiml_url(upd.url)
+                source = DocumentRequest(
+                    upd.url, upd.method, purpose="redirect", fallback_url=upd.fallback_url,
+                    fallback_method=upd.fallback_method,
+                )  # fmt: skip
+            else:
+                twiml = upd.twiml or ""
+                if len(twiml) > MAX_TWIML:
+                    raise bad_request(20001, f"Twiml is longer than {MAX_TWIML} characters")
+                source = InlineTwiml(
+                    twiml, fallback_url=upd.fallback_url, fallback_method=upd.fallback_method
+                )
+            self.redirect(self.live_call(account, sid), source)
+        if live is not None and upd.status_callback is not None:
+            check_callback_url(upd.status_callback, 21609, "StatusCallback")
+            live.progress.status_callback = upd.status_callback
+        if live is not None and upd.status_callback_method is not None:
+            live.progress.status_callback_method = upd.status_callback_method
+        return None
+
+    def redirect(self, live: LiveCall, source: TwimlSource) -> None:
+        if live.progress.status != IN_PROGRESS or live.session is None:
+            raise bad_request(21220, "Call is not in-progress. Cannot redirect.")
+        live.activity.hold()
+        live.session.redirect(source)
+
+    def end(self, live: LiveCall, status: str) -> None:
+        """REST ``Status=canceled`` (queued/ringing) or ``completed`` (any live call)."""
+        progress = live.progress
+        if progress.status == IN_PROGRESS:
+            if status == CANCELED:
+                raise bad_request(21220, "Call is in-progress: use Status=completed to hang up")
+        elif not progress.can_cancel():
+            raise bad_request(21220, f"Call is {progress.status}: it cannot be modified")
+        live.activity.hold()
+        if live.session is not None:
+            live.session.hangup()  # answered, or an inbound call still ringing
+        else:
+            live.end_reason = "api-hangup"
+            self.effects.advance(live, progress, CANCELED)
+            live.stopped = True
+            live.clock.cut_short()
+
+    async def wait_ended(self, live: LiveCall, timeout: float = 5.0) -> None:
+        if live.task is not None and not live.task.done():
+            await asyncio.wait({live.task}, timeout=timeout)
+
+    def delete(self, account: AccountRecord, sid: str, path: str) -> None:
+        record = self.get(account, sid, path)
+        if sid in self.effects.records:
+            raise bad_request(20009, "Cannot delete a call that is still in progress")
+        self.store.delete(record.sid)
+
+    # -- the simulated caller, transcripts, callbacks ---------------------------------------
+
+    def press_digits(self, sid: str, digits: str, account: AccountRecord | None = None) -> None:
+        live = self.live_call(account, sid)
+        try:
+            live.caller.press(digits)
+        except ValueError as exc:
+            raise bad_request(20001, str(exc)) from None
+
+    def caller_speaks(
+        self, sid: str, text: str, confidence: float = 0.9, account: AccountRecord | None = None
+    ) -> None:
+        live = self.live_call(account, sid)
+        try:
+            live.caller.speak(text, confidence)
+        except ValueError as exc:
+            raise bad_request(20001, str(exc)) from None
+
+    def transcript(self, sid: str) -> list[dict[str, Any]]:
+        live = self.effects.live.get(sid)
+        if live is not None:
+            return live.transcript.to_builtins()
+        if sid in self.effects.records:
+            return []  # a live <Dial> leg: its events are in the parent's transcript
+        text = self.store.transcript(sid)
+        if text is None and not self._stored(sid):
+            raise not_found(sid)
+        value = msgspec.json.decode(text) if text else []
+        return value if isinstance(value, list) else []
+
+    def stored_status(self, sid: str) -> str | None:
+        row = self.store.store.query_one("SELECT status FROM calls WHERE sid=?", (sid,))
+        return None if row is None else str(row[0])
+
+    def callbacks(self, sid: str, kind: str | None = None) -> list[DeliveryRecord]:
+        if sid not in self.effects.records and not self._stored(sid):
+            raise not_found(sid)
+        return load_deliveries(self.core.store, resource_sid=sid, kind=kind, limit=1_000_000)
+
+    # -- reset and shutdown -----------------------------------------------------------------
+
+    def _cancel_tasks(self) -> list[asyncio.Task[None]]:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        return tasks
+
+    def _on_reset(self) -> None:
+        self._epoch += 1
+        self._cancel_tasks()
+        self.effects.clear()
+        self.gate.reset()
+        self.store.drop_pending()
+
+    async def close(self) -> None:
+        """Stop every running call (emulator shutdown); their records are saved as is."""
+        tasks = self._cancel_tasks()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)

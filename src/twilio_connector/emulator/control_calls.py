@@ -1,0 +1,115 @@
+"""Control-plane routes for calls (main-account Basic auth; JSON or form bodies).
+
+==============================================  ===============================================
+``POST /_emulator/calls/inbound``               a phone calls an owned number: ``from``,
+                                                ``to``, ``digits``, ``speech`` (text or list),
+                                                ``input_timeout`` (s), ``forwarded_from``,
+                                                ``caller_name`` -> 201 the Call (``ringing``)
+``POST /_emulator/calls/{CA}/digits``           the caller presses ``digits``
+``POST /_emulator/calls/{CA}/speech``           the caller says ``speech`` (``confidence``)
+``GET  /_emulator/calls/{CA}/transcript``       ``{"call_sid", "status", "transcript": [...]}``
+``GET  /_emulator/calls/{CA}/callbacks``        the call's webhook deliveries, oldest first
+                                                (``kind``: ``call-status``, ``voice-request``,
+                                                ``recording-status``)
+==============================================  ===============================================
+
+Call rules go through ``/_emulator/rules`` with ``kind=call`` (see :mod:`.calls`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import models
+from .calls import Calls
+from .control import delivery_json
+from .core import EmulatorCore
+from .errors import EmulatorError, invalid_param
+from .http import Request, Response, json_response
+from .routes import Router
+from .serialize import call_model
+
+__all__ = ["install"]
+
+PREFIX = "/_emulator/calls"
+_CA = "{Sid:CA[0-9a-fA-F]{32}}"
+
+
+def _text(data: dict[str, Any], key: str, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            raise EmulatorError(400, 20001, f"'{key}' is required")
+        return None
+    if isinstance(value, (list, dict)):
+        raise invalid_param(key, value, "expected a single value")
+    return str(value)
+
+
+def _speech(value: Any) -> str | list[str] | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise invalid_param("speech", value, "expected text or a list of texts")
+
+
+def _seconds(data: dict[str, Any], key: str, default: float | None) -> float | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise invalid_param(key, value, "expected seconds") from None
+    if not 0 <= seconds <= 3600:
+        raise invalid_param(key, value, "0 to 3600 seconds")
+    return seconds
+
+
+def install(core: EmulatorCore, router: Router) -> None:
+    calls = Calls.of(core)
+
+    async def inbound(req: Request) -> Response:
+        data = req.json()
+        record = calls.receive(
+            _text(data, "from", True) or "",
+            _text(data, "to", True) or "",
+            _text(data, "digits"),
+            _speech(data.get("speech")),
+            input_timeout=_seconds(data, "input_timeout", 30.0),
+            forwarded_from=_text(data, "forwarded_from"),
+            caller_name=_text(data, "caller_name"),
+        )
+        return json_response(models.encode(call_model(record)), 201)
+
+    async def digits(req: Request) -> Response:
+        sid = req.path_params["Sid"]
+        calls.press_digits(sid, _text(req.json(), "digits", True) or "")
+        return json_response({"call_sid": sid, "accepted": True})
+
+    async def speech(req: Request) -> Response:
+        sid, data = req.path_params["Sid"], req.json()
+        confidence = _seconds(data, "confidence", 0.9)
+        if confidence is None or confidence > 1:
+            raise invalid_param("confidence", data.get("confidence"), "between 0 and 1")
+        calls.caller_speaks(sid, _text(data, "speech", True) or "", confidence)
+        return json_response({"call_sid": sid, "accepted": True})
+
+    async def transcript(req: Request) -> Response:
+        sid = req.path_params["Sid"]
+        entries = calls.transcript(sid)
+        record = calls.effects.records.get(sid)
+        status = record.status if record is not None else calls.stored_status(sid)
+        return json_response({"call_sid": sid, "status": status, "transcript": entries})
+
+    async def callbacks(req: Request) -> Response:
+        kind = req.query.get("kind", [None])[-1] or None
+        items = calls.callbacks(req.path_params["Sid"], kind)
+        return json_response({"callbacks": [delivery_json(d) for d in items]})
+
+    router.add("POST", f"{PREFIX}/inbound", inbound, auth="main")
+    router.add("POST", f"{PREFIX}/{_CA}/digits", digits, auth="main")
+    router.add("POST", f"{PREFIX}/{_CA}/speech", speech, auth="main")
+    router.add("GET", f"{PREFIX}/{_CA}/transcript", transcript, auth="main")
+    router.add("GET", f"{PREFIX}/{_CA}/callbacks", callbacks, auth="main")
