@@ -55,6 +55,10 @@ class Expectation:
     sid: str | None = None
     seen: list[str] = field(default_factory=list)
 
+    def match(self, name: str, sid: str) -> None:
+        if (self.sid is None or self.sid == sid) and name in self.events and name not in self.seen:
+            self.seen.append(name)
+
     @property
     def done(self) -> bool:
         return all(e in self.seen for e in self.events)
@@ -66,6 +70,8 @@ class Timeline:
 
     started: float = field(default_factory=time.monotonic)
     expectations: list[Expectation] = field(default_factory=list)
+    history: list[tuple[str, str]] = field(default_factory=list)
+    """Every (event, sid) so far: a callback may arrive before the call that caused it returns."""
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(init=False)
 
@@ -76,6 +82,9 @@ class Timeline:
         exp = Expectation(flow, list(events), sid)
         with self.lock:
             self.expectations.append(exp)
+            if sid is not None:  # a SID-less expectation is registered before its trigger
+                for name, seen_sid in self.history:
+                    exp.match(name, seen_sid)
         return exp
 
     def record(self, name: str, sid: str, detail: str) -> None:
@@ -84,9 +93,9 @@ class Timeline:
             f"[dim]{elapsed:6.2f}s[/dim]  [bold cyan]{name:<16}[/bold cyan] {sid}  {detail}"
         )
         with self.changed:
+            self.history.append((name, sid))
             for exp in self.expectations:
-                if (exp.sid is None or exp.sid == sid) and name in exp.events:
-                    exp.seen.append(name)
+                exp.match(name, sid)
             self.changed.notify_all()
 
     def wait(self, exp: Expectation, timeout: float) -> bool:
@@ -204,8 +213,8 @@ def run_flows(
     step("WhatsApp conversation")
     wa_from = numbers["whatsapp_from"]
     if simulate_inbound is not None:
-        simulate_inbound(f"whatsapp:{numbers['whatsapp_user']}", f"whatsapp:{wa_from}", "Hi there!")
         exp = timeline.expect("WhatsApp inbound", None, "sms.received")
+        simulate_inbound(f"whatsapp:{numbers['whatsapp_user']}", f"whatsapp:{wa_from}", "Hi there!")
         timeline.wait(exp, timeout)
     wa = client.send_whatsapp_message(
         wa_from, numbers["whatsapp_user"], "Hi! How can we help?", status_callback=hook
@@ -250,10 +259,10 @@ def run_flows(
 
     if simulate_inbound is not None:
         step("Inbound SMS answered with TwiML")
-        simulate_inbound(numbers["handset"], numbers["inbound"], "What are your opening hours?")
         exp = timeline.expect(
             "Inbound SMS + TwiML reply", None, "sms.received", "sms.sent", "sms.delivered"
         )
+        simulate_inbound(numbers["handset"], numbers["inbound"], "What are your opening hours?")
         timeline.wait(exp, timeout)
 
 
