@@ -29,7 +29,6 @@ from .models import TwilioModel, to_builtins
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-console = Console()
 err_console = Console(stderr=True)
 
 
@@ -68,9 +67,22 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+SECRET_KEYS = frozenset({"auth_token", "secret"})
+
+
+def _redact(data: Any) -> Any:
+    """Drop secrets Twilio returns in resources (an account's auth token) from output."""
+    if isinstance(data, list):
+        return [_redact(item) for item in data]
+    if isinstance(data, dict):
+        return {k: ("***" if k in SECRET_KEYS and v else _redact(v)) for k, v in data.items()}
+    return data
+
+
 def emit(ctx: Context, value: Any, columns: Iterable[str] = ()) -> None:
     """Print a model or a list of models: JSON with ``--json``, else a table."""
-    data = to_builtins(value) if isinstance(value, (TwilioModel, list)) else value
+    data = _redact(to_builtins(value) if isinstance(value, (TwilioModel, list)) else value)
+    console = Console()
     if ctx.as_json:
         click.echo(json.dumps(data, indent=2, default=str))
         return
@@ -82,7 +94,9 @@ def emit(ctx: Context, value: Any, columns: Iterable[str] = ()) -> None:
             if val not in (None, "", {}):
                 table.add_row(f"[bold]{key}[/bold]", str(val))
     else:
-        table = Table(*cols)
+        table = Table()
+        for col in cols:
+            table.add_column(col, no_wrap=col == "sid", overflow="fold")
         for row in rows:
             table.add_row(*(str(row.get(c) if row.get(c) is not None else "") for c in cols))
     console.print(table)
@@ -208,7 +222,7 @@ def sms_send_bulk(
     if ctx.as_json:
         click.echo(json.dumps(summary))
     else:
-        console.print(summary)
+        Console().print(summary)
     if outcomes.get("failed") or outcomes.get("unknown") or outcomes.get("error"):
         sys.exit(1)
 

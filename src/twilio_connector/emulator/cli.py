@@ -75,6 +75,7 @@ def emulator(
     click.echo(f"  phone numbers: {numbers} (+15005550006 always valid as From)")
     click.echo("  WhatsApp sandbox sender: whatsapp:+14155238886")
     click.echo(f"  control plane: {emu.base_url}/_emulator   state: {emu.db_path or 'memory'}")
+    click.echo(f"  web inbox: {emu.base_url}/_emulator/ui (log in with the SID and token above)")
     click.echo("Press Ctrl-C to stop.")
     try:
         emu.wait()
