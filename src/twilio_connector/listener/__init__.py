@@ -1,0 +1,80 @@
+"""Verified, typed, durable Twilio webhooks.
+
+::
+
+    from twilio_connector.listener import TwilioListener
+    from twilio_connector.twiml import MessagingResponse
+
+    listener = TwilioListener(auth_token, public_url="https://example.ngrok.app")
+
+    @listener.on_sms_delivered
+    async def delivered(event):            # SmsStatusChangeEvent
+        print(event.message_sid, event.status)
+
+    @listener.on_sms_received
+    def reply(event):                      # IncomingMessage; sync handlers run in threads
+        response = MessagingResponse()
+        response.message(f"You said {event.body}")
+        return response                    # the TwiML Twilio gets back
+
+    listener.run("0.0.0.0", 8080)          # or mount listener.app in Starlette/FastAPI
+
+Every request's ``X-Twilio-Signature`` is checked (403 otherwise); a verified callback is
+committed to the SQLite inbox before the 2xx; handlers run from the inbox at least once,
+in order per resource SID, with retries, dead letters and replay. Event names and classes
+are listed in :mod:`twilio_connector.listener.events`.
+"""
+
+from twilio_connector.listener.adapters import django_view, flask_view, make_wsgi_app
+from twilio_connector.listener.app import TwilioListener
+from twilio_connector.listener.classify import KNOWN_EVENTS
+from twilio_connector.listener.core import EMPTY_TWIML, WebhookRequest, WebhookResponse
+from twilio_connector.listener.dispatch import RetryPolicy
+from twilio_connector.listener.events import (
+    CallStatusChangeEvent,
+    DialResult,
+    EnqueueResult,
+    GatherResult,
+    IncomingCall,
+    IncomingMessage,
+    MessageMedia,
+    RawParams,
+    RecordingStatusEvent,
+    RecordResult,
+    SmsStatusChangeEvent,
+    StreamEvent,
+    TwilioEvent,
+    UnknownEvent,
+)
+from twilio_connector.listener.inbox import Inbox, InboxRecord
+from twilio_connector.listener.registry import METHOD_EVENTS, TwilioService
+
+__all__ = [
+    "EMPTY_TWIML",
+    "KNOWN_EVENTS",
+    "METHOD_EVENTS",
+    "CallStatusChangeEvent",
+    "DialResult",
+    "EnqueueResult",
+    "GatherResult",
+    "Inbox",
+    "InboxRecord",
+    "IncomingCall",
+    "IncomingMessage",
+    "MessageMedia",
+    "RawParams",
+    "RecordResult",
+    "RecordingStatusEvent",
+    "RetryPolicy",
+    "SmsStatusChangeEvent",
+    "StreamEvent",
+    "TwilioEvent",
+    "TwilioListener",
+    "TwilioService",
+    "UnknownEvent",
+    "WebhookRequest",
+    "WebhookResponse",
+    "django_view",
+    "flask_view",
+    "make_wsgi_app",
+]

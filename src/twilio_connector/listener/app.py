@@ -1,0 +1,468 @@
+"""``TwilioListener``: handlers + settings + the ASGI app (raw ASGI, no framework objects).
+
+``listener.app`` (the listener itself is the ASGI callable) serves Twilio webhooks on every
+path; mount it in Starlette/FastAPI or run it standalone with :meth:`TwilioListener.run`
+(uvicorn). Started by the ASGI lifespan, by :meth:`start`, or lazily on the first request.
+Under a framework that does not forward lifespan to mounted apps, use
+``FastAPI(lifespan=listener.lifespan)`` (or call ``start``/``stop``) so that shutdown drains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    MutableMapping,
+    Sequence,
+)
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+from twilio_connector.errors import ConfigurationError
+from twilio_connector.listener.core import (
+    ACK,
+    ACK_EMPTY,
+    BAD_REQUEST,
+    TOO_LARGE,
+    UNAVAILABLE,
+    ListenerSettings,
+    Runtime,
+    WebhookRequest,
+    WebhookResponse,
+)
+from twilio_connector.listener.dispatch import Delivery, RetryPolicy
+from twilio_connector.listener.inbox import DEFAULT_INBOX_PATH, Inbox
+from twilio_connector.listener.registry import HandlerRegistry
+from twilio_connector.twiml import TwiML
+
+__all__ = ["TwilioListener", "reply_body"]
+
+log = logging.getLogger("twilio_connector.listener")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+T = TypeVar("T")
+
+_ACK_HEADERS = ACK.asgi_headers()
+_ACK_EMPTY_HEADERS = ACK_EMPTY.asgi_headers()
+_CORE_HEADERS = frozenset(
+    {
+        b"content-type",
+        b"content-length",
+        b"host",
+        b"x-twilio-signature",
+        b"i-twilio-idempotency-token",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"x-forwarded-port",
+    }
+)
+_SAFE_PATH = "/:@!$&'()*+,;=~"
+
+
+def reply_body(result: object) -> bytes | None:
+    """A handler's return value as a TwiML body: TwiML objects and str/bytes; None is no reply."""
+    if result is None:
+        return None
+    if isinstance(result, bytes):
+        return result
+    if isinstance(result, str):
+        return result.encode("utf-8")
+    if isinstance(result, TwiML):
+        return str(result).encode("utf-8")
+    raise TypeError(
+        f"a handler returned {type(result).__name__}; return a VoiceResponse, "
+        "MessagingResponse, a TwiML string or None"
+    )
+
+
+def _check_public_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigurationError(
+            "public_url must be an http(s) base URL without query or fragment, "
+            "e.g. https://example.ngrok.app or https://example.com/twilio"
+        )
+    return url
+
+
+class TwilioListener(HandlerRegistry):
+    """Verified, durable Twilio webhook listener.
+
+    ``auth_token``: the account auth token, or several during a rotation (any may sign).
+    ``public_url``: the public base URL Twilio calls (``https://x.ngrok.app``, or with a path
+    prefix that a proxy strips); the request path and query are appended to it. Without it
+    the URL is the request's own, rebuilt from ``X-Forwarded-Proto/Host/Port`` only when
+    ``trust_forwarded_headers`` is set. ``inbox_path``: the SQLite inbox (default
+    ``./twilio-connector-inbox.sqlite3``; ``":memory:"`` is not durable).
+    ``max_body_bytes``: larger bodies get 413. ``validate_signatures=False`` accepts
+    unsigned requests (tests only).
+
+    Delivery: ``retry`` (backoff for failing handlers: first retry after about 1 s, dead
+    letter after 5 failures by default); ``reply_timeout`` (how long an inbound message or
+    call handler may take before an empty ``<Response/>`` goes back; Twilio waits 15 s);
+    ``drain_timeout`` (graceful shutdown); ``max_concurrency`` (handlers running at once);
+    ``handler_threads`` (pool for sync handlers); ``max_backlog`` (events held in memory,
+    the rest wait in the inbox); ``ordering_delay`` (seconds a status event waits so that a
+    late earlier status of the same SID can overtake it; 0 by default).
+
+    Inbox: ``synchronous`` (SQLite ``NORMAL``: survives kill -9; ``FULL``: also power loss);
+    ``retention`` (seconds done events are kept; dead letters are kept until replayed);
+    ``dedup_window`` (how many recent events duplicates are recognised against);
+    ``poll_interval`` (how often CLI replays are picked up and the watermark saved).
+    """
+
+    def __init__(
+        self,
+        auth_token: str | Sequence[str] | None = None,
+        public_url: str | None = None,
+        inbox_path: str | Path | None = None,
+        trust_forwarded_headers: bool = False,
+        max_body_bytes: int = 1_048_576,
+        *,
+        validate_signatures: bool = True,
+        retry: RetryPolicy | None = None,
+        reply_timeout: float = 10.0,
+        drain_timeout: float = 10.0,
+        max_concurrency: int = 64,
+        max_backlog: int = 10_000,
+        ordering_delay: float = 0.0,
+        handler_threads: int = 8,
+        synchronous: str = "NORMAL",
+        retention: float = 7 * 86400.0,
+        poll_interval: float = 1.0,
+        dedup_window: int = 100_000,
+    ) -> None:
+        super().__init__()
+        tokens: tuple[str, ...]
+        if auth_token is None:
+            tokens = ()
+        elif isinstance(auth_token, str):
+            tokens = (auth_token,)
+        else:
+            tokens = tuple(auth_token)
+        if any(not isinstance(t, str) or not t for t in tokens):
+            raise ConfigurationError("auth tokens must be non-empty strings")
+        if validate_signatures and not tokens:
+            raise ConfigurationError(
+                "no auth token: pass auth_token=..., or validate_signatures=False to accept "
+                "unsigned requests (never in production)"
+            )
+        if dedup_window < 2:
+            raise ConfigurationError("dedup_window must be at least 2")
+        if min(max_body_bytes, max_concurrency, max_backlog, handler_threads) < 1:
+            raise ConfigurationError(
+                "max_body_bytes, max_concurrency, max_backlog and handler_threads must be >= 1"
+            )
+        if min(reply_timeout, poll_interval) <= 0 or min(drain_timeout, ordering_delay) < 0:
+            raise ConfigurationError("timeouts and intervals must be positive")
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ConfigurationError("synchronous must be OFF, NORMAL, FULL or EXTRA")
+        self.settings = ListenerSettings(
+            tokens=tokens,
+            validate_signatures=validate_signatures,
+            public_url=_check_public_url(public_url),
+            trust_forwarded_headers=trust_forwarded_headers,
+            max_body_bytes=max_body_bytes,
+            inbox_path=str(inbox_path) if inbox_path is not None else DEFAULT_INBOX_PATH,
+            synchronous=synchronous,
+            retry=retry or RetryPolicy(),
+            reply_timeout=reply_timeout,
+            drain_timeout=drain_timeout,
+            max_concurrency=max_concurrency,
+            max_backlog=max_backlog,
+            ordering_delay=ordering_delay,
+            handler_threads=handler_threads,
+            retention=retention,
+            poll_interval=poll_interval,
+            dedup_window=dedup_window,
+        )
+        self._runtime: Runtime | None = None
+        self._stopped = False  # stop() was called: requests get 503 until start() again
+        self._start_lock: asyncio.Lock | None = None
+        self._bridge: _LoopThread | None = None
+        self._bridge_lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never shows the tokens
+        s = self.settings
+        return f"TwilioListener(public_url={s.public_url!r}, inbox_path={s.inbox_path!r})"
+
+    @property
+    def app(self) -> TwilioListener:
+        """The ASGI application (the listener itself)."""
+        return self
+
+    @property
+    def inbox_path(self) -> str:
+        return self.settings.inbox_path
+
+    @property
+    def running(self) -> bool:
+        return self._runtime is not None
+
+    def open_inbox(self) -> Inbox:
+        """A separate connection to this listener's inbox (list, replay); close it after use."""
+        return Inbox(self.settings.inbox_path)
+
+    def replay(self, ids: Sequence[int] | None = None) -> int:
+        """Make dead letters (or the given ids) pending again; a running listener picks them up."""
+        with self.open_inbox() as inbox:
+            return inbox.replay(ids)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Open the inbox, resume pending events and start dispatching (idempotent)."""
+        if self._start_lock is None:
+            self._start_lock = asyncio.Lock()
+        async with self._start_lock:
+            self._stopped = False
+            if self._runtime is None:
+                runtime = Runtime(self.settings, self, reply_body)
+                await runtime.start()
+                self._runtime = runtime
+
+    async def stop(self) -> None:
+        """Drain running handlers (up to ``drain_timeout``), record their results, close."""
+        self._stopped = True
+        runtime, self._runtime = self._runtime, None
+        if runtime is not None:
+            await runtime.stop()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: object = None) -> AsyncIterator[None]:
+        """``FastAPI(lifespan=listener.lifespan)`` / Starlette ``lifespan=`` helper."""
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def handle(self, request: WebhookRequest) -> WebhookResponse:
+        """Answer one request (starting the listener if needed); adapters call this."""
+        runtime = self._runtime or await self._lazy_start()
+        if runtime is None:
+            return UNAVAILABLE
+        return await runtime.handle(request)
+
+    async def _lazy_start(self) -> Runtime | None:
+        """Start on first use; None once :meth:`stop` was called or if starting failed."""
+        if self._stopped:
+            return None
+        try:
+            await self.start()
+        except Exception:
+            log.exception("listener failed to start")
+            return None
+        return self._runtime
+
+    # ------------------------------------------------------------------ ASGI
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            deferred: list[Delivery] = []
+            try:
+                response = await self._http(scope, receive, deferred)
+            except Exception:  # a bug must not become a 500: Twilio would retry blindly
+                log.exception("webhook request failed")
+                response = UNAVAILABLE
+            if response is None:
+                return  # the client went away before sending its body
+            if response is ACK_EMPTY:
+                headers = _ACK_EMPTY_HEADERS
+            elif response is ACK:
+                headers = _ACK_HEADERS
+            else:
+                headers = response.asgi_headers()
+            await send(
+                {"type": "http.response.start", "status": response.status, "headers": headers}
+            )
+            await send({"type": "http.response.body", "body": response.body})
+            runtime = self._runtime
+            if deferred and runtime is not None and runtime.dispatcher is not None:
+                for d in deferred:  # the 2xx is out: run the handlers on this task
+                    await runtime.dispatcher.run_here(d)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+
+    async def _http(
+        self, scope: Scope, receive: Receive, deferred: list[Delivery]
+    ) -> WebhookResponse | None:
+        # Only the headers the core reads are decoded (ASGI names are lowercase already);
+        # a repeated header is joined with ", ".
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            if raw_name in _CORE_HEADERS:
+                name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+                headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        limit = self.settings.max_body_bytes
+        length = headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return BAD_REQUEST
+            if int(length) > limit:
+                return TOO_LARGE
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            chunk = message.get("body", b"")
+            if chunk:
+                body = body + chunk if body else chunk
+                if len(body) > limit:
+                    return TOO_LARGE
+            more = message.get("more_body", False)
+        raw_path = scope.get("raw_path")
+        if raw_path:
+            path = raw_path.decode("latin-1").split("?", 1)[0]
+        else:
+            path = quote(scope.get("root_path", "") + scope.get("path", "/"), safe=_SAFE_PATH)
+        request = WebhookRequest(
+            scope["method"],
+            scope.get("scheme", "http"),
+            headers.get("host"),
+            path,
+            scope.get("query_string", b"").decode("latin-1"),
+            headers,
+            body,
+        )
+        runtime = self._runtime or await self._lazy_start()
+        if runtime is None:
+            return UNAVAILABLE
+        return await runtime.handle(request, deferred)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.start()
+                except Exception as exc:
+                    log.exception("listener failed to start")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # ------------------------------------------------------------------ standalone
+
+    def run(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        *,
+        log_level: str = "info",
+        on_bind: Callable[[str, int], None] | None = None,
+    ) -> None:
+        """Serve with uvicorn (httptools + uvloop when installed) until SIGINT/SIGTERM.
+
+        ``port=0`` picks a free port; ``on_bind(host, port)`` is told the bound address.
+        """
+        import uvicorn
+
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            sock.close()
+            raise
+        bound = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self,
+            lifespan="on",
+            loop=_pick("uvloop", "asyncio"),
+            http=_pick("httptools", "h11"),
+            ws="none",  # webhooks only: no websocket stack in memory
+            interface="asgi3",
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            date_header=False,
+            log_level=log_level,
+            timeout_graceful_shutdown=int(self.settings.drain_timeout) + 1,
+        )
+        if on_bind is not None:
+            on_bind(host, bound)
+        log.info("twilio listener on http://%s:%d (inbox %s)", host, bound, self.inbox_path)
+        uvicorn.Server(config).run(sockets=[sock])
+
+    # ------------------------------------------------------------------ sync bridge
+
+    def handle_sync(self, request: WebhookRequest, timeout: float = 30.0) -> WebhookResponse:
+        """Answer from a synchronous (WSGI) thread: the core runs on a background loop thread."""
+        bridge = self._bridge
+        if bridge is None:
+            with self._bridge_lock:
+                if self._stopped:
+                    return UNAVAILABLE
+                if self._bridge is None:
+                    self._bridge = _LoopThread()
+                    self._bridge.call(self.start())
+                bridge = self._bridge
+        try:
+            return bridge.call(self.handle(request), timeout)
+        except (concurrent.futures.TimeoutError, RuntimeError):
+            log.error("webhook not answered within %.0fs (or the loop stopped)", timeout)
+            return UNAVAILABLE
+
+    def close(self) -> None:
+        """Stop the background loop used by :meth:`handle_sync` (drains handlers first)."""
+        with self._bridge_lock:
+            bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            try:
+                bridge.call(self.stop(), self.settings.drain_timeout + 5)
+            finally:
+                bridge.shutdown()
+
+
+def _pick(preferred: str, fallback: str) -> str:
+    try:
+        __import__(preferred)
+    except ImportError:
+        return fallback
+    return preferred
+
+
+class _LoopThread:
+    """An event loop running in a daemon thread, for the WSGI adapters."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self.loop.run_forever, name="twilio-listener-loop", daemon=True
+        )
+        self._thread.start()
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def shutdown(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        if not self._thread.is_alive():
+            self.loop.close()

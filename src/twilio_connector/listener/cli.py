@@ -1,0 +1,146 @@
+"""Click commands for the listener: ``listen`` and the ``inbox`` group (``list``, ``replay``).
+
+``twilio-connector listen module:listener [--host H] [--port P]`` imports a ``TwilioListener``
+(or a zero-argument factory returning one) and serves it. ``twilio-connector inbox list``
+shows stored events (``--dead`` for dead letters, ``--json`` for machine output);
+``twilio-connector inbox replay [ID...]`` makes the given events, or every dead letter,
+pending again: a running listener picks them up within ``poll_interval``, a stopped one
+on its next start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from twilio_connector.listener.app import TwilioListener
+from twilio_connector.listener.inbox import DEFAULT_INBOX_PATH, STATUSES, Inbox
+
+__all__ = ["inbox", "listen", "load_listener"]
+
+_INBOX_ENV = "TWILIO_CONNECTOR_INBOX"
+
+
+def load_listener(target: str) -> TwilioListener:
+    """Import ``module:attribute`` (attribute may be dotted, or a factory) as a listener."""
+    module_name, sep, attr = target.partition(":")
+    if not sep or not module_name or not attr:
+        raise click.BadParameter("expected module:attribute, e.g. myapp.hooks:listener")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise click.BadParameter(f"cannot import {module_name!r}: {exc}") from exc
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as exc:
+            raise click.BadParameter(f"{module_name!r} has no attribute {attr!r}") from exc
+    if not isinstance(obj, TwilioListener) and callable(obj):
+        obj = obj()
+    if not isinstance(obj, TwilioListener):
+        raise click.BadParameter(f"{target} is a {type(obj).__name__}, not a TwilioListener")
+    return obj
+
+
+@click.command("listen")
+@click.argument("target")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port (0: any free).")
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
+def listen(target: str, host: str, port: int, log_level: str) -> None:
+    """Serve the TwilioListener TARGET (module:attribute) until Ctrl-C / SIGTERM."""
+    listener = load_listener(target)
+
+    def announce(bound_host: str, bound_port: int) -> None:
+        click.echo(f"listening on http://{bound_host}:{bound_port} (inbox {listener.inbox_path})")
+        sys.stdout.flush()
+
+    try:
+        listener.run(host, port, log_level=log_level, on_bind=announce)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
+@click.group("inbox")
+def inbox() -> None:
+    """Inspect and replay the listener's durable inbox."""
+
+
+_inbox_option = click.option(
+    "--inbox",
+    "inbox_path",
+    envvar=_INBOX_ENV,
+    default=DEFAULT_INBOX_PATH,
+    show_default=True,
+    help=f"Inbox file (or ${_INBOX_ENV}).",
+)
+
+
+def _open(path: str) -> Inbox:
+    if not os.path.exists(path):
+        raise click.ClickException(f"no inbox at {path}")
+    return Inbox(path)
+
+
+def _when(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@inbox.command("list")
+@_inbox_option
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUSES),
+    help="Only rows with this status (repeatable).",
+)
+@click.option("--dead", is_flag=True, help="Only dead letters (same as --status dead).")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1))
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+def list_events(
+    inbox_path: str, statuses: tuple[str, ...], dead: bool, limit: int, as_json: bool
+) -> None:
+    """List the most recent stored events (oldest first), with status, attempts and error."""
+    wanted = set(statuses) | ({"dead"} if dead else set())
+    with _open(inbox_path) as store:
+        rows = store.records(sorted(wanted) if wanted else None, limit=limit, newest=True)
+        counts = store.counts()
+    if as_json:
+        click.echo(json.dumps({"counts": counts, "events": [r.summary() for r in rows]}))
+        return
+    if not rows:
+        click.echo("no matching events")
+    for r in rows:
+        error = f"  {r.last_error}" if r.last_error else ""
+        click.echo(
+            f"{r.id:>8}  {_when(r.received_at)}  {r.status:<9}  {r.attempts:>2}x  "
+            f"{r.name:<24} {r.resource_sid or '-'}{error}"
+        )
+    click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
+
+
+@inbox.command("replay")
+@_inbox_option
+@click.argument("ids", nargs=-1, type=int)
+def replay(inbox_path: str, ids: tuple[int, ...]) -> None:
+    """Make IDS (default: every dead letter) pending again."""
+    with _open(inbox_path) as store:
+        missing = [i for i in ids if store.get(i) is None]
+        if missing:
+            raise click.ClickException(f"no event with id {', '.join(map(str, missing))}")
+        count = store.replay(list(ids) if ids else None)
+    click.echo(f"{count} event(s) queued for replay")

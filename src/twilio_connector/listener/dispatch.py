@@ -1,0 +1,491 @@
+"""The dispatcher: runs handlers for events stored in the inbox.
+
+Handlers may be ``async def`` (run on the loop) or plain functions (run in a thread pool).
+Several handlers for one event run one after the other in registration order; the event
+succeeds when all of them return. Delivery is at-least-once: a failure is retried (the
+whole event, every handler) with capped exponential backoff, and after ``max_attempts``
+failures the event becomes a dead letter, kept until replayed. Events that share a resource
+SID (message, call or recording SID) run one at a time, lowest lifecycle rank first
+(``sent`` before ``delivered``; call ``SequenceNumber`` order); a retrying event holds back
+the later events of its SID.
+
+The dispatcher also tracks every event it has not finished (``open``) so that the inbox's
+``settled_below`` watermark never passes an event without an outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import inspect
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from twilio_connector.errors import ConfigurationError
+from twilio_connector.listener.classify import build_event, build_form_event
+from twilio_connector.listener.committer import GroupCommitter
+from twilio_connector.listener.events import RawParams, TwilioEvent, UnknownEvent
+from twilio_connector.listener.inbox import Inbox, InboxRecord, Update
+from twilio_connector.listener.registry import HandlerRegistry, Registration
+
+__all__ = ["Delivery", "Dispatcher", "RetryPolicy"]
+
+log = logging.getLogger("twilio_connector.listener")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Capped exponential backoff: ``initial_delay * multiplier**(n-1)``, at most ``max_delay``,
+    shortened by up to ``jitter`` (a fraction); dead letter after ``max_attempts`` failures."""
+
+    max_attempts: int = 5
+    initial_delay: float = 1.0
+    max_delay: float = 300.0
+    multiplier: float = 2.0
+    jitter: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ConfigurationError("max_attempts must be at least 1")
+        if self.initial_delay < 0 or self.max_delay < self.initial_delay:
+            raise ConfigurationError("need 0 <= initial_delay <= max_delay")
+        if self.multiplier < 1 or not 0 <= self.jitter < 1:
+            raise ConfigurationError("need multiplier >= 1 and 0 <= jitter < 1")
+
+    def delay(self, failures: int) -> float:
+        base = min(self.max_delay, self.initial_delay * self.multiplier ** max(0, failures - 1))
+        return base * (1.0 - self.jitter * random.random())
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One stored event on its way to the handlers."""
+
+    id: int
+    name: str
+    sid: str | None
+    rank: int
+    inline: bool
+    content_type: str
+    payload: bytes
+    token: str | None = None
+    attempts: int = 0
+    received_at: float = field(default_factory=time.time)
+    not_before: float = 0.0
+    raw: RawParams | None = None
+    kind: type[TwilioEvent] | None = None
+
+    @classmethod
+    def from_record(cls, r: InboxRecord) -> Delivery:
+        return cls(
+            r.id,
+            r.name,
+            r.resource_sid,
+            r.rank,
+            r.inline,
+            r.content_type,
+            r.payload,
+            r.token,
+            r.attempts,
+            r.received_at,
+            r.next_attempt_at,
+        )
+
+    def event(self) -> TwilioEvent:
+        if self.kind is not None and self.raw is not None and self.kind is not UnknownEvent:
+            return build_form_event(self.kind, self.name, self.raw, self.token)
+        return build_event(self.content_type, self.payload, self.token, self.raw)
+
+
+class _Slots:
+    """A semaphore with a cheap uncontended path (bounds concurrently running handlers)."""
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ConfigurationError("max_concurrency must be at least 1")
+        self._free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def available(self) -> bool:
+        return self._free > 0 and not self._waiters
+
+    def try_acquire(self) -> bool:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return True
+        return False
+
+    async def acquire(self) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter  # release() hands its slot straight to us
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+
+class Dispatcher:
+    """Runs handlers for stored events: per-SID order, retries, dead letters, draining."""
+
+    def __init__(
+        self,
+        registry: HandlerRegistry,
+        inbox: Inbox,
+        committer: GroupCommitter,
+        *,
+        retry: RetryPolicy,
+        executor: Executor | None,
+        max_concurrency: int = 64,
+        max_backlog: int = 10_000,
+        ordering_delay: float = 0.0,
+        reply_check: Callable[[object], bytes | None] | None = None,
+    ) -> None:
+        self._registry = registry
+        self._inbox = inbox
+        self._committer = committer
+        self._retry = retry
+        self._executor = executor
+        self._slots = _Slots(max_concurrency)
+        self._max_backlog = max_backlog
+        self._ordering_delay = ordering_delay
+        self._reply_check = reply_check
+        self._queues: dict[object, list[tuple[int, int, Delivery]]] = {}
+        self._known: set[int] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._running_here = 0  # events running on request tasks (run_here)
+        self._backlog = 0
+        self._open: set[int] = set()  # stored, no outcome recorded yet
+        self._spill_from: int | None = None  # pending rows from here on may not be in memory
+        self._closing = False
+        self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    # ------------------------------------------------------------------ intake
+
+    def track(self, record_id: int) -> None:
+        """An event is being stored: keep the watermark below it until it has an outcome."""
+        self._open.add(record_id)
+
+    def untrack(self, record_id: int) -> None:
+        """Its insert failed: the event was never stored."""
+        self._open.discard(record_id)
+
+    def settled_below(self, next_id: int) -> int:
+        """Every stored event with a smaller id has its outcome queued for commit."""
+        floor = min(self._open) if self._open else next_id
+        if self._spill_from is not None:
+            floor = min(floor, self._spill_from)
+        return floor
+
+    def submit(self, d: Delivery) -> None:
+        """Queue a stored event (its row is pending in the inbox)."""
+        if self._closing or d.id in self._known:
+            return
+        if self._backlog >= self._max_backlog:
+            # It stays pending in the inbox and is reloaded when the backlog drains.
+            if self._spill_from is None or d.id < self._spill_from:
+                self._spill_from = d.id
+            return
+        self._known.add(d.id)
+        self._backlog += 1
+        key: object = d.sid if d.sid is not None else d.id
+        queue = self._queues.get(key)
+        if queue is None:
+            self._queues[key] = [(d.rank, d.id, d)]
+            task = asyncio.get_running_loop().create_task(self._worker(key))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            heapq.heappush(queue, (d.rank, d.id, d))
+
+    async def run_here(self, d: Delivery) -> None:
+        """Run a stored event on the calling task (after its request was answered).
+
+        Saves a task per event on the hot path; falls back to :meth:`submit` when the
+        event's SID already has queued work or the backlog is full.
+        """
+        key: object = d.sid if d.sid is not None else d.id
+        if (
+            self._closing
+            or self._ordering_delay
+            or not self._slots.available
+            or key in self._queues
+            or d.id in self._known
+            or self._backlog >= self._max_backlog
+        ):
+            self.submit(d)
+            return
+        self._known.add(d.id)
+        queue: list[tuple[int, int, Delivery]] = []
+        self._queues[key] = queue  # the SID is busy: later events for it queue behind this one
+        self._running_here += 1
+        try:
+            await self._process(d)
+        finally:
+            self._known.discard(d.id)
+            self._running_here -= 1
+            if queue:  # events for this SID arrived meanwhile: a worker takes over
+                worker = asyncio.get_running_loop().create_task(self._worker(key))
+                self._tasks.add(worker)
+                worker.add_done_callback(self._tasks.discard)
+            elif self._queues.get(key) is queue:
+                del self._queues[key]
+
+    def start_from(self, settled_below: int) -> int:
+        """Load what a previous run left: replays and every open row from the watermark."""
+        self._spill_from = max(1, settled_below)
+        return self.reload()
+
+    def reload(self) -> int:
+        """Queue pending inbox rows not held in memory: CLI replays, then spilled rows."""
+        loaded = 0
+        for row in self._inbox.replays():
+            if row.id not in self._known:
+                self._committer.update(Update(row.id, "pending", 0))
+                self._open.add(row.id)
+                self.submit(Delivery.from_record(row))
+                loaded += 1
+        start, self._spill_from = self._spill_from, None
+        while start is not None and not self._closing:
+            rows = self._inbox.open_records(start, limit=1000)
+            if not rows:
+                break
+            for row in rows:
+                if row.id in self._known:
+                    continue
+                if self._backlog >= self._max_backlog:
+                    self._spill_from = row.id
+                    return loaded
+                self._open.add(row.id)
+                self.submit(Delivery.from_record(row))
+                loaded += 1
+            start = rows[-1].id + 1
+        return loaded
+
+    # ------------------------------------------------------------------ running
+
+    async def _worker(self, key: object) -> None:
+        queue = self._queues[key]
+        try:
+            while queue and not self._closing:
+                d = queue[0][2]
+                if d.not_before or self._ordering_delay:
+                    due = max(d.not_before, d.received_at + self._ordering_delay)
+                    wait = due - time.time()
+                    if wait > 0 and not await self._sleep(wait):
+                        return
+                d = heapq.heappop(queue)[2]
+                self._backlog -= 1
+                try:
+                    await self._process(d)
+                finally:
+                    self._known.discard(d.id)
+        finally:
+            if self._queues.get(key) is queue:
+                del self._queues[key]
+            for _, _, left in queue:  # shutting down: rows stay pending for the next start
+                self._known.discard(left.id)
+                self._backlog -= 1
+            if self._spill_from is not None and self._backlog == 0 and not self._closing:
+                self.reload()
+
+    async def _sleep(self, delay: float) -> bool:
+        """Sleep unless shutting down; False if shutdown interrupted the sleep."""
+        if self._closing:
+            return False
+        await asyncio.wait({self._closed}, timeout=delay)
+        return not self._closing
+
+    async def _invoke(self, regs: tuple[Registration, ...], event: TwilioEvent) -> tuple[int, Any]:
+        ran, reply = 0, None
+        for reg in regs:
+            if reg.predicate is not None and not reg.predicate(event):
+                continue
+            ran += 1
+            if reg.is_async:
+                result = await reg.func(event)
+            else:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(self._executor, reg.func, event)
+                if inspect.isawaitable(result):  # e.g. a lambda returning a coroutine
+                    result = await result
+            if reply is None and result is not None:
+                reply = result
+        return ran, reply
+
+    async def _process(self, d: Delivery) -> None:
+        regs = self._registry.handlers_for(d.name)
+        if not regs:
+            self._finish_unhandled(d)
+            return
+        event: TwilioEvent | None = None
+        single = regs[0] if len(regs) == 1 and regs[0].is_async and not regs[0].predicate else None
+        while True:
+            if not self._slots.try_acquire():
+                await self._slots.acquire()
+            if self._closing:  # shutting down: leave it pending for the next start
+                self._slots.release()
+                return
+            try:
+                if event is None:
+                    event = d.event()
+                if single is not None:  # the common case, without the generic loop
+                    await single.func(event)
+                    ran = 1
+                else:
+                    ran, _ = await self._invoke(regs, event)
+            except Exception as exc:
+                self._slots.release()
+                if not await self._failed(d, exc):
+                    return
+                continue
+            self._slots.release()
+            if not ran:
+                self._finish_unhandled(d)
+            elif d.attempts:
+                self._settle(Update(d.id, "done", d.attempts + 1))
+            else:
+                self._committer.done(d.id)  # the hot path: one append, no row update
+                self._open.discard(d.id)
+            return
+
+    def _settle(self, update: Update) -> None:
+        self._committer.update(update)
+        self._open.discard(update.id)
+
+    async def _failed(self, d: Delivery, exc: BaseException) -> bool:
+        """Record a failure; True if the caller should retry now (after the backoff sleep)."""
+        d.attempts += 1
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if d.attempts >= self._retry.max_attempts:
+            log.error(
+                "handler for %s (inbox id %d) failed %d times; dead-lettered: %s",
+                d.name,
+                d.id,
+                d.attempts,
+                error,
+                exc_info=exc,
+            )
+            self._settle(Update(d.id, "dead", d.attempts, 0.0, error))
+            return False
+        delay = self._retry.delay(d.attempts)
+        d.not_before = time.time() + delay
+        log.warning(
+            "handler for %s (inbox id %d) failed (attempt %d), retrying in %.2fs: %s",
+            d.name,
+            d.id,
+            d.attempts,
+            delay,
+            error,
+        )
+        self._committer.update(Update(d.id, "pending", d.attempts, d.not_before, error))
+        return await self._sleep(delay)
+
+    def _finish_unhandled(self, d: Delivery) -> None:
+        level = logging.WARNING if d.name == "unknown" else logging.INFO
+        log.log(level, "no handler for %s (inbox id %d); kept as unhandled", d.name, d.id)
+        self._settle(Update(d.id, "unhandled", d.attempts))
+
+    async def _invoke_delivery(
+        self, regs: tuple[Registration, ...], d: Delivery
+    ) -> tuple[int, Any]:
+        return await self._invoke(regs, d.event())
+
+    async def run_inline(self, d: Delivery, timeout: float) -> bytes | None:
+        """Run the handlers of a reply-bearing event now; the reply body, or None.
+
+        A failure (or no answer within ``timeout``) gives None; the event is then retried in
+        the background like any other (its reply can no longer reach Twilio).
+        """
+        regs = self._registry.handlers_for(d.name)
+        if not regs:
+            self._finish_unhandled(d)
+            return None
+        self._known.add(d.id)
+        task = asyncio.get_running_loop().create_task(self._invoke_delivery(regs, d))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if not done:
+            log.warning("handler for %s did not answer within %.1fs", d.name, timeout)
+            task.add_done_callback(lambda t: self._inline_finished(d, t, None))
+            return None
+        return self._inline_finished(d, task, self._reply_check)
+
+    def _inline_finished(
+        self,
+        d: Delivery,
+        task: asyncio.Task[tuple[int, Any]],
+        reply_check: Callable[[object], bytes | None] | None,
+    ) -> bytes | None:
+        self._known.discard(d.id)
+        exc = task.exception() if not task.cancelled() else asyncio.CancelledError()
+        reply: bytes | None = None
+        if exc is None:
+            ran, result = task.result()
+            try:
+                reply = reply_check(result) if reply_check is not None else None
+            except Exception as bad:
+                exc = bad
+            else:
+                status = "done" if ran else "unhandled"
+                self._settle(Update(d.id, status, d.attempts + 1, reply=reply))
+                return reply
+        d.attempts += 1
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("inline handler for %s (inbox id %d) failed: %s", d.name, d.id, error)
+        if d.attempts >= self._retry.max_attempts:
+            self._settle(Update(d.id, "dead", d.attempts, 0.0, error))
+            return None
+        d.not_before = time.time() + self._retry.delay(d.attempts)
+        self._committer.update(Update(d.id, "pending", d.attempts, d.not_before, error))
+        d.inline = False
+        if not self._closing:
+            self.submit(d)
+        return None
+
+    # ------------------------------------------------------------------ shutdown
+
+    @property
+    def idle(self) -> bool:
+        """No event queued, running or waiting for a retry."""
+        return not self._known and not self._tasks and not self._running_here
+
+    async def close(self, timeout: float) -> None:
+        """Stop taking work, let running handlers finish (up to ``timeout`` s), then stop."""
+        self._closing = True
+        if not self._closed.done():
+            self._closed.set_result(None)
+        deadline = time.monotonic() + timeout
+        while self._running_here and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)  # handlers running on request tasks
+        tasks = set(self._tasks)
+        if tasks:
+            remaining = max(0.0, deadline - time.monotonic())
+            _, pending = await asyncio.wait(tasks, timeout=remaining)
+            for task in pending:
+                task.cancel()
+            if pending:
+                log.warning(
+                    "%d handler(s) still running at shutdown; they stay pending", len(pending)
+                )
+                await asyncio.wait(pending, timeout=1.0)
