@@ -1,43 +1,98 @@
 """twilio-connector: a typed sync+async Twilio client, a verified durable webhook
 listener, and an offline Twilio emulator.
 
->>> from twilio_connector import TwilioClient, VoiceCallInput
->>> with TwilioClient.from_env() if False else TwilioClient(  # doctest: +SKIP
-...     account_sid="AC...", auth_token="...") as client:
+>>> from twilio_connector import TwilioClient
+>>> with TwilioClient() as client:  # doctest: +SKIP  (TWILIO_* from the environment)
 ...     client.send_sms(from_="+15005550006", to="+14155550100", body="Hello")
 """
 
-from ._base_client import RetryEvent
-from .client import AsyncTwilioClient, TwilioClient
-from .config import RetryPolicy, TwilioConfig
-from .errors import (
-    AuthenticationError,
-    ConfigurationError,
-    ConnectError,
-    InvalidRequestError,
-    NotFoundError,
-    OutcomeUnknownError,
-    RateLimitError,
-    ResponseDecodeError,
-    ServerError,
-    TimeoutError,
-    TransportError,
-    TwilioApiError,
-    TwilioError,
-)
-from .inputs import StatusCallback, VoiceCallInput, VoiceInputType
-from .models import (
-    Account,
-    ApiKey,
-    AvailablePhoneNumber,
-    Balance,
-    Call,
-    IncomingPhoneNumber,
-    Media,
-    Message,
-    NewApiKey,
-    Recording,
-)
+import typing as _typing
+
+if _typing.TYPE_CHECKING:  # pragma: no cover - imported lazily below
+    from ._base_client import RetryEvent
+    from .client import AsyncTwilioClient, TwilioClient
+    from .config import RetryPolicy, TwilioConfig
+    from .errors import (
+        AuthenticationError,
+        ConfigurationError,
+        ConnectError,
+        InvalidRequestError,
+        NotFoundError,
+        OutcomeUnknownError,
+        RateLimitError,
+        ResponseDecodeError,
+        ServerError,
+        TimeoutError,
+        TransportError,
+        TwilioApiError,
+        TwilioError,
+    )
+    from .inputs import StatusCallback, VoiceCallInput, VoiceInputType
+    from .models import (
+        Account,
+        ApiKey,
+        AvailablePhoneNumber,
+        Balance,
+        Call,
+        IncomingPhoneNumber,
+        Media,
+        Message,
+        NewApiKey,
+        Recording,
+    )
+
+# Names are imported on first use, so that `twilio_connector.listener` or `.signature` does
+# not load httpx, aiohttp and rich (about 18 MiB) in a process that never makes requests.
+_LAZY_MODULES = {
+    "._base_client": ("RetryEvent",),
+    ".client": ("AsyncTwilioClient", "TwilioClient"),
+    ".config": ("RetryPolicy", "TwilioConfig"),
+    ".inputs": ("StatusCallback", "VoiceCallInput", "VoiceInputType"),
+    ".errors": (
+        "AuthenticationError",
+        "ConfigurationError",
+        "ConnectError",
+        "InvalidRequestError",
+        "NotFoundError",
+        "OutcomeUnknownError",
+        "RateLimitError",
+        "ResponseDecodeError",
+        "ServerError",
+        "TimeoutError",
+        "TransportError",
+        "TwilioApiError",
+        "TwilioError",
+    ),
+    ".models": (
+        "Account",
+        "ApiKey",
+        "AvailablePhoneNumber",
+        "Balance",
+        "Call",
+        "IncomingPhoneNumber",
+        "Media",
+        "Message",
+        "NewApiKey",
+        "Recording",
+    ),
+}
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'twilio_connector' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.1.0"
 

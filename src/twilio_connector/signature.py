@@ -75,7 +75,7 @@ def _strip_fragment_and_userinfo(url: str) -> str:
 
 
 def _hmac_b64(auth_token: str, payload: str) -> str:
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    digest = hmac.digest(auth_token.encode(), payload.encode(), "sha1")
     return base64.b64encode(digest).decode("ascii")
 
 
