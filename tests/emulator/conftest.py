@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
-from emulator_testkit import SPEC_PATH, OpenApi, Receiver
+from emulator_testkit import OpenApi, Receiver, load_openapi
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator
@@ -40,4 +39,4 @@ def twilio(emu: Emulator) -> Client:
 
 @pytest.fixture(scope="session")
 def openapi() -> OpenApi:
-    return OpenApi(json.loads(SPEC_PATH.read_text()))
+    return load_openapi()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "emulator"))
 
 from calls_testkit import OWNED, OWNED_2
-from emulator_testkit import SPEC_PATH, OpenApi, Receiver
+from emulator_testkit import OpenApi, Receiver, load_openapi
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator
@@ -40,4 +39,4 @@ def twilio(emu: Emulator) -> Client:
 
 @pytest.fixture(scope="session")
 def openapi() -> OpenApi:
-    return OpenApi(json.loads(SPEC_PATH.read_text()))
+    return load_openapi()
