@@ -144,3 +144,19 @@ def test_manual_timing_settles_and_concurrent_calls(receiver: Receiver) -> None:
         assert {r.form["Digits"] for r in receiver.at("/g")} == {"77"}
         durations = {int(r.form["CallDuration"]) for r in receiver.at("/status")}
         assert min(durations) >= 30  # the 30 s pause counted in simulated time
+
+
+def test_manual_advance_runs_a_call_step_by_step(receiver: Receiver) -> None:
+    receiver.reply("/voice", twiml("<Say>one</Say><Pause length='10'/><Say>two</Say>"))
+    with Emulator(phone_numbers=(OWNED,), timing="manual") as emu:
+        twilio = Client(emu.account_sid, emu.auth_token)
+        twilio.api.base_url = emu.base_url
+        call = twilio.calls.create(to=HANDSET, from_=OWNED, url=receiver.url("/voice"))
+        emu.advance(5)  # dialled, ringing and answered: the first <Say> runs
+        assert twilio.calls(call.sid).fetch().status == "in-progress"
+        said = [e["text"] for e in emu.call_transcript(call.sid) if e.get("kind") == "say"]
+        assert said == ["one"]
+        emu.advance(60)  # the pause and the second <Say> pass in simulated time
+        assert twilio.calls(call.sid).fetch().status == "completed"
+        said = [e["text"] for e in emu.call_transcript(call.sid) if e.get("kind") == "say"]
+        assert said == ["one", "two"]

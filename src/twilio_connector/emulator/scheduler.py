@@ -208,12 +208,21 @@ class Scheduler:
         await self._run_manual_until(due)
         return True
 
-    async def _run_manual_until(self, target: float) -> None:
-        while self._heap and self._heap[0][0] <= target:
+    async def _run_manual_until(self, target: float, quiesce: float = 5.0) -> None:
+        # A fired timer may wake work that takes several loop turns (or a webhook round
+        # trip) before it schedules its next timer, e.g. a call fetching its next TwiML
+        # document. Let tracked tasks get that far before looking at the heap again,
+        # bounded by ``quiesce`` real seconds for the whole advance.
+        deadline = asyncio.get_running_loop().time() + quiesce
+        while True:
+            await asyncio.sleep(0)
+            while self._tasks and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.001)
+            if not (self._heap and self._heap[0][0] <= target):
+                break
             due, _, timer = heapq.heappop(self._heap)
             self._manual_now = max(self._manual_now, due)
             self._fire(timer)
-            await asyncio.sleep(0)  # let woken coroutines schedule their next step
         self._manual_now = max(self._manual_now, target)
 
     def cancel_all(self) -> list[asyncio.Task[Any]]:
