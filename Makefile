@@ -54,5 +54,8 @@ clean:
 
 docs: $(VENV)/.dev
 	$(PIP) 'pdoc>=14.5'
-	$(VENV)/bin/pdoc -o site twilio_connector
+	$(VENV)/bin/pdoc -o site twilio_connector twilio_connector.config twilio_connector.errors \
+	  twilio_connector.models twilio_connector.inputs twilio_connector.resources \
+	  twilio_connector.signature twilio_connector.twiml twilio_connector.listener \
+	  twilio_connector.emulator twilio_connector.bulk twilio_connector.cli
 	@echo "API reference written to site/index.html"
