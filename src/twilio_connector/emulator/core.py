@@ -12,7 +12,7 @@ Extension points (how the voice part plugs in):
 * storage: ``core.store.add_schema(ddl)`` for its tables (``reset`` empties them), writes
   through ``store.execute``/``executemany`` (or buffered with ``store.defer``);
 * time: ``core.scheduler.call_later / sleep / spawn`` (``settle`` waits for all of it),
-  ``scheduler.CallClock(core.scheduler)`` as a per-call clock (the voice ``VoiceClock``),
+  ``voice_env.LiveClock`` as a per-call clock (the voice ``VoiceClock``),
   ``core.scheduler.timing.delay(name, default)`` for named delays;
 * webhooks: ``await core.dispatcher.request(Webhook(...))`` for TwiML fetches (signed,
   overrides, retries, logged; the answer's status/content type/body come back) and

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["CallClock", "Clock", "Scheduler", "Timer", "Timing"]
+__all__ = ["Clock", "Scheduler", "Timer", "Timing"]
 
 log = logging.getLogger("twilio_connector.emulator")
 
@@ -234,56 +234,6 @@ class Scheduler:
         for task in tasks:
             task.cancel()
         return tasks
-
-
-class CallClock:
-    """A per-call simulated clock on the scheduler (the voice ``VoiceClock`` protocol).
-
-    ``now()`` starts at the emulator time of creation and advances by the simulated seconds
-    slept, so durations add up as if real while waits take ``seconds * scale`` (or, in
-    manual mode, last until ``advance``/``settle``).
-    """
-
-    def __init__(self, scheduler: Scheduler) -> None:
-        self._scheduler = scheduler
-        self._start = scheduler.clock.now()
-        self._elapsed = 0.0
-
-    @property
-    def elapsed(self) -> float:
-        return self._elapsed
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self._start + self._elapsed, timezone.utc)
-
-    async def sleep(self, seconds: float) -> None:
-        seconds = max(0.0, seconds)
-        await self._scheduler.sleep(seconds)
-        self._elapsed += seconds
-
-    async def wait(self, event: asyncio.Event, timeout: float | None) -> bool:
-        """Wait for ``event`` at most ``timeout`` simulated seconds; True if it was set."""
-        if event.is_set():
-            return True
-        loop = self._scheduler.loop
-        began = loop.time()
-        fut: asyncio.Future[None] = loop.create_future()
-        timer = None if timeout is None else self._scheduler.call_later(timeout, _resolve, fut)
-        waiter = loop.create_task(event.wait())
-        waiter.add_done_callback(lambda _: _resolve(fut))
-        try:
-            await fut
-        finally:
-            waiter.cancel()
-            if timer is not None:
-                timer.cancel()
-        fired = event.is_set()
-        scale = self._scheduler.timing.scale
-        passed = (loop.time() - began) / scale if scale else 0.0
-        if timeout is not None:
-            passed = min(passed, timeout) if fired else timeout
-        self._elapsed += passed
-        return fired
 
 
 def _resolve(fut: asyncio.Future[None]) -> None:
