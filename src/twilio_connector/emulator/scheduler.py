@@ -21,7 +21,6 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import Any
 
 __all__ = ["Clock", "Scheduler", "Timer", "Timing"]
