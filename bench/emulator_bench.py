@@ -22,7 +22,6 @@ import asyncio
 import base64
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,43 +42,7 @@ TARGET_LIST_RATIO = 2.0
 # -- the emulator process ----------------------------------------------------------------------
 
 
-def serve(db: str, port: int) -> None:
-    """Child process: run the emulator until stdin closes."""
-    from twilio_connector.emulator import Emulator
-
-    emu = Emulator(port=port, db_path=db, phone_numbers=("+15017122661",))
-    emu.start()
-    print(f"{emu.base_url} {emu.account_sid} {emu.auth_token}", flush=True)
-    sys.stdin.read()
-    emu.stop()
-
-
-def start_emulator(db: str, cpu: int) -> tuple[subprocess.Popen[str], str, str, str]:
-    cmd = ["taskset", "-c", str(cpu), sys.executable, __file__, "--serve", db]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline().split()
-    if len(line) != 3:
-        proc.kill()
-        raise RuntimeError("emulator did not start")
-    return proc, line[0], line[1], line[2]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def stop_emulator(proc: subprocess.Popen[str]) -> None:
-    assert proc.stdin is not None
-    proc.stdin.close()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
+from emulator_process import cpu_seconds, start_emulator, stop_emulator  # noqa: E402
 
 # -- raw HTTP/1.1 load generator and receiver (cheap, so CPU 1 is not the bottleneck) ----------
 
@@ -304,11 +267,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--skip-list", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
-    parser.add_argument("--serve", metavar="DB", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve, 0)
-        return
     os.sched_setaffinity(0, {1})  # load generator + receiver on CPU 1, emulator on CPU 0
     import uvloop
 

@@ -23,7 +23,6 @@ import asyncio
 import base64
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,43 +47,7 @@ SECOND = b'<?xml version="1.0" encoding="UTF-8"?><Response><Say>Thank you, goodb
 # -- the emulator process ----------------------------------------------------------------------
 
 
-def serve(db: str) -> None:
-    """Child process: run the emulator until stdin closes."""
-    from twilio_connector.emulator import Emulator
-
-    emu = Emulator(port=0, db_path=db, phone_numbers=("+15017122661",))
-    emu.start()
-    print(f"{emu.base_url} {emu.account_sid} {emu.auth_token}", flush=True)
-    sys.stdin.read()
-    emu.stop()
-
-
-def start_emulator(db: str, cpu: int) -> tuple[subprocess.Popen[str], str, str, str]:
-    cmd = ["taskset", "-c", str(cpu), sys.executable, __file__, "--serve", db]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline().split()
-    if len(line) != 3:
-        proc.kill()
-        raise RuntimeError("emulator did not start")
-    return proc, line[0], line[1], line[2]
-
-
-def stop_emulator(proc: subprocess.Popen[str]) -> None:
-    assert proc.stdin is not None
-    proc.stdin.close()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
+from emulator_process import cpu_seconds, start_emulator, stop_emulator  # noqa: E402
 
 # -- the app, the receiver and the load (CPU 1) -----------------------------------------------
 
@@ -280,11 +243,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--serve", metavar="DB", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
     os.sched_setaffinity(0, {1})  # load + app + receiver on CPU 1, emulator on CPU 0
     import uvloop
 
