@@ -40,6 +40,7 @@ __all__ = [
     "RetryEvent",
     "Sleep",
     "TransportFailure",
+    "date_filters",
     "form",
 ]
 
@@ -159,6 +160,26 @@ def _quote(text: str) -> str:
 def encode_form(pairs: Iterable[tuple[str, str]]) -> str:
     """``application/x-www-form-urlencoded`` text, byte-for-byte what ``urlencode`` gives."""
     return "&".join([f"{_quote(k)}={_quote(v)}" for k, v in pairs])
+
+
+DayFilter = date | datetime | str | None
+
+
+def date_filters(
+    name: str, on: DayFilter, before: DayFilter, after: DayFilter
+) -> list[tuple[str, str]]:
+    """Twilio's date filters: ``Name``, ``Name<`` and ``Name>`` (inclusive), as ``YYYY-MM-DD``."""
+
+    def day(value: date | datetime | str) -> str:
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, date) else value
+
+    return [
+        (name + suffix, day(value))
+        for suffix, value in (("", on), ("<", before), (">", after))
+        if value is not None
+    ]
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -6,7 +6,7 @@ import builtins
 from datetime import date, datetime
 from typing import Any
 
-from .._base_client import Op, PageFlow, form
+from .._base_client import Op, PageFlow, date_filters, form
 from .._operation import Mode, Resource, collector, operation, paginator
 from ..inputs import StatusCallback, VoiceCallInput, VoiceInputType
 from ..models import Call, Recording
@@ -65,19 +65,6 @@ def call_params(
         **_status_callback_params(status_callback),
         **extra,
     )
-
-
-def _time_filters(name: str, on: Any, before: Any, after: Any) -> builtins.list[tuple[str, str]]:
-    def day(value: date | datetime | str) -> str:
-        if isinstance(value, datetime):
-            return value.date().isoformat()
-        return value.isoformat() if isinstance(value, date) else value
-
-    out = []
-    for suffix, value in (("", on), ("<", before), (">", after)):
-        if value is not None:
-            out.append((name + suffix, day(value)))
-    return out
 
 
 class Calls(Resource[Mode]):
@@ -143,9 +130,9 @@ class Calls(Resource[Mode]):
         start_time_before: Any,
         start_time_after: Any,
     ) -> builtins.list[tuple[str, str]]:
-        return form(
-            To=to, From=from_, Status=status, ParentCallSid=parent_call_sid
-        ) + _time_filters("StartTime", start_time, start_time_before, start_time_after)
+        return form(To=to, From=from_, Status=status, ParentCallSid=parent_call_sid) + date_filters(
+            "StartTime", start_time, start_time_before, start_time_after
+        )
 
     def _iter(
         self,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from .._base_client import Op, PageFlow, form
+from .._base_client import Op, PageFlow, date_filters, form
 from .._operation import Mode, Resource, collector, operation, paginator
 from ..inputs import StatusCallback
 from ..models import Media, Message
@@ -24,26 +24,6 @@ def _callback_url(status_callback: str | StatusCallback | None) -> str | None:
     if isinstance(status_callback, StatusCallback):
         return status_callback.url
     return status_callback
-
-
-def _date_filters(
-    date_sent: date | datetime | str | None,
-    date_sent_before: date | datetime | str | None,
-    date_sent_after: date | datetime | str | None,
-) -> list[tuple[str, str]]:
-    def day(value: date | datetime | str) -> str:
-        if isinstance(value, datetime):
-            return value.date().isoformat()
-        return value.isoformat() if isinstance(value, date) else value
-
-    out: list[tuple[str, str]] = []
-    if date_sent is not None:
-        out.append(("DateSent", day(date_sent)))
-    if date_sent_before is not None:
-        out.append(("DateSent<", day(date_sent_before)))
-    if date_sent_after is not None:
-        out.append(("DateSent>", day(date_sent_after)))
-    return out
 
 
 class Messages(Resource[Mode]):
@@ -114,7 +94,9 @@ class Messages(Resource[Mode]):
         date_sent_before: date | datetime | str | None,
         date_sent_after: date | datetime | str | None,
     ) -> builtins.list[tuple[str, str]]:
-        return form(To=to, From=from_) + _date_filters(date_sent, date_sent_before, date_sent_after)
+        return form(To=to, From=from_) + date_filters(
+            "DateSent", date_sent, date_sent_before, date_sent_after
+        )
 
     def _iter(
         self,
