@@ -19,12 +19,11 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
-    Coroutine,
     MutableMapping,
     Sequence,
 )
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from twilio_connector.errors import ConfigurationError
@@ -40,7 +39,13 @@ from twilio_connector.listener.core import (
     WebhookResponse,
 )
 from twilio_connector.listener.dispatch import Delivery, RetryPolicy
-from twilio_connector.listener.inbox import DEFAULT_INBOX_PATH, Inbox
+from twilio_connector.listener.inbox import (
+    DEFAULT_INBOX_PATH,
+    InboxLocation,
+    InboxStore,
+    open_store,
+)
+from twilio_connector.listener.loop_thread import LoopThread
 from twilio_connector.listener.registry import HandlerRegistry
 from twilio_connector.twiml import TwiML
 
@@ -52,8 +57,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-T = TypeVar("T")
 
 _ACK_HEADERS = ACK.asgi_headers()
 _ACK_EMPTY_HEADERS = ACK_EMPTY.asgi_headers()
@@ -107,8 +110,11 @@ class TwilioListener(HandlerRegistry):
     ``public_url``: the public base URL Twilio calls (``https://x.ngrok.app``, or with a path
     prefix that a proxy strips); the request path and query are appended to it. Without it
     the URL is the request's own, rebuilt from ``X-Forwarded-Proto/Host/Port`` only when
-    ``trust_forwarded_headers`` is set. ``inbox_path``: the SQLite inbox (default
-    ``./twilio-connector-inbox.sqlite3``; ``":memory:"`` is not durable).
+    ``trust_forwarded_headers`` is set. ``inbox``: where events are stored: a SQLite file
+    path or ``sqlite:///path`` (default ``./twilio-connector-inbox.sqlite3``; ``":memory:"``
+    is not durable; one listener process per file), or
+    ``postgresql://user:password@host:port/db`` (any number of replicas; the ``postgres``
+    extra). ``inbox_path`` is the older name of ``inbox``.
     ``max_body_bytes``: larger bodies get 413. ``validate_signatures=False`` accepts
     unsigned requests (tests only).
 
@@ -122,8 +128,13 @@ class TwilioListener(HandlerRegistry):
 
     Inbox: ``synchronous`` (SQLite ``NORMAL``: survives kill -9; ``FULL``: also power loss);
     ``retention`` (seconds done events are kept; dead letters are kept until replayed);
-    ``dedup_window`` (how many recent events duplicates are recognised against);
-    ``poll_interval`` (how often CLI replays are picked up and the watermark saved).
+    ``dedup_window`` (SQLite: how many recent events duplicates are recognised against);
+    ``dedup_ttl`` (PostgreSQL: seconds a duplicate is recognised, 24 h by default);
+    ``lease_timeout`` (PostgreSQL: seconds after which the events held by a replica that
+    stopped renewing are run by another); ``lock_timeout`` (SQLite: how long a second
+    process waits for the one holding the file to stop, as in a rolling restart, before it
+    gives up with :class:`~twilio_connector.listener.inbox.InboxBusyError`);
+    ``poll_interval`` (how often replays and other replicas' work are picked up).
     """
 
     def __init__(
@@ -134,6 +145,10 @@ class TwilioListener(HandlerRegistry):
         trust_forwarded_headers: bool = False,
         max_body_bytes: int = 1_048_576,
         *,
+        inbox: str | Path | None = None,
+        lease_timeout: float = 30.0,
+        dedup_ttl: float = 86400.0,
+        lock_timeout: float = 60.0,
         validate_signatures: bool = True,
         retry: RetryPolicy | None = None,
         reply_timeout: float = 10.0,
@@ -172,13 +187,22 @@ class TwilioListener(HandlerRegistry):
             raise ConfigurationError("timeouts and intervals must be positive")
         if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ConfigurationError("synchronous must be OFF, NORMAL, FULL or EXTRA")
+        if inbox is not None and inbox_path is not None:
+            raise ConfigurationError("pass inbox= or inbox_path=, not both")
+        if min(lease_timeout, dedup_ttl) <= 0 or lock_timeout < 0:
+            raise ConfigurationError("lease_timeout and dedup_ttl must be positive")
+        where = inbox if inbox is not None else inbox_path
+        location = InboxLocation.parse(str(where) if where is not None else DEFAULT_INBOX_PATH)
         self.settings = ListenerSettings(
             tokens=tokens,
             validate_signatures=validate_signatures,
             public_url=_check_public_url(public_url),
             trust_forwarded_headers=trust_forwarded_headers,
             max_body_bytes=max_body_bytes,
-            inbox_path=str(inbox_path) if inbox_path is not None else DEFAULT_INBOX_PATH,
+            inbox=location,
+            lease_timeout=lease_timeout,
+            dedup_ttl=dedup_ttl,
+            lock_timeout=lock_timeout,
             synchronous=synchronous,
             retry=retry or RetryPolicy(),
             reply_timeout=reply_timeout,
@@ -194,12 +218,12 @@ class TwilioListener(HandlerRegistry):
         self._runtime: Runtime | None = None
         self._stopped = False  # stop() was called: requests get 503 until start() again
         self._start_lock: asyncio.Lock | None = None
-        self._bridge: _LoopThread | None = None
+        self._bridge: LoopThread | None = None
         self._bridge_lock = threading.Lock()
 
     def __repr__(self) -> str:  # never shows the tokens
         s = self.settings
-        return f"TwilioListener(public_url={s.public_url!r}, inbox_path={s.inbox_path!r})"
+        return f"TwilioListener(public_url={s.public_url!r}, inbox={s.inbox.display!r})"
 
     @property
     def app(self) -> TwilioListener:
@@ -208,15 +232,16 @@ class TwilioListener(HandlerRegistry):
 
     @property
     def inbox_path(self) -> str:
-        return self.settings.inbox_path
+        """Where the inbox is, without any password (a file path or a PostgreSQL URL)."""
+        return self.settings.inbox.display
 
     @property
     def running(self) -> bool:
         return self._runtime is not None
 
-    def open_inbox(self) -> Inbox:
+    def open_inbox(self) -> InboxStore:
         """A separate connection to this listener's inbox (list, replay); close it after use."""
-        return Inbox(self.settings.inbox_path)
+        return open_store(self.settings.inbox)
 
     def replay(self, ids: Sequence[int] | None = None) -> int:
         """Make dead letters (or the given ids) pending again; a running listener picks them up."""
@@ -420,7 +445,7 @@ class TwilioListener(HandlerRegistry):
                 if self._stopped:
                     return UNAVAILABLE
                 if self._bridge is None:
-                    self._bridge = _LoopThread()
+                    self._bridge = LoopThread("twilio-listener-loop")
                     self._bridge.call(self.start())
                 bridge = self._bridge
         try:
@@ -446,23 +471,3 @@ def _pick(preferred: str, fallback: str) -> str:
     except ImportError:
         return fallback
     return preferred
-
-
-class _LoopThread:
-    """An event loop running in a daemon thread, for the WSGI adapters."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self.loop.run_forever, name="twilio-listener-loop", daemon=True
-        )
-        self._thread.start()
-
-    def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def shutdown(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=10)
-        if not self._thread.is_alive():
-            self.loop.close()

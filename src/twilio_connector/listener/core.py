@@ -19,7 +19,6 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from twilio_connector.listener.classify import (
@@ -27,11 +26,10 @@ from twilio_connector.listener.classify import (
     classify_stream,
     split_stream_payload,
 )
-from twilio_connector.listener.committer import GroupCommitter, Maintenance
-from twilio_connector.listener.dedup import RecentKeys
 from twilio_connector.listener.dispatch import Delivery, Dispatcher, RetryPolicy
 from twilio_connector.listener.events import MalformedPayload, RawParams, parse_form
-from twilio_connector.listener.inbox import Inbox, InboxRecord, NewRecord
+from twilio_connector.listener.inbox import InboxLocation, NewRecord
+from twilio_connector.listener.intake import Intake, SqliteIntake
 from twilio_connector.listener.registry import HandlerRegistry
 from twilio_connector.signature import compute_signature, validate_signature
 
@@ -107,7 +105,10 @@ class ListenerSettings:
     public_url: str | None
     trust_forwarded_headers: bool
     max_body_bytes: int
-    inbox_path: str
+    inbox: InboxLocation
+    lease_timeout: float
+    dedup_ttl: float
+    lock_timeout: float
     synchronous: str
     retry: RetryPolicy
     reply_timeout: float
@@ -132,7 +133,7 @@ def _media_type(content_type: str) -> str:
 
 
 class Runtime:
-    """The running part of a listener: inbox, group commit, dispatcher, maintenance."""
+    """The running part of a listener: the inbox intake, group commit, the dispatcher."""
 
     def __init__(
         self,
@@ -146,40 +147,26 @@ class Runtime:
         self._tokens = settings.tokens
         self._public_url = settings.public_url.rstrip("/") if settings.public_url else None
         self._max_body = settings.max_body_bytes
-        self.inbox: Inbox | None = None
-        self._committer: GroupCommitter | None = None
+        self._intake: Intake
+        if settings.inbox.kind == "postgresql":
+            from twilio_connector.listener.intake_postgres import PostgresIntake
+
+            self._intake = PostgresIntake(settings)
+        else:
+            self._intake = SqliteIntake(settings)
         self.dispatcher: Dispatcher | None = None
-        self._maintenance: Maintenance | None = None
         self._executor: ThreadPoolExecutor | None = None
-        self._poller: asyncio.Task[None] | None = None
-        self._recent = RecentKeys(settings.dedup_window)
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
         s = self.settings
-        if s.inbox_path != ":memory:":
-            Path(s.inbox_path).parent.mkdir(parents=True, exist_ok=True)
-        self.inbox = Inbox(s.inbox_path, synchronous=s.synchronous)
-        self._committer = committer = GroupCommitter(self.inbox)
-        if s.inbox_path != ":memory:":
-            self.inbox.disable_autocheckpoint()
-            loop = asyncio.get_running_loop()
-
-            def finish_checkpoint() -> None:  # called from the maintenance thread
-                loop.call_soon_threadsafe(committer.request_checkpoint)
-
-            self._maintenance = Maintenance(
-                s.inbox_path, retention=s.retention, finish_checkpoint=finish_checkpoint
-            )
-            self._maintenance.start()
-        for key, record_id in self.inbox.recent_keys(s.dedup_window):
-            self._recent.add(key, record_id)
+        inbox, committer = await self._intake.open()
         self._executor = ThreadPoolExecutor(s.handler_threads, thread_name_prefix="twilio-handler")
         self.dispatcher = Dispatcher(
             self._registry,
-            self.inbox,
-            self._committer,
+            inbox,
+            committer,
             retry=s.retry,
             executor=self._executor,
             max_concurrency=s.max_concurrency,
@@ -187,50 +174,14 @@ class Runtime:
             ordering_delay=s.ordering_delay,
             reply_check=self._reply_body,
         )
-        resumed = self.dispatcher.start_from(self.inbox.settled_below())
-        if resumed:
-            log.info("resuming %d pending event(s) from the inbox", resumed)
-        self._poller = asyncio.get_running_loop().create_task(self._poll())
+        await self._intake.start(self.dispatcher)
         if not s.validate_signatures:
             log.warning("X-Twilio-Signature validation is DISABLED; anyone can post events")
 
     async def stop(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            await asyncio.gather(self._poller, return_exceptions=True)
-        if self.dispatcher is not None:
-            await self.dispatcher.close(self.settings.drain_timeout)
-        if self._committer is not None:
-            try:
-                self._committer.flush_now()
-            except Exception as exc:  # the rows stay pending; they run again on restart
-                log.error("could not record final handler results: %s", exc)
-        if self._maintenance is not None:
-            self._maintenance.stop()
-        if self.inbox is not None:
-            self.inbox.close()
+        await self._intake.stop(self.dispatcher, self.settings.drain_timeout)
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
-
-    async def _poll(self) -> None:
-        """Pick up rows made pending by another process (``twilio-connector inbox replay``)."""
-        assert self.inbox is not None and self.dispatcher is not None
-        assert self._committer is not None
-        version = self.inbox.data_version()
-        settled = self.inbox.settled_below()
-        while True:
-            await asyncio.sleep(self.settings.poll_interval)
-            try:
-                current = self.inbox.data_version()
-                if current != version:
-                    version = current
-                    self.dispatcher.reload()
-                floor = self.dispatcher.settled_below(self.inbox.next_id)
-                if floor != settled:
-                    settled = floor
-                    self._committer.settle_below(floor)
-            except Exception as exc:
-                log.warning("inbox poll failed: %s", exc)
 
     # ------------------------------------------------------------------ requests
 
@@ -330,70 +281,26 @@ class Runtime:
         payload = body if kind == "form" else req.query.encode()
         return await self._store_form(raw, payload, token, deferred)
 
-    async def _duplicate_of(self, key: str, prior: int, record_id: int) -> InboxRecord | None:
-        """The stored event that ``key`` duplicates (once committed); None if it is new.
-
-        ``prior`` is the candidate :meth:`RecentKeys.claim` returned for ``key``.
-        """
-        assert self.inbox is not None and self._committer is not None
-        pending = self._committer.uncommitted(prior)
-        if pending is not None:
-            await pending  # if the original's commit failed, so does this request (503)
-        row = self.inbox.get(prior)
-        if row is not None and row.dedup_key == key:
-            return row
-        self._recent.add(key, record_id)  # a hash-tag collision: remember this key too
-        return None
-
-    def _forget(self, rec: NewRecord) -> None:
-        """Its insert failed: it was never stored."""
-        assert self.dispatcher is not None
-        self.dispatcher.untrack(rec.id)
-        if rec.dedup_key is not None:
-            self._recent.discard(rec.dedup_key, rec.id)
-
     async def _store_form(
         self, raw: RawParams, payload: bytes, token: str | None, deferred: list[Delivery] | None
     ) -> WebhookResponse:
         c = classify_form(raw.first)
-        assert self.inbox is not None and self.dispatcher is not None
-        assert self._committer is not None
+        assert self.dispatcher is not None
         key = c.dedup_key or (f"token:{token}" if token else None)
-        record_id = self.inbox.allocate_id()
-        # claim() remembers a new key at once (so a concurrent copy sees it) or names a
-        # candidate original, confirmed against the stored row.
-        prior = None if key is None else self._recent.claim(key, record_id)
-        if prior is not None:
-            assert key is not None
-            existing = await self._duplicate_of(key, prior, record_id)
-            if existing is not None:
-                log.info("duplicate %s (inbox id %d) acknowledged again", c.name, existing.id)
-                if not c.inline:
-                    return ACK_EMPTY
-                if existing.reply:
-                    return WebhookResponse(200, existing.reply, "text/xml")
-                return ACK
         now = time.time()
         rec = NewRecord(
-            record_id,
-            now,
-            c.name,
-            c.resource_sid,
-            c.rank,
-            token,
-            key,
-            c.inline,
-            "form",
-            payload,
+            0, now, c.name, c.resource_sid, c.rank, token, key, c.inline, "form", payload
         )
-        self.dispatcher.track(record_id)
-        try:
-            await self._committer.insert(rec)
-        except BaseException:
-            self._forget(rec)
-            raise
+        stored = await self._intake.store(rec)
+        if stored.duplicate:
+            log.info("duplicate %s (inbox id %d) acknowledged again", c.name, stored.id)
+            if not c.inline:
+                return ACK_EMPTY
+            return ACK if not stored.reply else WebhookResponse(200, stored.reply, "text/xml")
+        if not stored.run:  # stored; it runs once its SID is free (here or on a replica)
+            return ACK if c.inline else ACK_EMPTY
         d = Delivery(
-            record_id,
+            stored.id,
             c.name,
             c.resource_sid,
             c.rank,
@@ -415,47 +322,23 @@ class Runtime:
         return ACK if reply is None else WebhookResponse(200, reply, "text/xml")
 
     async def _store_stream(self, body: bytes, token: str | None) -> WebhookResponse:
-        assert self.inbox is not None and self.dispatcher is not None
+        assert self.dispatcher is not None
         items = split_stream_payload(body)
         now = time.time()
         records = []
         for doc, payload in items:
             c = classify_stream(doc)
             key = c.dedup_key or (f"token:{token}" if token and len(items) == 1 else None)
-            record_id = self.inbox.allocate_id()
-            # A new key is remembered at once, so a repeat inside this batch is a duplicate too.
-            prior = None if key is None else self._recent.claim(key, record_id)
-            if prior is not None:
-                assert key is not None
-                if await self._duplicate_of(key, prior, record_id) is not None:
-                    continue
             rec = NewRecord(
-                record_id,
-                now,
-                c.name,
-                c.resource_sid,
-                c.rank,
-                token,
-                key,
-                False,
-                "json",
-                payload,
+                0, now, c.name, c.resource_sid, c.rank, token, key, False, "json", payload
             )
-            self.dispatcher.track(rec.id)
             records.append(rec)
-        if records:
-            try:
-                await asyncio.gather(*(self._committer_insert(r) for r in records))
-            except BaseException:
-                for r in records:
-                    self._forget(r)
-                raise
-        for rec in records:
-            d = Delivery(rec.id, rec.name, rec.resource_sid, rec.rank, False, "json", rec.payload)
+        # Stored in order: a repeat inside this batch is recognised as a duplicate too.
+        results = await asyncio.gather(*(self._intake.store(r) for r in records))
+        for r, stored in zip(records, results, strict=True):
+            if stored.duplicate or not stored.run:
+                continue
+            d = Delivery(stored.id, r.name, r.resource_sid, r.rank, False, "json", r.payload)
             d.token, d.received_at = token, now
             self.dispatcher.submit(d)
         return ACK_EMPTY
-
-    def _committer_insert(self, rec: NewRecord) -> asyncio.Future[None]:
-        assert self._committer is not None
-        return self._committer.insert(rec)

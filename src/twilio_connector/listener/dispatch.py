@@ -25,14 +25,16 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener.classify import build_event, build_form_event
-from twilio_connector.listener.committer import GroupCommitter
 from twilio_connector.listener.events import RawParams, TwilioEvent, UnknownEvent
 from twilio_connector.listener.inbox import Inbox, InboxRecord, Update
 from twilio_connector.listener.registry import HandlerRegistry, Registration
+
+if TYPE_CHECKING:
+    from twilio_connector.listener.intake import OutcomeSink
 
 __all__ = ["Delivery", "Dispatcher", "RetryPolicy"]
 
@@ -150,8 +152,8 @@ class Dispatcher:
     def __init__(
         self,
         registry: HandlerRegistry,
-        inbox: Inbox,
-        committer: GroupCommitter,
+        inbox: Inbox | None,
+        committer: OutcomeSink,
         *,
         retry: RetryPolicy,
         executor: Executor | None,
@@ -196,15 +198,23 @@ class Dispatcher:
             floor = min(floor, self._spill_from)
         return floor
 
-    def submit(self, d: Delivery) -> None:
-        """Queue a stored event (its row is pending in the inbox)."""
-        if self._closing or d.id in self._known:
-            return
+    @property
+    def room(self) -> int:
+        """How many more events the backlog takes (0 while shutting down)."""
+        return 0 if self._closing else max(0, self._max_backlog - self._backlog)
+
+    def submit(self, d: Delivery) -> bool:
+        """Queue a stored event (its row is pending in the inbox); False if refused
+        (shutting down, or the backlog is full: it stays pending in the inbox)."""
+        if self._closing:
+            return False
+        if d.id in self._known:
+            return True
         if self._backlog >= self._max_backlog:
             # It stays pending in the inbox and is reloaded when the backlog drains.
             if self._spill_from is None or d.id < self._spill_from:
                 self._spill_from = d.id
-            return
+            return False
         self._known.add(d.id)
         self._backlog += 1
         key: object = d.sid if d.sid is not None else d.id
@@ -216,6 +226,7 @@ class Dispatcher:
             task.add_done_callback(self._tasks.discard)
         else:
             heapq.heappush(queue, (d.rank, d.id, d))
+        return True
 
     async def run_here(self, d: Delivery) -> None:
         """Run a stored event on the calling task (after its request was answered).
@@ -256,8 +267,14 @@ class Dispatcher:
         return self.reload()
 
     def reload(self) -> int:
-        """Queue pending inbox rows not held in memory: CLI replays, then spilled rows."""
+        """Queue pending inbox rows not held in memory: CLI replays, then spilled rows.
+
+        Only with a local (SQLite) inbox; a shared inbox is claimed by its intake.
+        """
         loaded = 0
+        if self._inbox is None:
+            self._spill_from = None
+            return loaded
         for row in self._inbox.replays():
             if row.id not in self._known:
                 self._committer.update(Update(row.id, "pending", 0))

@@ -1,9 +1,12 @@
-"""The durable inbox: every verified callback is stored here before Twilio gets its 2xx.
+"""The SQLite inbox: every verified callback is stored here before Twilio gets its 2xx.
 
 SQLite in WAL mode; :class:`Inbox` is the synchronous store, used by the listener (through
 :class:`~twilio_connector.listener.committer.GroupCommitter`) and by the
-``twilio-connector inbox`` commands. One listener process owns an inbox file at a time; the
-CLI may read and replay alongside it.
+``twilio-connector inbox`` commands. One listener process owns an inbox file at a time,
+enforced by :class:`OwnerLock` (``<inbox>.lock``): a second listener waits for the lock
+(a rolling restart: the new process takes over once the old one has drained) and gives up
+with :class:`InboxBusyError` naming the holder. The CLI may read and replay alongside.
+Several replicas need the PostgreSQL backend (``postgres.py``).
 
 Layout, chosen so the hot path is two appends per event: ``events`` holds each callback
 (its row is written once, and updated only on the rare paths: retry, dead letter, no
@@ -19,24 +22,33 @@ cost of an fsync per batch.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-__all__ = [
-    "DEFAULT_INBOX_PATH",
-    "STATUSES",
-    "Inbox",
-    "InboxRecord",
-    "NewRecord",
-    "Update",
-]
+from twilio_connector.errors import ConfigurationError
+from twilio_connector.listener.inbox.records import (
+    STATUSES,
+    InboxRecord,
+    NewRecord,
+    Update,
+    check_statuses,
+)
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: the single-owner rule is documented, not enforced
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["DEFAULT_INBOX_PATH", "Inbox", "InboxBusyError", "OwnerLock"]
 
 DEFAULT_INBOX_PATH = "twilio-connector-inbox.sqlite3"
-STATUSES = ("pending", "done", "unhandled", "dead")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -82,73 +94,6 @@ _UPDATE = (
     "WHERE id = ?"
 )
 _OPEN = "e.status = 'pending' AND NOT EXISTS (SELECT 1 FROM done x WHERE x.id = e.id)"
-
-
-@dataclass(frozen=True, slots=True)
-class InboxRecord:
-    """One stored callback (``status`` as shown: pending, done, unhandled or dead)."""
-
-    id: int
-    received_at: float
-    name: str
-    resource_sid: str | None
-    rank: int
-    token: str | None
-    dedup_key: str | None
-    inline: bool
-    content_type: str
-    payload: bytes
-    status: str
-    attempts: int
-    next_attempt_at: float
-    last_error: str | None
-    reply: bytes | None
-    updated_at: float
-
-    def summary(self) -> dict[str, object]:
-        """A JSON-friendly view without the payload."""
-        return {
-            "id": self.id,
-            "received_at": self.received_at,
-            "name": self.name,
-            "resource_sid": self.resource_sid,
-            "status": self.status,
-            "attempts": self.attempts,
-            "next_attempt_at": self.next_attempt_at or None,
-            "last_error": self.last_error,
-            "inline": self.inline,
-            "idempotency_token": self.token,
-        }
-
-
-class NewRecord(NamedTuple):
-    """A callback to store; ``id`` comes from :meth:`Inbox.allocate_id`.
-
-    A tuple in the column order of the insert, so a batch goes to SQLite as it is.
-    """
-
-    id: int
-    received_at: float
-    name: str
-    resource_sid: str | None
-    rank: int
-    token: str | None
-    dedup_key: str | None
-    inline: bool
-    content_type: str
-    payload: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Update:
-    """A state change for one row (``done`` also appends the id to the done table)."""
-
-    id: int
-    status: str
-    attempts: int
-    next_attempt_at: float = 0.0
-    last_error: str | None = None
-    reply: bytes | None = None
 
 
 def _record(row: Sequence[Any]) -> InboxRecord:
@@ -343,10 +288,7 @@ class Inbox:
 
         ``newest=True`` gives the last ``limit`` matching rows (still oldest first).
         """
-        wanted = set(STATUSES) if statuses is None else set(statuses)
-        unknown = wanted - set(STATUSES)
-        if unknown:
-            raise ValueError(f"unknown status {sorted(unknown)}; use {', '.join(STATUSES)}")
+        wanted = check_statuses(statuses)
         order = "DESC" if newest else "ASC"
         if statuses is None:
             rows = self._select(f"e.id > ? ORDER BY e.id {order} LIMIT ?", (after_id, limit))
@@ -403,3 +345,52 @@ class Inbox:
             (limit,),
         ).fetchall()
         return [(str(k), int(i)) for k, i in reversed(rows)]
+
+
+class InboxBusyError(ConfigurationError):
+    """Another listener process holds this SQLite inbox."""
+
+
+class OwnerLock:
+    """An exclusive ``flock`` on ``<inbox>.lock``; the file names its holder.
+
+    Held by the listener process that writes the inbox, released when it stops (or dies:
+    the kernel drops the lock with the process).
+    """
+
+    def __init__(self, inbox_path: str) -> None:
+        self.path = inbox_path + ".lock"
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free; True if this process holds it now."""
+        if self._fd is not None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return False
+        holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        self._fd = fd
+        return True
+
+    def holder(self) -> str:
+        """Who holds the lock, for an error message."""
+        try:
+            info = json.loads(Path(self.path).read_text() or "{}")
+            since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(info["since"])))
+            return f"pid {int(info['pid'])} on {info['host']} since {since}"
+        except (OSError, ValueError, KeyError, TypeError):
+            return "another process"
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            os.close(fd)  # closing the descriptor drops the flock
