@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import logging
 import socket
 import threading
@@ -238,6 +239,13 @@ class TwilioListener(HandlerRegistry):
     @property
     def running(self) -> bool:
         return self._runtime is not None
+
+    def use_inbox(self, location: str | Path) -> None:
+        """Store events at ``location`` instead (before the listener starts)."""
+        if self._runtime is not None:
+            raise ConfigurationError("the listener is running: stop it before changing its inbox")
+        parsed = InboxLocation.parse(str(location))
+        self.settings = dataclasses.replace(self.settings, inbox=parsed)
 
     def open_inbox(self) -> InboxStore:
         """A separate connection to this listener's inbox (list, replay); close it after use."""

@@ -1,11 +1,14 @@
-"""Click commands for the listener: ``listen`` and the ``inbox`` group (``list``, ``replay``).
+"""Click commands for the listener: ``listen`` and the ``inbox`` group (list, replay, purge).
 
-``twilio-connector listen module:listener [--host H] [--port P]`` imports a ``TwilioListener``
-(or a zero-argument factory returning one) and serves it. ``twilio-connector inbox list``
-shows stored events (``--dead`` for dead letters, ``--json`` for machine output);
-``twilio-connector inbox replay [ID...]`` makes the given events, or every dead letter,
-pending again: a running listener picks them up within ``poll_interval``, a stopped one
-on its next start.
+``twilio-connector listen module:listener [--host H] [--port P] [--inbox URL]`` imports a
+``TwilioListener`` (or a zero-argument factory returning one) and serves it, optionally on
+another inbox (a SQLite path or ``postgresql://...``: run several ``listen`` processes on
+one PostgreSQL inbox for replicas). ``twilio-connector inbox list`` shows stored events
+(``--dead`` for dead letters, ``--json`` for machine output); ``twilio-connector inbox
+replay [ID...]`` makes the given events, or every dead letter, pending again: a running
+listener picks them up within ``poll_interval``, a stopped one on its next start;
+``twilio-connector inbox purge --older-than DAYS`` deletes finished events.
+Every ``inbox`` command takes ``--inbox`` (or ``$TWILIO_CONNECTOR_INBOX``).
 """
 
 from __future__ import annotations
@@ -15,14 +18,22 @@ import importlib
 import json
 import os
 import sys
+import time
 from typing import Any
 
 import click
 
+from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener.app import TwilioListener
-from twilio_connector.listener.inbox import DEFAULT_INBOX_PATH, STATUSES, Inbox
+from twilio_connector.listener.inbox import (
+    DEFAULT_INBOX_PATH,
+    STATUSES,
+    InboxLocation,
+    InboxStore,
+    open_store,
+)
 
-__all__ = ["inbox", "listen", "load_listener"]
+__all__ = ["inbox", "listen", "load_listener", "purge"]
 
 _INBOX_ENV = "TWILIO_CONNECTOR_INBOX"
 
@@ -60,9 +71,21 @@ def load_listener(target: str) -> TwilioListener:
     show_default=True,
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
 )
-def listen(target: str, host: str, port: int, log_level: str) -> None:
+@click.option(
+    "--inbox",
+    "inbox_url",
+    default=None,
+    help="Store events here instead of the listener's own inbox: a SQLite path, "
+    "sqlite:///path or postgresql://user:password@host:port/db.",
+)
+def listen(target: str, host: str, port: int, log_level: str, inbox_url: str | None) -> None:
     """Serve the TwilioListener TARGET (module:attribute) until Ctrl-C / SIGTERM."""
     listener = load_listener(target)
+    if inbox_url is not None:
+        try:
+            listener.use_inbox(inbox_url)
+        except ConfigurationError as exc:
+            raise click.BadParameter(str(exc), param_hint="--inbox") from None
 
     def announce(bound_host: str, bound_port: int) -> None:
         click.echo(f"listening on http://{bound_host}:{bound_port} (inbox {listener.inbox_path})")
@@ -85,14 +108,15 @@ _inbox_option = click.option(
     envvar=_INBOX_ENV,
     default=DEFAULT_INBOX_PATH,
     show_default=True,
-    help=f"Inbox file (or ${_INBOX_ENV}).",
+    help=f"Inbox: a SQLite file, sqlite:///path or postgresql://... (or ${_INBOX_ENV}).",
 )
 
 
-def _open(path: str) -> Inbox:
-    if not os.path.exists(path):
-        raise click.ClickException(f"no inbox at {path}")
-    return Inbox(path)
+def _open(location: str) -> InboxStore:
+    try:
+        return open_store(InboxLocation.parse(location), must_exist=True)
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _when(ts: float) -> str:
@@ -144,3 +168,26 @@ def replay(inbox_path: str, ids: tuple[int, ...]) -> None:
             raise click.ClickException(f"no event with id {', '.join(map(str, missing))}")
         count = store.replay(list(ids) if ids else None)
     click.echo(f"{count} event(s) queued for replay")
+
+
+@inbox.command("purge")
+@_inbox_option
+@click.option(
+    "--older-than",
+    "days",
+    default=7.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Delete done and unhandled events received more than this many days ago.",
+)
+def purge(inbox_path: str, days: float) -> None:
+    """Delete finished (done, unhandled) events; pending events and dead letters stay."""
+    cutoff = time.time() - days * 86400
+    total = 0
+    with _open(inbox_path) as store:
+        while True:
+            removed = store.purge(cutoff)
+            total += removed
+            if not removed:
+                break
+    click.echo(f"{total} event(s) purged")
