@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 
-.PHONY: demo test lint typecheck browser bench docs clean voice screenshot
+.PHONY: demo test lint typecheck browser postgres bench docs clean voice screenshot
 
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy --strict src/twilio_connector
 
-test: lint typecheck browser
+test: lint typecheck browser postgres
 	$(VENV)/bin/pytest -q
 
 # The web-inbox test drives Debian's Chromium (never a downloaded browser). Installed here
@@ -39,6 +39,18 @@ browser:
 	      apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; } \
 	    || echo "could not install chromium: the browser test will be skipped"; \
 	  else echo "chromium missing and not root: the browser test will be skipped"; fi; }
+
+# The PostgreSQL inbox tests start a throwaway server from Debian's postgresql binaries (never
+# a downloaded build). Installed here when missing and we are root; otherwise those tests skip
+# and say why (with CI=true they fail instead).
+postgres:
+	@{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian postgresql for the PostgreSQL tests"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends postgresql >/dev/null; } \
+	    || echo "could not install postgresql: the PostgreSQL tests will be skipped"; \
+	  else echo "postgresql missing and not root: the PostgreSQL tests will be skipped"; fi; }
 
 screenshot: $(VENV)/.dev browser
 	UPDATE_SCREENSHOT=1 $(VENV)/bin/pytest -q tests/emulator_ui/test_ui_browser.py
