@@ -9,25 +9,59 @@ from typing import Any
 import httpx
 import pytest
 from listener_testkit import TOKEN, ServerThread, http_client
+from pg_fixtures import pg_cluster, pg_url  # noqa: F401
 
 from twilio_connector.listener import RetryPolicy, TwilioListener
 
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_delay=0.05, max_delay=0.2, jitter=0.0)
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run the test once per inbox backend (request it, or ``usefixtures("backend")``)."""
+    return str(request.param)
 
 
 @pytest.fixture
-def make_listener(tmp_path: Path) -> Callable[..., TwilioListener]:
-    """Build listeners with test defaults (fast retries and polling, inbox in tmp_path)."""
-    count = 0
+def new_inbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Fresh inbox locations on the test's backend (SQLite unless it uses ``backend``)."""
+    kind = request.getfixturevalue("backend") if "backend" in request.fixturenames else "sqlite"
+    made: list[str] = []
+
+    def make() -> str:
+        if kind == "sqlite":
+            location = str(tmp_path / f"inbox-{len(made) + 1}.sqlite3")
+        else:
+            location = request.getfixturevalue("pg_cluster").new_database()
+        made.append(location)
+        return location
+
+    yield make
+    if kind == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        for url in made:
+            cluster.drop_database(url)
+
+
+def location_of(listener: TwilioListener) -> str:
+    """The listener's inbox location, password included (for the CLI's ``--inbox``)."""
+    where = listener.settings.inbox
+    return where.url or where.path
+
+
+@pytest.fixture
+def make_listener(new_inbox: Callable[[], str]) -> Callable[..., TwilioListener]:
+    """Build listeners with test defaults (fast retries and polling, a fresh inbox)."""
 
     def make(**options: Any) -> TwilioListener:
-        nonlocal count
-        count += 1
         options.setdefault("auth_token", TOKEN)
-        options.setdefault("inbox_path", tmp_path / f"inbox-{count}.sqlite3")
+        if "inbox_path" not in options:
+            options.setdefault("inbox", new_inbox())
         options.setdefault("retry", FAST_RETRY)
         options.setdefault("poll_interval", 0.05)
         options.setdefault("drain_timeout", 5.0)
+        options.setdefault("lease_timeout", 3.0)
         return TwilioListener(**options)
 
     return make

@@ -178,6 +178,7 @@ class Dispatcher:
         self._backlog = 0
         self._open: set[int] = set()  # stored, no outcome recorded yet
         self._spill_from: int | None = None  # pending rows from here on may not be in memory
+        self.on_refused: Callable[[int], None] | None = None  # told of backlog refusals
         self._closing = False
         self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -214,6 +215,8 @@ class Dispatcher:
             # It stays pending in the inbox and is reloaded when the backlog drains.
             if self._spill_from is None or d.id < self._spill_from:
                 self._spill_from = d.id
+            if self.on_refused is not None:
+                self.on_refused(d.id)
             return False
         self._known.add(d.id)
         self._backlog += 1

@@ -151,6 +151,7 @@ class PostgresIntake:
         self._dispatcher: Dispatcher | None = None
         self._poller: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._give_back: list[int] = []
 
     async def open(self) -> tuple[None, OutcomeSink]:
         await self.backend.open()
@@ -158,6 +159,7 @@ class PostgresIntake:
 
     async def start(self, dispatcher: Dispatcher) -> None:
         self._dispatcher = dispatcher
+        dispatcher.on_refused = self._refused
         self._poller = asyncio.get_running_loop().create_task(self._poll())
 
     async def stop(self, dispatcher: Dispatcher | None, drain_timeout: float) -> None:
@@ -178,26 +180,45 @@ class PostgresIntake:
     async def store(self, rec: NewRecord) -> Stored:
         result = await self._committer.insert(rec)
         if result.duplicate:
-            return Stored(result.id, duplicate=True, run=False, reply=result.reply)
+            reply = result.reply
+            if rec.inline and reply is None:
+                reply = await self._reply_of(result.id)
+            return Stored(result.id, duplicate=True, run=False, reply=reply)
         # Not claimed: its SID is busy; whoever finishes the SID's current event leases it.
         return Stored(result.id, run=result.claimed)
 
-    def _claimed(self, rows: list[InboxRecord]) -> None:
-        """Rows leased to this replica: run them (or give back what does not fit)."""
-        dispatcher = self._dispatcher
-        refused = [
-            r.id
-            for r in rows
-            if dispatcher is None or not dispatcher.submit(Delivery.from_record(r))
-        ]
-        if refused:
-            asyncio.get_running_loop().create_task(self._give_back(refused))
+    async def _reply_of(self, record_id: int) -> bytes | None:
+        """A retried inbound request: wait (within the reply budget) for the original's
+        handler to finish somewhere, so the retry gets the same TwiML."""
+        deadline = time.monotonic() + self._settings.reply_timeout
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            found = await self.backend.get_many([record_id])
+            if not found or found[0].status != "pending" or found[0].reply is not None:
+                return found[0].reply if found else None
+        return None
 
-    async def _give_back(self, ids: list[int]) -> None:
+    def _claimed(self, rows: list[InboxRecord]) -> None:
+        """Rows leased to this replica: run them (what does not fit is given back)."""
+        dispatcher = self._dispatcher
+        for r in rows:
+            if dispatcher is None or not dispatcher.submit(Delivery.from_record(r)):
+                self._refused(r.id)
+
+    def _refused(self, record_id: int) -> None:
+        """A leased row the dispatcher has no room for: release it (batched)."""
+        self._give_back.append(record_id)
+        if len(self._give_back) == 1:
+            asyncio.get_running_loop().create_task(self._release_refused())
+
+    async def _release_refused(self) -> None:
+        await asyncio.sleep(0)  # gather this turn's refusals
+        ids, self._give_back = self._give_back, []
         try:
             await self.backend.release(ids)
         except Exception as exc:  # their leases expire by themselves
             log.warning("could not release %d lease(s): %s", len(ids), exc)
+        self._wake.set()  # claim them back as room frees up
 
     async def _poll(self) -> None:
         s = self._settings
