@@ -350,3 +350,27 @@ def test_backlog_beyond_memory_spills_to_the_inbox_and_is_reloaded(make_listener
         assert wait_until(lambda: inbox.counts()["done"] == 25)
         if hasattr(inbox, "settled_below"):  # SQLite's restart watermark
             assert wait_until(lambda: inbox.settled_below() == 26)
+
+
+def test_a_late_earlier_status_waits_for_the_running_event_of_its_sid(make_listener, start, http):
+    listener = make_listener()
+    log: list[str] = []
+    gate = threading.Event()
+
+    @listener.on("sms.*")
+    def handle(event):
+        log.append(f"start {event.status}")
+        if event.status == "delivered":
+            gate.wait(10)
+        log.append(f"end {event.status}")
+
+    url = start(listener.app).url + "/"
+    message = sid("SM", 11)
+    post_signed(http, url, sms_status(message, "delivered"))
+    assert wait_until(lambda: log == ["start delivered"])
+    post_signed(http, url, sms_status(message, "sent"))  # lower rank, but its SID is busy
+    time.sleep(0.3)
+    assert log == ["start delivered"]
+    gate.set()
+    assert wait_until(lambda: len(log) == 4)
+    assert log == ["start delivered", "end delivered", "start sent", "end sent"]

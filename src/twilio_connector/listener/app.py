@@ -389,6 +389,10 @@ class TwilioListener(HandlerRegistry):
             if message["type"] == "lifespan.startup":
                 try:
                     await self.start()
+                except ConfigurationError as exc:  # a clear cause: no traceback
+                    log.error("listener failed to start: %s", exc)
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
                 except Exception as exc:
                     log.exception("listener failed to start")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
