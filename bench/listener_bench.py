@@ -3,11 +3,16 @@
 Compares, in the same run:
   * listener  - TwilioListener (signature check, durable SQLite inbox, group commit, async
                 no-op handler dispatched from the inbox) under uvicorn (httptools + uvloop);
+  * pg1       - the same listener on a PostgreSQL inbox (a throwaway server, fsync and
+                synchronous_commit on), one replica;
+  * pg2       - two replicas on one PostgreSQL inbox, wrk spreading the load over both;
   * flask     - Flask + the official ``twilio`` RequestValidator under gunicorn, 1 sync worker
                 (the setup Twilio's tutorials show);
   * bare      - a raw ASGI app that only reads the body (the ceiling), same uvicorn settings.
 
-Load: wrk pinned to CPU 0, servers pinned to CPU 1; 32 connections; 10 s; every request is a
+Load: wrk pinned to CPU 0, servers pinned to CPU 1 (PostgreSQL runs on CPU 0 beside wrk, so
+the listener keeps its core; both pg2 replicas share CPU 1: on this 2-core machine pg2 shows
+the cost of coordination, not extra capacity); 32 connections; 10 s; every request is a
 distinct, correctly signed callback (pre-computed signatures, cycled by ``listener/load.lua``),
 so the listener never takes its duplicate short-cut. After a short uncounted warm-up, prints
 the median of 3 runs per server (req/s, p99 latency, peak RSS) and the ratios
@@ -40,7 +45,10 @@ sys.path.insert(0, str(BENCH))
 
 from common import PATH, PUBLIC_URL, TOKEN, params  # noqa: E402
 
-from twilio_connector.listener import Inbox  # noqa: E402
+sys.path.insert(0, str(HERE.parent / "tests"))
+from pgcluster import PgCluster, PgClusterError  # noqa: E402
+
+from twilio_connector.listener.inbox import open_store  # noqa: E402
 from twilio_connector.signature import compute_signature  # noqa: E402
 
 SERVER_CPU = "1"
@@ -107,9 +115,12 @@ def parse_wrk(output: str) -> tuple[float, float, int, int]:
     return rps, p99, int(non.group(1)) if non else 0, int(total.group(1)) if total else 0
 
 
-def server_command(kind: str, port: int, inbox: Path) -> tuple[list[str], Path]:
+REPLICAS = {"pg1": 1, "pg2": 2}
+
+
+def server_command(kind: str, port: int, inbox: Path | str) -> tuple[list[str], Path]:
     py = sys.executable
-    if kind == "listener":
+    if kind in ("listener", "pg1", "pg2"):
         return [py, str(BENCH / "listener_app.py"), str(port), str(inbox)], BENCH
     if kind == "bare":
         uvicorn = [py, "-m", "uvicorn", "--app-dir", str(BENCH), "bare_app:app"]
@@ -127,37 +138,51 @@ def run_once(
     *,
     duration: int | None = None,
     quiet: bool = False,
+    cluster: PgCluster | None = None,
 ) -> Result:
-    port = free_port()
-    inbox = workdir / f"inbox-{kind}-{time.monotonic_ns()}.sqlite3"
-    cmd, cwd = server_command(kind, port, inbox)
-    proc = subprocess.Popen(["taskset", "-c", SERVER_CPU, *cmd], cwd=cwd)
+    replicas = REPLICAS.get(kind, 1)
+    ports = [free_port() for _ in range(replicas)]
+    inbox: Path | str = workdir / f"inbox-{kind}-{time.monotonic_ns()}.sqlite3"
+    if kind in REPLICAS:
+        assert cluster is not None
+        inbox = cluster.new_database()
+    procs = []
     try:
-        wait_port(port, proc)
+        for port in ports:
+            cmd, cwd = server_command(kind, port, inbox)
+            procs.append(subprocess.Popen(["taskset", "-c", SERVER_CPU, *cmd], cwd=cwd))
+        for port, proc in zip(ports, procs, strict=True):
+            wait_port(port, proc)
         time.sleep(0.3)
         wrk = [
-            "taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{args.connections}",
+            "taskset", "-c", LOAD_CPU, "wrk", f"-t{replicas}", f"-c{args.connections}",
             f"-d{duration or args.duration}s", "--latency", "-s", str(BENCH / "load.lua"),
-            f"http://127.0.0.1:{port}{PATH}", "--", str(sig_file),
+            f"http://127.0.0.1:{ports[0]}{PATH}", "--", str(sig_file), str(replicas),
         ]  # fmt: skip
-        out = subprocess.run(wrk, capture_output=True, text=True, check=True).stdout
-        rss = peak_rss_mib([proc.pid, *children(proc.pid)])
+        env = {**os.environ, "WRK_PORTS": ",".join(map(str, ports))}
+        out = subprocess.run(wrk, capture_output=True, text=True, check=True, env=env).stdout
+        rss = peak_rss_mib([pid for p in procs for pid in (p.pid, *children(p.pid))])
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     rps, p99, non_2xx, total = parse_wrk(out)
-    if kind == "listener" and not quiet:
-        with Inbox(inbox) as store:
+    if kind != "flask" and kind != "bare" and not quiet:
+        with open_store(str(inbox)) as store:
             counts = {k: v for k, v in store.counts().items() if v}
         print(f"    inbox after run: {counts} (wrk counted {total} requests)")
         if counts.get("done", 0) < total or set(counts) != {"done"}:
             print("    WARNING: not every acknowledged callback was stored and handled")
-    for leftover in workdir.glob(inbox.name + "*"):
-        leftover.unlink()
+    if isinstance(inbox, Path):
+        for leftover in workdir.glob(inbox.name + "*"):
+            leftover.unlink()
+    elif cluster is not None:
+        cluster.drop_database(inbox)
     return Result(rps, p99, rss, non_2xx, total)
 
 
@@ -178,7 +203,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=3, help="seconds per server, 0: none")
     parser.add_argument("--signatures", type=int, default=500_000)
-    parser.add_argument("--only", choices=["listener", "flask", "bare"], action="append")
+    parser.add_argument(
+        "--only", choices=["listener", "pg1", "pg2", "flask", "bare"], action="append"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get update && apt-get install -y wrk", file=sys.stderr)
@@ -186,7 +213,24 @@ def main() -> int:
     if shutil.which("taskset") is None or (os.cpu_count() or 1) < 2:
         print("needs taskset and 2 CPUs (server and load pinned apart)", file=sys.stderr)
         return 2
-    kinds = args.only or ["listener", "flask", "bare"]
+    kinds = args.only or ["listener", "pg1", "pg2", "flask", "bare"]
+    cluster: PgCluster | None = None
+    if any(k in REPLICAS for k in kinds):
+        try:  # PostgreSQL beside wrk on the load CPU: the listener keeps its own core
+            cluster = PgCluster(cpus=[int(LOAD_CPU)], settings={"max_connections": 100})
+            cluster.start()
+        except PgClusterError as exc:
+            print(f"no PostgreSQL ({exc}): skipping pg1/pg2", file=sys.stderr)
+            kinds = [k for k in kinds if k not in REPLICAS]
+            cluster = None
+    try:
+        return _measure(kinds, args, cluster)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _measure(kinds: list[str], args: argparse.Namespace, cluster: PgCluster | None) -> int:
     with tempfile.TemporaryDirectory(prefix="listener-bench-") as tmp:
         workdir = Path(tmp)
         sig_file = workdir / "signatures.txt"
@@ -198,12 +242,14 @@ def main() -> int:
         if args.warmup:
             print(f"warm-up: {args.warmup} s per server, not counted", flush=True)
             for kind in kinds:
-                run_once(kind, args, sig_file, workdir, duration=args.warmup, quiet=True)
+                run_once(
+                    kind, args, sig_file, workdir, duration=args.warmup, quiet=True, cluster=cluster
+                )
         # Rounds interleave the servers so that a slow spell of a shared machine hits them alike.
         results: dict[str, list[Result]] = {kind: [] for kind in kinds}
         for n in range(args.runs):
             for kind in kinds:
-                r = run_once(kind, args, sig_file, workdir)
+                r = run_once(kind, args, sig_file, workdir, cluster=cluster)
                 print(
                     f"  round {n + 1} {kind:<8} {r.rps:>9.0f} req/s  p99 {r.p99_ms:6.2f} ms  "
                     f"RSS {r.rss_mib:5.1f} MiB  non-2xx {r.non_2xx}",
@@ -218,6 +264,15 @@ def main() -> int:
             f"  non-2xx {r.non_2xx}"
         )
     ours = medians.get("listener")
+    for kind in ("pg1", "pg2"):
+        if kind in medians:
+            pg = medians[kind]
+            parts = [f"  {kind} p99 {pg.p99_ms:.2f} ms (target <= 10 ms)"]
+            if ours is not None:
+                parts.append(f"{kind} / listener = {pg.rps / ours.rps:.2f} (target >= 0.50)")
+            if "flask" in medians:
+                parts.append(f"{kind} / flask = {pg.rps / medians['flask'].rps:.2f} (>= 3x)")
+            print(";  ".join(parts))
     if ours is None:
         return 0
     for base, target, unit in (

@@ -1,6 +1,6 @@
 """The measured server: TwilioListener with the durable inbox and a no-op async handler.
 
-Usage: python listener_app.py PORT INBOX_PATH
+Usage: python listener_app.py PORT INBOX (a SQLite path or a postgresql:// URL)
 """
 
 import sys
@@ -12,8 +12,8 @@ from twilio_connector.listener import SmsStatusChangeEvent, TwilioListener
 handled = 0
 
 
-def build(inbox_path: str) -> TwilioListener:
-    listener = TwilioListener(TOKEN, public_url=PUBLIC_URL, inbox_path=inbox_path)
+def build(inbox: str) -> TwilioListener:
+    listener = TwilioListener(TOKEN, public_url=PUBLIC_URL, inbox=inbox)
 
     @listener.on("sms.sent", "sms.delivered")
     async def on_status(event: SmsStatusChangeEvent) -> None:

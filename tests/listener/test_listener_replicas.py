@@ -248,3 +248,30 @@ def test_listen_on_a_busy_sqlite_inbox_exits_with_the_holder_named(tmp_path):
         assert f"in use by pid {holder.proc.pid}" in err and "Traceback" not in err
     finally:
         holder.stop()
+
+
+def test_the_dedup_window_is_kept_by_the_database_and_then_released(
+    pg_url, make_listener, start, http
+):
+    from twilio_connector.listener.inbox.postgres import PostgresBackend
+
+    seen: list[str] = []
+    listener = make_listener(inbox=pg_url, dedup_ttl=0.5)
+    listener.on_sms_delivered(lambda e: seen.append(e.message_sid))
+    url = start(listener.app).url + "/"
+    params = sms_status(sid("SM", 13), "delivered")
+    post_signed(http, url, params, idempotency_token="t-1")
+    assert wait_until(lambda: len(seen) == 1)
+    post_signed(http, url, params, idempotency_token="t-1")  # a retry inside the window
+    time.sleep(0.6)
+    assert len(seen) == 1
+
+    async def forget() -> None:  # what every replica's periodic purge does
+        backend = PostgresBackend(pg_url, owner="purge", dedup_window=0.5)
+        await backend.open()
+        await backend.forget_old_keys()
+        await backend.close()
+
+    asyncio.run(forget())
+    post_signed(http, url, params, idempotency_token="t-1")  # past the window: new again
+    assert wait_until(lambda: len(seen) == 2)

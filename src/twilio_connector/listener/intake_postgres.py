@@ -43,7 +43,9 @@ _RETRY_DELAY = 0.5
 
 
 class PostgresCommitter:
-    """Group commit of appends and of outcomes (each a lane with one call in flight)."""
+    """Group commit of appends (up to ``append_lanes`` calls in flight, so that commits
+    overlap and share the server's WAL flushes) and of outcomes (one call in flight, so
+    the outcomes of one event are recorded in order)."""
 
     def __init__(
         self,
@@ -51,22 +53,33 @@ class PostgresCommitter:
         on_claimed: Callable[[list[InboxRecord]], None],
         *,
         max_batch: int = 256,
+        append_lanes: int = 2,
     ) -> None:
         self._backend = backend
         self._on_claimed = on_claimed
         self._max_batch = max_batch
+        self._append_lanes = append_lanes
         self._appends: list[tuple[NewRecord, asyncio.Future[AppendResult]]] = []
         self._updates: dict[int, Update] = {}
-        self._append_task: asyncio.Task[None] | None = None
+        self._append_tasks: set[asyncio.Task[None]] = set()
+        self._append_scheduled = False
         self._settle_task: asyncio.Task[None] | None = None
 
     def insert(self, rec: NewRecord) -> asyncio.Future[AppendResult]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[AppendResult] = loop.create_future()
         self._appends.append((rec, future))
-        if self._append_task is None:
-            self._append_task = loop.create_task(self._run_appends())
+        if not self._append_scheduled and len(self._append_tasks) < self._append_lanes:
+            self._append_scheduled = True  # at the end of this loop turn: one batch for it
+            loop.call_soon(self._start_append)
         return future
+
+    def _start_append(self) -> None:
+        self._append_scheduled = False
+        if self._appends and len(self._append_tasks) < self._append_lanes:
+            task = asyncio.get_running_loop().create_task(self._run_appends())
+            self._append_tasks.add(task)
+            task.add_done_callback(self._append_tasks.discard)
 
     def done(self, record_id: int) -> None:
         """A first attempt succeeded."""
@@ -80,23 +93,38 @@ class PostgresCommitter:
             self._settle_task = asyncio.get_running_loop().create_task(self._run_settles())
 
     async def _run_appends(self) -> None:
-        try:
-            while self._appends:
-                batch = self._appends[: self._max_batch]
-                del self._appends[: self._max_batch]
-                try:
-                    results = await self._backend.append([r for r, _ in batch])
-                except Exception as exc:
-                    log.error("inbox write failed (%d new events): %s", len(batch), exc)
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
+        while self._appends:
+            batch = self._appends[: self._max_batch]
+            del self._appends[: self._max_batch]
+            # A key repeated inside the batch is sent once; the repeats are its duplicates.
+            first: dict[str, int] = {}
+            sent: list[NewRecord] = []
+            where: list[int] = []
+            for rec, _ in batch:
+                key = rec.dedup_key
+                if key is not None and key in first:
+                    where.append(-1 - first[key])
                     continue
-                for (_, future), result in zip(batch, results, strict=True):
+                if key is not None:
+                    first[key] = len(sent)
+                where.append(len(sent))
+                sent.append(rec)
+            try:
+                results = await self._backend.append(sent)
+            except Exception as exc:
+                log.error("inbox write failed (%d new events): %s", len(batch), exc)
+                for _, future in batch:
                     if not future.done():
-                        future.set_result(result)
-        finally:
-            self._append_task = None
+                        future.set_exception(exc)
+                continue
+            for (_, future), at in zip(batch, where, strict=True):
+                if at < 0:
+                    original = results[-1 - at]
+                    result = AppendResult(original.id, True, False, original.reply)
+                else:
+                    result = results[at]
+                if not future.done():
+                    future.set_result(result)
 
     async def _run_settles(self) -> None:
         try:
@@ -125,10 +153,12 @@ class PostgresCommitter:
     async def flush(self, timeout: float) -> None:
         """Wait (up to ``timeout``) until every queued write is committed."""
         deadline = time.monotonic() + timeout
-        while (self._appends or self._updates or self._append_task or self._settle_task) and (
+        while (self._appends or self._updates or self._append_tasks or self._settle_task) and (
             time.monotonic() < deadline
         ):
-            tasks = {t for t in (self._append_task, self._settle_task) if t is not None}
+            tasks = set(self._append_tasks)
+            if self._settle_task is not None:
+                tasks.add(self._settle_task)
             if tasks:
                 await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
             elif self._updates:
@@ -146,6 +176,7 @@ class PostgresIntake:
             owner=owner,
             lease=settings.lease_timeout,
             dedup_window=settings.dedup_ttl,
+            pool_size=12,
         )
         self._committer = PostgresCommitter(self.backend, self._claimed)
         self._dispatcher: Dispatcher | None = None

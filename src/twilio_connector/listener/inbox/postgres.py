@@ -130,7 +130,7 @@ class PostgresBackend:
         self._url = url
         self.owner = owner
         self.lease = lease
-        self.dedup_window = dedup_window
+        self.dedup_window = dedup_window  # seconds a dedup key is enforced
         self._pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
 
@@ -169,11 +169,9 @@ class PostgresBackend:
     async def append(self, records: Sequence[NewRecord]) -> list[AppendResult]:
         """Store a batch in one transaction; results in the order given."""
         rows = await self.pool.fetch(
-            "SELECT * FROM twilio_inbox_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "SELECT * FROM twilio_inbox_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             self.owner,
             self.lease,
-            self.dedup_window,
-            [r.received_at for r in records],
             [r.name for r in records],
             [r.resource_sid for r in records],
             [r.rank for r in records],
@@ -293,20 +291,47 @@ class PostgresBackend:
 
     async def purge(self, older_than: float, limit: int = 1000) -> int:
         """Delete up to ``limit`` done/unhandled rows received before ``older_than``, and
-        dedup keys older than the dedup window."""
+        forget the dedup keys of rows older than the dedup window."""
         status = await self.pool.execute(
             "DELETE FROM twilio_inbox_events WHERE id IN (SELECT id FROM twilio_inbox_events "
             "WHERE status IN ('done', 'unhandled') AND received_at < $1 ORDER BY id LIMIT $2)",
             older_than,
             limit,
         )
-        await self.pool.execute(
-            "DELETE FROM twilio_inbox_keys WHERE key IN (SELECT key FROM twilio_inbox_keys "
-            "WHERE at < extract(epoch FROM clock_timestamp()) - $1 LIMIT $2)",
-            self.dedup_window,
-            limit * 4,
-        )
+        await self.forget_old_keys(limit)
         return int(status.rsplit(" ", 1)[-1])
+
+    async def forget_old_keys(self, limit: int = 1000) -> None:
+        """Clear the dedup keys of rows older than the window, from where the last pass
+        stopped (ids grow with ``received_at``, both from the database)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            found = await conn.fetchval(
+                "SELECT value FROM twilio_inbox_meta WHERE key = 'keys_cleared_below' FOR UPDATE"
+            )
+            start = int(found or 0)
+            cutoff = await conn.fetchval(
+                "SELECT extract(epoch FROM clock_timestamp()) - $1::float8", self.dedup_window
+            )
+            rows = await conn.fetch(
+                "SELECT id, received_at FROM twilio_inbox_events WHERE id >= $1 "
+                "ORDER BY id LIMIT $2",
+                start,
+                limit,
+            )
+            old = [r[0] for r in rows if r[1] < cutoff]
+            if old:
+                await conn.execute(
+                    "UPDATE twilio_inbox_events SET dedup_key = NULL "
+                    "WHERE id = ANY($1) AND dedup_key IS NOT NULL",
+                    old,
+                )
+            recent = [r[0] for r in rows if r[1] >= cutoff]
+            below = min(recent) if recent else (rows[-1][0] + 1 if rows else start)
+            await conn.execute(
+                "INSERT INTO twilio_inbox_meta (key, value) VALUES ('keys_cleared_below', $1) "
+                "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                str(below),
+            )
 
 
 class PostgresInbox:

@@ -11,14 +11,22 @@ Tables
     ``done``, ``unhandled`` or ``dead``. A pending row is *leased* by the replica running
     it (``lease_owner``, ``lease_until`` on the database clock); a lease that is not renewed
     (the replica died or stalled) expires and any replica may claim the row again.
-    ``twilio_inbox_keys``: the duplicate filter, one row per dedup key (``token:<I-Twilio-
-    Idempotency-Token>``, or event name + resource SID), unique by primary key and reused
-    once older than the dedup window.
+    Its ``dedup_key`` (``token:<I-Twilio-Idempotency-Token>``, or event name + resource
+    SID) is unique: the database refuses a second copy, whichever replica received it.
+    Purging clears the keys of rows older than the dedup window (``keys_cleared_below`` in
+    ``twilio_inbox_meta`` remembers how far), so a key can be stored again after it.
+    ``received_at`` is the database clock, as are leases, so replicas on different
+    machines agree.
+
+The functions run with ``enable_seqscan = off``: every statement in them is meant to use an
+index, and their plans are cached per connection from the moment the tables were tiny (a
+sequential scan then looks cheaper and stays in the plan as the table grows).
 
 Per-SID order: a row is claimable only if no other pending row of its resource SID comes
 before it (lower ``rank, id``) or is leased now. Claims of one SID are serialized by a
 transaction-scoped advisory lock on a hash of the SID, taken in sorted order (no
-deadlocks between claimers); dedup keys are inserted in sorted order for the same reason.
+deadlocks between claimers); a batch's keys are inserted in sorted order for the same
+reason.
 """
 
 from __future__ import annotations
@@ -81,62 +89,58 @@ CREATE INDEX IF NOT EXISTS twilio_inbox_events_open_sid
     ON twilio_inbox_events (resource_sid, rank, id) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS twilio_inbox_events_dead
     ON twilio_inbox_events (id) WHERE status = 'dead';
-CREATE TABLE IF NOT EXISTS twilio_inbox_keys (
-    key text PRIMARY KEY,
-    event_id bigint NOT NULL,
-    at double precision NOT NULL
-);
-CREATE INDEX IF NOT EXISTS twilio_inbox_keys_at ON twilio_inbox_keys (at);
+CREATE UNIQUE INDEX IF NOT EXISTS twilio_inbox_events_key
+    ON twilio_inbox_events (dedup_key) WHERE dedup_key IS NOT NULL;
 
--- Store a batch; duplicates (by key, within the window) are reported, not stored; new
--- rows are leased to p_owner at once when their SID allows it (claimed = true).
+-- Store a batch (no two events of it share a dedup key: the caller merges repeats).
+-- A duplicate of a stored event (same dedup key) is reported, not stored. A new row is
+-- stored already leased to p_owner when nothing of its SID comes before it or runs now.
 CREATE OR REPLACE FUNCTION twilio_inbox_append(
-    p_owner text, p_lease double precision, p_window double precision,
-    p_received double precision[], p_name text[], p_sid text[], p_rank integer[],
-    p_token text[], p_key text[], p_inline boolean[], p_ctype text[], p_payload bytea[]
+    p_owner text, p_lease double precision,
+    p_name text[], p_sid text[], p_rank integer[], p_token text[], p_key text[],
+    p_inline boolean[], p_ctype text[], p_payload bytea[]
 ) RETURNS TABLE (o_ord integer, o_id bigint, o_duplicate boolean, o_claimed boolean,
                  o_reply bytea)
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET enable_seqscan = off AS $fn$
 DECLARE
     now_ double precision := extract(epoch FROM clock_timestamp());
-    i integer;
-    new_id bigint;
-    new_ids bigint[] := '{{}}';
-    new_ords integer[] := '{{}}';
+    ids bigint[];
 BEGIN
-    FOR i IN SELECT s FROM generate_subscripts(p_name, 1) AS s
-             ORDER BY p_key[s] NULLS LAST, s LOOP
-        new_id := nextval('twilio_inbox_events_id_seq');
-        IF p_key[i] IS NOT NULL THEN
-            INSERT INTO twilio_inbox_keys AS k (key, event_id, at)
-            VALUES (p_key[i], new_id, now_)
-            ON CONFLICT (key) DO UPDATE SET event_id = EXCLUDED.event_id, at = EXCLUDED.at
-                WHERE k.at < now_ - p_window;
-            IF NOT FOUND THEN
-                o_ord := i;
-                o_duplicate := true;
-                o_claimed := false;
-                SELECT k.event_id INTO o_id FROM twilio_inbox_keys k WHERE k.key = p_key[i];
-                SELECT e.reply INTO o_reply FROM twilio_inbox_events e WHERE e.id = o_id;
-                RETURN NEXT;
-                CONTINUE;
-            END IF;
-        END IF;
-        INSERT INTO twilio_inbox_events (id, received_at, name, resource_sid, rank, token,
-            dedup_key, inline, content_type, payload, status, updated_at)
-        VALUES (new_id, p_received[i], p_name[i], p_sid[i], p_rank[i], p_token[i], p_key[i],
-            p_inline[i], p_ctype[i], p_payload[i], 'pending', now_);
-        new_ids := new_ids || new_id;
-        new_ords := new_ords || i;
-    END LOOP;
+    ids := ARRAY(SELECT nextval('twilio_inbox_events_id_seq')
+                 FROM generate_subscripts(p_name, 1));
     {_LOCK_SIDS.format(sids="p_sid")}
     RETURN QUERY
-    WITH claimed AS (
-        UPDATE twilio_inbox_events e SET lease_owner = p_owner, lease_until = now_ + p_lease
-        WHERE e.id = ANY(new_ids) AND {_NOT_BLOCKED}
-        RETURNING e.id)
-    SELECT n.ord, n.id, false, c.id IS NOT NULL, NULL::bytea
-    FROM unnest(new_ords, new_ids) AS n(ord, id) LEFT JOIN claimed c ON c.id = n.id;
+    WITH stored AS (
+        INSERT INTO twilio_inbox_events (id, received_at, name, resource_sid, rank, token,
+            dedup_key, inline, content_type, payload, status, updated_at, lease_owner,
+            lease_until)
+        SELECT ids[s], now_, p_name[s], p_sid[s], p_rank[s], p_token[s], p_key[s],
+            p_inline[s], p_ctype[s], p_payload[s], 'pending', now_,
+            CASE WHEN free THEN p_owner END, CASE WHEN free THEN now_ + p_lease ELSE 0 END
+        FROM (
+            SELECT s, p_sid[s] IS NULL OR (
+                NOT EXISTS (
+                    SELECT 1 FROM twilio_inbox_events o
+                    WHERE o.resource_sid = p_sid[s] AND o.status = 'pending'
+                      AND ((o.rank, o.id) < (p_rank[s], ids[s]) OR o.lease_until > now_))
+                AND NOT EXISTS (
+                    SELECT 1 FROM generate_subscripts(p_name, 1) AS t
+                    WHERE p_sid[t] = p_sid[s] AND (p_rank[t], ids[t]) < (p_rank[s], ids[s]))
+            ) AS free
+            FROM generate_subscripts(p_name, 1) AS s) AS x
+        -- Keys in sorted order, so that two batches never wait on each other crosswise.
+        ORDER BY p_key[s] NULLS LAST
+        ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+        RETURNING id, lease_owner IS NOT NULL AS claimed)
+    SELECT s, ids[s], false, st.claimed, NULL::bytea
+    FROM generate_subscripts(p_name, 1) AS s JOIN stored st ON st.id = ids[s];
+    RETURN QUERY  -- one index lookup per key (a join would scan the whole key index)
+    SELECT s, d.id, true, false, d.reply
+    FROM generate_subscripts(p_name, 1) AS s
+    CROSS JOIN LATERAL (
+        SELECT e.id, e.reply FROM twilio_inbox_events e
+        WHERE e.dedup_key = p_key[s] AND e.id <> ids[s] LIMIT 1) AS d
+    WHERE p_key[s] IS NOT NULL;
 END
 $fn$;
 
@@ -145,7 +149,7 @@ $fn$;
 CREATE OR REPLACE FUNCTION twilio_inbox_claim(
     p_owner text, p_lease double precision, p_limit integer
 ) RETURNS TABLE ({_RECORD_TYPE})
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET enable_seqscan = off AS $fn$
 DECLARE
     now_ double precision := extract(epoch FROM clock_timestamp());
     cand_ids bigint[];
@@ -180,7 +184,7 @@ CREATE OR REPLACE FUNCTION twilio_inbox_settle(
     p_owner text, p_lease double precision, p_ids bigint[], p_status text[],
     p_attempts integer[], p_next double precision[], p_error text[], p_reply bytea[]
 ) RETURNS TABLE (o_lost boolean, {_RECORD_TYPE})
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET enable_seqscan = off AS $fn$
 DECLARE
     now_ double precision := extract(epoch FROM clock_timestamp());
     settled_ids bigint[];
@@ -198,7 +202,7 @@ BEGIN
             lease_until = CASE WHEN v.status = 'pending' THEN e.lease_until ELSE 0 END
         FROM unnest(p_ids, p_status, p_attempts, p_next, p_error, p_reply)
             AS v(id, status, attempts, next, error, reply)
-        WHERE e.id = v.id AND e.lease_owner = p_owner
+        WHERE e.id = ANY(p_ids) AND e.id = v.id AND e.lease_owner = p_owner
         RETURNING e.id, e.resource_sid, e.status)
     SELECT array_agg(u.id), array_agg(DISTINCT u.resource_sid)
         FILTER (WHERE u.status <> 'pending' AND u.resource_sid IS NOT NULL)
