@@ -63,6 +63,13 @@ class Result:
     rss_mib: float
     non_2xx: int
     requests: int
+    commits_per_s: float = 0.0  # PostgreSQL: transactions committed per second
+
+
+def xact_commits(cluster: PgCluster, url: str) -> int:
+    name = url.rsplit("/", 1)[-1]
+    sql = f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{name}'"
+    return int(cluster.execute(sql).strip() or 0)
 
 
 def free_port() -> int:
@@ -154,6 +161,8 @@ def run_once(
         for port, proc in zip(ports, procs, strict=True):
             wait_port(port, proc)
         time.sleep(0.3)
+        commits_before = xact_commits(cluster, inbox) if cluster and isinstance(inbox, str) else 0
+        started = time.monotonic()
         wrk = [
             "taskset", "-c", LOAD_CPU, "wrk", f"-t{replicas}", f"-c{args.connections}",
             f"-d{duration or args.duration}s", "--latency", "-s", str(BENCH / "load.lua"),
@@ -162,6 +171,10 @@ def run_once(
         env = {**os.environ, "WRK_PORTS": ",".join(map(str, ports))}
         out = subprocess.run(wrk, capture_output=True, text=True, check=True, env=env).stdout
         rss = peak_rss_mib([pid for p in procs for pid in (p.pid, *children(p.pid))])
+        commits = 0.0
+        if cluster is not None and isinstance(inbox, str):
+            time.sleep(0.5)  # pg_stat counters are flushed about every 0.5 s
+            commits = (xact_commits(cluster, inbox) - commits_before) / (time.monotonic() - started)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -183,7 +196,7 @@ def run_once(
             leftover.unlink()
     elif cluster is not None:
         cluster.drop_database(inbox)
-    return Result(rps, p99, rss, non_2xx, total)
+    return Result(rps, p99, rss, non_2xx, total, commits)
 
 
 def median(results: list[Result]) -> Result:
@@ -193,6 +206,7 @@ def median(results: list[Result]) -> Result:
         statistics.median(r.rss_mib for r in results),
         max(r.non_2xx for r in results),
         int(statistics.median(r.requests for r in results)),
+        statistics.median(r.commits_per_s for r in results),
     )
 
 
@@ -267,7 +281,11 @@ def _measure(kinds: list[str], args: argparse.Namespace, cluster: PgCluster | No
     for kind in ("pg1", "pg2"):
         if kind in medians:
             pg = medians[kind]
-            parts = [f"  {kind} p99 {pg.p99_ms:.2f} ms (target <= 10 ms)"]
+            parts = [
+                f"  {kind} p99 {pg.p99_ms:.2f} ms (target <= 10 ms); "
+                f"{pg.commits_per_s:.0f} commits/s, {pg.rps / max(pg.commits_per_s, 1):.1f} "
+                "events per commit (appends and outcomes)"
+            ]
             if ours is not None:
                 parts.append(f"{kind} / listener = {pg.rps / ours.rps:.2f} (target >= 0.50)")
             if "flask" in medians:
