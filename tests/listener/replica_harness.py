@@ -76,6 +76,7 @@ class Replica:
             "REPLICA_OUT": str(self.out),
             **env,
         }
+        self.err = workdir / f"{name}.stderr"
         code = "from twilio_connector.listener.cli import listen; listen()"
         args = ["replica_app:listener", "--port", "0", "--log-level", "warning"]
         self.proc = subprocess.Popen(
@@ -83,7 +84,7 @@ class Replica:
             cwd=workdir,
             env=self._env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.err.open("w"),
             text=True,
         )
         assert self.proc.stdout is not None
@@ -105,9 +106,8 @@ class Replica:
         assert wait_until(answers, timeout), f"replica {self.name} never answered"
 
     def stderr(self) -> str:
-        if self.proc.poll() is None or self.proc.stderr is None:
-            return ""
-        return self.proc.stderr.read()
+        """What it logged so far."""
+        return self.err.read_text() if self.err.exists() else ""
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -158,6 +158,7 @@ class Load:
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _workers: list[threading.Thread] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # why a copy was not acknowledged
 
     def __post_init__(self) -> None:
         self._numbers = iter(range(1, self.messages + 1))
@@ -187,9 +188,13 @@ class Load:
         headers["I-Twilio-Idempotency-Token"] = token
         try:
             response = client.post(f"{base}/status", data=params, headers=headers)
-        except httpx.HTTPError:
-            return False  # refused or died: not acknowledged
-        return 200 <= response.status_code < 300
+        except httpx.HTTPError as exc:  # refused or died: not acknowledged
+            self.failures.append(f"{base}: {type(exc).__name__}: {exc}")
+            return False
+        if not 200 <= response.status_code < 300:
+            self.failures.append(f"{base}: {response.status_code} {response.text[:200]}")
+            return False
+        return True
 
     def _run(self) -> None:
         with http_client(timeout=10.0) as client:

@@ -37,7 +37,8 @@ def test_three_replicas_dispatch_each_callback_once_in_order(pg_url, tmp_path):
         load = Load([r.base for r in replicas], messages=400).start()
         load.join()
         acked = load.acked
-        assert len(acked) == 800, "every callback should have been acknowledged"
+        logs = "".join(r.stderr() for r in replicas)
+        assert len(acked) == 800, f"not acknowledged: {load.failures[:3]}; logs: {logs[-2000:]}"
         assert wait_until(lambda: len(read_handled(replicas[0].out)) >= len(acked), 60)
         assert wait_until(lambda: _counts(pg_url)["pending"] == 0, 30)
     finally:

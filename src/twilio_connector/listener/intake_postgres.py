@@ -23,8 +23,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from twilio_connector.listener.dispatch import Delivery
 from twilio_connector.listener.inbox import InboxRecord, NewRecord, Update
@@ -40,6 +40,8 @@ __all__ = ["PostgresCommitter", "PostgresIntake"]
 log = logging.getLogger("twilio_connector.listener")
 
 _RETRY_DELAY = 0.5
+_TRANSIENT = {"40P01", "40001"}  # deadlock detected, serialization failure
+T = TypeVar("T")
 
 
 class PostgresCommitter:
@@ -92,6 +94,18 @@ class PostgresCommitter:
         if self._settle_task is None:
             self._settle_task = asyncio.get_running_loop().create_task(self._run_settles())
 
+    async def _with_retry(self, call: Callable[[Any], Awaitable[T]], arg: Any) -> T:
+        """``call(arg)``, again if the server aborted it as a deadlock victim (a safety net:
+        the functions lock in one order)."""
+        for attempt in range(3):
+            try:
+                return await call(arg)
+            except Exception as exc:
+                if attempt == 2 or getattr(exc, "sqlstate", None) not in _TRANSIENT:
+                    raise
+                log.warning("inbox call retried after %s", type(exc).__name__)
+        raise AssertionError("unreachable")
+
     async def _run_appends(self) -> None:
         while self._appends:
             batch = self._appends[: self._max_batch]
@@ -110,7 +124,7 @@ class PostgresCommitter:
                 where.append(len(sent))
                 sent.append(rec)
             try:
-                results = await self._backend.append(sent)
+                results = await self._with_retry(self._backend.append, sent)
             except Exception as exc:
                 log.error("inbox write failed (%d new events): %s", len(batch), exc)
                 for _, future in batch:
@@ -132,7 +146,7 @@ class PostgresCommitter:
                 ids = list(self._updates)[: self._max_batch]
                 batch = [self._updates.pop(i) for i in ids]
                 try:
-                    claimed, lost = await self._backend.settle(batch)
+                    claimed, lost = await self._with_retry(self._backend.settle, batch)
                 except Exception as exc:
                     log.error("could not record %d handler outcome(s): %s", len(batch), exc)
                     for u in batch:  # kept (newer outcomes win) and tried again

@@ -189,7 +189,13 @@ DECLARE
     now_ double precision := extract(epoch FROM clock_timestamp());
     settled_ids bigint[];
     freed_sids text[];
+    all_sids text[];
 BEGIN
+    -- Every function takes its SID locks before it touches a row, so none waits for a row
+    -- (or a key) while holding a SID lock another one needs first: no deadlocks.
+    all_sids := ARRAY(SELECT e.resource_sid FROM twilio_inbox_events e
+                      WHERE e.id = ANY(p_ids) AND e.resource_sid IS NOT NULL);
+    {_LOCK_SIDS.format(sids="all_sids")}
     WITH u AS (
         UPDATE twilio_inbox_events e SET
             status = v.status,
@@ -214,7 +220,6 @@ BEGIN
     IF freed_sids IS NULL THEN
         RETURN;
     END IF;
-    {_LOCK_SIDS.format(sids="freed_sids")}
     now_ := extract(epoch FROM clock_timestamp());
     RETURN QUERY
     UPDATE twilio_inbox_events e SET lease_owner = p_owner, lease_until = now_ + p_lease
