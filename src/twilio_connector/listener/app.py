@@ -122,7 +122,10 @@ class TwilioListener(HandlerRegistry):
     Delivery: ``retry`` (backoff for failing handlers: first retry after about 1 s, dead
     letter after 5 failures by default); ``reply_timeout`` (how long an inbound message or
     call handler may take before an empty ``<Response/>`` goes back; Twilio waits 15 s);
-    ``drain_timeout`` (graceful shutdown); ``max_concurrency`` (handlers running at once);
+    ``handler_timeout`` (seconds one attempt of a handler may take, 30 by default; a
+    handler's own ``on(..., timeout=)`` overrides it; an attempt past it is a failure);
+    ``drain_timeout`` (graceful shutdown: running handlers get this long, then they are
+    cancelled and their events stay pending); ``max_concurrency`` (handlers running at once);
     ``handler_threads`` (pool for sync handlers); ``max_backlog`` (events held in memory,
     the rest wait in the inbox); ``ordering_delay`` (seconds a status event waits so that a
     late earlier status of the same SID can overtake it; 0 by default).
@@ -150,6 +153,7 @@ class TwilioListener(HandlerRegistry):
         lease_timeout: float = 30.0,
         dedup_ttl: float = 86400.0,
         lock_timeout: float = 60.0,
+        handler_timeout: float = 30.0,
         validate_signatures: bool = True,
         retry: RetryPolicy | None = None,
         reply_timeout: float = 10.0,
@@ -190,8 +194,10 @@ class TwilioListener(HandlerRegistry):
             raise ConfigurationError("synchronous must be OFF, NORMAL, FULL or EXTRA")
         if inbox is not None and inbox_path is not None:
             raise ConfigurationError("pass inbox= or inbox_path=, not both")
-        if min(lease_timeout, dedup_ttl) <= 0 or lock_timeout < 0:
-            raise ConfigurationError("lease_timeout and dedup_ttl must be positive")
+        if min(lease_timeout, dedup_ttl, handler_timeout) <= 0 or lock_timeout < 0:
+            raise ConfigurationError(
+                "lease_timeout, dedup_ttl and handler_timeout must be positive"
+            )
         where = inbox if inbox is not None else inbox_path
         location = InboxLocation.parse(str(where) if where is not None else DEFAULT_INBOX_PATH)
         self.settings = ListenerSettings(
@@ -204,6 +210,7 @@ class TwilioListener(HandlerRegistry):
             lease_timeout=lease_timeout,
             dedup_ttl=dedup_ttl,
             lock_timeout=lock_timeout,
+            handler_timeout=handler_timeout,
             synchronous=synchronous,
             retry=retry or RetryPolicy(),
             reply_timeout=reply_timeout,
@@ -328,8 +335,11 @@ class TwilioListener(HandlerRegistry):
             await send({"type": "http.response.body", "body": response.body})
             runtime = self._runtime
             if deferred and runtime is not None and runtime.dispatcher is not None:
-                for d in deferred:  # the 2xx is out: run the handlers on this task
-                    await runtime.dispatcher.run_here(d)
+                try:
+                    for d in deferred:  # the 2xx is out: run the handlers on this task
+                        await runtime.dispatcher.run_here(d)
+                except asyncio.CancelledError:
+                    pass  # shutting down: the answer went out and the event stays pending
         elif kind == "lifespan":
             await self._lifespan(receive, send)
         elif kind == "websocket":
@@ -445,7 +455,18 @@ class TwilioListener(HandlerRegistry):
         if on_bind is not None:
             on_bind(host, bound)
         log.info("twilio listener on http://%s:%d (inbox %s)", host, bound, self.inbox_path)
-        uvicorn.Server(config).run(sockets=[sock])
+        listener = self
+
+        class Server(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                # The drain starts now: handlers get drain_timeout from here, not from the
+                # lifespan shutdown that uvicorn sends once connections have closed.
+                runtime = listener._runtime
+                if runtime is not None and runtime.dispatcher is not None:
+                    runtime.dispatcher.begin_drain(listener.settings.drain_timeout)
+                super().handle_exit(sig, frame)
+
+        Server(config).run(sockets=[sock])
 
     # ------------------------------------------------------------------ sync bridge
 

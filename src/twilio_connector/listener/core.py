@@ -17,7 +17,6 @@ import hmac
 import logging
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +27,7 @@ from twilio_connector.listener.classify import (
 )
 from twilio_connector.listener.dispatch import Delivery, Dispatcher, RetryPolicy
 from twilio_connector.listener.events import MalformedPayload, RawParams, parse_form
+from twilio_connector.listener.handler_threads import HandlerThreads
 from twilio_connector.listener.inbox import InboxLocation, NewRecord
 from twilio_connector.listener.intake import Intake, SqliteIntake
 from twilio_connector.listener.registry import HandlerRegistry
@@ -120,6 +120,7 @@ class ListenerSettings:
     retention: float
     poll_interval: float
     dedup_window: int
+    handler_timeout: float
 
 
 def _first(value: str | None) -> str | None:
@@ -155,20 +156,21 @@ class Runtime:
         else:
             self._intake = SqliteIntake(settings)
         self.dispatcher: Dispatcher | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._threads: HandlerThreads | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
         s = self.settings
         inbox, committer = await self._intake.open()
-        self._executor = ThreadPoolExecutor(s.handler_threads, thread_name_prefix="twilio-handler")
+        self._threads = HandlerThreads(s.handler_threads)
         self.dispatcher = Dispatcher(
             self._registry,
             inbox,
             committer,
             retry=s.retry,
-            executor=self._executor,
+            threads=self._threads,
+            handler_timeout=s.handler_timeout,
             max_concurrency=s.max_concurrency,
             max_backlog=s.max_backlog,
             ordering_delay=s.ordering_delay,
@@ -180,8 +182,8 @@ class Runtime:
 
     async def stop(self) -> None:
         await self._intake.stop(self.dispatcher, self.settings.drain_timeout)
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._threads is not None:
+            self._threads.shutdown()
 
     # ------------------------------------------------------------------ requests
 

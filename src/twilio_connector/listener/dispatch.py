@@ -1,6 +1,13 @@
 """The dispatcher: runs handlers for events stored in the inbox.
 
-Handlers may be ``async def`` (run on the loop) or plain functions (run in a thread pool).
+Handlers may be ``async def`` (run on the loop) or plain functions (run on
+:class:`~twilio_connector.listener.handler_threads.HandlerThreads`). Every attempt has a
+timeout (``handler_timeout``, or the handler's own): a watchdog cancels an async attempt
+that overruns it, and stops waiting for a sync one (its thread finishes in the background and
+another thread takes its place); either way the attempt is a failure (:class:`HandlerTimeout`),
+retried, then dead-lettered. A hung handler holds its concurrency slot until its timeout.
+Shutdown waits for running handlers until the drain deadline, then cancels them; their
+events stay pending and run again on the next start.
 Several handlers for one event run one after the other in registration order; the event
 succeeds when all of them return. Delivery is at-least-once: a failure is retried (the
 whole event, every handler) with capped exponential backoff, and after ``max_attempts``
@@ -23,22 +30,28 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener.classify import build_event, build_form_event
 from twilio_connector.listener.events import RawParams, TwilioEvent, UnknownEvent
+from twilio_connector.listener.handler_threads import HandlerThreads
 from twilio_connector.listener.inbox import Inbox, InboxRecord, Update
 from twilio_connector.listener.registry import HandlerRegistry, Registration
 
 if TYPE_CHECKING:
     from twilio_connector.listener.intake import OutcomeSink
 
-__all__ = ["Delivery", "Dispatcher", "RetryPolicy"]
+__all__ = ["Delivery", "Dispatcher", "HandlerTimeout", "RetryPolicy"]
 
 log = logging.getLogger("twilio_connector.listener")
+
+_WATCH_EVERY = 0.05  # seconds between the watchdog's looks at running attempts
+
+
+class HandlerTimeout(Exception):
+    """A handler attempt did not finish within its timeout (a failure like any other)."""
 
 
 @dataclass(frozen=True)
@@ -156,17 +169,25 @@ class Dispatcher:
         committer: OutcomeSink,
         *,
         retry: RetryPolicy,
-        executor: Executor | None,
+        threads: HandlerThreads,
         max_concurrency: int = 64,
         max_backlog: int = 10_000,
         ordering_delay: float = 0.0,
         reply_check: Callable[[object], bytes | None] | None = None,
+        handler_timeout: float = 30.0,
     ) -> None:
         self._registry = registry
         self._inbox = inbox
         self._committer = committer
         self._retry = retry
-        self._executor = executor
+        self._threads = threads
+        self._handler_timeout = handler_timeout
+        # Running attempts: task -> (deadline, timeout, handler name); the watchdog cancels
+        # the overdue ones and records why in _expired.
+        self._deadlines: dict[asyncio.Task[Any], tuple[float, float, str]] = {}
+        self._expired: dict[asyncio.Task[Any], HandlerTimeout] = {}
+        self._watchdog: asyncio.Task[None] | None = None
+        self._drain_deadline: float | None = None
         self._slots = _Slots(max_concurrency)
         self._max_backlog = max_backlog
         self._ordering_delay = ordering_delay
@@ -252,11 +273,18 @@ class Dispatcher:
         queue: list[tuple[int, int, Delivery]] = []
         self._queues[key] = queue  # the SID is busy: later events for it queue behind this one
         self._running_here += 1
+        retry = False
         try:
-            await self._process(d)
+            # One attempt here; a retry waits on a worker, so that the request task (which
+            # the server waits for at shutdown) lives one attempt at most.
+            retry = await self._process(d, retry_here=False)
         finally:
-            self._known.discard(d.id)
             self._running_here -= 1
+            if retry and not self._closing:
+                heapq.heappush(queue, (d.rank, d.id, d))
+                self._backlog += 1
+            else:
+                self._known.discard(d.id)
             if queue:  # events for this SID arrived meanwhile: a worker takes over
                 worker = asyncio.get_running_loop().create_task(self._worker(key))
                 self._tasks.add(worker)
@@ -341,22 +369,65 @@ class Dispatcher:
             if reg.predicate is not None and not reg.predicate(event):
                 continue
             ran += 1
-            if reg.is_async:
-                result = await reg.func(event)
-            else:
-                loop = asyncio.get_running_loop()
-                result = await loop.run_in_executor(self._executor, reg.func, event)
-                if inspect.isawaitable(result):  # e.g. a lambda returning a coroutine
-                    result = await result
+            result = await self._attempt(reg, event)
             if reply is None and result is not None:
                 reply = result
         return ran, reply
 
-    async def _process(self, d: Delivery) -> None:
+    async def _attempt(self, reg: Registration, event: TwilioEvent) -> Any:
+        """Run one handler within its timeout (:class:`HandlerTimeout` past it)."""
+        task = asyncio.current_task()
+        assert task is not None
+        limit = reg.timeout if reg.timeout is not None else self._handler_timeout
+        name = getattr(reg.func, "__qualname__", None) or repr(reg.func)
+        self._deadlines[task] = (time.monotonic() + limit, limit, name)
+        if self._watchdog is None:
+            self._watchdog = asyncio.get_running_loop().create_task(self._watch())
+        future = None
+        try:
+            if reg.is_async:
+                return await reg.func(event)
+            future = self._threads.submit(reg.func, event)
+            result = await asyncio.wrap_future(future)
+            if inspect.isawaitable(result):  # e.g. a lambda returning a coroutine
+                result = await result
+            return result
+        except asyncio.CancelledError:
+            if future is not None:
+                self._threads.abandon(future)  # its thread finishes in the background
+            expired = self._expired.pop(task, None)
+            if expired is None:
+                raise  # shutting down: the event stays pending
+            uncancel = getattr(task, "uncancel", None)
+            if uncancel is not None:  # Python 3.11+: this cancellation is handled here
+                uncancel()
+            raise expired from None
+        finally:
+            self._deadlines.pop(task, None)
+            self._expired.pop(task, None)
+
+    async def _watch(self) -> None:
+        """Cancel attempts past their timeout, and everything once the drain deadline passes."""
+        while self._deadlines or not self._closing:
+            await asyncio.sleep(_WATCH_EVERY)
+            now = time.monotonic()
+            draining = self._drain_deadline is not None and now >= self._drain_deadline
+            for task, (deadline, limit, name) in list(self._deadlines.items()):
+                if draining:
+                    task.cancel()
+                elif now >= deadline and task not in self._expired:
+                    self._expired[task] = HandlerTimeout(
+                        f"handler {name} did not finish within {limit:g}s"
+                    )
+                    task.cancel()
+
+    async def _process(self, d: Delivery, *, retry_here: bool = True) -> bool:
+        """Run the event's handlers until an outcome (or, with ``retry_here=False``, for one
+        attempt); True if it failed and waits for a retry the caller must queue."""
         regs = self._registry.handlers_for(d.name)
         if not regs:
             self._finish_unhandled(d)
-            return
+            return False
         event: TwilioEvent | None = None
         single = regs[0] if len(regs) == 1 and regs[0].is_async and not regs[0].predicate else None
         while True:
@@ -364,19 +435,21 @@ class Dispatcher:
                 await self._slots.acquire()
             if self._closing:  # shutting down: leave it pending for the next start
                 self._slots.release()
-                return
+                return False
             try:
                 if event is None:
                     event = d.event()
                 if single is not None:  # the common case, without the generic loop
-                    await single.func(event)
+                    await self._attempt(single, event)
                     ran = 1
                 else:
                     ran, _ = await self._invoke(regs, event)
             except Exception as exc:
                 self._slots.release()
+                if not retry_here:
+                    return self._record_failure(d, exc)
                 if not await self._failed(d, exc):
-                    return
+                    return False
                 continue
             self._slots.release()
             if not ran:
@@ -386,7 +459,7 @@ class Dispatcher:
             else:
                 self._committer.done(d.id)  # the hot path: one append, no row update
                 self._open.discard(d.id)
-            return
+            return False
 
     def _settle(self, update: Update) -> None:
         self._committer.update(update)
@@ -394,6 +467,12 @@ class Dispatcher:
 
     async def _failed(self, d: Delivery, exc: BaseException) -> bool:
         """Record a failure; True if the caller should retry now (after the backoff sleep)."""
+        if not self._record_failure(d, exc):
+            return False
+        return await self._sleep(d.not_before - time.time())
+
+    def _record_failure(self, d: Delivery, exc: BaseException) -> bool:
+        """Count a failed attempt: a dead letter (False) or a retry at ``d.not_before``."""
         d.attempts += 1
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if d.attempts >= self._retry.max_attempts:
@@ -403,7 +482,7 @@ class Dispatcher:
                 d.id,
                 d.attempts,
                 error,
-                exc_info=exc,
+                exc_info=None if isinstance(exc, HandlerTimeout) else exc,
             )
             self._settle(Update(d.id, "dead", d.attempts, 0.0, error))
             return False
@@ -418,7 +497,7 @@ class Dispatcher:
             error,
         )
         self._committer.update(Update(d.id, "pending", d.attempts, d.not_before, error))
-        return await self._sleep(delay)
+        return True
 
     def _finish_unhandled(self, d: Delivery) -> None:
         level = logging.WARNING if d.name == "unknown" else logging.INFO
@@ -490,22 +569,37 @@ class Dispatcher:
         """No event queued, running or waiting for a retry."""
         return not self._known and not self._tasks and not self._running_here
 
+    def begin_drain(self, timeout: float) -> None:
+        """The server is shutting down: handlers still running in ``timeout`` s are cancelled
+        then (their events stay pending), whoever waits for them."""
+        deadline = time.monotonic() + timeout
+        if self._drain_deadline is None or deadline < self._drain_deadline:
+            self._drain_deadline = deadline
+
     async def close(self, timeout: float) -> None:
-        """Stop taking work, let running handlers finish (up to ``timeout`` s), then stop."""
+        """Stop taking work, let running handlers finish (up to ``timeout`` s, or the drain
+        deadline if one was set), then cancel what still runs and stop."""
         self._closing = True
         if not self._closed.done():
             self._closed.set_result(None)
-        deadline = time.monotonic() + timeout
+        self.begin_drain(timeout)
+        assert self._drain_deadline is not None
+        deadline = self._drain_deadline
         while self._running_here and time.monotonic() < deadline:
             await asyncio.sleep(0.01)  # handlers running on request tasks
         tasks = set(self._tasks)
         if tasks:
-            remaining = max(0.0, deadline - time.monotonic())
-            _, pending = await asyncio.wait(tasks, timeout=remaining)
-            for task in pending:
+            await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
+        still = [t for t in (*tasks, *self._deadlines) if not t.done()]
+        if still or self._running_here:
+            log.warning(
+                "%d handler(s) still running at shutdown; their events stay pending",
+                len(set(still)) or self._running_here,
+            )
+            for task in still:
                 task.cancel()
-            if pending:
-                log.warning(
-                    "%d handler(s) still running at shutdown; they stay pending", len(pending)
-                )
-                await asyncio.wait(pending, timeout=1.0)
+            if still:
+                await asyncio.wait(set(still), timeout=1.0)
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            await asyncio.gather(self._watchdog, return_exceptions=True)

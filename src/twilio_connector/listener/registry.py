@@ -66,6 +66,7 @@ class Registration:
     func: Callable[[Any], Any]
     is_async: bool
     predicate: Predicate | None = None
+    timeout: float | None = None  # seconds per attempt (None: the listener's handler_timeout)
 
 
 def _check_pattern(pattern: str) -> None:
@@ -83,6 +84,11 @@ def _check_pattern(pattern: str) -> None:
     raise ConfigurationError(f"{pattern!r} matches no Twilio event{hint}")
 
 
+def _check_timeout(timeout: float | None) -> None:
+    if timeout is not None and not timeout > 0:
+        raise ConfigurationError("a handler timeout must be a positive number of seconds")
+
+
 class HandlerRegistry:
     """Which handlers run for which event name (see the module docstring)."""
 
@@ -90,29 +96,44 @@ class HandlerRegistry:
         self._registrations: list[Registration] = []
         self._cache: dict[str, tuple[Registration, ...]] = {}
 
-    def on(self, *names: str, when: Predicate | None = None) -> Callable[[F], F]:
-        """Decorator: run the function for events matching any of ``names`` (wildcards ok)."""
+    def on(
+        self, *names: str, when: Predicate | None = None, timeout: float | None = None
+    ) -> Callable[[F], F]:
+        """Decorator: run the function for events matching any of ``names`` (wildcards ok).
+
+        ``timeout``: seconds an attempt of this handler may take (default: the listener's
+        ``handler_timeout``); an attempt past it fails and is retried like an exception.
+        """
         if not names:
             raise ConfigurationError("on() needs at least one event name")
         for name in names:
             _check_pattern(name)
+        _check_timeout(timeout)
 
         def decorator(func: F) -> F:
             for name in names:
-                self.add(name, func, when=when)
+                self.add(name, func, when=when, timeout=timeout)
             return func
 
         return decorator
 
-    def add(self, name: str, func: Callable[[Any], Any], *, when: Predicate | None = None) -> None:
+    def add(
+        self,
+        name: str,
+        func: Callable[[Any], Any],
+        *,
+        when: Predicate | None = None,
+        timeout: float | None = None,
+    ) -> None:
         """Register ``func`` for ``name`` (same as the ``on`` decorator)."""
         _check_pattern(name)
         if not callable(func):
             raise ConfigurationError(f"handler for {name!r} is not callable")
+        _check_timeout(timeout)
         is_async = inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
             getattr(func, "__call__", None)  # noqa: B004
         )
-        self._registrations.append(Registration(name, func, is_async, when))
+        self._registrations.append(Registration(name, func, is_async, when, timeout))
         self._cache.clear()
 
     def attach(self, service: TwilioService) -> None:
