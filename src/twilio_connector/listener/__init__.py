@@ -20,8 +20,10 @@
     listener.run("0.0.0.0", 8080)          # or mount listener.app in Starlette/FastAPI
 
 Every request's ``X-Twilio-Signature`` is checked (403 otherwise); a verified callback is
-committed to the SQLite inbox before the 2xx; handlers run from the inbox at least once,
-in order per resource SID, with retries, dead letters and replay. Event names and classes
+committed to the inbox (a SQLite file, or PostgreSQL shared by replicas:
+``TwilioListener(..., inbox="postgresql://...")``) before the 2xx; handlers run from the
+inbox at least once, in order per resource SID, each attempt within a timeout, with
+retries, dead letters and replay. Event names and classes
 are listed in :mod:`twilio_connector.listener.events`.
 """
 
@@ -29,7 +31,7 @@ from twilio_connector.listener.adapters import django_view, flask_view, make_wsg
 from twilio_connector.listener.app import TwilioListener
 from twilio_connector.listener.classify import KNOWN_EVENTS
 from twilio_connector.listener.core import EMPTY_TWIML, WebhookRequest, WebhookResponse
-from twilio_connector.listener.dispatch import RetryPolicy
+from twilio_connector.listener.dispatch import HandlerTimeout, RetryPolicy
 from twilio_connector.listener.events import (
     CallStatusChangeEvent,
     DialResult,
@@ -46,7 +48,7 @@ from twilio_connector.listener.events import (
     TwilioEvent,
     UnknownEvent,
 )
-from twilio_connector.listener.inbox import Inbox, InboxRecord
+from twilio_connector.listener.inbox import Inbox, InboxBusyError, InboxRecord, InboxStore
 from twilio_connector.listener.registry import METHOD_EVENTS, TwilioService
 
 __all__ = [
@@ -57,8 +59,11 @@ __all__ = [
     "DialResult",
     "EnqueueResult",
     "GatherResult",
+    "HandlerTimeout",
     "Inbox",
+    "InboxBusyError",
     "InboxRecord",
+    "InboxStore",
     "IncomingCall",
     "IncomingMessage",
     "MessageMedia",
