@@ -181,7 +181,10 @@ class Runtime:
             log.warning("X-Twilio-Signature validation is DISABLED; anyone can post events")
 
     async def stop(self) -> None:
-        await self._intake.stop(self.dispatcher, self.settings.drain_timeout)
+        await self._intake.stop_polling()
+        if self.dispatcher is not None:
+            await self.dispatcher.close(self.settings.drain_timeout)
+        await self._intake.close()
         if self._threads is not None:
             self._threads.shutdown()
 

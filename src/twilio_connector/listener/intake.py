@@ -61,7 +61,17 @@ class Intake(Protocol):
 
     async def store(self, rec: NewRecord) -> Stored: ...
 
-    async def stop(self, dispatcher: Dispatcher | None, drain_timeout: float) -> None: ...
+    async def stop_polling(self) -> None: ...
+
+    async def close(self) -> None:
+        """Record what is queued and close (after the dispatcher has closed)."""
+
+
+async def cancel(task: asyncio.Task[None] | None) -> None:
+    """Cancel a background task and wait for it to end."""
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 class SqliteIntake:
@@ -135,12 +145,10 @@ class SqliteIntake:
             log.info("resuming %d pending event(s) from the inbox", resumed)
         self._poller = asyncio.get_running_loop().create_task(self._poll())
 
-    async def stop(self, dispatcher: Dispatcher | None, drain_timeout: float) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            await asyncio.gather(self._poller, return_exceptions=True)
-        if dispatcher is not None:
-            await dispatcher.close(drain_timeout)
+    async def stop_polling(self) -> None:
+        await cancel(self._poller)
+
+    async def close(self) -> None:
         if self._committer is not None:
             try:
                 self._committer.flush_now()

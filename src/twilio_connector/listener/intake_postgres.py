@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from twilio_connector.listener.dispatch import Delivery
 from twilio_connector.listener.inbox import InboxRecord, NewRecord, Update
 from twilio_connector.listener.inbox.postgres import AppendResult, PostgresBackend
-from twilio_connector.listener.intake import OutcomeSink, Stored
+from twilio_connector.listener.intake import OutcomeSink, Stored, cancel
 
 if TYPE_CHECKING:
     from twilio_connector.listener.core import ListenerSettings
@@ -207,12 +207,10 @@ class PostgresIntake:
         dispatcher.on_refused = self._refused
         self._poller = asyncio.get_running_loop().create_task(self._poll())
 
-    async def stop(self, dispatcher: Dispatcher | None, drain_timeout: float) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            await asyncio.gather(self._poller, return_exceptions=True)
-        if dispatcher is not None:
-            await dispatcher.close(drain_timeout)
+    async def stop_polling(self) -> None:
+        await cancel(self._poller)
+
+    async def close(self) -> None:
         try:
             await self._committer.flush(timeout=5.0)
             released = await self.backend.release()
