@@ -9,8 +9,9 @@ per driver through the inbox's three hot statements, each batch committed on its
       unnest   one statement per batch (array parameters, ``unnest``; ``nextval`` gives the
                ids, ``keys`` gets ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` in a CTE,
                and only the events whose key was new are inserted), so no BEGIN/COMMIT;
-      many     the same statement for one row, ``executemany`` in a transaction (asyncpg:
-               ``fetchmany``; psycopg: ``executemany(returning=True)`` in pipeline mode, so
+      many     the same statement for one row, ``executemany`` in one transaction (asyncpg:
+               ``fetchmany``, pipelined with a single Sync, atomic by itself; psycopg:
+               ``executemany(returning=True)`` in pipeline mode inside ``transaction()``, so
                BEGIN, the rows and COMMIT go in one round trip);
   * claim   - ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`` the
               columns a handler needs (payload included);
@@ -205,8 +206,9 @@ class AsyncpgDriver:
         return len(await self.conn.fetch(self._unnest, *columns, at))
 
     async def insert_many(self, rows: Sequence[Row], at: float) -> int:
-        async with self.conn.transaction():
-            return len(await self.conn.fetchmany(self._one, [(*row, at) for row in rows]))
+        # One transaction already: asyncpg pipelines the rows and sends a single Sync, so an
+        # explicit transaction() would only add a BEGIN and a COMMIT round trip.
+        return len(await self.conn.fetchmany(self._one, [(*row, at) for row in rows]))
 
     async def claim(self, owner: str, until: float, now: float, limit: int) -> list[int]:
         records = await self.conn.fetch(self._claim, owner, until, now, limit)
