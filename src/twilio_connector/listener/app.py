@@ -20,6 +20,7 @@ from collections.abc import (
     Awaitable,
     Callable,
     Coroutine,
+    Mapping,
     MutableMapping,
     Sequence,
 )
@@ -63,6 +64,7 @@ _CORE_HEADERS = frozenset(
         b"content-length",
         b"host",
         b"x-twilio-signature",
+        b"x-twilio-webhooks-signature-settings",
         b"i-twilio-idempotency-token",
         b"x-forwarded-proto",
         b"x-forwarded-host",
@@ -104,6 +106,11 @@ class TwilioListener(HandlerRegistry):
     """Verified, durable Twilio webhook listener.
 
     ``auth_token``: the account auth token, or several during a rotation (any may sign).
+    ``shared_keys``: SharedKey secrets by key id (``{"webhooks_sharedkey_01": secret}``;
+    several during a rotation): a request whose ``X-Twilio-Webhooks-Signature-Settings``
+    names an algorithm is checked with the secret of its ``key=`` id and that algorithm
+    (unknown id or algorithm: 403); requests without it with the auth token(s). A listener
+    may have shared keys and no auth token.
     ``public_url``: the public base URL Twilio calls (``https://x.ngrok.app``, or with a path
     prefix that a proxy strips); the request path and query are appended to it. Without it
     the URL is the request's own, rebuilt from ``X-Forwarded-Proto/Host/Port`` only when
@@ -124,6 +131,11 @@ class TwilioListener(HandlerRegistry):
     ``retention`` (seconds done events are kept; dead letters are kept until replayed);
     ``dedup_window`` (how many recent events duplicates are recognised against);
     ``poll_interval`` (how often CLI replays are picked up and the watermark saved).
+
+    Limits: ``max_form_fields`` (more fields in a form body or GET query: 413, decided
+    before parsing); ``body_timeout`` (seconds to receive the whole body once the headers
+    are in, else 408 and the connection is closed). :meth:`run` adds header timeouts and a
+    connection cap.
     """
 
     def __init__(
@@ -146,6 +158,9 @@ class TwilioListener(HandlerRegistry):
         retention: float = 7 * 86400.0,
         poll_interval: float = 1.0,
         dedup_window: int = 100_000,
+        shared_keys: Mapping[str, str] | None = None,
+        max_form_fields: int = 500,
+        body_timeout: float = 10.0,
     ) -> None:
         super().__init__()
         tokens: tuple[str, ...]
@@ -157,11 +172,16 @@ class TwilioListener(HandlerRegistry):
             tokens = tuple(auth_token)
         if any(not isinstance(t, str) or not t for t in tokens):
             raise ConfigurationError("auth tokens must be non-empty strings")
-        if validate_signatures and not tokens:
+        keys = tuple((shared_keys or {}).items())
+        if any(not isinstance(v, str) or not v for pair in keys for v in pair):
+            raise ConfigurationError("shared key ids and secrets must be non-empty strings")
+        if validate_signatures and not tokens and not keys:
             raise ConfigurationError(
-                "no auth token: pass auth_token=..., or validate_signatures=False to accept "
-                "unsigned requests (never in production)"
+                "no auth token: pass auth_token=... (or shared_keys=...), or "
+                "validate_signatures=False to accept unsigned requests (never in production)"
             )
+        if max_form_fields < 1 or not body_timeout > 0:
+            raise ConfigurationError("max_form_fields must be >= 1 and body_timeout positive")
         if dedup_window < 2:
             raise ConfigurationError("dedup_window must be at least 2")
         if min(max_body_bytes, max_concurrency, max_backlog, handler_threads) < 1:
@@ -190,6 +210,9 @@ class TwilioListener(HandlerRegistry):
             retention=retention,
             poll_interval=poll_interval,
             dedup_window=dedup_window,
+            shared_keys=keys,
+            max_form_fields=max_form_fields,
+            body_timeout=body_timeout,
         )
         self._runtime: Runtime | None = None
         self._stopped = False  # stop() was called: requests get 503 until start() again
@@ -197,9 +220,10 @@ class TwilioListener(HandlerRegistry):
         self._bridge: _LoopThread | None = None
         self._bridge_lock = threading.Lock()
 
-    def __repr__(self) -> str:  # never shows the tokens
+    def __repr__(self) -> str:  # never shows the tokens or shared key secrets
         s = self.settings
-        return f"TwilioListener(public_url={s.public_url!r}, inbox_path={s.inbox_path!r})"
+        keys = f", shared_keys={[k for k, _ in s.shared_keys]!r}" if s.shared_keys else ""
+        return f"TwilioListener(public_url={s.public_url!r}, inbox_path={s.inbox_path!r}{keys})"
 
     @property
     def app(self) -> TwilioListener:
