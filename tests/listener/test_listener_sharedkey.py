@@ -11,7 +11,9 @@ import httpx
 import pytest
 from listener_testkit import FORM, TOKEN, Recorder, ServerThread, sid, sms_status
 from twilio.request_validator import RequestValidator
+from twilio.rest import Client
 
+from twilio_connector.emulator import Emulator
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener import TwilioListener
 from twilio_connector.signature import (
@@ -208,3 +210,25 @@ def test_bad_shared_keys_are_refused(
         make_listener(shared_keys=keys)
     with pytest.raises(ConfigurationError, match="shared_keys"):
         make_listener(auth_token=None)
+
+
+def test_emulator_signs_with_a_shared_key_and_the_listener_accepts(
+    make_listener: Callable[..., TwilioListener], start: Callable[..., ServerThread]
+) -> None:
+    rec = Recorder()
+    listener = make_listener(auth_token=None, shared_keys={KEY_ID: SECRET, NEXT_ID: NEXT_SECRET})
+    listener.on("*")(lambda e: rec.add(e.name, e))
+    server = start(listener.app)
+    with Emulator() as emu:
+        emu.set_webhook_signing(NEXT_ID, NEXT_SECRET, url_prefix=server.url + "/")
+        twilio = Client(emu.account_sid, emu.auth_token)
+        twilio.api.base_url = emu.base_url
+        msg = twilio.messages.create(
+            to="+15558675310", from_="+15017122661", body="hi", status_callback=server.url + "/s"
+        )
+        emu.settle()
+        deliveries = emu.delivery_log(msg.sid)
+    assert [d.status for d in deliveries] == [200, 200]  # sent, delivered
+    events = rec.wait(2)
+    assert {e.name for e in events} == {"sms.sent", "sms.delivered"}
+    assert all(e.message_sid == msg.sid for e in events)
