@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import logging
 import socket
 import threading
@@ -42,6 +43,7 @@ from twilio_connector.listener.core import (
 )
 from twilio_connector.listener.dispatch import Delivery, RetryPolicy
 from twilio_connector.listener.inbox import DEFAULT_INBOX_PATH, Inbox
+from twilio_connector.listener.limits import guarded_protocol, read_body
 from twilio_connector.listener.registry import HandlerRegistry
 from twilio_connector.twiml import TwiML
 
@@ -343,18 +345,9 @@ class TwilioListener(HandlerRegistry):
                 return BAD_REQUEST
             if int(length) > limit:
                 return TOO_LARGE
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return None
-            chunk = message.get("body", b"")
-            if chunk:
-                body = body + chunk if body else chunk
-                if len(body) > limit:
-                    return TOO_LARGE
-            more = message.get("more_body", False)
+        body = await read_body(receive, limit, self.settings.body_timeout)
+        if not isinstance(body, bytes):
+            return body  # too large, too slow (408) or the client went away (None)
         raw_path = scope.get("raw_path")
         if raw_path:
             path = raw_path.decode("latin-1").split("?", 1)[0]
@@ -399,12 +392,30 @@ class TwilioListener(HandlerRegistry):
         *,
         log_level: str = "info",
         on_bind: Callable[[str, int], None] | None = None,
+        header_timeout: float = 10.0,
+        max_connections: int = 1000,
+        body_timeout: float | None = None,
     ) -> None:
         """Serve with uvicorn (httptools + uvloop when installed) until SIGINT/SIGTERM.
 
         ``port=0`` picks a free port; ``on_bind(host, port)`` is told the bound address.
+        ``header_timeout``: seconds a connection has to send each request head (from
+        connecting, or from its previous response), else it is closed. ``max_connections``:
+        over it, the connection that has waited longest for a request head is closed
+        (see :mod:`.limits`). ``body_timeout`` replaces the listener's setting when given.
         """
         import uvicorn
+
+        if body_timeout is not None:
+            if not body_timeout > 0:
+                raise ConfigurationError("body_timeout must be positive")
+            self.settings = dataclasses.replace(self.settings, body_timeout=body_timeout)
+        try:
+            protocol, _guard = guarded_protocol(
+                _pick("httptools", "h11"), header_timeout, max_connections
+            )
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
 
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
@@ -419,7 +430,7 @@ class TwilioListener(HandlerRegistry):
             self,
             lifespan="on",
             loop=_pick("uvloop", "asyncio"),
-            http=_pick("httptools", "h11"),
+            http=protocol,
             ws="none",  # webhooks only: no websocket stack in memory
             interface="asgi3",
             access_log=False,
@@ -429,6 +440,7 @@ class TwilioListener(HandlerRegistry):
             log_level=log_level,
             timeout_graceful_shutdown=int(self.settings.drain_timeout) + 1,
         )
+        sock.listen(config.backlog)  # connections made once on_bind was told are queued
         if on_bind is not None:
             on_bind(host, bound)
         log.info("twilio listener on http://%s:%d (inbox %s)", host, bound, self.inbox_path)

@@ -1,11 +1,12 @@
 """Click commands for the listener: ``listen`` and the ``inbox`` group (``list``, ``replay``).
 
 ``twilio-connector listen module:listener [--host H] [--port P]`` imports a ``TwilioListener``
-(or a zero-argument factory returning one) and serves it. ``twilio-connector inbox list``
-shows stored events (``--dead`` for dead letters, ``--json`` for machine output);
-``twilio-connector inbox replay [ID...]`` makes the given events, or every dead letter,
-pending again: a running listener picks them up within ``poll_interval``, a stopped one
-on its next start.
+(or a zero-argument factory returning one) and serves it (``--header-timeout``,
+``--body-timeout``, ``--max-connections`` bound what slow clients can hold).
+``twilio-connector inbox list`` shows stored events (``--dead`` for dead letters,
+``--json`` for machine output); ``twilio-connector inbox replay [ID...]`` makes the given
+events, or every dead letter, pending again: a running listener picks them up within
+``poll_interval``, a stopped one on its next start.
 """
 
 from __future__ import annotations
@@ -60,7 +61,35 @@ def load_listener(target: str) -> TwilioListener:
     show_default=True,
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
 )
-def listen(target: str, host: str, port: int, log_level: str) -> None:
+@click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a connection has to send each request head.",
+)
+@click.option(
+    "--body-timeout",
+    default=None,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds to receive a body (default: the listener's body_timeout).",
+)
+@click.option(
+    "--max-connections",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Open connections; over it the slowest idle one is closed.",
+)
+def listen(
+    target: str,
+    host: str,
+    port: int,
+    log_level: str,
+    header_timeout: float,
+    body_timeout: float | None,
+    max_connections: int,
+) -> None:
     """Serve the TwilioListener TARGET (module:attribute) until Ctrl-C / SIGTERM."""
     listener = load_listener(target)
 
@@ -69,7 +98,15 @@ def listen(target: str, host: str, port: int, log_level: str) -> None:
         sys.stdout.flush()
 
     try:
-        listener.run(host, port, log_level=log_level, on_bind=announce)
+        listener.run(
+            host,
+            port,
+            log_level=log_level,
+            on_bind=announce,
+            header_timeout=header_timeout,
+            max_connections=max_connections,
+            body_timeout=body_timeout,
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 

@@ -1,0 +1,175 @@
+"""Bounded cost of slow clients: a header timeout and connection cap, and a body deadline.
+
+uvicorn (0.55) has no header timeout: ``timeout_keep_alive`` only runs between requests
+and stops at the first byte of the next one, and ``limit_concurrency`` answers 503 only
+once a request's headers are complete. A client that connects and then sends its head
+slowly, or never, would hold its connection forever. :func:`guarded_protocol` subclasses
+uvicorn's httptools or h11 protocol (used by :meth:`TwilioListener.run`):
+
+* a connection must deliver each request head within ``header_timeout`` seconds of
+  connecting, or of the response to its previous request; else it is closed. Trickling
+  bytes does not extend the deadline;
+* at most ``max_connections`` are open: a new connection first closes the one that has
+  waited longest for its next request head (the new one itself if every other is
+  mid-request), so slow clients cannot lock out Twilio.
+
+:func:`read_body` is the body deadline the ASGI app applies under any server: the whole
+body within ``timeout`` seconds of the headers, else 408 and the connection is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from twilio_connector.listener.core import TIMEOUT, TOO_LARGE, WebhookResponse
+
+__all__ = ["ConnectionGuard", "guarded_protocol", "read_body"]
+
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+
+
+class ConnectionGuard:
+    """One server's connections, and those waiting for a request head (oldest first)."""
+
+    def __init__(self, header_timeout: float, max_connections: int) -> None:
+        if not header_timeout > 0 or max_connections < 1:
+            raise ValueError("header_timeout must be positive and max_connections >= 1")
+        self.header_timeout = header_timeout
+        self.max_connections = max_connections
+        self.open: set[asyncio.BaseProtocol] = set()
+        self.waiting: dict[asyncio.BaseProtocol, tuple[asyncio.TimerHandle, asyncio.Transport]] = {}
+        self.closed_slow = 0  # connections closed by the header timeout
+        self.evicted = 0  # connections closed to make room
+
+    def admit(self, conn: asyncio.BaseProtocol, transport: asyncio.Transport) -> None:
+        self.open.add(conn)
+        self.wait(conn, transport)
+        while len(self.open) > self.max_connections and self.waiting:
+            victim = next(iter(self.waiting))
+            self.evicted += 1
+            self._close(victim)
+
+    def wait(self, conn: asyncio.BaseProtocol, transport: asyncio.Transport) -> None:
+        """``conn`` waits for a request head: start its deadline (unless running)."""
+        if conn in self.waiting or conn not in self.open or transport.is_closing():
+            return
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(self.header_timeout, self._expire, conn)
+        self.waiting[conn] = (timer, transport)
+
+    def headers_done(self, conn: asyncio.BaseProtocol) -> None:
+        entry = self.waiting.pop(conn, None)
+        if entry is not None:
+            entry[0].cancel()
+
+    def lost(self, conn: asyncio.BaseProtocol) -> None:
+        self.headers_done(conn)
+        self.open.discard(conn)
+
+    def _expire(self, conn: asyncio.BaseProtocol) -> None:
+        if conn in self.waiting:
+            self.closed_slow += 1
+            self._close(conn)
+
+    def _close(self, conn: asyncio.BaseProtocol) -> None:
+        entry = self.waiting.pop(conn, None)
+        self.open.discard(conn)
+        if entry is not None:
+            timer, transport = entry
+            timer.cancel()
+            transport.close()
+
+
+def guarded_protocol(
+    http: str, header_timeout: float, max_connections: int
+) -> tuple[type[asyncio.Protocol], ConnectionGuard]:
+    """uvicorn's ``http`` protocol class (``"httptools"`` or ``"h11"``) with a guard."""
+    guard = ConnectionGuard(header_timeout, max_connections)
+    if http == "httptools":
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+        class GuardedHttpTools(HttpToolsProtocol):
+            def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+                super().connection_made(transport)
+                guard.admit(self, transport)
+
+            def connection_lost(self, exc: Exception | None) -> None:
+                guard.lost(self)
+                super().connection_lost(exc)
+
+            def on_message_begin(self) -> None:
+                super().on_message_begin()
+                guard.wait(self, self.transport)
+
+            def on_headers_complete(self) -> None:
+                guard.headers_done(self)
+                super().on_headers_complete()
+
+            def on_response_complete(self) -> None:
+                super().on_response_complete()
+                if self.timeout_keep_alive_task is not None:  # idle until the next request
+                    guard.wait(self, self.transport)
+
+        return GuardedHttpTools, guard
+    if http != "h11":
+        raise ValueError(f"unsupported http implementation {http!r}")
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11(H11Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            guard.admit(self, transport)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            guard.lost(self)
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is h11.IDLE:  # the head is not complete yet
+                guard.wait(self, self.transport)
+            else:
+                guard.headers_done(self)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if self.timeout_keep_alive_task is not None and self.conn.their_state is h11.IDLE:
+                guard.wait(self, self.transport)
+
+    return GuardedH11, guard
+
+
+async def _read(receive: Receive, limit: int) -> bytes | WebhookResponse | None:
+    body = b""
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None  # the client went away
+        chunk = message.get("body", b"")
+        if chunk:
+            body = body + chunk if body else chunk
+            if len(body) > limit:
+                return TOO_LARGE
+        more = message.get("more_body", False)
+    return body
+
+
+async def read_body(receive: Receive, limit: int, timeout: float) -> bytes | WebhookResponse | None:
+    """The request body; ``TOO_LARGE`` over ``limit`` bytes, ``TIMEOUT`` after ``timeout``
+    seconds, None if the client disconnected."""
+    if sys.version_info >= (3, 11):
+        try:
+            async with asyncio.timeout(timeout):
+                return await _read(receive, limit)
+        except TimeoutError:
+            return TIMEOUT
+    try:  # pragma: no cover - Python 3.10
+        return await asyncio.wait_for(_read(receive, limit), timeout)
+    except asyncio.TimeoutError:  # pragma: no cover
+        return TIMEOUT
