@@ -7,6 +7,7 @@ speed).
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import socket
@@ -468,3 +469,36 @@ def test_long_component_decoder_matches_the_standard_library(parts: list[str], p
             parse_form(body)
     else:
         assert parse_form(body) == want
+
+
+def test_large_valid_bodies_are_served_one_at_a_time_and_all_stored(
+    served: Callable[..., tuple[TwilioListener, Recorder, str]],
+) -> None:
+    listener, rec, base = served()
+
+    def post_batch(n: int) -> int:
+        events = [
+            {"id": f"ev-{n}-{i}", "type": "com.twilio.messaging.message.delivered",
+             "data": {"messageSid": sid("SM", n * 1000 + i), "pad": "x" * 1000}}
+            for i in range(100)
+        ]  # fmt: skip
+        body = json.dumps(events).encode()
+        assert len(body) > 64 * 1024
+        url = f"{base}/events?bodySHA256={body_sha256(body)}"
+        headers = {
+            "X-Twilio-Signature": compute_signature(TOKEN, url),
+            "Content-Type": "application/json",
+        }
+        with httpx.Client(timeout=30) as client:
+            return client.post(url, content=body, headers=headers).status_code
+
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda n=n: results.append(post_batch(n))) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == [200] * 6
+    assert len({e.id for e in rec.wait(600)}) == 600
+    with listener.open_inbox() as inbox:
+        assert sum(inbox.counts().values()) == 600

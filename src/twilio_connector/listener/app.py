@@ -43,7 +43,12 @@ from twilio_connector.listener.core import (
 )
 from twilio_connector.listener.dispatch import Delivery, RetryPolicy
 from twilio_connector.listener.inbox import DEFAULT_INBOX_PATH, Inbox
-from twilio_connector.listener.limits import guarded_protocol, read_body
+from twilio_connector.listener.limits import (
+    LARGE_BODY,
+    LargeBodies,
+    guarded_protocol,
+    read_body,
+)
 from twilio_connector.listener.registry import HandlerRegistry
 from twilio_connector.twiml import TwiML
 
@@ -136,8 +141,8 @@ class TwilioListener(HandlerRegistry):
 
     Limits: ``max_form_fields`` (more fields in a form body or GET query: 413, decided
     before parsing); ``body_timeout`` (seconds to receive the whole body once the headers
-    are in, else 408 and the connection is closed). :meth:`run` adds header timeouts and a
-    connection cap.
+    are in, else 408 and the connection is closed). Bodies over 64 KiB are handled one at a
+    time. :meth:`run` adds header timeouts and a connection cap.
     """
 
     def __init__(
@@ -221,6 +226,7 @@ class TwilioListener(HandlerRegistry):
         self._start_lock: asyncio.Lock | None = None
         self._bridge: _LoopThread | None = None
         self._bridge_lock = threading.Lock()
+        self._large_bodies = LargeBodies()
 
     def __repr__(self) -> str:  # never shows the tokens or shared key secrets
         s = self.settings
@@ -365,6 +371,10 @@ class TwilioListener(HandlerRegistry):
         runtime = self._runtime or await self._lazy_start()
         if runtime is None:
             return UNAVAILABLE
+        if len(body) > LARGE_BODY:  # one at a time, after the small ones already waiting
+            async with self._large_bodies.gate():
+                await asyncio.sleep(0)
+                return await runtime.handle(request, deferred)
         return await runtime.handle(request, deferred)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

@@ -137,6 +137,7 @@ _BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 _ESCAPE_SHAPE = bytes(
     ord("h") if chr(c) in _HEX else ord("%") if c == ord("%") else ord("x") for c in range(256)
 )
+_PERCENT_TO_EQUALS = bytes.maketrans(b"%", b"=")
 
 
 def _unquote(text: str) -> str:
@@ -183,11 +184,12 @@ def _unquote_long(text: str) -> str:
         raw = raw.replace(b"+", b" ")
     if b"%" not in raw:
         return raw.decode()
-    raw = raw.replace(b"=", b"=3D")
+    if b"=" in raw:
+        raw = raw.replace(b"=", b"=3D")
     shape = raw.translate(_ESCAPE_SHAPE)
     if shape.count(b"%hh") != shape.count(b"%"):  # malformed escapes: keep them literal
         raw = _BAD_ESCAPE.sub(b"=25", raw)
-    return binascii.a2b_qp(raw.replace(b"%", b"=")).decode("utf-8")
+    return binascii.a2b_qp(raw.translate(_PERCENT_TO_EQUALS)).decode("utf-8")
 
 
 def parse_form(body: bytes | str) -> list[tuple[str, str]]:

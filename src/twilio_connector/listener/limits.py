@@ -15,6 +15,9 @@ uvicorn's httptools or h11 protocol (used by :meth:`TwilioListener.run`):
 
 :func:`read_body` is the body deadline the ASGI app applies under any server: the whole
 body within ``timeout`` seconds of the headers, else 408 and the connection is closed.
+:class:`LargeBodies` makes the app answer bodies over :data:`LARGE_BODY` one at a time:
+Twilio's form callbacks are a few KiB and Event Streams batches need no reply, so a flood
+of large forged bodies queues behind itself instead of in front of small valid callbacks.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from typing import Any
 
 from twilio_connector.listener.core import TIMEOUT, TOO_LARGE, WebhookResponse
 
-__all__ = ["ConnectionGuard", "guarded_protocol", "read_body"]
+__all__ = ["LARGE_BODY", "ConnectionGuard", "LargeBodies", "guarded_protocol", "read_body"]
+
+LARGE_BODY = 64 * 1024
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -144,20 +149,42 @@ def guarded_protocol(
     return GuardedH11, guard
 
 
+class LargeBodies:
+    """One semaphore per event loop: large bodies are handled one at a time."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._gate: asyncio.Semaphore | None = None
+
+    def gate(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._gate is None or self._loop is not loop:
+            self._loop, self._gate = loop, asyncio.Semaphore(1)
+        return self._gate
+
+
 async def _read(receive: Receive, limit: int) -> bytes | WebhookResponse | None:
-    body = b""
-    more = True
-    while more:
+    message = await receive()
+    if message["type"] != "http.request":
+        return None  # the client went away
+    body: bytes = message.get("body", b"")
+    if len(body) > limit:
+        return TOO_LARGE
+    if not message.get("more_body", False):
+        return body  # the usual case: the whole body in one message
+    chunks = [body]
+    size = len(body)
+    while True:
         message = await receive()
         if message["type"] != "http.request":
-            return None  # the client went away
+            return None
         chunk = message.get("body", b"")
-        if chunk:
-            body = body + chunk if body else chunk
-            if len(body) > limit:
-                return TOO_LARGE
-        more = message.get("more_body", False)
-    return body
+        size += len(chunk)
+        if size > limit:
+            return TOO_LARGE
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 async def read_body(receive: Receive, limit: int, timeout: float) -> bytes | WebhookResponse | None:
