@@ -45,9 +45,9 @@ from twilio_connector.listener.dispatch import Delivery, RetryPolicy
 from twilio_connector.listener.inbox import DEFAULT_INBOX_PATH, Inbox
 from twilio_connector.listener.limits import (
     LARGE_BODY,
+    BodyDeadlines,
     LargeBodies,
     guarded_protocol,
-    read_body,
 )
 from twilio_connector.listener.registry import HandlerRegistry
 from twilio_connector.twiml import TwiML
@@ -227,6 +227,7 @@ class TwilioListener(HandlerRegistry):
         self._bridge: _LoopThread | None = None
         self._bridge_lock = threading.Lock()
         self._large_bodies = LargeBodies()
+        self._body_deadlines = BodyDeadlines()
 
     def __repr__(self) -> str:  # never shows the tokens or shared key secrets
         s = self.settings
@@ -351,7 +352,7 @@ class TwilioListener(HandlerRegistry):
                 return BAD_REQUEST
             if int(length) > limit:
                 return TOO_LARGE
-        body = await read_body(receive, limit, self.settings.body_timeout)
+        body = await self._body_deadlines.read(receive, limit, self.settings.body_timeout)
         if not isinstance(body, bytes):
             return body  # too large, too slow (408) or the client went away (None)
         raw_path = scope.get("raw_path")

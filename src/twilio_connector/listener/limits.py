@@ -13,8 +13,8 @@ uvicorn's httptools or h11 protocol (used by :meth:`TwilioListener.run`):
   waited longest for its next request head (the new one itself if every other is
   mid-request), so slow clients cannot lock out Twilio.
 
-:func:`read_body` is the body deadline the ASGI app applies under any server: the whole
-body within ``timeout`` seconds of the headers, else 408 and the connection is closed.
+:class:`BodyDeadlines` is the body deadline the ASGI app applies under any server: the
+whole body within ``timeout`` seconds of the headers, else 408 and the connection is closed.
 :class:`LargeBodies` makes the app answer bodies over :data:`LARGE_BODY` one at a time:
 Twilio's form callbacks are a few KiB and Event Streams batches need no reply, so a flood
 of large forged bodies queues behind itself instead of in front of small valid callbacks.
@@ -29,7 +29,7 @@ from typing import Any
 
 from twilio_connector.listener.core import TIMEOUT, TOO_LARGE, WebhookResponse
 
-__all__ = ["LARGE_BODY", "ConnectionGuard", "LargeBodies", "guarded_protocol", "read_body"]
+__all__ = ["LARGE_BODY", "BodyDeadlines", "ConnectionGuard", "LargeBodies", "guarded_protocol"]
 
 LARGE_BODY = 64 * 1024
 
@@ -37,8 +37,17 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 
 
+def _interval(timeout: float) -> float:
+    """How often deadlines are checked: one timer per interval, none per request."""
+    return min(1.0, timeout / 4)
+
+
 class ConnectionGuard:
-    """One server's connections, and those waiting for a request head (oldest first)."""
+    """One server's connections, and those waiting for a request head (oldest first).
+
+    Deadlines are checked by one periodic sweep, so a connection is closed between
+    ``header_timeout`` and ``header_timeout`` + a quarter of it (at most 1 s) late.
+    """
 
     def __init__(self, header_timeout: float, max_connections: int) -> None:
         if not header_timeout > 0 or max_connections < 1:
@@ -46,47 +55,52 @@ class ConnectionGuard:
         self.header_timeout = header_timeout
         self.max_connections = max_connections
         self.open: set[asyncio.BaseProtocol] = set()
-        self.waiting: dict[asyncio.BaseProtocol, tuple[asyncio.TimerHandle, asyncio.Transport]] = {}
+        # insertion order = deadline order (the timeout is the same for all)
+        self.waiting: dict[asyncio.BaseProtocol, tuple[float, asyncio.Transport]] = {}
         self.closed_slow = 0  # connections closed by the header timeout
         self.evicted = 0  # connections closed to make room
+        self._sweeper: asyncio.TimerHandle | None = None
 
     def admit(self, conn: asyncio.BaseProtocol, transport: asyncio.Transport) -> None:
         self.open.add(conn)
         self.wait(conn, transport)
         while len(self.open) > self.max_connections and self.waiting:
-            victim = next(iter(self.waiting))
             self.evicted += 1
-            self._close(victim)
+            self._close(next(iter(self.waiting)))
 
     def wait(self, conn: asyncio.BaseProtocol, transport: asyncio.Transport) -> None:
         """``conn`` waits for a request head: start its deadline (unless running)."""
         if conn in self.waiting or conn not in self.open or transport.is_closing():
             return
         loop = asyncio.get_running_loop()
-        timer = loop.call_later(self.header_timeout, self._expire, conn)
-        self.waiting[conn] = (timer, transport)
+        self.waiting[conn] = (loop.time() + self.header_timeout, transport)
+        if self._sweeper is None:
+            self._sweeper = loop.call_later(_interval(self.header_timeout), self._sweep)
 
     def headers_done(self, conn: asyncio.BaseProtocol) -> None:
-        entry = self.waiting.pop(conn, None)
-        if entry is not None:
-            entry[0].cancel()
+        self.waiting.pop(conn, None)
 
     def lost(self, conn: asyncio.BaseProtocol) -> None:
-        self.headers_done(conn)
+        self.waiting.pop(conn, None)
         self.open.discard(conn)
 
-    def _expire(self, conn: asyncio.BaseProtocol) -> None:
-        if conn in self.waiting:
+    def _sweep(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        for conn, (deadline, _transport) in list(self.waiting.items()):
+            if deadline > now:
+                break
             self.closed_slow += 1
             self._close(conn)
+        self._sweeper = (
+            loop.call_later(_interval(self.header_timeout), self._sweep) if self.waiting else None
+        )
 
     def _close(self, conn: asyncio.BaseProtocol) -> None:
         entry = self.waiting.pop(conn, None)
         self.open.discard(conn)
         if entry is not None:
-            timer, transport = entry
-            timer.cancel()
-            transport.close()
+            entry[1].close()
 
 
 def guarded_protocol(
@@ -187,16 +201,64 @@ async def _read(receive: Receive, limit: int) -> bytes | WebhookResponse | None:
             return b"".join(chunks)
 
 
-async def read_body(receive: Receive, limit: int, timeout: float) -> bytes | WebhookResponse | None:
-    """The request body; ``TOO_LARGE`` over ``limit`` bytes, ``TIMEOUT`` after ``timeout``
-    seconds, None if the client disconnected."""
-    if sys.version_info >= (3, 11):
+class _Reads:
+    """The body reads in flight on one event loop, swept by one timer."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.deadlines: dict[asyncio.Task[Any], float] = {}
+        self.expired: set[asyncio.Task[Any]] = set()
+        self.sweeper: asyncio.TimerHandle | None = None
+
+    def arm(self, interval: float) -> None:
+        if self.sweeper is None:
+            self.sweeper = self.loop.call_later(interval, self.sweep, interval)
+
+    def sweep(self, interval: float) -> None:
+        self.sweeper = None
+        now = self.loop.time()
+        for task, deadline in list(self.deadlines.items()):
+            if deadline <= now:
+                del self.deadlines[task]
+                self.expired.add(task)
+                task.cancel()
+        if self.deadlines:
+            self.arm(interval)
+
+
+class BodyDeadlines:
+    """Body reads that outlive ``timeout`` are cancelled and answered 408.
+
+    One periodic sweep per event loop instead of a timer per request (a timer costs
+    about as much as the rest of reading a small body); a read ends between ``timeout``
+    and ``timeout`` + a quarter of it (at most 1 s).
+    """
+
+    def __init__(self) -> None:
+        self._reads: _Reads | None = None
+
+    async def read(
+        self, receive: Receive, limit: int, timeout: float
+    ) -> bytes | WebhookResponse | None:
+        """The request body; ``TOO_LARGE`` over ``limit`` bytes, ``TIMEOUT`` after
+        ``timeout`` seconds, None if the client disconnected."""
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - ASGI servers always run the app in a task
+            return await _read(receive, limit)
+        reads = self._reads
+        if reads is None or reads.loop is not loop:
+            reads = self._reads = _Reads(loop)
+        reads.deadlines[task] = loop.time() + timeout
+        reads.arm(_interval(timeout))
         try:
-            async with asyncio.timeout(timeout):
-                return await _read(receive, limit)
-        except TimeoutError:
+            return await _read(receive, limit)
+        except asyncio.CancelledError:
+            if task not in reads.expired:
+                raise
+            reads.expired.discard(task)
+            if sys.version_info >= (3, 11):
+                task.uncancel()
             return TIMEOUT
-    try:  # pragma: no cover - Python 3.10
-        return await asyncio.wait_for(_read(receive, limit), timeout)
-    except asyncio.TimeoutError:  # pragma: no cover
-        return TIMEOUT
+        finally:
+            reads.deadlines.pop(task, None)
