@@ -9,7 +9,8 @@
    shape). The server (``listener/listener_app.py``: ``TwilioListener.run``, httptools +
    uvloop) is pinned to CPU 1; this process and the attackers to CPU 0. Also the server's
    own CPU per forged request (``/proc/<pid>/stat``, so receiving 1 MiB is included).
-   Target: median and p99 <= 2x those alone.
+   Target: median and p99 <= 2x those alone. ``--bare`` runs a raw ASGI app that only
+   reads the body under the same load: the ceiling any listener on one core can reach.
 
     .venv/bin/python bench/listener_attack_bench.py [--requests 400] [--repeat 15]
 """
@@ -246,7 +247,7 @@ def latency_section(kind: str, workdir: Path, requests: int, attackers: int) -> 
             ok &= good
             print(
                 f"   {attackers} x forged {name:<9}     median {med:6.2f}  p99 {p99:6.2f}  "
-                f"({med / base_med:.2f}x / {p99 / base_p99:.2f}x; {forged} forged refused, "
+                f"({med / base_med:.2f}x / {p99 / base_p99:.2f}x; {forged} forged answered, "
                 f"server CPU {per:.2f} ms each incl. receiving) {'OK' if good else 'MISSED'}"
             )
     finally:

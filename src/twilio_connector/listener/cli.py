@@ -79,7 +79,7 @@ def load_listener(target: str) -> TwilioListener:
     default=1000,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Open connections; over it the slowest idle one is closed.",
+    help="Open connections; over it, the one waiting longest for a request head is closed.",
 )
 def listen(
     target: str,
