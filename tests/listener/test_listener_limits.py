@@ -502,3 +502,33 @@ def test_large_valid_bodies_are_served_one_at_a_time_and_all_stored(
     assert len({e.id for e in rec.wait(600)}) == 600
     with listener.open_inbox() as inbox:
         assert sum(inbox.counts().values()) == 600
+
+
+def test_wsgi_413_carries_no_hop_by_hop_header(
+    make_listener: Callable[..., TwilioListener], sockets: list[socket.socket]
+) -> None:
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from twilio_connector.listener import make_wsgi_app
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    listener = make_listener()
+    server = make_server("127.0.0.1", 0, make_wsgi_app(listener), handler_class=Quiet)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        s = _connect(
+            server.server_port,
+            sockets,
+            b"POST /sms HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 2097152\r\n\r\n",
+        )
+        assert _read_all(s).startswith(b"HTTP/1.0 413")  # wsgiref would answer 500 otherwise
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+        listener.close()

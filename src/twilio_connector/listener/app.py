@@ -34,7 +34,6 @@ from twilio_connector.listener.core import (
     ACK,
     ACK_EMPTY,
     BAD_REQUEST,
-    TOO_LARGE,
     UNAVAILABLE,
     ListenerSettings,
     Runtime,
@@ -45,6 +44,7 @@ from twilio_connector.listener.dispatch import Delivery, RetryPolicy
 from twilio_connector.listener.inbox import DEFAULT_INBOX_PATH, Inbox
 from twilio_connector.listener.limits import (
     LARGE_BODY,
+    TOO_LARGE_CLOSE,
     BodyDeadlines,
     LargeBodies,
     guarded_protocol,
@@ -351,7 +351,7 @@ class TwilioListener(HandlerRegistry):
             if not length.isdigit():
                 return BAD_REQUEST
             if int(length) > limit:
-                return TOO_LARGE
+                return TOO_LARGE_CLOSE
         body = await self._body_deadlines.read(receive, limit, self.settings.body_timeout)
         if not isinstance(body, bytes):
             return body  # too large, too slow (408) or the client went away (None)

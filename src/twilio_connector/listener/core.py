@@ -7,8 +7,8 @@ Answers, once the event is committed to the inbox: 200 with the handler's TwiML
 (``text/xml``; an empty ``<Response/>`` without one) for reply-bearing events, 200 with an
 empty body for status callbacks and Event Streams; 400 malformed body or URL;
 403 missing/invalid signature, unknown shared key id or unsupported algorithm; 405 other
-methods; 408 body not received in time (``app.py``); 413 body too large or too many form
-fields; 415 other content types; 503 only if the inbox cannot be written (Twilio may
+methods; 413 body too large or too many form fields; 415 other content types (the ASGI app
+adds 408 for a body not received in time); 503 only if the inbox cannot be written (Twilio may
 retry). Never 500.
 
 Signatures: with an ``X-Twilio-Webhooks-Signature-Settings`` header naming an algorithm,
@@ -107,9 +107,8 @@ BAD_URL = _error(400, "malformed request URL or Host header")
 FORBIDDEN = _error(403, "missing or invalid X-Twilio-Signature")
 FORBIDDEN_KEY = _error(403, "unknown shared key or unsupported signature algorithm")
 NOT_ALLOWED = _error(405, "method not allowed", ("allow", "GET, POST"))
-TOO_LARGE = _error(413, "request body too large", ("connection", "close"))
+TOO_LARGE = _error(413, "request body too large")
 TOO_MANY_FIELDS = _error(413, "too many form fields")
-TIMEOUT = _error(408, "request body not received in time", ("connection", "close"))
 UNSUPPORTED = _error(415, "expected application/x-www-form-urlencoded or application/json")
 UNAVAILABLE = _error(503, "inbox unavailable, try again", ("retry-after", "1"))
 

@@ -27,11 +27,23 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from twilio_connector.listener.core import TIMEOUT, TOO_LARGE, WebhookResponse
+from twilio_connector.listener.core import TOO_LARGE, WebhookResponse
 
-__all__ = ["LARGE_BODY", "BodyDeadlines", "ConnectionGuard", "LargeBodies", "guarded_protocol"]
+__all__ = [
+    "LARGE_BODY",
+    "TIMEOUT",
+    "TOO_LARGE_CLOSE",
+    "BodyDeadlines",
+    "ConnectionGuard",
+    "LargeBodies",
+    "guarded_protocol",
+]
 
 LARGE_BODY = 64 * 1024
+_CLOSE = (("connection", "close"),)  # ASGI only: WSGI forbids hop-by-hop headers
+TOO_LARGE_CLOSE = WebhookResponse(413, TOO_LARGE.body, TOO_LARGE.content_type, _CLOSE)
+"""413 before the body is read: the rest of it is not read either."""
+TIMEOUT = WebhookResponse(408, b"request body not received in time\n", headers=_CLOSE)
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -183,7 +195,7 @@ async def _read(receive: Receive, limit: int) -> bytes | WebhookResponse | None:
         return None  # the client went away
     body: bytes = message.get("body", b"")
     if len(body) > limit:
-        return TOO_LARGE
+        return TOO_LARGE_CLOSE
     if not message.get("more_body", False):
         return body  # the usual case: the whole body in one message
     chunks = [body]
@@ -195,7 +207,7 @@ async def _read(receive: Receive, limit: int) -> bytes | WebhookResponse | None:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            return TOO_LARGE
+            return TOO_LARGE_CLOSE
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
@@ -240,7 +252,7 @@ class BodyDeadlines:
     async def read(
         self, receive: Receive, limit: int, timeout: float
     ) -> bytes | WebhookResponse | None:
-        """The request body; ``TOO_LARGE`` over ``limit`` bytes, ``TIMEOUT`` after
+        """The request body; ``TOO_LARGE_CLOSE`` over ``limit`` bytes, ``TIMEOUT`` after
         ``timeout`` seconds, None if the client disconnected."""
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
