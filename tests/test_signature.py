@@ -1,5 +1,5 @@
-"""``twilio_connector.signature`` against every vector in TWILIO.md section 7.4, and
-against the official ``twilio.request_validator.RequestValidator``."""
+"""``twilio_connector.signature`` against every vector in TWILIO.md sections 7.4 and 21.5,
+and against the official ``twilio.request_validator.RequestValidator``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from multidict import MultiDict
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from twilio_connector.signature import (
+    HMAC_SHA1,
+    HMAC_SHA256,
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    SignatureSettings,
     body_sha256,
     compute_signature,
+    parse_signature_settings,
     signature_urls,
     validate_signature,
 )
@@ -282,3 +288,157 @@ def test_json_parity_with_official_request_validator(body: str, token: str) -> N
     assert official.validate(url, body, signature)
     assert not validate_signature(token, url, body + "x", signature)
     assert not official.validate(url, body + "x", signature)
+
+
+# -- SharedKey signatures (HMAC-SHA256), TWILIO.md section 21 -----------------------------------
+
+SHARED_SECRET = "whsk_test_0123456789abcdefABCDEF"
+SHA256_BASIC = "033hgUJA9M/hXIZsYjwkerEP/DBm35nEri5FhCYjA5s="
+GET_URL = "https://mycompany.com/myapp.php?foo=1&bar=2&CallSid=CA1234567890ABCDE&Digits=1234"
+
+
+@pytest.mark.parametrize(
+    ("secret", "url", "params", "algorithm", "expected"),
+    [
+        (TOKEN, URL, PARAMS, HMAC_SHA256, SHA256_BASIC),
+        (TOKEN, URL, PARAMS, HMAC_SHA1, BASIC),
+        (
+            TOKEN,
+            URL.replace(".com/", ".com:443/"),
+            PARAMS,
+            HMAC_SHA256,
+            "grxRoa/VNtXxd524NGLxIdev83nh23xhrRUVm50Umq4=",
+        ),
+        (SHARED_SECRET, URL, PARAMS, HMAC_SHA256, "Z3v67zixpwoaiO6L9lUEP1v93Br0+PLDjEyEtRkGrEs="),
+        (TOKEN, JSON_URL, None, HMAC_SHA256, "+UOCWf84gdgo/5Hpg4m5/EgKnJA2/TbOw5sPNVr3bPk="),
+        (TOKEN, GET_URL, None, HMAC_SHA256, "J1MIE6p877CyCJNwP44pWCep6yWEU8MNQpQVxVh629k="),
+    ],
+)
+def test_shared_key_vectors(
+    secret: str, url: str, params: dict[str, str] | None, algorithm: str, expected: str
+) -> None:
+    assert compute_signature(secret, url, params, algorithm) == expected
+    assert compute_signature(secret, url, params, algorithm=algorithm.lower()) == expected
+    checked = JSON_BODY if url == JSON_URL else params
+    assert validate_signature(secret, url, checked, expected, algorithm)
+    assert validate_signature(["other", secret], url, checked, expected, algorithm=algorithm)
+    official = RequestValidator(secret)
+    assert official.compute_signature(url, params or {}, algorithm=algorithm) == expected
+    assert official.validate(url, checked or {}, expected, algorithm=algorithm)
+
+
+def test_sha256_port_variants() -> None:
+    with_port = "grxRoa/VNtXxd524NGLxIdev83nh23xhrRUVm50Umq4="
+    assert validate_signature(TOKEN, URL, PARAMS, with_port, HMAC_SHA256)
+    assert validate_signature(
+        TOKEN, URL.replace(".com/", ".com:443/"), PARAMS, SHA256_BASIC, HMAC_SHA256
+    )
+    assert validate_signature(
+        TOKEN, URL.replace(".com/", ".com:1234/"), PARAMS, SHA256_BASIC, HMAC_SHA256
+    )
+
+
+def test_algorithms_do_not_cross() -> None:
+    assert not validate_signature(TOKEN, URL, PARAMS, SHA256_BASIC)  # default SHA1
+    assert not validate_signature(TOKEN, URL, PARAMS, SHA256_BASIC, HMAC_SHA1)
+    assert not validate_signature(TOKEN, URL, PARAMS, BASIC, HMAC_SHA256)
+    assert not RequestValidator(TOKEN).validate(URL, PARAMS, SHA256_BASIC)
+    assert not validate_signature("12346", URL, PARAMS, SHA256_BASIC, HMAC_SHA256)
+
+
+def test_unknown_algorithm() -> None:
+    with pytest.raises(ValueError, match="HMAC_MD5"):
+        compute_signature(TOKEN, URL, PARAMS, "HMAC_MD5")
+    with pytest.raises(ValueError):
+        RequestValidator(TOKEN).compute_signature(URL, PARAMS, algorithm="HMAC_MD5")
+    assert not validate_signature(TOKEN, URL, PARAMS, BASIC, "HMAC_MD5")
+    assert not validate_signature(TOKEN, URL, PARAMS, BASIC, "")
+    assert not RequestValidator(TOKEN).validate(URL, PARAMS, BASIC, algorithm="HMAC_MD5")
+
+
+def test_non_ascii_signature_is_invalid() -> None:
+    assert not validate_signature(TOKEN, URL, PARAMS, "é" * 28)
+    assert not validate_signature(TOKEN, URL, PARAMS, "é" * 44, HMAC_SHA256)
+
+
+def test_header_constants_match_the_sdk() -> None:
+    from twilio import request_validator as sdk
+
+    assert SIGNATURE_HEADER == "X-Twilio-Signature"
+    assert SIGNATURE_SETTINGS_HEADER == sdk.SIGNATURE_SETTINGS_HEADER
+    assert (HMAC_SHA1, HMAC_SHA256) == (sdk.HMAC_SHA1, sdk.HMAC_SHA256)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, SignatureSettings(None, HMAC_SHA1, True)),
+        ("", SignatureSettings(None, HMAC_SHA1, True)),
+        ("key=webhooks_sharedkey_01", SignatureSettings(None, HMAC_SHA1, True)),
+        ("algorithm=", SignatureSettings(None, HMAC_SHA1, True)),
+        (
+            "key=webhooks_sharedkey_01,algorithm=HMAC_SHA256",
+            SignatureSettings("webhooks_sharedkey_01", HMAC_SHA256, False),
+        ),
+        (
+            " algorithm = hmac_sha256 , key = k1 ",
+            SignatureSettings("k1", HMAC_SHA256, False),
+        ),
+        ("key=k1,algorithm=HMAC_SHA1", SignatureSettings("k1", HMAC_SHA1, False)),
+        ("algorithm=HMAC_SHA256", SignatureSettings(None, HMAC_SHA256, False)),
+        ("key=k1,algorithm=HMAC_MD5,x", SignatureSettings("k1", "HMAC_MD5", False)),
+    ],
+)
+def test_parse_signature_settings(header: str | None, expected: SignatureSettings) -> None:
+    parsed = parse_signature_settings(header)
+    assert parsed == expected
+    # the SDK reads the same algorithm (it keeps the case; ours is upper-cased)
+    assert get_signature_algorithm(header).upper() == parsed.algorithm
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    url=urls,
+    pairs=st.lists(st.tuples(names, values), max_size=8),
+    secret=st.text(min_size=1),
+    algorithm=st.sampled_from([HMAC_SHA1, HMAC_SHA256, "hmac_sha256"]),
+)
+def test_shared_key_parity_with_official_request_validator(
+    url: str, pairs: list[tuple[str, str]], secret: str, algorithm: str
+) -> None:
+    official = RequestValidator(secret)
+    multi = MultiDict(pairs)
+    expected = official.compute_signature(url, multi, algorithm=algorithm)
+    assert compute_signature(secret, url, pairs, algorithm) == expected
+    assert validate_signature(secret, url, pairs, expected, algorithm)
+    assert official.validate(url, multi, expected, algorithm=algorithm)
+    for candidate in signature_urls(url):
+        signed = official.compute_signature(candidate, multi, algorithm=algorithm)
+        assert validate_signature(secret, url, pairs, signed, algorithm) == official.validate(
+            url, multi, signed, algorithm=algorithm
+        )
+
+
+@settings(max_examples=30, deadline=None)
+@given(body=st.text(max_size=60), secret=st.text(min_size=1))
+def test_shared_key_json_parity(body: str, secret: str) -> None:
+    official = RequestValidator(secret)
+    url = f"https://example.com/events?bodySHA256={body_sha256(body)}"
+    signature = official.compute_signature(url, {}, algorithm=HMAC_SHA256)
+    assert compute_signature(secret, url, None, HMAC_SHA256) == signature
+    assert validate_signature(secret, url, body, signature, HMAC_SHA256)
+    assert official.validate(url, body, signature, algorithm=HMAC_SHA256)
+    assert not validate_signature(secret, url, body + "x", signature, HMAC_SHA256)
+
+
+def test_many_secrets_and_url_forms_are_all_checked() -> None:
+    """The params are encoded once, yet every (secret, URL form) pair can match."""
+    root = "https://example.com"
+    secrets = ["s1", "s2", "s3"]
+    for secret in secrets:
+        for form in signature_urls(root):
+            for algorithm in (HMAC_SHA1, HMAC_SHA256):
+                signed = compute_signature(secret, form, PARAMS, algorithm)
+                assert validate_signature(secrets, root, PARAMS, signed, algorithm)
+                assert validate_signature(secrets, root + "/", PARAMS, signed, algorithm)
+    assert not validate_signature(secrets, root, PARAMS, compute_signature("s4", root, PARAMS))

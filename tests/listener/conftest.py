@@ -44,12 +44,6 @@ def new_inbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callab
             cluster.drop_database(url)
 
 
-def location_of(listener: TwilioListener) -> str:
-    """The listener's inbox location, password included (for the CLI's ``--inbox``)."""
-    where = listener.settings.inbox
-    return where.url or where.path
-
-
 @pytest.fixture
 def make_listener(new_inbox: Callable[[], str]) -> Callable[..., TwilioListener]:
     """Build listeners with test defaults (fast retries and polling, a fresh inbox)."""

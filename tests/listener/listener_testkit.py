@@ -200,3 +200,9 @@ def call_status(call_sid: str, status: str, seq: int, **extra: str) -> dict[str,
         Direction="outbound-api",
         **extra,
     )
+
+
+def location_of(listener: Any) -> str:
+    """The listener's inbox location, password included (for the CLI's ``--inbox``)."""
+    where = listener.settings.inbox
+    return where.url or where.path

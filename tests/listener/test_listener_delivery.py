@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
-from conftest import location_of
 from listener_testkit import (
     Recorder,
     call_status,
     inbound_sms,
+    location_of,
     post_signed,
     sid,
     sms_status,

@@ -24,6 +24,7 @@ from . import (
     responses_calls,
     responses_messages,
     responses_numbers,
+    signing,
     ui,
 )
 from .core import EmulatorCore
@@ -43,6 +44,7 @@ MODULES: tuple[Installer, ...] = (
     responses_calls.install,
     control.install,
     control_calls.install,
+    signing.install,
     ui.install,
 )
 MAX_BODY = 1024 * 1024

@@ -29,7 +29,8 @@ JSON.
 ``POST /_emulator/reset``                  forget all state; re-create the seeded account
 =========================================  ===================================================
 
-Calls have their own routes under ``/_emulator/calls`` (:mod:`.control_calls`).
+Calls have their own routes under ``/_emulator/calls`` (:mod:`.control_calls`), shared-key
+webhook signing under ``/_emulator/webhook-signing`` (:mod:`.signing`).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ Extension points (how the voice part plugs in):
 * webhooks: ``await core.dispatcher.request(Webhook(...))`` for TwiML fetches (signed,
   overrides, retries, logged; the answer's status/content type/body come back) and
   ``core.dispatcher.send(...)`` for status callbacks (in order per resource and kind);
+  ``core.signing`` (:mod:`.signing`) picks a shared key by URL instead of the auth token;
 * behaviour: ``core.rules.match("call", to, from_)`` for per-destination outcomes,
   ``core.numbers.owner_of(number)`` (``number.get("voice_url")`` ...) to route incoming
   calls, ``core.messaging.create(account, MessageRequest(..., direction="outbound-call"))``
@@ -37,6 +38,7 @@ from .numbers import SANDBOX_WHATSAPP_NUMBER, Numbers
 from .records import NotificationRecord, new_sid
 from .rules import RuleTable
 from .scheduler import Clock, Scheduler, Timing
+from .signing import SigningTable
 from .store import Store
 from .webhooks import WebhookDispatcher
 
@@ -60,7 +62,8 @@ class EmulatorCore:
         store.attach_loop(loop)
         self.clock = Clock()
         self.scheduler = Scheduler(timing, self.clock, loop)
-        self.dispatcher = WebhookDispatcher(store, clock=self.clock)
+        self.signing = SigningTable(store)
+        self.dispatcher = WebhookDispatcher(store, clock=self.clock, signing=self.signing)
         self.rules = RuleTable(store)
         self.accounts = Accounts(store, self.clock)
         self.numbers = Numbers(store, self.clock)
@@ -157,7 +160,7 @@ class EmulatorCore:
         await self.scheduler.advance(seconds)
 
     def reset(self) -> None:
-        """Forget everything (accounts, messages, logs, rules), then re-seed the defaults."""
+        """Forget everything (accounts, messages, logs, rules, signing), then re-seed."""
         self.scheduler.cancel_all()
         self.dispatcher.drop_pending()
         self.messaging.cancel_all()
@@ -165,6 +168,7 @@ class EmulatorCore:
         self.accounts.load()
         self.numbers.load()
         self.rules.load()
+        self.signing.load()
         self.clock.offset = 0.0
         for hook in self.on_reset:
             hook()

@@ -39,6 +39,7 @@ from .records import DeliveryRecord, NotificationRecord
 from .rules import Rule
 from .scheduler import Timing
 from .serialize import call_model, message_model
+from .signing import SigningRule
 from .store import Store
 from .webhooks import load_deliveries
 
@@ -302,6 +303,33 @@ class Emulator:
 
     def rules(self) -> list[Rule]:
         return self.call(lambda core: core.rules.all())
+
+    def set_webhook_signing(
+        self,
+        key_id: str,
+        secret: str,
+        *,
+        url_prefix: str | None = None,
+        url: str | None = None,
+        algorithm: str = "HMAC_SHA256",
+    ) -> SigningRule:
+        """Sign webhooks under ``url_prefix`` (ends with ``/``) or to exactly ``url`` with a
+        shared key, like a Twilio Webhooks Rule: ``X-Twilio-Signature`` is then
+        HMAC(``secret``) with ``algorithm`` and ``X-Twilio-Webhooks-Signature-Settings``
+        names ``key_id``. Replaces the rule for the same prefix/URL; ValueError if invalid."""
+        rule = SigningRule(key_id, secret, algorithm, url_prefix, url)
+        return self.call(lambda core: core.signing.add(rule))
+
+    def clear_webhook_signing(self, rule_id: int | None = None) -> None:
+        """Remove one signing rule, or all: webhooks go back to the auth token."""
+        if rule_id is None:
+            self.call(lambda core: core.signing.clear())
+        else:
+            self.call(lambda core: core.signing.remove(rule_id))
+
+    def webhook_signing(self) -> list[SigningRule]:
+        """The signing rules, oldest first."""
+        return self.call(lambda core: core.signing.all())
 
     def delivery_log(
         self,

@@ -7,7 +7,8 @@ concurrent requests, so a slow or dead target only ever delays its own deliverie
 Per webhook it honours the URL-fragment connection overrides (``#ct=``, ``#rt=``,
 ``#tt=``, ``#rc=``, ``#rp=``; default: connect 5 s, read 15 s, total 15 s, one retry on
 connect failure), strips ``user:pass@`` (sent as Basic auth after a 401 challenge), signs
-the exact URL minus fragment with the owning account's token (``X-Twilio-Signature``), and
+the exact URL minus fragment with the owning account's token (``X-Twilio-Signature``, or
+with a shared key when a :mod:`.signing` rule matches the URL), and
 sends ``I-Twilio-Idempotency-Token`` (the same on every retry of one delivery),
 ``User-Agent: TwilioProxy/1.1`` and a form body (POST) or query string (GET).
 
@@ -32,8 +33,9 @@ from urllib.parse import quote_plus, unquote, urlsplit, urlunsplit
 
 import msgspec
 
-from ..signature import compute_signature
+from ..signature import HMAC_SHA1, SIGNATURE_SETTINGS_HEADER, compute_signature
 from .records import DeliveryRecord
+from .signing import SigningTable
 from .store import Store
 from .webhook_http import HttpClient, HttpError
 
@@ -167,8 +169,10 @@ class WebhookDispatcher:
         *,
         per_target_limit: int = 64,
         clock: Any = None,
+        signing: SigningTable | None = None,
     ) -> None:
         self._store = store
+        self._signing = signing
         self._clock = clock
         self._limit = per_target_limit
         self._lanes: dict[tuple[str, str, int | None], _Lane] = {}
@@ -313,14 +317,16 @@ class WebhookDispatcher:
             raw_url = urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
         method = hook.method.upper()
         params = list(hook.params)
+        rule = self._signing.match(raw_url) if self._signing is not None else None
+        secret, algorithm = (hook.auth_token, HMAC_SHA1) if rule is None else rule.signing_key
         if method == "GET":
             query = form_encode(params)
             url = raw_url + (("&" if "?" in raw_url else "?") + query if query else "")
-            signature = compute_signature(hook.auth_token, url)
+            signature = compute_signature(secret, url, None, algorithm)
             data: bytes | None = None
         else:
             url = raw_url
-            signature = compute_signature(hook.auth_token, url, params)
+            signature = compute_signature(secret, url, params, algorithm)
             data = form_encode(params).encode()
         token = str(uuid.uuid4())
         headers: list[tuple[str, str]] = [
@@ -330,6 +336,8 @@ class WebhookDispatcher:
             ("Accept", "*/*"),
             ("X-Home-Region", "us1"),
         ]
+        if rule is not None:
+            headers.append((SIGNATURE_SETTINGS_HEADER, rule.settings_header))
         if data is not None:
             headers.append(("Content-Type", FORM_CONTENT_TYPE))
         started = time.monotonic()

@@ -20,6 +20,7 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
+    Mapping,
     MutableMapping,
     Sequence,
 )
@@ -32,7 +33,6 @@ from twilio_connector.listener.core import (
     ACK,
     ACK_EMPTY,
     BAD_REQUEST,
-    TOO_LARGE,
     UNAVAILABLE,
     ListenerSettings,
     Runtime,
@@ -45,6 +45,13 @@ from twilio_connector.listener.inbox import (
     InboxLocation,
     InboxStore,
     open_store,
+)
+from twilio_connector.listener.limits import (
+    LARGE_BODY,
+    TOO_LARGE_CLOSE,
+    BodyDeadlines,
+    LargeBodies,
+    guarded_protocol,
 )
 from twilio_connector.listener.loop_thread import LoopThread
 from twilio_connector.listener.registry import HandlerRegistry
@@ -67,6 +74,7 @@ _CORE_HEADERS = frozenset(
         b"content-length",
         b"host",
         b"x-twilio-signature",
+        b"x-twilio-webhooks-signature-settings",
         b"i-twilio-idempotency-token",
         b"x-forwarded-proto",
         b"x-forwarded-host",
@@ -108,6 +116,11 @@ class TwilioListener(HandlerRegistry):
     """Verified, durable Twilio webhook listener.
 
     ``auth_token``: the account auth token, or several during a rotation (any may sign).
+    ``shared_keys``: SharedKey secrets by key id (``{"webhooks_sharedkey_01": secret}``;
+    several during a rotation): a request whose ``X-Twilio-Webhooks-Signature-Settings``
+    names an algorithm is checked with the secret of its ``key=`` id and that algorithm
+    (unknown id or algorithm: 403); requests without it with the auth token(s). A listener
+    may have shared keys and no auth token.
     ``public_url``: the public base URL Twilio calls (``https://x.ngrok.app``, or with a path
     prefix that a proxy strips); the request path and query are appended to it. Without it
     the URL is the request's own, rebuilt from ``X-Forwarded-Proto/Host/Port`` only when
@@ -139,6 +152,11 @@ class TwilioListener(HandlerRegistry):
     process waits for the one holding the file to stop, as in a rolling restart, before it
     gives up with :class:`~twilio_connector.listener.inbox.InboxBusyError`);
     ``poll_interval`` (how often replays and other replicas' work are picked up).
+
+    Limits: ``max_form_fields`` (more fields in a form body or GET query: 413, decided
+    before parsing); ``body_timeout`` (seconds to receive the whole body once the headers
+    are in, else 408 and the connection is closed). Bodies over 64 KiB are handled one at a
+    time. :meth:`run` adds header timeouts and a connection cap.
     """
 
     def __init__(
@@ -166,6 +184,9 @@ class TwilioListener(HandlerRegistry):
         retention: float = 7 * 86400.0,
         poll_interval: float = 1.0,
         dedup_window: int = 100_000,
+        shared_keys: Mapping[str, str] | None = None,
+        max_form_fields: int = 500,
+        body_timeout: float = 10.0,
     ) -> None:
         super().__init__()
         tokens: tuple[str, ...]
@@ -177,11 +198,16 @@ class TwilioListener(HandlerRegistry):
             tokens = tuple(auth_token)
         if any(not isinstance(t, str) or not t for t in tokens):
             raise ConfigurationError("auth tokens must be non-empty strings")
-        if validate_signatures and not tokens:
+        keys = tuple((shared_keys or {}).items())
+        if any(not isinstance(v, str) or not v for pair in keys for v in pair):
+            raise ConfigurationError("shared key ids and secrets must be non-empty strings")
+        if validate_signatures and not tokens and not keys:
             raise ConfigurationError(
-                "no auth token: pass auth_token=..., or validate_signatures=False to accept "
-                "unsigned requests (never in production)"
+                "no auth token: pass auth_token=... (or shared_keys=...), or "
+                "validate_signatures=False to accept unsigned requests (never in production)"
             )
+        if max_form_fields < 1 or not body_timeout > 0:
+            raise ConfigurationError("max_form_fields must be >= 1 and body_timeout positive")
         if dedup_window < 2:
             raise ConfigurationError("dedup_window must be at least 2")
         if min(max_body_bytes, max_concurrency, max_backlog, handler_threads) < 1:
@@ -222,16 +248,22 @@ class TwilioListener(HandlerRegistry):
             retention=retention,
             poll_interval=poll_interval,
             dedup_window=dedup_window,
+            shared_keys=keys,
+            max_form_fields=max_form_fields,
+            body_timeout=body_timeout,
         )
         self._runtime: Runtime | None = None
         self._stopped = False  # stop() was called: requests get 503 until start() again
         self._start_lock: asyncio.Lock | None = None
         self._bridge: LoopThread | None = None
         self._bridge_lock = threading.Lock()
+        self._large_bodies = LargeBodies()
+        self._body_deadlines = BodyDeadlines()
 
-    def __repr__(self) -> str:  # never shows the tokens
+    def __repr__(self) -> str:  # never shows the tokens or shared key secrets
         s = self.settings
-        return f"TwilioListener(public_url={s.public_url!r}, inbox={s.inbox.display!r})"
+        keys = f", shared_keys={[k for k, _ in s.shared_keys]!r}" if s.shared_keys else ""
+        return f"TwilioListener(public_url={s.public_url!r}, inbox={s.inbox.display!r}{keys})"
 
     @property
     def app(self) -> TwilioListener:
@@ -361,19 +393,10 @@ class TwilioListener(HandlerRegistry):
             if not length.isdigit():
                 return BAD_REQUEST
             if int(length) > limit:
-                return TOO_LARGE
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return None
-            chunk = message.get("body", b"")
-            if chunk:
-                body = body + chunk if body else chunk
-                if len(body) > limit:
-                    return TOO_LARGE
-            more = message.get("more_body", False)
+                return TOO_LARGE_CLOSE
+        body = await self._body_deadlines.read(receive, limit, self.settings.body_timeout)
+        if not isinstance(body, bytes):
+            return body  # too large, too slow (408) or the client went away (None)
         raw_path = scope.get("raw_path")
         if raw_path:
             path = raw_path.decode("latin-1").split("?", 1)[0]
@@ -391,6 +414,10 @@ class TwilioListener(HandlerRegistry):
         runtime = self._runtime or await self._lazy_start()
         if runtime is None:
             return UNAVAILABLE
+        if len(body) > LARGE_BODY:  # one at a time, after the small ones already waiting
+            async with self._large_bodies.gate():
+                await asyncio.sleep(0)
+                return await runtime.handle(request, deferred)
         return await runtime.handle(request, deferred)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -422,12 +449,30 @@ class TwilioListener(HandlerRegistry):
         *,
         log_level: str = "info",
         on_bind: Callable[[str, int], None] | None = None,
+        header_timeout: float = 10.0,
+        max_connections: int = 1000,
+        body_timeout: float | None = None,
     ) -> None:
         """Serve with uvicorn (httptools + uvloop when installed) until SIGINT/SIGTERM.
 
         ``port=0`` picks a free port; ``on_bind(host, port)`` is told the bound address.
+        ``header_timeout``: seconds a connection has to send each request head (from
+        connecting, or from its previous response), else it is closed. ``max_connections``:
+        over it, the connection that has waited longest for a request head is closed
+        (see :mod:`.limits`). ``body_timeout`` replaces the listener's setting when given.
         """
         import uvicorn
+
+        if body_timeout is not None:
+            if not body_timeout > 0:
+                raise ConfigurationError("body_timeout must be positive")
+            self.settings = dataclasses.replace(self.settings, body_timeout=body_timeout)
+        try:
+            protocol, _guard = guarded_protocol(
+                _pick("httptools", "h11"), header_timeout, max_connections
+            )
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
 
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
@@ -442,7 +487,7 @@ class TwilioListener(HandlerRegistry):
             self,
             lifespan="on",
             loop=_pick("uvloop", "asyncio"),
-            http=_pick("httptools", "h11"),
+            http=protocol,
             ws="none",  # webhooks only: no websocket stack in memory
             interface="asgi3",
             access_log=False,
@@ -452,6 +497,7 @@ class TwilioListener(HandlerRegistry):
             log_level=log_level,
             timeout_graceful_shutdown=int(self.settings.drain_timeout) + 1,
         )
+        sock.listen(config.backlog)  # connections made once on_bind was told are queued
         if on_bind is not None:
             on_bind(host, bound)
         log.info("twilio listener on http://%s:%d (inbox %s)", host, bound, self.inbox_path)

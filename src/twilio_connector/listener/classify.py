@@ -185,14 +185,17 @@ def classify_form(p: Mapping[str, str]) -> Classified:
 def split_stream_payload(body: bytes) -> list[tuple[Any, bytes]]:
     """Decode an Event Streams body: one ``(decoded CloudEvent, its own JSON)`` per event.
 
-    A JSON array gives one entry per element; any other JSON value is one entry.
+    A JSON array gives one entry per element; any other JSON value is one entry. A body
+    that is not JSON, not UTF-8 or nested too deeply raises :class:`MalformedPayload`.
     """
     try:
         doc = msgspec.json.decode(body)
+        if isinstance(doc, list):
+            return [(item, msgspec.json.encode(item)) for item in doc]
     except msgspec.DecodeError as exc:
         raise MalformedPayload("body is not valid JSON") from exc
-    if isinstance(doc, list):
-        return [(item, msgspec.json.encode(item)) for item in doc]
+    except (RecursionError, msgspec.EncodeError) as exc:
+        raise MalformedPayload("JSON body nested too deeply") from exc
     return [(doc, body)]
 
 

@@ -3,12 +3,13 @@
 ``twilio-connector listen module:listener [--host H] [--port P] [--inbox URL]`` imports a
 ``TwilioListener`` (or a zero-argument factory returning one) and serves it, optionally on
 another inbox (a SQLite path or ``postgresql://...``: run several ``listen`` processes on
-one PostgreSQL inbox for replicas). ``twilio-connector inbox list`` shows stored events
-(``--dead`` for dead letters, ``--json`` for machine output); ``twilio-connector inbox
-replay [ID...]`` makes the given events, or every dead letter, pending again: a running
-listener picks them up within ``poll_interval``, a stopped one on its next start;
-``twilio-connector inbox purge --older-than DAYS`` deletes finished events.
-Every ``inbox`` command takes ``--inbox`` (or ``$TWILIO_CONNECTOR_INBOX``).
+one PostgreSQL inbox for replicas); ``--header-timeout``, ``--body-timeout`` and
+``--max-connections`` bound what slow clients can hold. ``twilio-connector inbox list``
+shows stored events (``--dead`` for dead letters, ``--json`` for machine output);
+``twilio-connector inbox replay [ID...]`` makes the given events, or every dead letter,
+pending again: a running listener picks them up within ``poll_interval``, a stopped one
+on its next start; ``twilio-connector inbox purge --older-than DAYS`` deletes finished
+events. Every ``inbox`` command takes ``--inbox`` (or ``$TWILIO_CONNECTOR_INBOX``).
 """
 
 from __future__ import annotations
@@ -78,7 +79,36 @@ def load_listener(target: str) -> TwilioListener:
     help="Store events here instead of the listener's own inbox: a SQLite path, "
     "sqlite:///path or postgresql://user:password@host:port/db.",
 )
-def listen(target: str, host: str, port: int, log_level: str, inbox_url: str | None) -> None:
+@click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a connection has to send each request head.",
+)
+@click.option(
+    "--body-timeout",
+    default=None,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds to receive a body (default: the listener's body_timeout).",
+)
+@click.option(
+    "--max-connections",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Open connections; over it, the one waiting longest for a request head is closed.",
+)
+def listen(
+    target: str,
+    host: str,
+    port: int,
+    log_level: str,
+    header_timeout: float,
+    body_timeout: float | None,
+    max_connections: int,
+    inbox_url: str | None,
+) -> None:
     """Serve the TwilioListener TARGET (module:attribute) until Ctrl-C / SIGTERM."""
     listener = load_listener(target)
     if inbox_url is not None:
@@ -92,7 +122,15 @@ def listen(target: str, host: str, port: int, log_level: str, inbox_url: str | N
         sys.stdout.flush()
 
     try:
-        listener.run(host, port, log_level=log_level, on_bind=announce)
+        listener.run(
+            host,
+            port,
+            log_level=log_level,
+            on_bind=announce,
+            header_timeout=header_timeout,
+            max_connections=max_connections,
+            body_timeout=body_timeout,
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 

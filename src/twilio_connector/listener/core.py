@@ -6,17 +6,22 @@ It knows only :class:`WebhookRequest` and :class:`WebhookResponse`; the ASGI app
 Answers, once the event is committed to the inbox: 200 with the handler's TwiML
 (``text/xml``; an empty ``<Response/>`` without one) for reply-bearing events, 200 with an
 empty body for status callbacks and Event Streams; 400 malformed body or URL;
-403 missing/invalid signature; 405 other methods; 413 body too large; 415 other content
-types; 503 only if the inbox cannot be written (Twilio may retry). Never 500.
+403 missing/invalid signature, unknown shared key id or unsupported algorithm; 405 other
+methods; 413 body too large or too many form fields; 415 other content types (the ASGI app
+adds 408 for a body not received in time); 503 only if the inbox cannot be written (Twilio may
+retry). Never 500.
+
+Signatures: with an ``X-Twilio-Webhooks-Signature-Settings`` header naming an algorithm,
+the secret is the shared key with the header's ``key=`` id, the MAC the header's algorithm;
+without one, ``X-Twilio-Signature`` is HMAC-SHA1 with the auth token(s).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +36,12 @@ from twilio_connector.listener.handler_threads import HandlerThreads
 from twilio_connector.listener.inbox import InboxLocation, NewRecord
 from twilio_connector.listener.intake import Intake, SqliteIntake
 from twilio_connector.listener.registry import HandlerRegistry
-from twilio_connector.signature import compute_signature, validate_signature
+from twilio_connector.signature import (
+    HMAC_SHA1,
+    HMAC_SHA256,
+    parse_signature_settings,
+    validate_signature,
+)
 
 __all__ = [
     "ACK",
@@ -48,6 +58,9 @@ log = logging.getLogger("twilio_connector.listener")
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
 _FORM = "application/x-www-form-urlencoded"
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+_SETTINGS_HEADER = "x-twilio-webhooks-signature-settings"
+_ALGORITHMS = frozenset({HMAC_SHA1, HMAC_SHA256})
+_LOGGED_KEY = 64  # characters of an unknown key id that go into the log
 
 
 @dataclass(slots=True)
@@ -90,8 +103,10 @@ ACK_EMPTY = WebhookResponse(200, b"", None)
 BAD_REQUEST = _error(400, "malformed request")
 BAD_URL = _error(400, "malformed request URL or Host header")
 FORBIDDEN = _error(403, "missing or invalid X-Twilio-Signature")
+FORBIDDEN_KEY = _error(403, "unknown shared key or unsupported signature algorithm")
 NOT_ALLOWED = _error(405, "method not allowed", ("allow", "GET, POST"))
 TOO_LARGE = _error(413, "request body too large")
+TOO_MANY_FIELDS = _error(413, "too many form fields")
 UNSUPPORTED = _error(415, "expected application/x-www-form-urlencoded or application/json")
 UNAVAILABLE = _error(503, "inbox unavailable, try again", ("retry-after", "1"))
 
@@ -121,6 +136,9 @@ class ListenerSettings:
     poll_interval: float
     dedup_window: int
     handler_timeout: float
+    shared_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (key id, secret)
+    max_form_fields: int = 500
+    body_timeout: float = 10.0
 
 
 def _first(value: str | None) -> str | None:
@@ -209,14 +227,12 @@ class Runtime:
             raise ValueError("no Host header")
         return f"{scheme.lower()}://{host}{tail}"
 
-    def _verify(self, url: str, params: Any, signature: str) -> bool:
-        if not params or isinstance(params, (bytes, str)):
-            return validate_signature(self._tokens, url, params, signature)
-        # Fast path: the URL exactly as received, with the current token.
-        expected = compute_signature(self._tokens[0], url, params)
-        if hmac.compare_digest(expected, signature):
-            return True
-        return validate_signature(self._tokens, url, params, signature)
+    def _verify(
+        self, url: str, params: Any, signature: str, secrets: Sequence[str], algorithm: str
+    ) -> bool:
+        # validate_signature encodes the params once and returns at once for the URL as
+        # received under the first secret; a forged request is checked against every form.
+        return validate_signature(secrets, url, params, signature, algorithm)
 
     async def handle(
         self, req: WebhookRequest, deferred: list[Delivery] | None = None
@@ -257,10 +273,32 @@ class Runtime:
         body = req.body
         if len(body) > self._max_body:
             return TOO_LARGE
+        settings = self.settings
         signature = headers.get("x-twilio-signature")
-        validate = self.settings.validate_signatures
-        if validate and (not signature or not signature.isascii()):
-            return FORBIDDEN
+        validate = settings.validate_signatures
+        secrets: Sequence[str] = self._tokens
+        algorithm = HMAC_SHA1
+        if validate:
+            if not signature or not signature.isascii():
+                return FORBIDDEN
+            announced = headers.get(_SETTINGS_HEADER)
+            if announced:
+                parsed = parse_signature_settings(announced)
+                if not parsed.legacy:
+                    algorithm = parsed.algorithm
+                    secrets = [v for k, v in settings.shared_keys if k == parsed.key_id]
+                    if not secrets or algorithm not in _ALGORITHMS:
+                        log.warning(
+                            "rejected %s %s: shared key %r with algorithm %r not accepted",
+                            method,
+                            req.path,
+                            (parsed.key_id or "")[:_LOGGED_KEY],
+                            algorithm[:_LOGGED_KEY],
+                        )
+                        return FORBIDDEN_KEY
+            if not secrets:
+                log.warning("rejected %s %s: no auth token to check it with", method, req.path)
+                return FORBIDDEN
         try:
             url = self.request_url(req)
         except ValueError:
@@ -268,12 +306,21 @@ class Runtime:
         if kind == "json":
             signed: Any = body
         else:
-            pairs = parse_form(body if kind == "form" else req.query)
+            # Count separators before parsing: a forged body of 100k fields costs no parse.
+            if kind == "form":
+                fields = body.count(b"&")
+                source: bytes | str = body
+            else:
+                fields = req.query.count("&")
+                source = req.query
+            if fields >= settings.max_form_fields:
+                return TOO_MANY_FIELDS
+            pairs = parse_form(source)
             signed = pairs if kind == "form" else None
         if validate:
             assert signature is not None
             try:
-                ok = self._verify(url, signed, signature)
+                ok = self._verify(url, signed, signature, secrets, algorithm)
             except ValueError:
                 return BAD_URL
             if not ok:

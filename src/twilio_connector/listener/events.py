@@ -39,7 +39,9 @@ including ones Twilio adds later, and ``idempotency_token`` is the
 
 from __future__ import annotations
 
+import binascii
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -130,8 +132,18 @@ _ASCII_ESCAPES = {f"{a}{b}": chr(int(a + b, 16)) for a in "01234567" for b in _H
 _BYTE_ESCAPES = {f"{a}{b}": int(a + b, 16) for a in _HEX for b in _HEX}
 
 
+_LONG = 256  # longer components are decoded by _unquote_long
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+_ESCAPE_SHAPE = bytes(
+    ord("h") if chr(c) in _HEX else ord("%") if c == ord("%") else ord("x") for c in range(256)
+)
+_PERCENT_TO_EQUALS = bytes.maketrans(b"%", b"=")
+
+
 def _unquote(text: str) -> str:
     """Percent-decode a form component (``+`` is a space); malformed escapes stay literal."""
+    if len(text) > _LONG:
+        return _unquote_long(text)
     if "+" in text:
         text = text.replace("+", " ")
     if "%" not in text:
@@ -158,6 +170,26 @@ def _unquote_bytes(head: str, rest: list[str]) -> str:
             out.append(code)
             out += part[2:].encode()
     return out.decode("utf-8")
+
+
+def _unquote_long(text: str) -> str:
+    """:func:`_unquote` in C time: escapes rewritten as quoted-printable for ``a2b_qp``.
+
+    Every ``=`` becomes ``=3D`` and every malformed ``%`` ``=25``, so that afterwards each
+    ``=`` starts a valid escape and ``a2b_qp`` (no soft breaks left) decodes exactly them.
+    A python loop over 350k escapes would cost ~40 ms of event-loop time per MiB.
+    """
+    raw = text.encode()
+    if b"+" in raw:
+        raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return raw.decode()
+    if b"=" in raw:
+        raw = raw.replace(b"=", b"=3D")
+    shape = raw.translate(_ESCAPE_SHAPE)
+    if shape.count(b"%hh") != shape.count(b"%"):  # malformed escapes: keep them literal
+        raw = _BAD_ESCAPE.sub(b"=25", raw)
+    return binascii.a2b_qp(raw.translate(_PERCENT_TO_EQUALS)).decode("utf-8")
 
 
 def parse_form(body: bytes | str) -> list[tuple[str, str]]:
