@@ -154,7 +154,9 @@ class TwilioListener(HandlerRegistry):
     ``poll_interval`` (how often replays and other replicas' work are picked up).
 
     Limits: ``max_form_fields`` (more fields in a form body or GET query: 413, decided
-    before parsing); ``body_timeout`` (seconds to receive the whole body once the headers
+    before parsing); ``max_form_bytes`` (a form body larger than this, 64 KiB by default,
+    gets 413 before it is read: Twilio's form callbacks are a few KiB; ``max_body_bytes``
+    still bounds JSON bodies); ``body_timeout`` (seconds to receive the whole body once the headers
     are in, else 408 and the connection is closed). Bodies over 64 KiB are handled one at a
     time. :meth:`run` adds header timeouts and a connection cap.
     """
@@ -186,6 +188,7 @@ class TwilioListener(HandlerRegistry):
         dedup_window: int = 100_000,
         shared_keys: Mapping[str, str] | None = None,
         max_form_fields: int = 500,
+        max_form_bytes: int = 65_536,
         body_timeout: float = 10.0,
     ) -> None:
         super().__init__()
@@ -206,8 +209,10 @@ class TwilioListener(HandlerRegistry):
                 "no auth token: pass auth_token=... (or shared_keys=...), or "
                 "validate_signatures=False to accept unsigned requests (never in production)"
             )
-        if max_form_fields < 1 or not body_timeout > 0:
-            raise ConfigurationError("max_form_fields must be >= 1 and body_timeout positive")
+        if min(max_form_fields, max_form_bytes) < 1 or not body_timeout > 0:
+            raise ConfigurationError(
+                "max_form_fields and max_form_bytes must be >= 1, body_timeout positive"
+            )
         if dedup_window < 2:
             raise ConfigurationError("dedup_window must be at least 2")
         if min(max_body_bytes, max_concurrency, max_backlog, handler_threads) < 1:
@@ -250,6 +255,7 @@ class TwilioListener(HandlerRegistry):
             dedup_window=dedup_window,
             shared_keys=keys,
             max_form_fields=max_form_fields,
+            max_form_bytes=max_form_bytes,
             body_timeout=body_timeout,
         )
         self._runtime: Runtime | None = None
@@ -388,6 +394,8 @@ class TwilioListener(HandlerRegistry):
                 name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
                 headers[name] = f"{headers[name]}, {value}" if name in headers else value
         limit = self.settings.max_body_bytes
+        if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            limit = min(limit, self.settings.max_form_bytes)
         length = headers.get("content-length")
         if length is not None:
             if not length.isdigit():

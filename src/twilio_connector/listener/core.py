@@ -138,6 +138,7 @@ class ListenerSettings:
     handler_timeout: float
     shared_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (key id, secret)
     max_form_fields: int = 500
+    max_form_bytes: int = 65_536
     body_timeout: float = 10.0
 
 
@@ -271,7 +272,7 @@ class Runtime:
         else:
             return NOT_ALLOWED
         body = req.body
-        if len(body) > self._max_body:
+        if len(body) > (self.settings.max_form_bytes if kind == "form" else self._max_body):
             return TOO_LARGE
         settings = self.settings
         signature = headers.get("x-twilio-signature")
