@@ -190,13 +190,14 @@ class PostgresIntake:
             owner=owner,
             lease=settings.lease_timeout,
             dedup_window=settings.dedup_ttl,
-            pool_size=12,
+            pool_size=8,
         )
         self._committer = PostgresCommitter(self.backend, self._claimed)
         self._dispatcher: Dispatcher | None = None
         self._poller: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._give_back: list[int] = []
+        self._releasing: set[asyncio.Task[None]] = set()  # referenced until done
 
     async def open(self) -> tuple[None, OutcomeSink]:
         await self.backend.open()
@@ -252,7 +253,9 @@ class PostgresIntake:
         """A leased row the dispatcher has no room for: release it (batched)."""
         self._give_back.append(record_id)
         if len(self._give_back) == 1:
-            asyncio.get_running_loop().create_task(self._release_refused())
+            task = asyncio.get_running_loop().create_task(self._release_refused())
+            self._releasing.add(task)
+            task.add_done_callback(self._releasing.discard)
 
     async def _release_refused(self) -> None:
         await asyncio.sleep(0)  # gather this turn's refusals
