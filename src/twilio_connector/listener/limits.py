@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, cast
 
 from twilio_connector.listener.core import TOO_LARGE, WebhookResponse
 
@@ -120,18 +120,22 @@ def guarded_protocol(
 ) -> tuple[type[asyncio.Protocol], ConnectionGuard]:
     """uvicorn's ``http`` protocol class (``"httptools"`` or ``"h11"``) with a guard."""
     guard = ConnectionGuard(header_timeout, max_connections)
+
+    class Admitted(asyncio.Protocol):
+        """Connections enter and leave the guard (mixed in before uvicorn's protocol)."""
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            guard.admit(self, cast(asyncio.Transport, transport))
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            guard.lost(self)
+            super().connection_lost(exc)
+
     if http == "httptools":
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-        class GuardedHttpTools(HttpToolsProtocol):
-            def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-                super().connection_made(transport)
-                guard.admit(self, transport)
-
-            def connection_lost(self, exc: Exception | None) -> None:
-                guard.lost(self)
-                super().connection_lost(exc)
-
+        class GuardedHttpTools(Admitted, HttpToolsProtocol):
             def on_message_begin(self) -> None:
                 super().on_message_begin()
                 guard.wait(self, self.transport)
@@ -151,15 +155,7 @@ def guarded_protocol(
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    class GuardedH11(H11Protocol):
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            guard.admit(self, transport)
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            guard.lost(self)
-            super().connection_lost(exc)
-
+    class GuardedH11(Admitted, H11Protocol):
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
             if self.conn.their_state is h11.IDLE:  # the head is not complete yet
