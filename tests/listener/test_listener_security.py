@@ -237,3 +237,20 @@ def test_secrets_never_appear_in_logs_or_repr(make_listener, start, http, caplog
     text = caplog.text + repr(listener) + repr(listener.settings)
     assert "handler bug" in caplog.text
     assert "s3cr3t" not in text
+
+
+def test_a_flood_of_forged_requests_is_logged_a_line_per_second(guarded, http, caplog):
+    import time
+
+    _listener, rec, url = guarded
+    params = sms_status(sid("SM", 77), "delivered")
+    headers = {"X-Twilio-Signature": compute_signature("forger", url, params), **FORM}
+    began = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="twilio_connector.listener"):
+        for _ in range(60):
+            assert http.post(url, data=params, headers=headers).status_code == 403
+        elapsed = time.monotonic() - began
+        lines = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
+    assert 1 <= len(lines) <= int(elapsed) + 2  # at most one line a second, never none
+    assert all("forger" not in line for line in lines)
+    assert rec.items == []

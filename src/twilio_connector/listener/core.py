@@ -142,6 +142,36 @@ class ListenerSettings:
     body_timeout: float = 10.0
 
 
+class _Throttled:
+    """At most one log line per ``every`` seconds; the next says how many were skipped.
+
+    Forged requests are logged this way: a flood of them must not become a flood of log
+    lines (each costs the event loop and the disk).
+    """
+
+    def __init__(self, every: float = 1.0) -> None:
+        self._every = every
+        self._next = 0.0
+        self._skipped = 0
+
+    def warning(self, message: str, *args: object) -> None:
+        now = time.monotonic()
+        if now < self._next:
+            self._skipped += 1
+            return
+        self._next = now + self._every
+        if self._skipped:
+            message += " (and %d more rejected since the last such line)"
+            args = (*args, self._skipped)
+            self._skipped = 0
+        log.warning(message, *args)
+
+
+def _shown(path: str) -> str:
+    """A request path as logged: bounded, and quoted so it cannot forge log lines."""
+    return repr(path[:200])
+
+
 def _first(value: str | None) -> str | None:
     if value is None:
         return None
@@ -175,6 +205,7 @@ class Runtime:
         else:
             self._intake = SqliteIntake(settings)
         self.dispatcher: Dispatcher | None = None
+        self._rejected = _Throttled()
         self._threads: HandlerThreads | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -289,16 +320,18 @@ class Runtime:
                     algorithm = parsed.algorithm
                     secrets = [v for k, v in settings.shared_keys if k == parsed.key_id]
                     if not secrets or algorithm not in _ALGORITHMS:
-                        log.warning(
+                        self._rejected.warning(
                             "rejected %s %s: shared key %r with algorithm %r not accepted",
                             method,
-                            req.path,
+                            _shown(req.path),
                             (parsed.key_id or "")[:_LOGGED_KEY],
                             algorithm[:_LOGGED_KEY],
                         )
                         return FORBIDDEN_KEY
             if not secrets:
-                log.warning("rejected %s %s: no auth token to check it with", method, req.path)
+                self._rejected.warning(
+                    "rejected %s %s: no auth token to check it with", method, _shown(req.path)
+                )
                 return FORBIDDEN
         try:
             url = self.request_url(req)
@@ -325,7 +358,9 @@ class Runtime:
             except ValueError:
                 return BAD_URL
             if not ok:
-                log.warning("rejected %s %s: invalid X-Twilio-Signature", method, req.path)
+                self._rejected.warning(
+                    "rejected %s %s: invalid X-Twilio-Signature", method, _shown(req.path)
+                )
                 return FORBIDDEN
         token = headers.get("i-twilio-idempotency-token") or None
         if kind == "json":
