@@ -125,3 +125,23 @@ def test_shutdown_with_hung_handlers_is_bounded_quiet_and_keeps_their_events(pg_
 def _pending(url: str) -> int:
     with open_store(url) as store:
         return store.counts()["pending"]
+
+
+def test_a_hung_sync_handler_is_not_started_again_while_it_still_runs(make_listener, start, http):
+    listener = make_listener(handler_timeout=0.2, retry=RetryPolicy(3, 0.05, 0.05, jitter=0.0))
+    release = threading.Event()
+    calls: list[str] = []
+
+    @listener.on_sms_delivered
+    def hang(event):
+        calls.append(event.message_sid)
+        release.wait(30)
+
+    url = start(listener.app).url + "/"
+    post_signed(http, url, sms_status(sid("SM", 5), "delivered"))
+    try:
+        assert wait_until(lambda: [r.status for r in _rows(listener)] == ["dead"], 20)
+        (row,) = _rows(listener)
+        assert row.attempts == 3 and len(calls) == 1  # three attempts, one thread
+    finally:
+        release.set()

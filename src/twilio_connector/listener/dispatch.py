@@ -23,6 +23,7 @@ The dispatcher also tracks every event it has not finished (``open``) so that th
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import heapq
 import inspect
 import logging
@@ -188,6 +189,8 @@ class Dispatcher:
         self._expired: dict[asyncio.Task[Any], HandlerTimeout] = {}
         self._watchdog: asyncio.Task[None] | None = None
         self._drain_deadline: float | None = None
+        # Sync calls that timed out and may still run: inbox id -> handler -> call.
+        self._abandoned: dict[int, dict[Registration, concurrent.futures.Future[Any]]] = {}
         self._slots = _Slots(max_concurrency)
         self._max_backlog = max_backlog
         self._ordering_delay = ordering_delay
@@ -363,19 +366,26 @@ class Dispatcher:
         await asyncio.wait({self._closed}, timeout=delay)
         return not self._closing
 
-    async def _invoke(self, regs: tuple[Registration, ...], event: TwilioEvent) -> tuple[int, Any]:
+    async def _invoke(
+        self, regs: tuple[Registration, ...], event: TwilioEvent, record_id: int
+    ) -> tuple[int, Any]:
         ran, reply = 0, None
         for reg in regs:
             if reg.predicate is not None and not reg.predicate(event):
                 continue
             ran += 1
-            result = await self._attempt(reg, event)
+            result = await self._attempt(reg, event, record_id)
             if reply is None and result is not None:
                 reply = result
         return ran, reply
 
-    async def _attempt(self, reg: Registration, event: TwilioEvent) -> Any:
-        """Run one handler within its timeout (:class:`HandlerTimeout` past it)."""
+    async def _attempt(self, reg: Registration, event: TwilioEvent, record_id: int) -> Any:
+        """Run one handler within its timeout (:class:`HandlerTimeout` past it).
+
+        A sync handler that timed out keeps running in its thread; the event's next attempt
+        waits for that call rather than starting a second one, so a hung event holds one
+        thread per handler at most.
+        """
         task = asyncio.current_task()
         assert task is not None
         limit = reg.timeout if reg.timeout is not None else self._handler_timeout
@@ -387,7 +397,10 @@ class Dispatcher:
         try:
             if reg.is_async:
                 return await reg.func(event)
-            future = self._threads.submit(reg.func, event)
+            held = self._abandoned.get(record_id, {})
+            future = held.pop(reg, None)
+            if future is None or future.cancelled() or (future.done() and future.exception()):
+                future = self._threads.submit(reg.func, event)  # no earlier call to wait for
             result = await asyncio.wrap_future(future)
             if inspect.isawaitable(result):  # e.g. a lambda returning a coroutine
                 result = await result
@@ -395,6 +408,7 @@ class Dispatcher:
         except asyncio.CancelledError:
             if future is not None:
                 self._threads.abandon(future)  # its thread finishes in the background
+                self._abandoned.setdefault(record_id, {})[reg] = future
             expired = self._expired.pop(task, None)
             if expired is None:
                 raise  # shutting down: the event stays pending
@@ -440,10 +454,10 @@ class Dispatcher:
                 if event is None:
                     event = d.event()
                 if single is not None:  # the common case, without the generic loop
-                    await self._attempt(single, event)
+                    await self._attempt(single, event, d.id)
                     ran = 1
                 else:
-                    ran, _ = await self._invoke(regs, event)
+                    ran, _ = await self._invoke(regs, event, d.id)
             except Exception as exc:
                 self._slots.release()
                 if not retry_here:
@@ -462,6 +476,7 @@ class Dispatcher:
             return False
 
     def _settle(self, update: Update) -> None:
+        self._abandoned.pop(update.id, None)
         self._committer.update(update)
         self._open.discard(update.id)
 
@@ -507,7 +522,7 @@ class Dispatcher:
     async def _invoke_delivery(
         self, regs: tuple[Registration, ...], d: Delivery
     ) -> tuple[int, Any]:
-        return await self._invoke(regs, d.event())
+        return await self._invoke(regs, d.event(), d.id)
 
     async def run_inline(self, d: Delivery, timeout: float) -> bytes | None:
         """Run the handlers of a reply-bearing event now; the reply body, or None.
