@@ -32,12 +32,18 @@ def sid(prefix: str, n: int) -> str:
 class ServerThread:
     """Serve an ASGI app with uvicorn in a background thread on 127.0.0.1:<free port>."""
 
-    def __init__(self, app: Any, *, lifespan: str = "on") -> None:
+    def __init__(self, app: Any, *, lifespan: str = "on", http: Any = "auto") -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
         config = uvicorn.Config(
-            app, lifespan=lifespan, log_level="warning", access_log=False, loop="asyncio"
+            app,
+            lifespan=lifespan,
+            log_level="warning",
+            access_log=False,
+            loop="asyncio",
+            http=http,  # a name, or a protocol class (the guarded one run() uses)
+            backlog=1024,
         )
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(

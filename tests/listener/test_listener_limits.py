@@ -23,7 +23,6 @@ from urllib.parse import parse_qsl, quote, unquote_plus, urlencode
 
 import httpx
 import pytest
-import uvicorn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from listener_testkit import (
@@ -141,34 +140,13 @@ def test_declared_oversize_body_is_413_without_reading_it(
 # -- slow clients ---------------------------------------------------------------------------------
 
 
-class GuardedServer:
+class GuardedServer(ServerThread):
     """The listener under uvicorn with the guarded protocol, as ``run()`` serves it."""
 
     def __init__(self, app: Any, http: str, header_timeout: float, max_connections: int) -> None:
         protocol, self.guard = guarded_protocol(http, header_timeout, max_connections)
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        config = uvicorn.Config(
-            app, http=protocol, lifespan="on", log_level="warning", loop="asyncio", backlog=1024
-        )
-        self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True
-        )
-        self._thread.start()
-        assert wait_until(lambda: self.server.started or not self._thread.is_alive(), 20)
-        assert self.server.started
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self._thread.join(30)
-        self._sock.close()
-        assert not self._thread.is_alive()
+        super().__init__(app, http=protocol)
+        self.start()
 
 
 @pytest.fixture

@@ -259,13 +259,6 @@ class Runtime:
             raise ValueError("no Host header")
         return f"{scheme.lower()}://{host}{tail}"
 
-    def _verify(
-        self, url: str, params: Any, signature: str, secrets: Sequence[str], algorithm: str
-    ) -> bool:
-        # validate_signature encodes the params once and returns at once for the URL as
-        # received under the first secret; a forged request is checked against every form.
-        return validate_signature(secrets, url, params, signature, algorithm)
-
     async def handle(
         self, req: WebhookRequest, deferred: list[Delivery] | None = None
     ) -> WebhookResponse:
@@ -302,10 +295,10 @@ class Runtime:
             kind = "get"
         else:
             return NOT_ALLOWED
-        body = req.body
-        if len(body) > (self.settings.max_form_bytes if kind == "form" else self._max_body):
-            return TOO_LARGE
         settings = self.settings
+        body = req.body
+        if len(body) > (settings.max_form_bytes if kind == "form" else self._max_body):
+            return TOO_LARGE
         signature = headers.get("x-twilio-signature")
         validate = settings.validate_signatures
         secrets: Sequence[str] = self._tokens
@@ -354,7 +347,9 @@ class Runtime:
         if validate:
             assert signature is not None
             try:
-                ok = self._verify(url, signed, signature, secrets, algorithm)
+                # Params encoded once; the URL as received under the first secret is tried
+                # first, and a forged request is checked against every URL form and secret.
+                ok = validate_signature(secrets, url, signed, signature, algorithm)
             except ValueError:
                 return BAD_URL
             if not ok:

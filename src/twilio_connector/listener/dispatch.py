@@ -428,6 +428,7 @@ class Dispatcher:
             draining = self._drain_deadline is not None and now >= self._drain_deadline
             for task, (deadline, limit, name) in list(self._deadlines.items()):
                 if draining:
+                    del self._deadlines[task]  # cancelled once: its event stays pending
                     task.cancel()
                 elif now >= deadline and task not in self._expired:
                     self._expired[task] = HandlerTimeout(

@@ -167,16 +167,16 @@ class PostgresCommitter:
     async def flush(self, timeout: float) -> None:
         """Wait (up to ``timeout``) until every queued write is committed."""
         deadline = time.monotonic() + timeout
-        while (self._appends or self._updates or self._append_tasks or self._settle_task) and (
-            time.monotonic() < deadline
-        ):
+        while time.monotonic() < deadline:
             tasks = set(self._append_tasks)
             if self._settle_task is not None:
                 tasks.add(self._settle_task)
             if tasks:
                 await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
-            elif self._updates:
-                self._settle_task = asyncio.get_running_loop().create_task(self._run_settles())
+            elif self._appends or self._updates:
+                await asyncio.sleep(0.01)  # a batch is scheduled to start on the loop
+            else:
+                return
 
 
 class PostgresIntake:

@@ -8,6 +8,7 @@ extra). :func:`open_store` opens the synchronous :class:`InboxStore` for any of 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -99,9 +100,6 @@ def open_store(location: str | InboxLocation, *, must_exist: bool = False) -> In
         from twilio_connector.listener.inbox.postgres import PostgresInbox
 
         return PostgresInbox(loc.url)
-    if must_exist and loc.path != ":memory:":
-        import os
-
-        if not os.path.exists(loc.path):
-            raise ConfigurationError(f"no inbox at {loc.path}")
+    if must_exist and loc.path != ":memory:" and not os.path.exists(loc.path):
+        raise ConfigurationError(f"no inbox at {loc.path}")
     return Inbox(loc.path)
