@@ -172,7 +172,7 @@ async def throughput_run(
 
 
 def build_db(path: str, count: int) -> None:
-    from twilio_connector.emulator.accounts import DEFAULT_ACCOUNT_SID
+    from twilio_connector.emulator.accounts.state import DEFAULT_ACCOUNT_SID
     from twilio_connector.emulator.records import MessageRecord
     from twilio_connector.emulator.store import Store
 

@@ -9,7 +9,7 @@ from emulator_testkit import Receiver, Reply
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator
-from twilio_connector.emulator.webhooks import ConnectionOverrides
+from twilio_connector.emulator.webhooks.dispatcher import ConnectionOverrides
 from twilio_connector.signature import validate_signature
 
 FROM = "+15017122661"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from twilio_connector.emulator.voice import TwimlError, parse_voice_twiml
-from twilio_connector.emulator.voice.verbs import (
+from twilio_connector.emulator.voice.model import (
     Connect,
     Dial,
     Enqueue,

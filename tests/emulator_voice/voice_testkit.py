@@ -34,7 +34,7 @@ from twilio_connector.emulator.voice import (
     StatusUpdate,
     TwimlSource,
 )
-from twilio_connector.emulator.voice.verbs import Dial, DialTarget
+from twilio_connector.emulator.voice.model import Dial, DialTarget
 
 ACCOUNT = "AC" + "a" * 32
 START = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)

@@ -17,20 +17,18 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from . import (
-    control,
-    control_calls,
-    responses_accounts,
-    responses_calls,
-    responses_messages,
-    responses_numbers,
-    signing,
-    ui,
-)
+from . import control
+from .accounts import rest as responses_accounts
+from .calls import control as control_calls
+from .calls import rest as responses_calls
 from .core import EmulatorCore
 from .errors import EmulatorError, auth_failed, error_body
 from .http import Request, Response, parse_form
+from .messages import rest as responses_messages
+from .numbers import rest as responses_numbers
 from .routes import Route, Router
+from .ui import pages as ui
+from .webhooks import signing
 
 __all__ = ["MODULES", "EmulatorApp", "build_router"]
 

@@ -29,8 +29,8 @@ JSON.
 ``POST /_emulator/reset``                  forget all state; re-create the seeded account
 =========================================  ===================================================
 
-Calls have their own routes under ``/_emulator/calls`` (:mod:`.control_calls`), shared-key
-webhook signing under ``/_emulator/webhook-signing`` (:mod:`.signing`).
+Calls have their own routes under ``/_emulator/calls`` (:mod:`.calls.control`), shared-key
+webhook signing under ``/_emulator/webhook-signing`` (:mod:`.webhooks.signing`).
 """
 
 from __future__ import annotations
@@ -41,15 +41,15 @@ from typing import Any
 import msgspec
 
 from .. import models
-from .call_requests import check_call_rule, rule_error
+from .calls.requests import check_call_rule, rule_error
 from .core import EmulatorCore
 from .errors import EmulatorError, invalid_param, not_found
 from .http import Request, Response, json_response
 from .records import DeliveryRecord, NotificationRecord
 from .routes import Router
-from .rules import Rule
+from .rules.state import Rule
 from .serialize import message_model, number_model
-from .webhooks import load_deliveries
+from .webhooks.dispatcher import load_deliveries
 
 __all__ = ["delivery_json", "install", "rule_from_json"]
 

@@ -12,12 +12,12 @@ Extension points (how the voice part plugs in):
 * storage: ``core.store.add_schema(ddl)`` for its tables (``reset`` empties them), writes
   through ``store.execute``/``executemany`` (or buffered with ``store.defer``);
 * time: ``core.scheduler.call_later / sleep / spawn`` (``settle`` waits for all of it),
-  ``voice_env.LiveClock`` as a per-call clock (the voice ``VoiceClock``),
+  ``calls.voice_env.LiveClock`` as a per-call clock (the voice ``VoiceClock``),
   ``core.scheduler.timing.delay(name, default)`` for named delays;
 * webhooks: ``await core.dispatcher.request(Webhook(...))`` for TwiML fetches (signed,
   overrides, retries, logged; the answer's status/content type/body come back) and
   ``core.dispatcher.send(...)`` for status callbacks (in order per resource and kind);
-  ``core.signing`` (:mod:`.signing`) picks a shared key by URL instead of the auth token;
+  ``core.signing`` (:mod:`.webhooks.signing`) picks a shared key by URL instead of the auth token;
 * behaviour: ``core.rules.match("call", to, from_)`` for per-destination outcomes,
   ``core.numbers.owner_of(number)`` (``number.get("voice_url")`` ...) to route incoming
   calls, ``core.messaging.create(account, MessageRequest(..., direction="outbound-call"))``
@@ -31,16 +31,16 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 
-from .accounts import DEFAULT_ACCOUNT_SID, Accounts
-from .inbound import InboundMessages
-from .messaging import Messaging
-from .numbers import SANDBOX_WHATSAPP_NUMBER, Numbers
+from .accounts.state import DEFAULT_ACCOUNT_SID, Accounts
+from .messages.inbound import InboundMessages
+from .messages.state import Messaging
+from .numbers.state import SANDBOX_WHATSAPP_NUMBER, Numbers
 from .records import NotificationRecord, new_sid
-from .rules import RuleTable
+from .rules.state import RuleTable
 from .scheduler import Clock, Scheduler, Timing
-from .signing import SigningTable
 from .store import Store
-from .webhooks import WebhookDispatcher
+from .webhooks.dispatcher import WebhookDispatcher
+from .webhooks.signing import SigningTable
 
 __all__ = ["DEFAULT_PHONE_NUMBERS", "EmulatorCore"]
 

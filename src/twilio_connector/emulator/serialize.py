@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timezone
 
 from .. import models
-from .call_records import CallRecord, RecordingRecord
-from .numbers import format_friendly
+from .calls.records import CallRecord, RecordingRecord
+from .numbers.state import format_friendly
 from .records import AccountRecord, KeyRecord, MediaRecord, MessageRecord, NumberRecord
 from .routes import API_PREFIX
 

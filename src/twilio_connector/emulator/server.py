@@ -30,18 +30,18 @@ from typing import Any, TypeVar
 import uvicorn
 
 from .. import models
-from .accounts import DEFAULT_ACCOUNT_SID, derive_token
+from .accounts.state import DEFAULT_ACCOUNT_SID, derive_token
 from .app import EmulatorApp, build_router
-from .call_requests import check_call_rule
-from .calls import Calls
+from .calls.requests import check_call_rule
+from .calls.state import Calls
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .records import DeliveryRecord, NotificationRecord
-from .rules import Rule
+from .rules.state import Rule
 from .scheduler import Timing
 from .serialize import call_model, message_model
-from .signing import SigningRule
 from .store import Store
-from .webhooks import load_deliveries
+from .webhooks.dispatcher import load_deliveries
+from .webhooks.signing import SigningRule
 
 __all__ = ["Emulator"]
 

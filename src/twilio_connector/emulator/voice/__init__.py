@@ -23,7 +23,6 @@ from .environment import (
     SentMessage,
     VoiceEnvironment,
 )
-from .interpreter import CallOutcome, CallSession
 from .lifecycle import (
     BUSY,
     CANCELED,
@@ -53,7 +52,8 @@ from .params import (
 )
 from .parse import TwimlDocument, TwimlError, parse_voice_twiml
 from .queues import CallQueues, QueueEntry, QueueFull
-from .runtime import DocumentRequest, InlineTwiml, InterpreterOptions, TwimlSource
+from .run import CallOutcome, CallSession
+from .run_context import DocumentRequest, InlineTwiml, InterpreterOptions, TwimlSource
 from .transcript import Transcript
 
 __all__ = [

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Protocol
 
 from .lifecycle import CallbackRequest, CallProgress, StatusUpdate
+from .model import Dial, DialTarget
 from .queues import CallQueues
-from .verbs import Dial, DialTarget
 
 __all__ = [
     "ChildCallPlan",

@@ -24,8 +24,8 @@ from typing import Literal
 from xml.parsers import expat
 
 from ...twiml import TEXT, VOICE_VERBS
-from .build_verbs import build_verb
-from .verbs import Element, TwimlIssue, Verb
+from .model import Element, TwimlIssue, Verb
+from .parse_verbs import build_verb
 
 __all__ = [
     "ERROR_DOCUMENT_PARSE",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .store import Store
+from ..store import Store
 
 __all__ = [
     "CALL_COLUMNS",

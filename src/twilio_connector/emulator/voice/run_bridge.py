@@ -13,7 +13,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from .environment import RecordingRequest
-from .input_verbs import send_recording_callbacks
 from .lifecycle import (
     BUSY,
     CANCELED,
@@ -25,11 +24,12 @@ from .lifecycle import (
     RINGING,
     CallProgress,
 )
+from .model import Dial, DialTarget, Enqueue
 from .params import recording_status_params, whole_seconds
 from .queues import QueueEntry, QueueFull
-from .runtime import LEAVE_QUEUE, CallRuntime, DocumentRequest, End, Flow, Goto, Interrupted
+from .run_context import LEAVE_QUEUE, CallRuntime, DocumentRequest, End, Flow, Goto, Interrupted
+from .run_input import send_recording_callbacks
 from .transcript import Dialed, DialLeg, Enqueued
-from .verbs import Dial, DialTarget, Enqueue
 
 __all__ = ["WaitRunner", "run_dial", "run_enqueue"]
 

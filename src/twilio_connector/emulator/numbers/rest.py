@@ -6,21 +6,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .. import models
-from .core import EmulatorCore
-from .errors import EmulatorError, invalid_param, not_found
-from .http import Request, Response, json_response
-from .numbers import (
+from ... import models
+from ..core import EmulatorCore
+from ..errors import EmulatorError, invalid_param, not_found
+from ..http import Request, Response, json_response
+from ..pagination import envelope, page_request, paginate_list
+from ..records import AccountRecord, NumberRecord
+from ..routes import API_PREFIX, Router
+from ..serialize import number_model
+from .state import (
     COUNTRIES,
     NUMBER_CONFIG_PARAMS,
     AvailableNumber,
     check_config_value,
     format_friendly,
 )
-from .pagination import envelope, page_request, paginate_list
-from .records import AccountRecord, NumberRecord
-from .routes import API_PREFIX, Router
-from .serialize import number_model
 
 __all__ = ["install"]
 

@@ -1,6 +1,6 @@
 """Outbound webhooks: signed like Twilio's, retried like Twilio's, every attempt logged.
 
-:class:`WebhookDispatcher` owns one keep-alive HTTP client (:mod:`.webhook_http`). Each target
+:class:`WebhookDispatcher` owns one keep-alive HTTP client (:mod:`.http_client`). Each target
 (scheme, host, port) gets its own lane: a queue served by at most ``per_target_limit``
 concurrent requests, so a slow or dead target only ever delays its own deliveries.
 
@@ -33,11 +33,11 @@ from urllib.parse import quote_plus, unquote, urlsplit, urlunsplit
 
 import msgspec
 
-from ..signature import HMAC_SHA1, SIGNATURE_SETTINGS_HEADER, compute_signature
-from .records import DeliveryRecord
+from ...signature import HMAC_SHA1, SIGNATURE_SETTINGS_HEADER, compute_signature
+from ..records import DeliveryRecord
+from ..store import Store
+from .http_client import HttpClient, HttpError
 from .signing import SigningTable
-from .store import Store
-from .webhook_http import HttpClient, HttpError
 
 __all__ = ["ConnectionOverrides", "Webhook", "WebhookDispatcher", "WebhookResult"]
 

@@ -14,15 +14,13 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .call_records import CallRecord, CallStore, RecordingRecord
-from .call_requests import CallRequest
-from .errors import EmulatorError
-from .messaging import MessageRequest
-from .numbers import E164_RE
-from .records import AccountRecord, new_sid
-from .routes import API_PREFIX
-from .rules import Rule
-from .voice import (
+from ..errors import EmulatorError
+from ..messages.state import MessageRequest
+from ..numbers.state import E164_RE
+from ..records import AccountRecord, new_sid
+from ..routes import API_PREFIX
+from ..rules.state import Rule
+from ..voice import (
     COMPLETED,
     FAILED,
     IN_PROGRESS,
@@ -44,12 +42,14 @@ from .voice import (
     billed_minutes,
     recording_status_params,
 )
-from .voice.transcript import Entry, Problem, StatusChanged, Transcript
-from .voice.verbs import Dial, DialTarget
+from ..voice.model import Dial, DialTarget
+from ..voice.transcript import Entry, Problem, StatusChanged, Transcript
+from .records import CallRecord, CallStore, RecordingRecord
+from .requests import CallRequest
 from .voice_env import Activity, CallEnvironment, LiveCallerInput, LiveClock
 
 if TYPE_CHECKING:
-    from .core import EmulatorCore
+    from ..core import EmulatorCore
 
 __all__ = ["CallEffects", "CallPlan", "LiveCall", "call_geo"]
 

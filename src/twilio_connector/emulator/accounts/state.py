@@ -15,10 +15,10 @@ import re
 import secrets
 from datetime import datetime, timezone
 
-from .errors import EmulatorError, auth_failed, bad_request
-from .records import AccountRecord, KeyRecord, new_sid
-from .scheduler import Clock
-from .store import Store
+from ..errors import EmulatorError, auth_failed, bad_request
+from ..records import AccountRecord, KeyRecord, new_sid
+from ..scheduler import Clock
+from ..store import Store
 
 __all__ = [
     "DEFAULT_ACCOUNT_SID",

@@ -18,11 +18,11 @@ from .caller_input import CallerInput
 from .clock import Timing, VoiceClock
 from .environment import FetchError, VoiceEnvironment
 from .lifecycle import IN_PROGRESS, RINGING, CallProgress
+from .model import DEFAULT_METHOD, Play
 from .params import voice_request_params
 from .parse import TwimlDocument, TwimlError, parse_voice_twiml
 from .queues import QueueEntry
 from .transcript import Fetched, Problem, StatusChanged, Transcript
-from .verbs import DEFAULT_METHOD, Play
 
 __all__ = [
     "LEAVE_QUEUE",

@@ -27,14 +27,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..signature import HMAC_SHA1, HMAC_SHA256
-from .errors import EmulatorError, invalid_param, not_found
-from .http import Request, Response, json_response
-from .routes import Router
-from .store import Store
+from ...signature import HMAC_SHA1, HMAC_SHA256
+from ..errors import EmulatorError, invalid_param, not_found
+from ..http import Request, Response, json_response
+from ..routes import Router
+from ..store import Store
 
 if TYPE_CHECKING:
-    from .core import EmulatorCore
+    from ..core import EmulatorCore
 
 __all__ = ["SigningRule", "SigningTable", "install", "signed_url"]
 

@@ -13,17 +13,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from .errors import EmulatorError, bad_request
-from .messaging import MAX_BODY, MessageRequest
-from .messaging_twiml import MessageAction, RedirectAction, TwimlError, parse_messaging_twiml
-from .numbers import E164_RE, SANDBOX_WHATSAPP_NUMBER
-from .records import AccountRecord, MessageRecord, NumberRecord, new_sid
-from .routes import API_PREFIX
+from ..errors import EmulatorError, bad_request
+from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
+from ..records import AccountRecord, MessageRecord, NumberRecord, new_sid
+from ..routes import API_PREFIX
+from ..webhooks.dispatcher import Webhook, WebhookResult
 from .segments import count_segments
-from .webhooks import Webhook, WebhookResult
+from .state import MAX_BODY, MessageRequest
+from .twiml import MessageAction, RedirectAction, TwimlError, parse_messaging_twiml
 
 if TYPE_CHECKING:
-    from .core import EmulatorCore
+    from ..core import EmulatorCore
 
 __all__ = ["InboundMessages"]
 

@@ -7,19 +7,7 @@
 from __future__ import annotations
 
 from .environment import OutgoingMessage
-from .runtime import LEAVE_QUEUE, CallRuntime, DocumentRequest, End, Flow, Goto
-from .transcript import (
-    HungUp,
-    Left,
-    Logged,
-    MessageSent,
-    Paused,
-    Played,
-    Redirected,
-    Rejected,
-    Said,
-)
-from .verbs import (
+from .model import (
     Connect,
     Hangup,
     Leave,
@@ -31,6 +19,18 @@ from .verbs import (
     SendMessage,
     StreamControl,
     Unsupported,
+)
+from .run_context import LEAVE_QUEUE, CallRuntime, DocumentRequest, End, Flow, Goto
+from .transcript import (
+    HungUp,
+    Left,
+    Logged,
+    MessageSent,
+    Paused,
+    Played,
+    Redirected,
+    Rejected,
+    Said,
 )
 
 __all__ = [

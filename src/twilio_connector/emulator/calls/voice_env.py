@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Protocol
 
-from .scheduler import Scheduler
-from .voice import (
+from ..scheduler import Scheduler
+from ..voice import (
     CallbackRequest,
     CallerInput,
     CallProgress,
@@ -36,11 +36,11 @@ from .voice import (
     Speech,
     StatusUpdate,
 )
-from .voice.verbs import Dial, DialTarget
-from .webhooks import Webhook, WebhookDispatcher
+from ..voice.model import Dial, DialTarget
+from ..webhooks.dispatcher import Webhook, WebhookDispatcher
 
 if TYPE_CHECKING:
-    from .records import AccountRecord
+    from ..records import AccountRecord
 
 __all__ = [
     "Activity",

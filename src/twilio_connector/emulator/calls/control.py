@@ -13,21 +13,21 @@
                                                 ``recording-status``)
 ==============================================  ===============================================
 
-Call rules go through ``/_emulator/rules`` with ``kind=call`` (see :mod:`.calls`).
+Call rules go through ``/_emulator/rules`` with ``kind=call`` (see :mod:`.state`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import models
-from .calls import Calls
-from .control import delivery_json
-from .core import EmulatorCore
-from .errors import EmulatorError, invalid_param
-from .http import Request, Response, json_response
-from .routes import Router
-from .serialize import call_model
+from ... import models
+from ..control import delivery_json
+from ..core import EmulatorCore
+from ..errors import EmulatorError, invalid_param
+from ..http import Request, Response, json_response
+from ..routes import Router
+from ..serialize import call_model
+from .state import Calls
 
 __all__ = ["install"]
 

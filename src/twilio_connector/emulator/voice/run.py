@@ -18,37 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .bridge_verbs import run_dial, run_enqueue
 from .caller_input import CallerInput
 from .clock import SimulatedClock, VoiceClock
 from .environment import VoiceEnvironment
-from .input_verbs import run_gather, run_record
 from .lifecycle import BUSY, CANCELED, COMPLETED, IN_PROGRESS, NO_ANSWER, RINGING, CallProgress
-from .parse import TwimlDocument
-from .runtime import (
-    CallRuntime,
-    DocumentRequest,
-    End,
-    Flow,
-    Goto,
-    InterpreterOptions,
-    Interrupted,
-    TwimlSource,
-)
-from .simple_verbs import (
-    run_connect,
-    run_hangup,
-    run_leave,
-    run_pause,
-    run_play,
-    run_redirect,
-    run_reject,
-    run_say,
-    run_send_message,
-    run_unsupported,
-)
-from .transcript import Ended, HungUp, Redirected, Transcript
-from .verbs import (
+from .model import (
     Connect,
     Dial,
     Enqueue,
@@ -66,6 +40,32 @@ from .verbs import (
     Unsupported,
     Verb,
 )
+from .parse import TwimlDocument
+from .run_bridge import run_dial, run_enqueue
+from .run_context import (
+    CallRuntime,
+    DocumentRequest,
+    End,
+    Flow,
+    Goto,
+    InterpreterOptions,
+    Interrupted,
+    TwimlSource,
+)
+from .run_input import run_gather, run_record
+from .run_simple import (
+    run_connect,
+    run_hangup,
+    run_leave,
+    run_pause,
+    run_play,
+    run_redirect,
+    run_reject,
+    run_say,
+    run_send_message,
+    run_unsupported,
+)
+from .transcript import Ended, HungUp, Redirected, Transcript
 
 __all__ = ["CallOutcome", "CallSession"]
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from .caller_input import Speech
 from .environment import RecordingRequest
 from .lifecycle import CallbackRequest
+from .model import Gather, Pause, Play, Record, Say
 from .params import recording_status_params, whole_seconds
-from .runtime import CallRuntime, DocumentRequest, Flow, Goto
-from .simple_verbs import run_pause, run_play, run_say
+from .run_context import CallRuntime, DocumentRequest, Flow, Goto
+from .run_simple import run_pause, run_play, run_say
 from .transcript import Gathered, Recorded
-from .verbs import Gather, Pause, Play, Record, Say
 
 __all__ = ["run_gather", "run_record", "send_recording_callbacks"]
 

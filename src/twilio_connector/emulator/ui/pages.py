@@ -36,10 +36,10 @@ from urllib.parse import urlencode
 import jinja2
 from markupsafe import Markup
 
-from .errors import EmulatorError
-from .http import Request, Response, json_response
-from .records import AccountRecord
-from .ui_queries import (
+from ..errors import EmulatorError
+from ..http import Request, Response, json_response
+from ..records import AccountRecord
+from .queries import (
     THREAD_LIMIT,
     Conversation,
     OwnedNumber,
@@ -57,14 +57,14 @@ from .ui_queries import (
 )
 
 if TYPE_CHECKING:
-    from .core import EmulatorCore
-    from .routes import Router
+    from ..core import EmulatorCore
+    from ..routes import Router
 
 __all__ = ["PREFIX", "install"]
 
 PREFIX = "/_emulator/ui"
 VIEWS = {"messages": "Messages", "calls": "Calls", "webhooks": "Webhooks"}
-_PACKAGE = "twilio_connector.emulator"
+_PACKAGE = "twilio_connector.emulator.ui"
 _STATIC = {"ui.css": "text/css; charset=utf-8", "ui.js": "text/javascript; charset=utf-8"}
 _HTML = "text/html; charset=utf-8"
 _SECURITY_HEADERS = (
@@ -124,7 +124,7 @@ def ui_url(view: str = "messages", **params: str | None) -> str:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader(_PACKAGE, "ui_templates"),
+        loader=jinja2.PackageLoader(_PACKAGE, "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -138,7 +138,7 @@ def _environment() -> jinja2.Environment:
 
 
 def _static(name: str) -> bytes:
-    return resources.files(_PACKAGE).joinpath(f"ui_templates/static/{name}").read_bytes()
+    return resources.files(_PACKAGE).joinpath(f"templates/static/{name}").read_bytes()
 
 
 def csrf_token(account: AccountRecord) -> str:

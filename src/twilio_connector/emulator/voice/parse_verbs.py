@@ -1,4 +1,4 @@
-"""Validated :class:`~.verbs.Element` trees -> typed verbs, applying TWILIO.md 13.2 defaults.
+"""Validated :class:`~.model.Element` trees -> typed verbs, applying TWILIO.md 13.2 defaults.
 
 Problems here are warnings (appended to ``issues``), never fatal: an unknown attribute is
 ignored, a bad value falls back to the default, a verb missing what it needs is skipped.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .verbs import (
+from .model import (
     DEFAULT_METHOD,
     Connect,
     Dial,

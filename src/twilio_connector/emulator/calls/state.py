@@ -50,22 +50,11 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from .call_records import CallRecord, CallStore
-from .call_requests import (
-    MAX_TWIML,
-    CallRequest,
-    CallUpdate,
-    check_dtmf,
-    check_twiml_url,
-    is_phone_address,
-    validate_call_request,
-)
-from .errors import EmulatorError, bad_request, not_found
-from .live_calls import CallEffects, CallPlan, LiveCall, call_geo
-from .messaging import check_callback_url
-from .numbers import E164_RE
-from .records import AccountRecord, DeliveryRecord, new_sid
-from .voice import (
+from ..errors import EmulatorError, bad_request, not_found
+from ..messages.state import check_callback_url
+from ..numbers.state import E164_RE
+from ..records import AccountRecord, DeliveryRecord, new_sid
+from ..voice import (
     BUSY,
     CANCELED,
     COMPLETED,
@@ -85,12 +74,23 @@ from .voice import (
     TwimlSource,
     parse_status_callback_events,
 )
-from .voice.transcript import Ended, Played, StatusChanged, Transcript
+from ..voice.transcript import Ended, Played, StatusChanged, Transcript
+from ..webhooks.dispatcher import load_deliveries
+from .live import CallEffects, CallPlan, LiveCall, call_geo
+from .records import CallRecord, CallStore
+from .requests import (
+    MAX_TWIML,
+    CallRequest,
+    CallUpdate,
+    check_dtmf,
+    check_twiml_url,
+    is_phone_address,
+    validate_call_request,
+)
 from .voice_env import Activity, ActivityGate, CallEnvironment, LiveCallerInput, LiveClock
-from .webhooks import load_deliveries
 
 if TYPE_CHECKING:
-    from .core import EmulatorCore
+    from ..core import EmulatorCore
 
 __all__ = ["CallPlan", "Calls", "LiveCall"]
 

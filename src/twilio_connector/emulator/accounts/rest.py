@@ -1,19 +1,19 @@
 """REST handlers: Accounts (+ subaccounts), Balance and Keys.
 
-Each handler parses parameters, calls the :mod:`.accounts` backend and serializes models.
+Each handler parses parameters, calls the :mod:`.state` backend and serializes models.
 """
 
 from __future__ import annotations
 
-from .. import models
-from .accounts import ACCOUNT_STATUSES
-from .core import EmulatorCore
-from .errors import EmulatorError, not_found
-from .http import Request, Response, json_response
-from .pagination import envelope, page_request, paginate_list
-from .records import AccountRecord
-from .routes import API_PREFIX, Router
-from .serialize import account_model, key_model
+from ... import models
+from ..core import EmulatorCore
+from ..errors import EmulatorError, not_found
+from ..http import Request, Response, json_response
+from ..pagination import envelope, page_request, paginate_list
+from ..records import AccountRecord
+from ..routes import API_PREFIX, Router
+from ..serialize import account_model, key_model
+from .state import ACCOUNT_STATUSES
 
 __all__ = ["install"]
 

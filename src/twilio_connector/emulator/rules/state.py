@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from .store import Store
+from ..store import Store
 
 __all__ = ["Rule", "RuleTable"]
 

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import EmulatorError, bad_request, invalid_param
-from .records import AccountRecord, NumberRecord, new_sid
-from .scheduler import Clock
-from .store import Store
+from ..errors import EmulatorError, bad_request, invalid_param
+from ..records import AccountRecord, NumberRecord, new_sid
+from ..scheduler import Clock
+from ..store import Store
 
 __all__ = [
     "COUNTRIES",

@@ -1,4 +1,4 @@
-"""Read-only queries behind the web inbox (:mod:`.ui`): conversations, threads, deliveries,
+"""Read-only queries behind the web inbox (:mod:`.pages`): conversations, threads, deliveries,
 calls. Every query is bounded (``LIMIT``) so a page costs the same with ten messages or ten
 million, and is scoped to the accounts the signed-in principal may see.
 
@@ -16,13 +16,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 
-from .errors import EmulatorError
-from .numbers import SANDBOX_WHATSAPP_NUMBER
-from .records import DeliveryRecord, NotificationRecord
+from ..errors import EmulatorError
+from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
+from ..records import DeliveryRecord, NotificationRecord
 
 if TYPE_CHECKING:
-    from .core import EmulatorCore
-    from .store import Store
+    from ..core import EmulatorCore
+    from ..store import Store
 
 __all__ = [
     "THREAD_LIMIT",
@@ -421,7 +421,7 @@ def _transcript(raw: Any) -> list[TranscriptLine]:
 def _live_transcript(core: EmulatorCore, sid: str) -> list[dict[str, Any]] | None:
     """The transcript so far of a call still running (the voice part keeps it in memory)."""
     try:
-        from .calls import Calls  # the voice part; optional for the inbox
+        from ..calls.state import Calls  # the voice part; optional for the inbox
     except ImportError:  # pragma: no cover - voice not installed
         return None
     try:

@@ -23,16 +23,16 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from .errors import bad_request, not_found
-from .numbers import E164_RE, SANDBOX_WHATSAPP_NUMBER
-from .records import AccountRecord, MediaRecord, MessageRecord, new_sid
-from .scheduler import Timer
+from ..errors import bad_request, not_found
+from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
+from ..records import AccountRecord, MediaRecord, MessageRecord, new_sid
+from ..scheduler import Timer
+from ..store import MESSAGE_COLUMNS, message_from_row
+from ..webhooks.dispatcher import Webhook
 from .segments import count_segments
-from .store import MESSAGE_COLUMNS, message_from_row
-from .webhooks import Webhook
 
 if TYPE_CHECKING:
-    from .core import EmulatorCore
+    from ..core import EmulatorCore
 
 __all__ = ["ERROR_MESSAGES", "MessageRequest", "Messaging", "status_callback_params"]
 

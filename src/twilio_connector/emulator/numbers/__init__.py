@@ -1,0 +1,4 @@
+"""Phone numbers: owned IncomingPhoneNumbers and the AvailablePhoneNumbers search.
+
+``state`` owns numbers and their webhook settings; ``rest`` serves the REST routes.
+"""

@@ -1,0 +1,1 @@
+"""The rule table: how a simulated destination behaves (delivered, busy, ...)."""

@@ -1,0 +1,1 @@
+"""The web inbox at ``/_emulator/ui``: ``pages`` renders, ``queries`` reads (bounded)."""
