@@ -6,54 +6,26 @@ query string, authenticates per route, calls the handler and serializes any
 :class:`~.errors.EmulatorError` in one place. Unexpected exceptions become a logged
 500/20500 and the server keeps serving.
 
-:data:`MODULES` lists the ``install(core, router)`` functions that register routes;
-the voice part appends its own.
+Routes come from :func:`.routes.build_router` (the one route table).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from typing import Any
 
-from . import control
-from .accounts import rest as responses_accounts
-from .calls import control as control_calls
-from .calls import rest as responses_calls
 from .core import EmulatorCore
 from .errors import EmulatorError, auth_failed, error_body
 from .http import Request, Response, parse_form
-from .messages import rest as responses_messages
-from .numbers import rest as responses_numbers
-from .routes import Route, Router
-from .ui import pages as ui
-from .webhooks import signing
+from .router import Route, Router
 
-__all__ = ["MODULES", "EmulatorApp", "build_router"]
+__all__ = ["EmulatorApp"]
 
 log = logging.getLogger("twilio_connector.emulator")
 
-Installer = Callable[[EmulatorCore, Router], None]
-MODULES: tuple[Installer, ...] = (
-    responses_accounts.install,
-    responses_numbers.install,
-    responses_messages.install,
-    responses_calls.install,
-    control.install,
-    control_calls.install,
-    signing.install,
-    ui.install,
-)
 MAX_BODY = 1024 * 1024
 _FORM = "application/x-www-form-urlencoded"
-
-
-def build_router(core: EmulatorCore, modules: tuple[Installer, ...] | None = None) -> Router:
-    router = Router()
-    for install in modules if modules is not None else MODULES:
-        install(core, router)
-    return router
 
 
 class EmulatorApp:

@@ -46,7 +46,7 @@ from .core import EmulatorCore
 from .errors import EmulatorError, invalid_param, not_found
 from .http import Request, Response, json_response
 from .records import DeliveryRecord, NotificationRecord
-from .routes import Router
+from .router import Router
 from .rules.state import Rule
 from .serialize import message_model, number_model
 from .webhooks.dispatcher import load_deliveries

@@ -6,7 +6,7 @@ the HTTP adapter (:mod:`.app`) and the threaded facade (:mod:`.server`) sit on t
 
 Extension points (how the voice part plugs in):
 
-* routes: a module ``install(core, router)`` added to :data:`~.app.MODULES` registers REST
+* routes: a module ``install(core, router)`` listed in :mod:`.routes` registers REST
   and control-plane routes (``router.add(method, template, handler, auth=...)``), using
   :mod:`.pagination` (``page_request``, ``paginate_sql``, ``envelope``) and ``serialize.dt``;
 * storage: ``core.store.add_schema(ddl)`` for its tables (``reset`` empties them), writes

@@ -8,7 +8,7 @@ from .. import models
 from .calls.records import CallRecord, RecordingRecord
 from .numbers.state import format_friendly
 from .records import AccountRecord, KeyRecord, MediaRecord, MessageRecord, NumberRecord
-from .routes import API_PREFIX
+from .router import API_PREFIX
 
 __all__ = [
     "account_model",

@@ -31,11 +31,12 @@ import uvicorn
 
 from .. import models
 from .accounts.state import DEFAULT_ACCOUNT_SID, derive_token
-from .app import EmulatorApp, build_router
+from .app import EmulatorApp
 from .calls.requests import check_call_rule
 from .calls.state import Calls
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .records import DeliveryRecord, NotificationRecord
+from .routes import build_router
 from .rules.state import Rule
 from .scheduler import Timing
 from .serialize import call_model, message_model

@@ -11,7 +11,7 @@ from ..errors import EmulatorError, not_found
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
 from ..records import AccountRecord
-from ..routes import API_PREFIX, Router
+from ..router import API_PREFIX, Router
 from ..serialize import account_model, key_model
 from .state import ACCOUNT_STATUSES
 

@@ -25,7 +25,7 @@ from ..control import delivery_json
 from ..core import EmulatorCore
 from ..errors import EmulatorError, invalid_param
 from ..http import Request, Response, json_response
-from ..routes import Router
+from ..router import Router
 from ..serialize import call_model
 from .state import Calls
 

@@ -18,7 +18,7 @@ from ..errors import EmulatorError
 from ..messages.state import MessageRequest
 from ..numbers.state import E164_RE
 from ..records import AccountRecord, new_sid
-from ..routes import API_PREFIX
+from ..router import API_PREFIX
 from ..rules.state import Rule
 from ..voice import (
     COMPLETED,

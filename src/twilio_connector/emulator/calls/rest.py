@@ -22,7 +22,7 @@ from ..errors import not_found
 from ..http import Request, Response, json_response, parse_iso
 from ..pagination import envelope, page_request, paginate_sql
 from ..records import AccountRecord
-from ..routes import API_PREFIX, Router
+from ..router import API_PREFIX, Router
 from ..serialize import call_model, recording_model
 from .records import CALL_COLUMNS, RECORDING_COLUMNS, call_from_row, recording_from_row
 from .requests import parse_call_request, parse_call_update

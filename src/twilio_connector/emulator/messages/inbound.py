@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from ..errors import EmulatorError, bad_request
 from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
 from ..records import AccountRecord, MessageRecord, NumberRecord, new_sid
-from ..routes import API_PREFIX
+from ..router import API_PREFIX
 from ..webhooks.dispatcher import Webhook, WebhookResult
 from .segments import count_segments
 from .state import MAX_BODY, MessageRequest

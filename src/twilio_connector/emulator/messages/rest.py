@@ -11,7 +11,7 @@ from ..errors import not_found
 from ..http import Request, Response, json_response, parse_iso
 from ..pagination import envelope, page_request, paginate_list, paginate_sql
 from ..records import AccountRecord
-from ..routes import API_PREFIX, Router
+from ..router import API_PREFIX, Router
 from ..serialize import media_model, message_model
 from ..store import MESSAGE_COLUMNS, message_from_row
 from .state import MessageRequest

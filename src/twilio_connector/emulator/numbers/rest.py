@@ -12,7 +12,7 @@ from ..errors import EmulatorError, invalid_param, not_found
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
 from ..records import AccountRecord, NumberRecord
-from ..routes import API_PREFIX, Router
+from ..router import API_PREFIX, Router
 from ..serialize import number_model
 from .state import (
     COUNTRIES,

@@ -58,7 +58,7 @@ from .queries import (
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
-    from ..routes import Router
+    from ..router import Router
 
 __all__ = ["PREFIX", "install"]
 

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ...signature import HMAC_SHA1, HMAC_SHA256
 from ..errors import EmulatorError, invalid_param, not_found
 from ..http import Request, Response, json_response
-from ..routes import Router
+from ..router import Router
 from ..store import Store
 
 if TYPE_CHECKING:
