@@ -68,3 +68,19 @@ def test_redirect_to_get_drops_the_body_and_its_content_type(
     for hit in landed:
         assert (hit.method, hit.body, hit.path) == ("GET", b"", "/after")
         assert "Content-Type" not in hit.headers and "Content-Length" not in hit.headers
+
+
+def test_hung_path_does_not_delay_other_paths_of_its_host(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    receiver.reply("/hang", Reply(hang=True))
+    # more hung deliveries than one path may run at once, all on the receiver's host
+    for _ in range(70):
+        twilio.messages.create(to=TO, from_=FROM, body="x", status_callback=receiver.url("/hang"))
+    receiver.wait_for(lambda rs: len([r for r in rs if r.path == "/hang"]) >= 64)
+    fast = twilio.messages.create(to=TO, from_=FROM, body="y", status_callback=receiver.url("/ok"))
+    # generous: before the fix /ok waited for a hung delivery to time out (15 s)
+    receiver.wait_for(lambda rs: len([r for r in rs if r.path == "/ok"]) >= 2, timeout=30)
+    assert [r.form["MessageSid"] for r in receiver.at("/ok")] == [fast.sid, fast.sid]
+    # ... and it came while every hung delivery was still waiting for its answer
+    assert emu.delivery_log(kind="message-status", url_prefix=receiver.url("/hang")) == []

@@ -1,8 +1,9 @@
 """Outbound webhooks: signed like Twilio's, retried like Twilio's, every attempt logged.
 
-:class:`WebhookDispatcher` owns one keep-alive HTTP client (:mod:`.webhook_http`). Each target
-(scheme, host, port) gets its own lane: a queue served by at most ``per_target_limit``
-concurrent requests, so a slow or dead target only ever delays its own deliveries.
+:class:`WebhookDispatcher` owns one keep-alive HTTP client (:mod:`.webhook_http`). Each endpoint
+(scheme, host, port and path) gets its own lane: a queue served by at most ``per_target_limit``
+concurrent requests, so a slow or dead endpoint only ever delays its own deliveries, not
+those to other paths of its host (connections are still pooled per host).
 
 Per webhook it honours the URL-fragment connection overrides (``#ct=``, ``#rt=``,
 ``#tt=``, ``#rc=``, ``#rp=``; default: connect 5 s, read 15 s, total 15 s, one retry on
@@ -175,8 +176,8 @@ class WebhookDispatcher:
         self._signing = signing
         self._clock = clock
         self._limit = per_target_limit
-        self._lanes: dict[tuple[str, str, int | None], _Lane] = {}
-        self._lane_keys: dict[str, tuple[str, str, int | None]] = {}
+        self._lanes: dict[tuple[str, str, int | None, str], _Lane] = {}
+        self._lane_keys: dict[str, tuple[str, str, int | None, str]] = {}
         self._http: HttpClient | None = None
         self._outstanding = 0
         self._workers: set[asyncio.Task[None]] = set()
@@ -248,9 +249,9 @@ class WebhookDispatcher:
         if key is None:
             parts = urlsplit(job.hook.url)
             try:
-                key = (parts.scheme, parts.hostname or "", parts.port)
+                key = (parts.scheme, parts.hostname or "", parts.port, parts.path)
             except ValueError:
-                key = (parts.scheme, parts.netloc, None)
+                key = (parts.scheme, parts.netloc, None, parts.path)
             if len(self._lane_keys) > 10_000:
                 self._lane_keys.clear()
             self._lane_keys[job.hook.url] = key
@@ -266,11 +267,11 @@ class WebhookDispatcher:
                 return
         if lane.workers < self._limit:
             lane.workers += 1
-            task = asyncio.get_running_loop().create_task(self._work(lane))
+            task = asyncio.get_running_loop().create_task(self._work(key, lane))
             self._workers.add(task)
             task.add_done_callback(self._workers.discard)
 
-    async def _work(self, lane: _Lane) -> None:
+    async def _work(self, key: tuple[str, str, int | None, str], lane: _Lane) -> None:
         loop = asyncio.get_running_loop()
         try:
             while True:
@@ -302,6 +303,8 @@ class WebhookDispatcher:
                     self._release_next(job.hook)
         finally:
             lane.workers -= 1
+            if not lane.workers and not lane.queue and self._lanes.get(key) is lane:
+                del self._lanes[key]  # one lane per endpoint path: drop the idle ones
 
     async def _deliver(self, hook: Webhook, keep_body: bool) -> WebhookResult:
         assert self._http is not None, "dispatcher not started"
