@@ -40,7 +40,7 @@ from .rules import RuleTable
 from .scheduler import Clock, Scheduler, Timing
 from .signing import SigningTable
 from .store import Store
-from .webhooks import WebhookDispatcher
+from .webhooks import Webhook, WebhookDispatcher, WebhookResult
 
 __all__ = ["DEFAULT_PHONE_NUMBERS", "EmulatorCore"]
 
@@ -63,7 +63,9 @@ class EmulatorCore:
         self.clock = Clock()
         self.scheduler = Scheduler(timing, self.clock, loop)
         self.signing = SigningTable(store)
-        self.dispatcher = WebhookDispatcher(store, clock=self.clock, signing=self.signing)
+        self.dispatcher = WebhookDispatcher(
+            store, clock=self.clock, signing=self.signing, on_failure=self._callback_failed
+        )
         self.rules = RuleTable(store)
         self.accounts = Accounts(store, self.clock)
         self.numbers = Numbers(store, self.clock)
@@ -121,6 +123,12 @@ class EmulatorCore:
             (record.sid, record.timestamp, account_sid, resource_sid, code, level, message, url),
         )
         return record
+
+    def _callback_failed(self, hook: Webhook, result: WebhookResult) -> None:
+        """A status callback that failed for good: a debugger notification, as Twilio's."""
+        message = f"{hook.kind} webhook failed: {result.error or 'HTTP retrieval failure'}"
+        code = result.error_code or 11200
+        self.notify(hook.account_sid, code, message, resource_sid=hook.resource_sid, url=result.url)
 
     def notifications(self, resource_sid: str | None = None) -> list[NotificationRecord]:
         sql = (

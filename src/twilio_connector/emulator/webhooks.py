@@ -13,8 +13,10 @@ with a shared key when a :mod:`.signing` rule matches the URL), and
 sends ``I-Twilio-Idempotency-Token`` (the same on every retry of one delivery),
 ``User-Agent: TwilioProxy/1.1`` and a form body (POST) or query string (GET).
 
-``send`` is fire-and-forget (status callbacks); ``await request(...)`` returns the
-response (status, content type, body) for webhooks whose answer matters (TwiML fetches).
+``send`` is fire-and-forget (status callbacks): a delivery that fails for good is reported to
+``on_failure`` (the core records a debugger notification); ``await request(...)`` returns the
+response (status, content type, body) for webhooks whose answer matters (TwiML fetches),
+and the caller reports failures with their context (fallback URLs, call errors).
 Callbacks sent for the same resource and kind are delivered one after the other, in the
 order they were sent (a message's ``sent`` always lands before its ``delivered``).
 """
@@ -27,7 +29,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, unquote, urlsplit, urlunsplit
@@ -171,8 +173,10 @@ class WebhookDispatcher:
         per_target_limit: int = 64,
         clock: Any = None,
         signing: SigningTable | None = None,
+        on_failure: Callable[[Webhook, WebhookResult], None] | None = None,
     ) -> None:
         self._store = store
+        self._on_failure = on_failure
         self._signing = signing
         self._clock = clock
         self._limit = per_target_limit
@@ -299,7 +303,10 @@ class WebhookDispatcher:
                 if job.future is not None:
                     if not job.future.done():
                         job.future.set_result(result)
-                elif job.hook.resource_sid is not None:
+                    continue
+                if not result.ok and self._on_failure is not None:
+                    self._on_failure(job.hook, result)
+                if job.hook.resource_sid is not None:
                     self._release_next(job.hook)
         finally:
             lane.workers -= 1
