@@ -90,8 +90,8 @@ class EmulatorCore:
     def seed(self, account_sid: str, auth_token: str | None, phone_numbers: Iterable[str]) -> None:
         """Ensure the main account and its numbers exist (``whatsapp:+1...`` = WhatsApp on)."""
         numbers = tuple(phone_numbers)
-        self._seed_args = (account_sid, auth_token, numbers)
         account = self.accounts.ensure_main(account_sid, auth_token, MAIN_ACCOUNT_NAME)
+        self._seed_args = (account_sid, account.auth_token, numbers)  # a reset keeps the token
         self.main_account_sid = account.sid
         for entry in numbers:
             whatsapp = entry.startswith("whatsapp:")
