@@ -5,6 +5,7 @@ installs, and binding beyond loopback is warned about."""
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 
 import httpx
@@ -158,3 +159,13 @@ def test_binding_beyond_loopback_is_warned_about(caplog: pytest.LogCaptureFixtur
             assert emu.port
     (warning,) = [r for r in caplog.records if "loopback" in r.getMessage()]
     assert warning.levelno == logging.WARNING and "0.0.0.0" in warning.getMessage()
+
+
+@pytest.mark.parametrize("host", [b"localhost:\xb2", b"[::1", b"[::1]x", b":8765", b"\xe9vil"])
+def test_malformed_host_headers_are_a_400(emu: Emulator, host: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=10) as sock:
+        sock.sendall(b"GET /_emulator HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]

@@ -47,7 +47,9 @@ def _split_host(value: str) -> tuple[str, int | None] | None:
         host, sep, port_text = value.rpartition(":")
         if not sep:
             host, port_text = value, None
-    if port_text is not None and not (port_text.isdigit() and len(port_text) <= 5):
+    if port_text is not None and not (
+        port_text.isascii() and port_text.isdigit() and len(port_text) <= 5
+    ):
         return None
     host = host[:-1] if host.endswith(".") else host  # "localhost." is "localhost"
     if not host:
