@@ -2,8 +2,9 @@
 
 :func:`check_request` runs the checks that need no state (required fields, SIDs, content,
 body and media limits, URLs, scheduling); :func:`check_addresses` those on ``From``/``To``
-(owned senders, magic test numbers, channels). :func:`scheduled_time` checks the scheduling
-window (35114).
+(owned senders, magic test numbers, channels). Scheduling (TWILIO.md 18) needs a Messaging
+Service (35118) and ``ScheduleType=fixed`` with ``SendAt`` (35111); :func:`scheduled_time` checks
+the window (35114).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import msgspec
 
@@ -78,10 +79,20 @@ def split_address(address: str) -> tuple[str, str]:
     return "sms", address
 
 
+def _split_url(url: str) -> SplitResult | None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # e.g. "http://[::1": an unclosed IPv6 literal
+        return None
+    return parts
+
+
 def check_callback_url(url: str, code: int = 21609, name: str = "StatusCallback") -> None:
-    parts = urlsplit(url)
+    parts = _split_url(url)
     if (
-        _URL_BAD_CHARS.search(url)
+        parts is None
+        or _URL_BAD_CHARS.search(url)
         or parts.scheme not in ("http", "https")
         or not parts.hostname
         or "_" in parts.hostname
@@ -100,6 +111,10 @@ def check_request(req: MessageRequest) -> None:
         raise bad_request(21603, "A 'From' phone number is required.")
     if mg and not re.fullmatch(r"MG[0-9a-fA-F]{32}", mg):
         raise bad_request(21701, f"The Messaging Service Sid {mg[:40]} is invalid.")
+    if (req.send_at is not None or req.schedule_type is not None) and not mg:
+        raise bad_request(35118, "MessagingServiceSid is required to schedule a message")
+    if req.schedule_type == "fixed" and req.send_at is None:
+        raise bad_request(35111, "SendAt timestamp is missing")
     if req.content_variables is not None and not req.content_sid:
         raise bad_request(21654, "ContentVariables requires a ContentSid.")
     if req.content_sid and not re.fullmatch(r"HX[0-9a-fA-F]{32}", req.content_sid):
@@ -118,8 +133,8 @@ def check_request(req: MessageRequest) -> None:
     if len(req.media_urls) > 10:
         raise bad_request(21623, "The number of media URLs exceeds the maximum of 10.")
     for url in req.media_urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        parts = _split_url(url)
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             raise bad_request(21620, f"Media URL {url[:200]} is invalid.")
     if req.status_callback:
         check_callback_url(req.status_callback)
