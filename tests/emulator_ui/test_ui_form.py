@@ -43,9 +43,8 @@ def test_whatsapp_form_message_gets_the_prefix_and_media(emu: Emulator, http: ht
     r = http.post(f"{UI}/inbound", data=_form(http, **fields), headers=JSON)
     assert r.status_code == 201, r.text
     assert r.json()["peer"] == f"whatsapp:{HANDSET}"
-    (message,) = [
-        d for d in emu.call(lambda core: core.messaging.repository.media_of(r.json()["sid"]))
-    ]
+    sid = r.json()["sid"]
+    (message,) = emu.call(lambda core: core.messaging.repository.media_of(sid))
     assert message.url == "https://cdn.example.test/photo.jpg"
     page = http.get(r.json()["url"]).text
     assert 'href="https://cdn.example.test/photo.jpg"' in thread_of(page)
