@@ -19,15 +19,14 @@ from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timezone
 from typing import Any, Literal, TypeVar
-from urllib.parse import quote
 
 import msgspec
 
 from . import errors
-from ._wire import API_PREFIX, FORM_CONTENT_TYPE, encode_form
+from ._wire import FORM_CONTENT_TYPE, encode_form
 from .config import TwilioConfig
 from .models import TwilioModel, decode, decode_page
-from .specs import PathTemplate, ResourceSpec
+from .specs import ACCOUNT_ROOT, PathTemplate, ResourceSpec
 
 __all__ = [
     "ClientCore",
@@ -136,8 +135,8 @@ class ClientCore:
             self.policy.retry_statuses | self.policy.idempotent_retry_statuses, default=600
         )
         self.on_retry = on_retry
-        self.api_root = config.base_url + API_PREFIX
-        self.account_root = f"{self.api_root}/Accounts/{config.account_sid}"
+        self.account_root = config.base_url + self.path(ACCOUNT_ROOT)
+        """Where relative paths (``Queues.json``) live."""
         agent = config.user_agent or (
             f"twilio-connector/{VERSION} (Python/{platform.python_version()})"
         )
@@ -179,13 +178,6 @@ class ClientCore:
 
     def instance_path(self, spec: ResourceSpec[Any], /, **ids: str) -> str:
         return self.path(spec.instance_path, **ids)
-
-    @staticmethod
-    def sid(value: str) -> str:
-        """A path segment from user input, quoted so it cannot escape its place in the path."""
-        if not value:
-            raise ValueError("a SID is required")
-        return quote(str(value), safe="")
 
     def request(
         self,

@@ -35,6 +35,7 @@ from .models import (
 
 __all__ = [
     "ACCOUNTS",
+    "ACCOUNT_ROOT",
     "AVAILABLE_PHONE_NUMBERS",
     "AVAILABLE_PHONE_NUMBER_COUNTRIES",
     "BALANCE",
@@ -129,6 +130,8 @@ def _path(template: str) -> PathTemplate:
 
 
 _ACCOUNT = "/Accounts/{AccountSid}"
+ACCOUNT_ROOT = _path(_ACCOUNT)
+"""The account's resources live under this path (``Queues.json`` is relative to it)."""
 
 ACCOUNTS = ResourceSpec(
     "accounts", Account, "accounts", ("AC",),
