@@ -103,6 +103,19 @@ def test_paths_format_each_segment_quoted() -> None:
     assert str(PathTemplate("/x/{A}.json")) == "/x/{A}.json"
 
 
+def test_bind_fills_some_segments_and_leaves_the_others() -> None:
+    path = specs.MESSAGES.instance_path
+    assert path is not None
+    bound = path.bind(AccountSid="AC/1", Other="ignored")
+    assert bound.template == "/2010-04-01/Accounts/AC%2F1/Messages/{Sid}.json"
+    assert bound.names == ("Sid",)
+    assert bound.format(Sid="SM1") == "/2010-04-01/Accounts/AC%2F1/Messages/SM1.json"
+    full = bound.bind(Sid="SM2")
+    assert full.names == () and full.format() == "/2010-04-01/Accounts/AC%2F1/Messages/SM2.json"
+    with pytest.raises(ValueError, match="AccountSid is required"):
+        path.bind(AccountSid="")
+
+
 # The emulator's route templates today: the table must give exactly these.
 _AC = "{AccountSid:AC[0-9a-fA-F]{32}}"
 ROUTES = [

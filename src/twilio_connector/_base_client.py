@@ -135,6 +135,7 @@ class ClientCore:
             self.policy.retry_statuses | self.policy.idempotent_retry_statuses, default=600
         )
         self.on_retry = on_retry
+        self._account_paths: dict[PathTemplate, PathTemplate] = {}
         self.account_root = config.base_url + self.path(ACCOUNT_ROOT)
         """Where relative paths (``Queues.json``) live."""
         agent = config.user_agent or (
@@ -171,12 +172,24 @@ class ClientCore:
         ``AccountSid`` defaults to the account these credentials act for."""
         if template is None:
             raise ValueError("this resource has no such path")
-        return template.format(**{"AccountSid": self.config.account_sid, **ids})
+        if "AccountSid" in ids:
+            return template.format(**ids)
+        bound = self._account_paths.get(template)
+        if bound is None:  # the account's SID filled in once per template
+            bound = template.bind(AccountSid=self.config.account_sid)
+            self._account_paths[template] = bound
+        return bound.format(**ids)
 
     def list_path(self, spec: ResourceSpec[Any], /, **ids: str) -> str:
+        """:meth:`path` of ``spec``'s list."""
+        if spec.list_path is None:
+            raise ValueError(f"{spec.name} has no list")
         return self.path(spec.list_path, **ids)
 
     def instance_path(self, spec: ResourceSpec[Any], /, **ids: str) -> str:
+        """:meth:`path` of one ``spec`` record."""
+        if spec.instance_path is None:
+            raise ValueError(f"{spec.name} has no instance path")
         return self.path(spec.instance_path, **ids)
 
     def request(
@@ -334,7 +347,7 @@ class ClientCore:
         """:meth:`pages` of ``spec``'s list (its path, model and list key)."""
         if spec.list_key is None:
             raise ValueError(f"{spec.name} has no list")
-        path = self.path(spec.list_path, **ids)
+        path = self.list_path(spec, **ids)
         return self.pages(path, spec.model, spec.list_key, query, limit=limit, page_size=page_size)
 
     def collect(self, flow: PageFlow[M]) -> Op[list[M]]:

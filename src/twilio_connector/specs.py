@@ -64,6 +64,14 @@ def sid_pattern(prefixes: tuple[str, ...]) -> str:
     return head + "[0-9a-fA-F]{32}"
 
 
+def _segment(name: str, value: str | None) -> str:
+    if not value:
+        raise ValueError(f"{name} is required")
+    if value.isascii() and value.isalnum():  # a SID: nothing to quote
+        return value
+    return quote(str(value), safe="")
+
+
 @dataclass(frozen=True, slots=True)
 class PathTemplate:
     """A path with ``{Name}`` segments, e.g. ``/2010-04-01/Accounts/{AccountSid}/Calls.json``."""
@@ -78,13 +86,19 @@ class PathTemplate:
     def format(self, **values: str) -> str:
         """The path with every segment filled in, each value quoted so it stays one segment.
         Raises ``ValueError`` for a missing or empty value."""
-        quoted: dict[str, str] = {}
-        for name in self.names:
+        if not self.names:
+            return self.template.format()
+        for name in self.names:  # values is this call's own dict: rewrite it in place
             value = values.get(name)
-            if not value:
-                raise ValueError(f"{name} is required")
-            quoted[name] = quote(str(value), safe="")
-        return self.template.format_map(quoted)
+            if not value or not (value.isascii() and value.isalnum()):
+                values[name] = _segment(name, value)
+        return self.template.format_map(values)
+
+    def bind(self, **values: str) -> PathTemplate:
+        """The template with some segments filled in (quoted), the others left to fill."""
+        parts = {name: "{" + name + "}" for name in self.names}
+        parts.update((name, _segment(name, values[name])) for name in values if name in parts)
+        return PathTemplate(self.template.format_map(parts))
 
     def __str__(self) -> str:
         return self.template
