@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from .. import models
-from .._asgi import ServerThread, bind_socket
+from .._asgi.server import ServerThread, bind_socket
 from .accounts.state import DEFAULT_ACCOUNT_SID
 from .app import EmulatorApp
 from .calls.requests import check_call_rule

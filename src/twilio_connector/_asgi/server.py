@@ -1,10 +1,4 @@
-"""A small ASGI toolkit shared by the emulator, the listener, the demo and the tests.
-
-* :func:`read_body`: a request body, whole, refused past a byte limit (declared or sent);
-* :func:`serve_lifespan`: the ASGI lifespan protocol around startup/shutdown hooks;
-* :func:`bind_socket`: a listening TCP socket (port 0: a free one);
-* :class:`Server`: ``uvicorn.Server`` that stops as soon as it is told to;
-* :class:`ServerThread`: an ASGI app served by uvicorn on a background thread.
+"""The server side of the toolkit: uvicorn on a background thread, stopped at once.
 
 uvicorn (0.55) stops slowly on purpose: ``Server.main_loop`` looks at ``should_exit``
 every 0.1 s and ``Server.shutdown`` sleeps 0.1 s before it even looks at the
@@ -24,115 +18,18 @@ import contextlib
 import itertools
 import socket
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
 import uvicorn
 
-__all__ = [
-    "ASGIApp",
-    "BodyTooLarge",
-    "InvalidContentLength",
-    "Receive",
-    "Scope",
-    "Send",
-    "Server",
-    "ServerThread",
-    "bind_socket",
-    "new_event_loop",
-    "read_body",
-    "serve_lifespan",
-]
+from .app import ASGIApp, Hook
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
-"""(scope, receive, send): loose on purpose, so that apps typed with ``dict`` scopes fit."""
-Hook = Callable[[], Awaitable[None]]
+__all__ = ["Server", "ServerThread", "bind_socket", "new_event_loop"]
 
 _TICK = 0.1  # uvicorn's: default headers (Date) refreshed, should_exit looked at
 _IDLE_CLOSE = 0.1  # how long closed idle connections get to report that they are gone
-
-
-# -- request bodies ---------------------------------------------------------------------------
-
-
-class BodyTooLarge(ValueError):
-    """The request declared or sent more bytes than the limit."""
-
-
-class InvalidContentLength(ValueError):
-    """The ``Content-Length`` header is not a decimal number."""
-
-
-async def read_body(
-    receive: Receive, limit: int, content_length: str | bytes | None = None
-) -> bytes | None:
-    """The whole request body; None if the client went away before sending it.
-
-    ``content_length`` is the request's header, when it has one: over ``limit`` the body
-    is refused before any of it is read. Raises :class:`BodyTooLarge` (declared or sent
-    past ``limit`` bytes; the rest is not read) or :class:`InvalidContentLength`.
-    """
-    if content_length is not None:
-        if not content_length.isdigit():
-            raise InvalidContentLength("Content-Length must be a decimal number")
-        if int(content_length) > limit:
-            raise BodyTooLarge(f"the body is over {limit} bytes")
-    message = await receive()
-    if message["type"] != "http.request":
-        return None
-    body: bytes = message.get("body", b"")
-    if len(body) > limit:
-        raise BodyTooLarge(f"the body is over {limit} bytes")
-    if not message.get("more_body", False):
-        return body  # the usual case: the whole body in one message
-    chunks = [body]
-    size = len(body)
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunk: bytes = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(f"the body is over {limit} bytes")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-# -- lifespan ---------------------------------------------------------------------------------
-
-
-async def serve_lifespan(
-    receive: Receive, send: Send, startup: Hook | None = None, shutdown: Hook | None = None
-) -> None:
-    """Answer an ASGI ``lifespan`` scope: run ``startup`` before reporting startup complete
-    and ``shutdown`` before reporting shutdown complete. A hook that raises is reported as
-    ``lifespan.*.failed`` with the exception's message (log it in the hook if it matters)."""
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            try:
-                if startup is not None:
-                    await startup()
-            except Exception as exc:
-                await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                return
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            try:
-                if shutdown is not None:
-                    await shutdown()
-            except Exception as exc:
-                await send({"type": "lifespan.shutdown.failed", "message": str(exc)})
-                return
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 # -- serving ----------------------------------------------------------------------------------
