@@ -142,19 +142,22 @@ def test_stop_removes_dir_and_closes_port(pg_cluster: PgCluster) -> None:
 CHILD = textwrap.dedent(
     """
     import json, sys, time
-    sys.path.insert(0, sys.argv[1])
     from pgcluster import PgCluster
     pg = PgCluster().start()
     print(json.dumps([str(pg.dir), pg.port, pg.postmaster_pid]), flush=True)
-    if sys.argv[2] == "hang":
+    if sys.argv[1] == "hang":
         time.sleep(60)
     """
 )
 
 
 def run_child(mode: str) -> tuple[subprocess.Popen[str], Path, int, int]:
+    path = os.pathsep.join(p for p in (TESTS, os.environ.get("PYTHONPATH")) if p)
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, TESTS, mode], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD, mode],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": path},  # the child imports pgcluster
     )
     assert child.stdout is not None
     line = child.stdout.readline()

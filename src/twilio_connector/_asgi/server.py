@@ -129,11 +129,13 @@ class ServerThread:
     ``app`` is the application, or ``setup``: a coroutine function run on the server's
     loop before serving that returns it (state that must live on that loop);
     ``teardown`` runs there after the server stopped (also when ``setup`` or the startup
-    failed). ``sock``: an already bound socket, else one is bound to ``host:port`` (port
-    0: a free one) at construction, so :attr:`port` and :attr:`url` are known at once.
-    ``loop``: ``"auto"`` (uvloop when installed), ``"uvloop"`` or ``"asyncio"``. Other
-    keywords go to ``uvicorn.Config`` (``lifespan``, ``http`` with a name or a protocol
-    class, ``log_level``, ``timeout_graceful_shutdown`` ...).
+    failed). ``sock``: an already bound socket (the server closes it), else one is bound
+    to ``host:port`` (port 0: a free one) at construction, so :attr:`port` and
+    :attr:`url` are known at once. ``loop``: ``"auto"`` (uvloop when installed),
+    ``"uvloop"`` or ``"asyncio"``. Other keywords go to ``uvicorn.Config`` (``lifespan``,
+    ``http`` with a name or a protocol class, ``timeout_graceful_shutdown`` ...); the
+    defaults differ in ``log_level="warning"``, ``access_log=False`` and
+    ``interface="asgi3"``.
 
     :meth:`start` returns once the server accepts connections (RuntimeError if it could
     not start); :meth:`stop` stops it, runs ``teardown`` and joins the thread; it may be
@@ -158,7 +160,10 @@ class ServerThread:
         self._app, self._setup, self._teardown = app, setup, teardown
         self._loop_kind = loop
         self.name = name
-        self._options: dict[str, Any] = {"log_level": "warning", "access_log": False, **config}
+        # interface: uvicorn's guess takes a bound method (an app's handler) for ASGI 2
+        self._options: dict[str, Any] = {
+            "log_level": "warning", "access_log": False, "interface": "asgi3", **config
+        }  # fmt: skip
         self._sock = sock if sock is not None else bind_socket(host, port)
         bound = self._sock.getsockname()
         self.host: str = bound[0] if sock is not None else host
