@@ -19,18 +19,14 @@ thread; the methods below hop onto that loop and wait for the answer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import socket
-import threading
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-import uvicorn
-
 from .. import models
+from .._asgi.server import ServerThread, bind_socket
 from .accounts.state import DEFAULT_ACCOUNT_SID
 from .app import EmulatorApp
 from .calls.requests import check_call_rule
@@ -51,14 +47,6 @@ __all__ = ["Emulator"]
 
 T = TypeVar("T")
 log = logging.getLogger("twilio_connector.emulator")
-
-
-def _new_loop() -> asyncio.AbstractEventLoop:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
 
 
 class Emulator:
@@ -98,16 +86,7 @@ class Emulator:
         self.timing = Timing.of(timing)
         self.log_level = log_level
         self._core: EmulatorCore | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        # Set when the loop thread has fully finished (store closed). Waiting on this rather
-        # than Thread.join matters: a Ctrl-C landing inside join() can make the thread look
-        # finished while it still runs (bpo-45274), and the process would exit mid-shutdown.
-        self._finished = threading.Event()
-        self._stop_requested: asyncio.Event | None = None
-        self._startup_error: BaseException | None = None
+        self._server: ServerThread | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -125,107 +104,61 @@ class Emulator:
         return f"http://{host}:{self.port}"
 
     def start(self, timeout: float = 15.0) -> Emulator:
-        if self._thread is not None:
+        if self._server is not None:
             raise RuntimeError("emulator already started")
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-            sock.listen(1024)
-        except OSError:
-            sock.close()
-            raise
+        sock = bind_socket(self.host, self.port, backlog=1024)
         self.port = sock.getsockname()[1]
         if (warning := exposure_warning(self.host)) is not None:
             log.warning(warning)
-        self._finished.clear()
-        self._startup_error = None
-        self._thread = threading.Thread(
-            target=self._run, args=(sock,), name=f"twilio-emulator-{self.port}", daemon=True
-        )
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise RuntimeError("emulator did not start in time")
-        if self._startup_error is not None:
-            self._thread.join(timeout)
-            self._thread = None
-            raise RuntimeError(f"emulator failed to start: {self._startup_error}") from (
-                self._startup_error
-            )
+        server = ServerThread(
+            setup=self._open, teardown=self._close, sock=sock, name=f"twilio-emulator-{self.port}",
+            lifespan="off", log_level=self.log_level, http="httptools", ws="none",
+            timeout_graceful_shutdown=2, proxy_headers=False, server_header=False, backlog=1024,
+        )  # fmt: skip
+        self._server = server
+        try:
+            server.start(timeout)
+        except RuntimeError:
+            self._server = self._core = None
+            raise
         return self
 
-    def _run(self, sock: socket.socket) -> None:
-        loop = _new_loop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._serve(sock))
-        finally:
-            sock.close()
-            loop.close()
-            self._finished.set()
+    async def _open(self) -> EmulatorApp:
+        """On the server's loop, before serving: the store, the core and the app."""
+        store = Store(self.db_path)
+        core = EmulatorCore(store, self.timing, asyncio.get_running_loop(), self.base_url)
+        self._core = core
+        core.seed(self.account_sid, self._auth_token, self.phone_numbers)
+        account = core.accounts.get(self.account_sid)
+        assert account is not None
+        self._auth_token = account.auth_token
+        await core.start()
+        return EmulatorApp(core, build_router(core), guard=self._guard)
 
-    async def _serve(self, sock: socket.socket) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            store = Store(self.db_path)
-        except Exception as exc:
-            self._startup_error = exc
-            self._ready.set()
+    async def _close(self) -> None:
+        """On the server's loop, once it stopped: lifecycles in flight stop, the store closes."""
+        core, self._core = self._core, None
+        if core is None:
             return
-        core = EmulatorCore(store, self.timing, loop, self.base_url)
-        self._stop_requested = asyncio.Event()
-        try:
-            core.seed(self.account_sid, self._auth_token, self.phone_numbers)
-            account = core.accounts.get(self.account_sid)
-            assert account is not None
-            self._auth_token = account.auth_token
-            await core.start()
-            app = EmulatorApp(core, build_router(core), guard=self._guard)
-            config = uvicorn.Config(
-                app, lifespan="off", log_level=self.log_level, access_log=False,
-                http="httptools", ws="none", timeout_graceful_shutdown=2, proxy_headers=False,
-            )  # fmt: skip
-            server = uvicorn.Server(config)
-            server.config.load()
-            server.lifespan = server.config.lifespan_class(server.config)
-            await server.startup(sockets=[sock])
-            self._core, self._server = core, server
-            self._ready.set()
-            await self._stop_requested.wait()
-            await server.shutdown(sockets=[sock])
-        except BaseException as exc:
-            if self._ready.is_set():
-                raise
-            self._startup_error = exc  # reported by start() in the caller's thread
-            self._ready.set()
-        finally:
-            calls = Calls.existing(core)
-            if calls is not None:
-                await calls.close()
-            await core.close()
+        calls = Calls.existing(core)
+        if calls is not None:
+            await calls.close()
+        await core.close()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving and close the store. Lifecycles still in flight stop here; with a
         database file they resume when an emulator starts on it again."""
-        thread, server, loop = self._thread, self._server, self._loop
-        if thread is None:
-            return
-        stop = self._stop_requested
-        if server is not None and loop is not None and stop is not None:
-            with contextlib.suppress(RuntimeError):  # loop already closed
-                loop.call_soon_threadsafe(stop.set)
-        self._finished.wait(timeout)
-        thread.join(0.1)
-        self._thread = self._server = self._core = None
-        self._ready.clear()
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop(timeout)
+        self._core = None
 
     close = stop
 
     def wait(self) -> None:
         """Block until the server stops (the CLI's foreground mode; Ctrl-C interrupts)."""
-        while self._thread is not None and not self._finished.wait(0.5):
+        server = self._server
+        while server is not None and not server.wait(0.5):
             pass
 
     def __enter__(self) -> Emulator:
@@ -253,8 +186,8 @@ class Emulator:
     ) -> T:
         """Run ``await coro_fn(core)`` on the emulator's loop and return its result."""
         core = self.core
-        assert self._loop is not None
-        future = asyncio.run_coroutine_threadsafe(coro_fn(core), self._loop)
+        assert self._server is not None
+        future = asyncio.run_coroutine_threadsafe(coro_fn(core), self._server.loop)
         return future.result(timeout)
 
     def call(self, fn: Callable[[EmulatorCore], T], timeout: float = 30.0) -> T:
