@@ -419,13 +419,9 @@ def _transcript(raw: Any) -> list[TranscriptLine]:
 
 
 def _live_transcript(core: EmulatorCore, sid: str) -> list[dict[str, Any]] | None:
-    """The transcript so far of a call still running (the voice part keeps it in memory)."""
+    """The transcript so far of a call still running (calls keep it in memory)."""
     try:
-        from ..calls.state import Calls  # the voice part; optional for the inbox
-    except ImportError:  # pragma: no cover - voice not installed
-        return None
-    try:
-        return Calls.of(core).transcript(sid)
+        return core.calls.transcript(sid)
     except EmulatorError:
         return None
 
