@@ -8,7 +8,7 @@ shell with ``twilio-connector emulator``; point the official SDK or our client a
 :mod:`twilio_connector.emulator.calls.state`.
 """
 
-from .accounts.state import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from .accounts.state import DEFAULT_ACCOUNT_SID
 from .calls.requests import CALL_OUTCOMES
 from .errors import EmulatorError
 from .records import DeliveryRecord, NotificationRecord
@@ -19,7 +19,6 @@ from .timing import Timing
 __all__ = [
     "CALL_OUTCOMES",
     "DEFAULT_ACCOUNT_SID",
-    "DEFAULT_AUTH_TOKEN",
     "DeliveryRecord",
     "Emulator",
     "EmulatorError",
