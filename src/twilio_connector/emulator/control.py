@@ -6,9 +6,6 @@ JSON.
 
 =========================================  ===================================================
 ``GET  /_emulator``                        info: accounts, timing, routes
-``POST /_emulator/messages/inbound``       a handset texts an owned number: ``from``, ``to``,
-                                           ``body``, ``media_url`` (list), ``params`` (extra
-                                           webhook fields) -> 201 the inbound Message
 ``GET  /_emulator/rules``                  the rule table
 ``POST /_emulator/rules``                  add a rule: ``kind`` (``message`` or ``call``),
                                            ``to``, ``from`` (patterns, ``*`` wildcard),
@@ -29,7 +26,9 @@ JSON.
 ``POST /_emulator/reset``                  forget all state; re-create the seeded account
 =========================================  ===================================================
 
-Calls have their own routes under ``/_emulator/calls`` (:mod:`.calls.control`), shared-key
+Messages have theirs under ``/_emulator/messages`` (:mod:`.messages.control`: ``POST
+/_emulator/messages/inbound``, a handset texting an owned number), calls under
+``/_emulator/calls`` (:mod:`.calls.control`), shared-key
 webhook signing under ``/_emulator/webhook-signing`` (:mod:`.webhooks.signing`).
 """
 
@@ -48,7 +47,7 @@ from .http import Request, Response, json_response
 from .records import DeliveryRecord, NotificationRecord
 from .router import Router
 from .rules.state import Rule
-from .serialize import message_model, number_model
+from .serialize import number_model
 from .webhooks.dispatcher import load_deliveries
 
 __all__ = ["delivery_json", "install", "rule_from_json"]
@@ -139,23 +138,6 @@ def install(core: EmulatorCore, router: Router) -> None:
             }
         )
 
-    async def inbound(req: Request) -> Response:
-        data = req.json()
-        media = data.get("media_url") or []
-        if isinstance(media, str):
-            media = [media]
-        extra = data.get("params") or {}
-        if not isinstance(media, list) or not isinstance(extra, dict):
-            raise EmulatorError(400, 20001, "media_url must be a list and params an object")
-        msg = core.inbound.receive(
-            _str(data, "from") or "",
-            _str(data, "to") or "",
-            _str(data, "body", "") or "",
-            [str(m) for m in media],
-            {str(k): str(v) for k, v in extra.items()},
-        )
-        return json_response(models.encode(message_model(msg)), 201)
-
     async def list_rules(req: Request) -> Response:
         return json_response({"rules": [r.to_dict() for r in core.rules.all()]})
 
@@ -216,7 +198,6 @@ def install(core: EmulatorCore, router: Router) -> None:
         return json_response({"reset": True})
 
     router.add("GET", PREFIX, info, auth="main")
-    router.add("POST", f"{PREFIX}/messages/inbound", inbound, auth="main")
     router.add("GET", f"{PREFIX}/rules", list_rules, auth="main")
     router.add("POST", f"{PREFIX}/rules", add_rule, auth="main")
     router.add("DELETE", f"{PREFIX}/rules", clear_rules, auth="main")

@@ -2,6 +2,7 @@
 
 These are not the wire shapes: :mod:`twilio_connector.models` owns those, and
 :mod:`.serialize` turns records into models. Times are epoch seconds (UTC floats).
+Resources with their own ``records`` module (:mod:`.messages.records`, ...) keep theirs there.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ __all__ = [
     "AccountRecord",
     "DeliveryRecord",
     "KeyRecord",
-    "MediaRecord",
-    "MessageRecord",
     "NotificationRecord",
     "NumberRecord",
     "new_sid",
@@ -80,44 +79,6 @@ class NumberRecord:
     def get(self, key: str, default: Any = None) -> Any:
         value = self.config.get(key)
         return default if value in (None, "") else value
-
-
-@dataclass(slots=True)
-class MessageRecord:
-    sid: str
-    account_sid: str
-    direction: str
-    from_: str | None
-    to: str
-    body: str
-    status: str
-    num_segments: int
-    num_media: int
-    date_created: float
-    date_updated: float
-    date_sent: float | None = None
-    error_code: int | None = None
-    error_message: str | None = None
-    price: str | None = None
-    price_unit: str = "USD"
-    messaging_service_sid: str | None = None
-    status_callback: str | None = None
-    extra: dict[str, Any] | None = None
-
-    @property
-    def channel(self) -> str:
-        """``"whatsapp"`` for WhatsApp addresses, else ``"sms"``."""
-        return "whatsapp" if self.to.startswith("whatsapp:") else "sms"
-
-
-@dataclass(slots=True)
-class MediaRecord:
-    sid: str
-    account_sid: str
-    parent_sid: str
-    content_type: str
-    url: str
-    date_created: float
 
 
 @dataclass(frozen=True, slots=True)

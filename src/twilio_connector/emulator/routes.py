@@ -12,7 +12,8 @@ from .accounts import rest as accounts_rest
 from .calls.control import CallsControl
 from .calls.rest import CallsApi
 from .core import EmulatorCore
-from .messages import rest as messages_rest
+from .messages.control import MessagesControl
+from .messages.rest import MessagesApi
 from .numbers import rest as numbers_rest
 from .recordings.rest import RecordingsApi
 from .router import API_PREFIX, Router
@@ -34,7 +35,21 @@ def build_router(core: EmulatorCore) -> Router:
     # -- phone numbers ----------------------------------------------------------------
     numbers_rest.install(core, router)
     # -- messages and media -----------------------------------------------------------
-    messages_rest.install(core, router)
+    messages = MessagesApi(core)
+    account = "{AccountSid:AC[0-9a-fA-F]{32}}"
+    message = "{Sid:(?:SM|MM)[0-9a-fA-F]{32}}"
+    parent = "{MessageSid:(?:SM|MM)[0-9a-fA-F]{32}}"
+    media = "{Sid:ME[0-9a-fA-F]{32}}"
+    msgs = f"{API_PREFIX}/Accounts/{account}/Messages"
+    router.add("POST", f"{msgs}.json", messages.create)
+    router.add("GET", f"{msgs}.json", messages.list)
+    router.add("GET", f"{msgs}/{message}.json", messages.fetch)
+    router.add("POST", f"{msgs}/{message}.json", messages.update)
+    router.add("DELETE", f"{msgs}/{message}.json", messages.delete)
+    router.add("GET", f"{msgs}/{parent}/Media.json", messages.list_media)
+    router.add("GET", f"{msgs}/{parent}/Media/{media}.json", messages.fetch_media)
+    router.add("DELETE", f"{msgs}/{parent}/Media/{media}.json", messages.delete_media)
+    router.add("GET", f"{msgs}/{parent}/Media/{media}", messages.media_content, auth=None)
     # -- calls ------------------------------------------------------------------------
     calls = CallsApi(core)
     router.add("POST", f"{ACCOUNT}/Calls.json", calls.create)
@@ -55,6 +70,9 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("GET", f"{ACCOUNT}/Recordings/{RECORDING_SID}.wav", recordings.audio, auth=None)
     # -- control plane: clock, reset, rules, deliveries, notifications ----------------
     control.install(core, router)
+    # -- control plane: messages ------------------------------------------------------
+    messages_control = MessagesControl(core)
+    router.add("POST", "/_emulator/messages/inbound", messages_control.inbound, auth="main")
     # -- control plane: calls ---------------------------------------------------------
     call_control = CallsControl(core)
     a_call = "/_emulator/calls/" + CALL_SID

@@ -1,7 +1,7 @@
 """Records to :mod:`twilio_connector.models` (the one definition of Twilio's JSON shapes).
 
-Shared: :func:`dt` and :data:`API_VERSION`. Calls and recordings serialize in their own
-subpackages (:mod:`.calls.serialize`, :mod:`.recordings.serialize`).
+Shared: :func:`dt` and :data:`API_VERSION`. Messages, calls and recordings serialize in their
+own subpackages (:mod:`.messages.serialize`, :mod:`.calls.serialize`, ...).
 """
 
 from __future__ import annotations
@@ -9,15 +9,13 @@ from __future__ import annotations
 from datetime import timezone
 
 from .. import models
-from .records import AccountRecord, KeyRecord, MediaRecord, MessageRecord, NumberRecord
+from .records import AccountRecord, KeyRecord, NumberRecord
 from .router import API_PREFIX
 
 __all__ = [
     "account_model",
     "dt",
     "key_model",
-    "media_model",
-    "message_model",
     "number_model",
 ]
 
@@ -78,44 +76,6 @@ def key_model(k: KeyRecord, secret: str | None = None) -> models.ApiKey:
         )  # fmt: skip
     return models.ApiKey(
         sid=k.sid, friendly_name=k.friendly_name, date_created=created, date_updated=updated
-    )
-
-
-def message_model(m: MessageRecord) -> models.Message:
-    uri = f"{API_PREFIX}/Accounts/{m.account_sid}/Messages/{m.sid}"
-    return models.Message(
-        sid=m.sid,
-        account_sid=m.account_sid,
-        api_version=API_VERSION,
-        body=m.body,
-        date_created=dt(m.date_created),
-        date_sent=dt(m.date_sent),
-        date_updated=dt(m.date_updated),
-        direction=m.direction,
-        error_code=m.error_code,
-        error_message=m.error_message,
-        from_=m.from_,
-        to=m.to,
-        messaging_service_sid=m.messaging_service_sid,
-        num_media=str(m.num_media),
-        num_segments=str(m.num_segments),
-        price=m.price,
-        price_unit=m.price_unit,
-        status=m.status,
-        uri=f"{uri}.json",
-        subresource_uris={"media": f"{uri}/Media.json", "feedback": f"{uri}/Feedback.json"},
-    )
-
-
-def media_model(m: MediaRecord) -> models.Media:
-    return models.Media(
-        sid=m.sid,
-        account_sid=m.account_sid,
-        parent_sid=m.parent_sid,
-        content_type=m.content_type,
-        date_created=dt(m.date_created),
-        date_updated=dt(m.date_created),
-        uri=f"{API_PREFIX}/Accounts/{m.account_sid}/Messages/{m.parent_sid}/Media/{m.sid}.json",
     )
 
 

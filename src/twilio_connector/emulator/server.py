@@ -37,11 +37,11 @@ from .calls.requests import check_call_rule
 from .calls.serialize import call_model
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .guard import Guard, exposure_warning
+from .messages.serialize import message_model
 from .records import DeliveryRecord, NotificationRecord
 from .routes import build_router
 from .rules.state import Rule
 from .scheduler import Timing
-from .serialize import message_model
 from .store import Store
 from .webhooks.dispatcher import load_deliveries
 from .webhooks.signing import SigningRule
