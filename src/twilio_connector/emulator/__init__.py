@@ -13,8 +13,8 @@ from .calls.requests import CALL_OUTCOMES
 from .errors import EmulatorError
 from .records import DeliveryRecord, NotificationRecord
 from .rules.state import Rule
-from .scheduler import Timing
 from .server import Emulator
+from .timing import Timing
 
 __all__ = [
     "CALL_OUTCOMES",

@@ -30,7 +30,7 @@ from .._asgi.server import ServerThread, bind_socket
 from .accounts.state import DEFAULT_ACCOUNT_SID
 from .app import EmulatorApp
 from .calls.requests import check_call_rule
-from .calls.state import Calls
+from .calls.serialize import call_model
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .guard import Guard, exposure_warning
 from .messages.serialize import message_model
@@ -38,7 +38,6 @@ from .records import DeliveryRecord, NotificationRecord
 from .routes import build_router
 from .rules.state import Rule
 from .scheduler import Timing
-from .serialize import call_model
 from .store import Store
 from .webhooks.dispatcher import load_deliveries
 from .webhooks.signing import SigningRule
@@ -140,9 +139,6 @@ class Emulator:
         core, self._core = self._core, None
         if core is None:
             return
-        calls = Calls.existing(core)
-        if calls is not None:
-            await calls.close()
         await core.close()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -326,7 +322,7 @@ class Emulator:
         texts = None if speech is None else [speech] if isinstance(speech, str) else list(speech)
         return self.call(  # serialized on the loop: the live record keeps changing
             lambda core: call_model(
-                Calls.of(core).receive(
+                core.calls.receive(
                     from_, to, digits, texts, input_timeout=input_timeout,
                     forwarded_from=forwarded_from, caller_name=caller_name,
                 )
@@ -335,23 +331,23 @@ class Emulator:
 
     def press_digits(self, call_sid: str, digits: str) -> None:
         """The caller of a live call presses keys (``0-9 * #``)."""
-        self.call(lambda core: Calls.of(core).press_digits(call_sid, digits))
+        self.call(lambda core: core.calls.press_digits(call_sid, digits))
 
     def caller_speaks(self, call_sid: str, text: str, confidence: float = 0.9) -> None:
         """The caller of a live call says ``text`` (answers a speech Gather)."""
-        self.call(lambda core: Calls.of(core).caller_speaks(call_sid, text, confidence))
+        self.call(lambda core: core.calls.caller_speaks(call_sid, text, confidence))
 
     def call_transcript(self, call_sid: str) -> list[dict[str, Any]]:
         """What happened in a call, in order: ``[{"kind": "say", "at": 0.0, ...}, ...]``
         (kinds: ``status``, ``fetch``, ``say``, ``play``, ``pause``, ``gather``, ``record``,
         ``dial``, ``redirect``, ``hangup``, ``reject``, ``enqueue``, ``message``,
         ``problem``, ``end`` ...; ``at`` is simulated seconds since the call began)."""
-        return self.call(lambda core: Calls.of(core).transcript(call_sid))
+        return self.call(lambda core: core.calls.transcript(call_sid))
 
     def call_callbacks(self, call_sid: str, kind: str | None = None) -> list[DeliveryRecord]:
         """Every webhook a call caused, oldest first; ``kind``: ``call-status`` (status
         callbacks), ``voice-request`` (TwiML fetches and actions), ``recording-status``."""
-        return self.call(lambda core: Calls.of(core).callbacks(call_sid, kind))
+        return self.call(lambda core: core.calls.callbacks(call_sid, kind))
 
     def enable_whatsapp(self, phone_number: str, enabled: bool = True) -> None:
         """Make an owned number a WhatsApp sender (or stop it being one)."""
