@@ -2,9 +2,9 @@
 
 For each kind of form webhook (payloads shaped like the emulator's), times
 ``classify_form(raw.first)`` (on the hot path of every request, before the inbox commit)
-and ``build_form_event`` (once per handler run), and prints the median ns per call of
-``--runs`` rounds. Run it on two checkouts to compare; the figures are only comparable
-within one machine and one session.
+and ``build_form_event`` (once per handler run), and prints the best ns per call of
+``--runs`` rounds (the least disturbed by other work on a shared machine). Run it on two
+checkouts in one session to compare (``PYTHONPATH`` picks the checkout).
 
     PYTHONPATH=src .venv/bin/python bench/classify_bench.py [--runs 7] [--number 20000]
 """
@@ -12,7 +12,6 @@ within one machine and one session.
 from __future__ import annotations
 
 import argparse
-import statistics
 import timeit
 
 from twilio_connector.listener.classify import build_form_event, classify_form
@@ -114,7 +113,7 @@ def main() -> None:
             lambda: build_form_event(c.kind, c.name, raw, "tok"),
         ):
             runs = timeit.repeat(func, number=args.number, repeat=args.runs)
-            timings.append(statistics.median(runs) / args.number * 1e9)
+            timings.append(min(runs) / args.number * 1e9)
         totals[0] += timings[0]
         totals[1] += timings[1]
         print(f"{label:<18}{timings[0]:>14.0f}{timings[1]:>12.0f}  {c.name}")
