@@ -109,8 +109,8 @@ def main() -> None:
         c = classify_form(first)
         timings = []
         for func in (
-            lambda: classify_form(first),
-            lambda: build_form_event(c.kind, c.name, raw, "tok"),
+            lambda first=first: classify_form(first),
+            lambda c=c, raw=raw: build_form_event(c.kind, c.name, raw, "tok"),
         ):
             runs = timeit.repeat(func, number=args.number, repeat=args.runs)
             timings.append(min(runs) / args.number * 1e9)
