@@ -259,27 +259,37 @@ class Rule:
 class _Table(NamedTuple):
     parse: dict[str, tuple[str, Callable[[str], Any] | None]]
     """Twilio parameter -> (attribute, converter or None)."""
-    build: tuple[tuple[str, str, Callable[[Any], str] | None], ...]
-    """(attribute, Twilio parameter, formatter or None), in declaration order."""
+    derived: tuple[str, ...]
+    """Encoded names of the derived attributes (not parameters)."""
+    formatted: tuple[tuple[str, str, Callable[[Any], str]], ...]
+    """(Twilio parameter, attribute, formatter) of the attributes that are not text."""
 
 
 @functools.cache
 def _table(cls: type[TwilioEvent]) -> _Table:
     parse: dict[str, tuple[str, Callable[[str], Any] | None]] = {}
-    build: list[tuple[str, str, Callable[[Any], str] | None]] = []
+    derived: list[str] = []
+    formatted: list[tuple[str, str, Callable[[Any], str]]] = []
     for f in msgspec.structs.fields(cls):
         if f.name in cls._derived:
+            derived.append(f.encode_name)
             continue
         converter, formatter = _TYPES[f.type]
         parse[f.encode_name] = (f.name, converter)
-        build.append((f.name, f.encode_name, formatter))
-    return _Table(parse, tuple(build))
+        if formatter is not None:
+            formatted.append((f.encode_name, f.name, formatter))
+    return _Table(parse, tuple(derived), tuple(formatted))
+
+
+def _unencoded(value: object) -> None:
+    return None  # a derived attribute msgspec cannot encode (``raw``): dropped anyway
 
 
 E = TypeVar("E", bound="TwilioEvent")
+_NO_PARAMS = RawParams()  # the raw parameters of a payload built rather than received
 
 
-class TwilioEvent(msgspec.Struct, kw_only=True, frozen=True, rename="pascal"):
+class TwilioEvent(msgspec.Struct, kw_only=True, frozen=True, rename="pascal", omit_defaults=True):
     """Base of every request Twilio sends: its ``name``, ``raw`` parameters and token.
 
     ``name`` is the event name (``sms.delivered``, ``call.gather``...), ``raw`` every
@@ -289,7 +299,7 @@ class TwilioEvent(msgspec.Struct, kw_only=True, frozen=True, rename="pascal"):
     """
 
     name: str = ""
-    raw: RawParams = msgspec.field(default_factory=RawParams)
+    raw: RawParams = _NO_PARAMS
     idempotency_token: str | None = None
 
     rule: ClassVar[Rule | None] = None
@@ -339,11 +349,14 @@ class TwilioEvent(msgspec.Struct, kw_only=True, frozen=True, rename="pascal"):
 
     def to_params(self) -> dict[str, str]:
         """The parameters Twilio sends for this payload (attributes left ``None`` omitted)."""
-        out: dict[str, str] = {}
-        for attr, name, formatter in _table(type(self)).build:
-            value = getattr(self, attr)
-            if value is not None:
-                out[name] = value if formatter is None else formatter(value)
+        table = _table(type(self))
+        # omit_defaults: msgspec (in C) keeps only the attributes set, under Twilio's names.
+        out: dict[str, Any] = msgspec.to_builtins(self, enc_hook=_unencoded)
+        for key in table.derived:
+            out.pop(key, None)
+        for name, attr, formatter in table.formatted:
+            if name in out:
+                out[name] = formatter(getattr(self, attr))
         self._more_params(out)
         return out
 
