@@ -165,8 +165,8 @@ def param(name: str) -> Callable[[Mapping[str, str]], str | None]:
 class Rule:
     """How one kind of webhook is recognised, named and ordered.
 
-    A payload is of this kind when one of ``sid`` has a non-empty value (the first is the
-    resource SID), every parameter of one of the groups in ``when`` is present, none of
+    A payload is of this kind when one of ``sid`` has a non-empty value (the first such is
+    the resource SID), every parameter of one of the groups in ``when`` is present, none of
     ``unless`` is, and ``status`` (if given) does not return ``None``. Kinds are tried in
     the order of :data:`twilio_connector.callbacks.FORM_KINDS`, so a more specific kind
     comes before a general one.
@@ -205,6 +205,7 @@ class Rule:
         return tuple(self.event + status for status in self.ranks)
 
     def resource_sid(self, params: Mapping[str, str]) -> str | None:
+        """The first non-empty value of ``sid`` (``None``: not this kind)."""
         for name in self.sid:
             value = params.get(name)
             if value:

@@ -8,6 +8,7 @@ from typing import Any
 from twilio_connector.callbacks.base import RawParams, Rule, TwilioEvent, param
 
 __all__ = [
+    "CallEvent",
     "CallStatusChangeEvent",
     "DialResult",
     "EnqueueResult",
@@ -17,6 +18,7 @@ __all__ = [
     "MachineDetectionResult",
     "RecordResult",
     "SmsVerbResult",
+    "TwimlRequest",
 ]
 
 _CALL_SID = ("CallSid",)
