@@ -91,7 +91,11 @@ def form(**params: Any) -> list[tuple[str, str]]:
 
 
 _UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
-_FORM_ESCAPES = {c: "+" if c == 32 else f"%{c:02X}" for c in range(128) if c not in _UNRESERVED}
+_FORM_ESCAPES = [
+    chr(c) if c in _UNRESERVED else "+" if c == 32 else f"%{c:02X}" for c in range(128)
+]
+"""Every ASCII character's encoding, the unreserved ones too: ``str.translate`` is twice as
+fast with a full table as with one that misses (each miss raises a ``LookupError``)."""
 
 
 def _quote(text: str) -> str:
