@@ -17,6 +17,7 @@ import os
 from typing import Any
 
 from .._asgi import BodyTooLarge, InvalidContentLength, read_body, serve_lifespan
+from .._wire import FORM_CONTENT_TYPE
 from .core import EmulatorCore
 from .errors import EmulatorError, auth_failed, error_body
 from .guard import Guard
@@ -28,7 +29,6 @@ __all__ = ["EmulatorApp"]
 log = logging.getLogger("twilio_connector.emulator")
 
 MAX_BODY = 1024 * 1024
-_FORM = "application/x-www-form-urlencoded"
 
 
 class EmulatorApp:
@@ -104,7 +104,7 @@ class EmulatorApp:
             ) from None
         query = parse_form(query_string)
         ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-        if method == "POST" and ctype == _FORM:
+        if method == "POST" and ctype == FORM_CONTENT_TYPE:
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError:

@@ -16,12 +16,12 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from .._wire import API_PREFIX
 from .errors import method_not_allowed, not_found
 from .http import Request, Response
 
 __all__ = ["API_PREFIX", "Handler", "Route", "Router"]
 
-API_PREFIX = "/2010-04-01"
 Handler = Callable[[Request], Awaitable[Response]]
 
 

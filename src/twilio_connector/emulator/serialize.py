@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timezone
 
 from .. import models
+from .._wire import API_VERSION
 from .records import AccountRecord, KeyRecord, NumberRecord
 from .router import API_PREFIX
 
@@ -19,7 +20,6 @@ __all__ = [
     "number_model",
 ]
 
-API_VERSION = "2010-04-01"
 _ACCOUNT_SUBRESOURCES = (
     ("available_phone_numbers", "AvailablePhoneNumbers"),
     ("calls", "Calls"),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ... import models
+from ..._wire import API_VERSION
 from ..numbers.state import format_friendly
 from ..router import API_PREFIX
-from ..serialize import API_VERSION, dt
+from ..serialize import dt
 from .records import CallRecord
 
 __all__ = ["call_model"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from ..._wire import API_VERSION
 from ...callbacks import IncomingMessage, MessageMedia
 from ..errors import EmulatorError, bad_request
 from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
@@ -112,7 +113,7 @@ class InboundMessages:
             sms_message_sid=msg.sid, sms_sid=msg.sid, message_sid=msg.sid,
             num_media=msg.num_media, num_segments=msg.num_segments, sms_status="received",
             body=msg.body, to=msg.to, from_=sender, account_sid=msg.account_sid,
-            api_version="2010-04-01", referral_num_media=0, media=tuple(media),
+            api_version=API_VERSION, referral_num_media=0, media=tuple(media),
             wa_id=from_bare.lstrip("+") if whatsapp else None,
             profile_name=extra.get("ProfileName", "Emulated User") if whatsapp else None,
             message_type=("image" if msg.num_media else "text") if whatsapp else None,

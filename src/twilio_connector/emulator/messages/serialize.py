@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ... import models
+from ..._wire import API_VERSION
 from ..router import API_PREFIX
-from ..serialize import API_VERSION, dt
+from ..serialize import dt
 from .records import MediaRecord, MessageRecord
 
 __all__ = ["media_model", "message_model"]

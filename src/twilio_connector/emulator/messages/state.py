@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ..._wire import API_VERSION
 from ...callbacks import SmsStatusChangeEvent
 from ..errors import bad_request, not_found
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
@@ -87,7 +88,7 @@ def status_callback_params(m: MessageRecord) -> list[tuple[str, str]]:
         done = datetime.fromtimestamp(m.date_updated, timezone.utc).strftime("%y%m%d%H%M")
     callback = SmsStatusChangeEvent(
         account_sid=m.account_sid,
-        api_version="2010-04-01",
+        api_version=API_VERSION,
         from_=m.from_ or "",
         message_sid=m.sid,
         message_status=m.status,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ... import models
+from ..._wire import API_VERSION
 from ..router import API_PREFIX
-from ..serialize import API_VERSION, dt
+from ..serialize import dt
 from .records import RecordingRecord
 
 __all__ = ["recording_model"]

@@ -15,10 +15,10 @@ from types import MappingProxyType
 
 import msgspec
 
+from ..._wire import API_VERSION
 from ...callbacks import CallStatusChangeEvent, IncomingCall, RecordingStatusEvent
 
 __all__ = [
-    "API_VERSION",
     "CALLBACK_SOURCE",
     "CallInfo",
     "billed_minutes",
@@ -28,7 +28,6 @@ __all__ = [
     "whole_seconds",
 ]
 
-API_VERSION = "2010-04-01"
 CALLBACK_SOURCE = "call-progress-events"
 
 _GEO_SUFFIXES = ("City", "State", "Zip", "Country")
