@@ -118,6 +118,23 @@ async def test_date_sent_filters(core: EmulatorCore) -> None:
     assert await bodies(DateSent_after="2024-05-02", DateSent_before="2024-05-02") == ["2", "3"]
 
 
+async def test_date_sent_outside_1970_to_9000_says_so(core: EmulatorCore) -> None:
+    api = MessagesApi(core)
+    for key, value in (("DateSent", "1969-12-31"), ("DateSent<", "9001-01-01"),
+                       ("DateSent>", "9000-12-31T23:00:00-05:00")):  # fmt: skip
+        with pytest.raises(EmulatorError) as info:
+            await api.list(_request(core, "GET", _messages_path(), {key: [value]}))
+        assert (info.value.status, info.value.code) == (400, 20001)
+        assert info.value.message == (
+            f"Invalid parameter: {key} ({value!r}): must be between 1970-01-01 and 9000-12-31 (UTC)"
+        )
+    with pytest.raises(EmulatorError) as info:
+        await api.list(_request(core, "GET", _messages_path(), {"DateSent": ["May 2nd"]}))
+    assert "expected an ISO 8601 date (YYYY-MM-DD)" in info.value.message
+    edge = {"DateSent>": ["1970-01-01"], "DateSent<": ["9000-12-31"]}
+    assert (await api.list(_request(core, "GET", _messages_path(), edge))).status == 200
+
+
 async def test_media_content_is_public_redirect_and_other_accounts_404(core: EmulatorCore) -> None:
     api = MessagesApi(core)
     created = await api.create(

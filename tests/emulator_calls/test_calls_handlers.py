@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime, timezone
 from typing import Any
 
 import msgspec
@@ -119,3 +120,30 @@ async def test_control_transcript_of_a_running_call(core: EmulatorCore) -> None:
     body = _json(await control.transcript(_request(core, "GET", {"Sid": sid})))
     assert body["call_sid"] == sid and body["status"] == "in-progress"
     assert [e["kind"] for e in body["transcript"]][:4] == ["status"] * 4
+
+
+async def test_date_filters_outside_1970_to_9000_say_so(core: EmulatorCore) -> None:
+    range_error = "must be between 1970-01-01 and 9000-12-31 (UTC)"
+    lists = (
+        (CallsApi(core).list, "StartTime<"),
+        (CallsApi(core).list, "EndTime"),
+        (RecordingsApi(core).list, "DateCreated>"),
+    )
+    for handler, key in lists:
+        with pytest.raises(EmulatorError) as info:
+            await handler(_request(core, "GET", {}, **{key: "0999-01-01"}))
+        assert (info.value.status, info.value.code) == (400, 20001)
+        assert info.value.message == f"Invalid parameter: {key} ('0999-01-01'): {range_error}"
+        assert (await handler(_request(core, "GET", {}, **{key: "2024-01-01"}))).status == 200
+
+
+async def test_call_time_filters_select_and_are_repeated_in_page_uris(core: EmulatorCore) -> None:
+    api = CallsApi(core)
+    today = datetime.fromtimestamp(core.clock.now(), timezone.utc).date().isoformat()
+    await api.create(_request(core, "POST", {}, To=HANDSET, From=MAGIC_FROM, Twiml=SAY))
+    await core.advance(10)  # answered: start_time set
+    page = _json(await api.list(_request(core, "GET", {}, **{"StartTime>": today})))
+    assert len(page["calls"]) == 1
+    assert "StartTime%3E=" + today in page["uri"]
+    page = _json(await api.list(_request(core, "GET", {}, **{"StartTime<": "2001-01-01"})))
+    assert page["calls"] == []

@@ -7,53 +7,37 @@ Parameters follow Twilio's conventions: PascalCase names, repeated keys for list
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
-from urllib.parse import unquote
 
 import msgspec
 
+from .._wire import (
+    DateRange,
+    InvalidParameter,
+    MalformedPayload,
+    parse_date_filters,
+    parse_form_strict,
+    parse_iso_datetime,
+    to_bool,
+)
 from .errors import EmulatorError, invalid_param
 from .records import AccountRecord
 
 __all__ = ["Request", "Response", "json_response", "parse_form"]
 
-MAX_FIELDS = 1000
-
-
-def _unquote(text: str) -> str:
-    if "+" in text:
-        text = text.replace("+", " ")
-    if "%" in text:
-        text = unquote(text, errors="strict")
-    return text
-
 
 def parse_form(raw: str) -> dict[str, list[str]]:
-    """Parse ``a=1&b=2&a=3`` like ``parse_qsl`` but strictly: percent-escapes must decode
-    to UTF-8, at most 1000 fields, no NUL characters."""
-    out: dict[str, list[str]] = {}
-    if not raw:
-        return out
-    parts = raw.split("&")
-    if len(parts) > MAX_FIELDS:
-        raise EmulatorError(400, 20001, f"Too many parameters (max {MAX_FIELDS})")
+    """A form body or query string, strictly (:func:`~twilio_connector._wire.parse_form_strict`:
+    UTF-8 escapes, at most 1000 fields, no NUL characters); a bad one is a 400/20001."""
     try:
-        for part in parts:
-            if not part:
-                continue
-            key, _, value = part.partition("=")
-            key, value = _unquote(key), _unquote(value)
-            if "\x00" in key or "\x00" in value:
-                raise EmulatorError(400, 20001, "NUL characters are not allowed in parameters")
-            bucket = out.get(key)
-            if bucket is None:
-                out[key] = [value]
-            else:
-                bucket.append(value)
-    except UnicodeDecodeError:
-        raise EmulatorError(400, 20001, "Malformed form or query string: invalid UTF-8") from None
-    return out
+        return parse_form_strict(raw)
+    except MalformedPayload as exc:
+        raise EmulatorError(400, 20001, str(exc)) from None
+
+
+def _invalid(exc: InvalidParameter) -> EmulatorError:
+    return invalid_param(exc.name, exc.value, exc.why)
 
 
 @dataclass
@@ -98,12 +82,10 @@ class Request:
         raw = self.get(name)
         if raw is None or raw == "":
             return default
-        lowered = raw.strip().lower()
-        if lowered in ("true", "1", "yes"):
-            return True
-        if lowered in ("false", "0", "no"):
-            return False
-        raise invalid_param(name, raw, "expected true or false")
+        value = to_bool(raw)
+        if value is None:
+            raise invalid_param(name, raw, "expected true or false")
+        return value
 
     def get_choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> Any:
         raw = self.get(name)
@@ -115,11 +97,23 @@ class Request:
         raise invalid_param(name, raw, f"must be one of {', '.join(choices)}")
 
     def get_datetime(self, name: str) -> datetime | None:
-        """ISO 8601 date or datetime (``2024-01-02``, ``2024-01-02T03:04:05Z``), UTC."""
+        """An ISO 8601 date or date-time (``2024-01-02``, ``2024-01-02T03:04:05Z``) in UTC,
+        years 1970 to 9000; a bad one is a 400 that says what is wrong."""
         raw = self.get(name)
         if raw is None or raw == "":
             return None
-        return parse_iso(name, raw)
+        try:
+            return parse_iso_datetime(name, raw)
+        except InvalidParameter as exc:
+            raise _invalid(exc) from None
+
+    def get_date_range(self, name: str) -> DateRange:
+        """The list filters ``Name`` (that UTC day), ``Name<`` (on or before) and ``Name>``
+        (on or after) as one range (:func:`~twilio_connector._wire.parse_date_filters`)."""
+        try:
+            return parse_date_filters(name, self.get)
+        except InvalidParameter as exc:
+            raise _invalid(exc) from None
 
     def json(self) -> dict[str, Any]:
         """The body as a JSON object (control plane), or the form params flattened."""
@@ -133,21 +127,6 @@ class Request:
                 raise EmulatorError(400, 20001, "JSON body must be an object")
             return value
         return {k: (v[0] if len(v) == 1 else v) for k, v in self.params.items()}
-
-
-def parse_iso(name: str, raw: str) -> datetime:
-    text = raw.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        value = datetime.fromisoformat(text)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        if not 1970 <= value.astimezone(timezone.utc).year <= 9000:
-            raise ValueError("out of range")
-    except (ValueError, OverflowError):
-        raise invalid_param(name, raw, "expected an ISO 8601 date (YYYY-MM-DD)") from None
-    return value
 
 
 @dataclass

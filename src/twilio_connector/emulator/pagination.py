@@ -14,13 +14,24 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from .._wire import DateRange
 from .errors import EmulatorError, invalid_param
 from .http import Request
 from .store import Store
 
-__all__ = ["PageRequest", "envelope", "page_request", "paginate_list", "paginate_sql"]
+__all__ = [
+    "UNBOUNDED",
+    "PageRequest",
+    "date_conditions",
+    "envelope",
+    "page_request",
+    "paginate_list",
+    "paginate_sql",
+]
 
 T = TypeVar("T")
+UNBOUNDED = DateRange()
+"""No date filter: every date."""
 MAX_PAGE_SIZE = 1000
 
 
@@ -153,3 +164,17 @@ def paginate_sql(
         rows.reverse()
         return rows, True
     return rows, more
+
+
+def date_conditions(column: str, selected: DateRange) -> tuple[list[str], list[float]]:
+    """SQL conditions on ``column`` (epoch seconds) for a list's date filters, for
+    :func:`paginate_sql` (``column`` is the repository's own name, never a parameter)."""
+    where: list[str] = []
+    args: list[float] = []
+    if selected.start is not None:
+        where.append(f"{column} >= ?")
+        args.append(selected.start)
+    if selected.end is not None:
+        where.append(f"{column} <= ?" if selected.end_inclusive else f"{column} < ?")
+        args.append(selected.end)
+    return where, args

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from ..pagination import PageRequest, paginate_sql
+from ..._wire import DateRange
+from ..pagination import UNBOUNDED, PageRequest, date_conditions, paginate_sql
 from ..store import Store
 from .records import CallRecord
 
-__all__ = ["TERMINAL", "CallFilter", "CallRepository", "TimeBound", "time_conditions"]
+__all__ = ["TERMINAL", "CallFilter", "CallRepository"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -49,20 +50,6 @@ _END_ABANDONED = (
     f"WHERE status NOT IN ({', '.join('?' * len(TERMINAL))})"
 )
 
-TimeBound = tuple[Literal[">=", "<", "<="], float]
-"""A date filter condition: ``(operator, epoch seconds)``."""
-
-
-def time_conditions(column: str, bounds: Sequence[TimeBound]) -> tuple[list[str], list[Any]]:
-    """SQL conditions for date bounds on ``column`` (repositories only)."""
-    where, args = [], []
-    for op, value in bounds:
-        if op not in (">=", "<", "<="):
-            raise ValueError(f"bad time bound operator {op!r}")
-        where.append(f"{column} {op} ?")
-        args.append(value)
-    return where, args
-
 
 @dataclass(frozen=True)
 class CallFilter:
@@ -72,8 +59,8 @@ class CallFilter:
     from_: str | None = None
     parent_call_sid: str | None = None
     status: str | None = None
-    start_time: tuple[TimeBound, ...] = ()
-    end_time: tuple[TimeBound, ...] = ()
+    start_time: DateRange = UNBOUNDED
+    end_time: DateRange = UNBOUNDED
 
 
 def _row(c: CallRecord) -> tuple[Any, ...]:
@@ -145,7 +132,8 @@ class CallRepository:
         self, account_sid: str, where: CallFilter, preq: PageRequest
     ) -> tuple[list[CallRecord], bool]:
         """One page of the account's calls, newest first: (records, has_next)."""
-        conditions, args = ["account_sid = ?"], [account_sid]
+        conditions: list[str] = ["account_sid = ?"]
+        args: list[Any] = [account_sid]
         for column, value in (
             ("to_", where.to), ("from_", where.from_),
             ("parent_call_sid", where.parent_call_sid), ("status", where.status),
@@ -153,8 +141,8 @@ class CallRepository:
             if value:
                 conditions.append(f"{column} = ?")
                 args.append(value)
-        for column, bounds in (("start_time", where.start_time), ("end_time", where.end_time)):
-            more, more_args = time_conditions(column, bounds)
+        for column, selected in (("start_time", where.start_time), ("end_time", where.end_time)):
+            more, more_args = date_conditions(column, selected)
             conditions += more
             args += more_args
         rows, has_next = paginate_sql(

@@ -11,21 +11,20 @@ The routes are in :mod:`..routes`; recordings of a call are in :mod:`..recording
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ... import models
-from ..http import Request, Response, json_response, parse_iso
+from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request
 from ..records import AccountRecord
-from .repository import CallFilter, TimeBound
+from .repository import CallFilter
 from .requests import parse_call_request, parse_call_update
 from .serialize import call_model
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
 
-__all__ = ["CALL_STATUSES", "CallsApi", "time_bounds"]
+__all__ = ["CALL_STATUSES", "CallsApi", "account_of"]
 
 CALL_STATUSES = (
     "queued", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled",
@@ -36,31 +35,6 @@ def account_of(req: Request) -> AccountRecord:
     """The account the route authenticated (every ``auth="account"`` route has one)."""
     assert req.account is not None
     return req.account
-
-
-def time_bounds(req: Request, name: str) -> tuple[tuple[TimeBound, ...], list[tuple[str, str]]]:
-    """``Name`` (that UTC day), ``Name<`` (on or before) and ``Name>`` (on or after) as
-    bounds, and the filters given (for the page URIs)."""
-    bounds: list[TimeBound] = []
-    filters: list[tuple[str, str]] = []
-    for key in (name, f"{name}<", f"{name}>"):
-        raw = req.get(key)
-        if not raw:
-            continue
-        value = parse_iso(key, raw)
-        date_only = len(raw.strip()) == 10
-        filters.append((key, raw))
-        if key == name:
-            day = value.replace(hour=0, minute=0, second=0, microsecond=0)
-            bounds += [(">=", day.timestamp()), ("<", (day + timedelta(days=1)).timestamp())]
-        elif key.endswith("<"):
-            if date_only:
-                bounds.append(("<", (value + timedelta(days=1)).timestamp()))
-            else:
-                bounds.append(("<=", value.timestamp()))
-        else:
-            bounds.append((">=", value.timestamp()))
-    return tuple(bounds), filters
 
 
 class CallsApi:
@@ -84,15 +58,15 @@ class CallsApi:
         status = req.get_choice("Status", CALL_STATUSES)
         if status:
             filters.append(("Status", status))
-        start, start_filters = time_bounds(req, "StartTime")
-        end, end_filters = time_bounds(req, "EndTime")
+        start, end = req.get_date_range("StartTime"), req.get_date_range("EndTime")
         where = CallFilter(
             to=values["To"], from_=values["From"], parent_call_sid=values["ParentCallSid"],
             status=status, start_time=start, end_time=end,
         )  # fmt: skip
         records, more = self.calls.page(account_of(req), where, preq)
         items = [call_model(r) for r in records]
-        env = envelope("calls", items, req.path, filters + start_filters + end_filters, preq, more)
+        filters += (*start.filters, *end.filters)
+        env = envelope("calls", items, req.path, filters, preq, more)
         return json_response(models.encode(env))
 
     async def fetch(self, req: Request) -> Response:

@@ -16,7 +16,8 @@ from typing import Any
 
 import msgspec
 
-from ..pagination import PageRequest, paginate_sql
+from ..._wire import DateRange
+from ..pagination import UNBOUNDED, PageRequest, date_conditions, paginate_sql
 from ..store import Store
 from .records import MediaRecord, MessageRecord
 
@@ -106,16 +107,11 @@ def _marks(values: Sequence[object]) -> str:
 
 @dataclass(frozen=True)
 class MessageQuery:
-    """List filters: ``To``/``From`` exact; ``date_sent`` bounds in epoch seconds."""
+    """List filters: ``To``/``From`` exact; ``date_sent`` the ``DateSent`` filters."""
 
     to: str | None = None
     from_: str | None = None
-    sent_from: float | None = None
-    """``date_sent >= sent_from``."""
-    sent_before: float | None = None
-    """``date_sent < sent_before``."""
-    sent_until: float | None = None
-    """``date_sent <= sent_until``."""
+    date_sent: DateRange = UNBOUNDED
 
 
 class MessageRepository:
@@ -160,16 +156,13 @@ class MessageRepository:
         """One page of an account's messages, newest first: (records, has_next)."""
         where: list[str] = ["account_sid = ?"]
         args: list[Any] = [account_sid]
-        for condition, value in (
-            ("to_ = ?", query.to),
-            ("from_ = ?", query.from_),
-            ("date_sent >= ?", query.sent_from),
-            ("date_sent < ?", query.sent_before),
-            ("date_sent <= ?", query.sent_until),
-        ):
+        for condition, value in (("to_ = ?", query.to), ("from_ = ?", query.from_)):
             if value is not None:
                 where.append(condition)
                 args.append(value)
+        dates, date_args = date_conditions("date_sent", query.date_sent)
+        where += dates
+        args += date_args
         rows, more = paginate_sql(
             self._store, table="messages", columns=_MESSAGE_COLUMNS, where=where, args=args,
             preq=preq, seq_of=lambda sid: self._seq(account_sid, sid),

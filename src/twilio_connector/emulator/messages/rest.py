@@ -6,12 +6,11 @@ are in :mod:`..routes`. Lists read through :class:`.repository.MessageRepository
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ... import models
 from ..errors import not_found
-from ..http import Request, Response, json_response, parse_iso
+from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
 from ..records import AccountRecord
 from .repository import MessageQuery
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MessagesApi", "message_query"]
 
-_DAY = timedelta(days=1)
-
 
 def _account(req: Request) -> AccountRecord:
     assert req.account is not None  # the route needs an authenticated account
@@ -32,45 +29,17 @@ def _account(req: Request) -> AccountRecord:
 
 
 def message_query(req: Request) -> tuple[MessageQuery, list[tuple[str, str]]]:
-    """The list filters of a request and the ``(name, value)`` pairs the page URIs repeat.
-
-    ``DateSent`` is that UTC day; ``DateSent<`` is on or before (the whole day for a date,
-    inclusive for a datetime); ``DateSent>`` is on or after.
-    """
+    """The list filters of a request and the ``(name, value)`` pairs the page URIs repeat:
+    ``To``, ``From`` and ``DateSent`` (that UTC day), ``DateSent<`` (on or before: the whole
+    day for a date, inclusive for a date-time), ``DateSent>`` (on or after)."""
     filters: list[tuple[str, str]] = []
     to, from_ = req.get("To") or None, req.get("From") or None
     for key, address in (("To", to), ("From", from_)):
         if address:
             filters.append((key, address))
-    lower: list[float] = []
-    below: list[float] = []
-    until: list[float] = []
-    for key in ("DateSent", "DateSent<", "DateSent>"):
-        raw = req.get(key)
-        if not raw:
-            continue
-        value = parse_iso(key, raw)
-        date_only = len(raw.strip()) == 10
-        filters.append((key, raw))
-        if key == "DateSent":
-            day = value.replace(hour=0, minute=0, second=0, microsecond=0)
-            lower.append(day.timestamp())
-            below.append((day + _DAY).timestamp())
-        elif key == "DateSent<":
-            if date_only:
-                below.append((value + _DAY).timestamp())
-            else:
-                until.append(value.timestamp())
-        else:
-            lower.append(value.timestamp())
-    query = MessageQuery(
-        to=to,
-        from_=from_,
-        sent_from=max(lower) if lower else None,
-        sent_before=min(below) if below else None,
-        sent_until=min(until) if until else None,
-    )
-    return query, filters
+    date_sent = req.get_date_range("DateSent")
+    filters += date_sent.filters
+    return MessageQuery(to=to, from_=from_, date_sent=date_sent), filters
 
 
 class MessagesApi:

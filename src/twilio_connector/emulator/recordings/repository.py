@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..calls.repository import TimeBound, time_conditions
-from ..pagination import PageRequest, paginate_sql
+from ..._wire import DateRange
+from ..pagination import UNBOUNDED, PageRequest, date_conditions, paginate_sql
 from ..store import Store
 from .records import RecordingRecord
 
@@ -66,14 +66,14 @@ class RecordingRepository:
         preq: PageRequest,
         *,
         call_sid: str | None = None,
-        date_created: Sequence[TimeBound] = (),
+        date_created: DateRange = UNBOUNDED,
     ) -> tuple[list[RecordingRecord], bool]:
         """One page of the account's recordings (of one call), newest first."""
         where, args = ["account_sid = ?"], [account_sid]
         if call_sid:
             where.append("call_sid = ?")
             args.append(call_sid)
-        more, more_args = time_conditions("date_created", date_created)
+        more, more_args = date_conditions("date_created", date_created)
         rows, has_next = paginate_sql(
             self.store, table="recordings", columns=_COLUMNS, where=where + more,
             args=args + more_args, preq=preq, seq_of=lambda sid: self._seq(account_sid, sid),

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import models
-from ..calls.rest import account_of, time_bounds
+from ..calls.rest import account_of
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request
 from .records import RecordingRecord
@@ -65,12 +65,12 @@ class RecordingsApi:
         call_sid = req.get("CallSid") or None
         if call_sid:
             filters.append(("CallSid", call_sid))
-        created, created_filters = time_bounds(req, "DateCreated")
+        created = req.get_date_range("DateCreated")
         records, more = self.recordings.repository.page(
             account.sid, preq, call_sid=call_sid, date_created=created
         )
         items = [self._model(r) for r in records]
-        env = envelope("recordings", items, req.path, filters + created_filters, preq, more)
+        env = envelope("recordings", items, req.path, [*filters, *created.filters], preq, more)
         return json_response(models.encode(env))
 
     async def fetch(self, req: Request) -> Response:
