@@ -180,3 +180,19 @@ async def test_inbound_control_handler(core: EmulatorCore) -> None:
     with pytest.raises(EmulatorError) as info:
         await control.inbound(bad)
     assert info.value.code == 20001
+
+
+async def test_inbound_addresses_by_channel(core: EmulatorCore) -> None:
+    inbound = core.inbound
+    for sender, to, code in (
+        ("client:" + TO, FROM, 21212),  # a voice address is no handset
+        ("whatsapp:" + TO, FROM, 21910),  # WhatsApp to an SMS number
+        (TO, "messenger:" + FROM, 20404),  # only numbers and WhatsApp addresses are owned
+        (TO, "whatsapp:" + FROM, 21910),
+        ("whatsapp:" + TO, "whatsapp:" + FROM, 63007),  # not a WhatsApp sender
+    ):
+        with pytest.raises(EmulatorError) as info:
+            inbound.receive(sender, to, "hi")
+        assert info.value.code == code, (sender, to)
+    received = inbound.receive("whatsapp:" + TO, "whatsapp:+14155238886", "hi")  # the sandbox
+    assert (received.channel, received.price) == ("whatsapp", "-0.00500")

@@ -29,6 +29,11 @@ SAY = "<Response><Say>hi</Say></Response>"
         ({"To": "+15005550004"}, 21216),
         ({"To": "12345"}, 21211),
         ({"To": "client:"}, 21211),
+        ({"To": "whatsapp:" + HANDSET}, 21211),  # calls never go to a messaging channel
+        ({"To": "messenger:" + HANDSET}, 21211),
+        ({"To": "sip:alice"}, 21211),  # no host
+        ({"To": "sim:DE123"}, 21211),
+        ({"From": "whatsapp:" + MAGIC_FROM}, 21212),
         ({"From": "+15005550001"}, 21212),
         ({"From": "+14155559999"}, 21210),  # not owned
         ({"From": "hello"}, 21212),

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from twilio_connector._wire import parse_address
 from twilio_connector.callbacks.base import RawParams, Rule, TwilioEvent
 
 __all__ = ["IncomingMessage", "MessageMedia", "SmsStatusChangeEvent"]
@@ -17,9 +18,12 @@ _INBOUND_STATUSES = frozenset({"received", "receiving", "Received", "Receiving"}
 
 
 def _channel(address: str | None, message_sid: str | None, has_media: bool) -> str:
-    """``whatsapp`` (or another prefix) for a channel address, else ``mms`` or ``sms``."""
-    if address and ":" in address and not address.startswith("+"):
-        return address.split(":", 1)[0].lower()
+    """``whatsapp`` (or another channel of :func:`~twilio_connector._wire.parse_address`) for
+    a channel address, else ``mms`` or ``sms``."""
+    if address and ":" in address:
+        channel = parse_address(address).channel
+        if channel != "phone":
+            return channel
     if has_media or (message_sid or "").startswith("MM"):
         return "mms"
     return "sms"

@@ -32,6 +32,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 
+from .._wire import parse_address
 from .accounts.state import DEFAULT_ACCOUNT_SID, Accounts
 from .calls.state import Calls
 from .messages.inbound import InboundMessages
@@ -102,8 +103,9 @@ class EmulatorCore:
         self._seed_args = (account_sid, account.auth_token, numbers)  # a reset keeps the token
         self.main_account_sid = account.sid
         for entry in numbers:
-            whatsapp = entry.startswith("whatsapp:")
-            self.numbers.ensure(account.sid, entry[9:] if whatsapp else entry, whatsapp=whatsapp)
+            address = parse_address(entry)
+            whatsapp = address.channel == "whatsapp"
+            self.numbers.ensure(account.sid, address.bare if whatsapp else entry, whatsapp=whatsapp)
         sandbox = self.numbers.owner_of(SANDBOX_WHATSAPP_NUMBER)
         if sandbox is None:
             self.numbers.ensure(

@@ -16,10 +16,10 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..._wire import country_of, is_e164, message_verb_error
 from ...callbacks import CallStatusChangeEvent, MachineDetectionResult
 from ..errors import EmulatorError
 from ..messages.state import MessageRequest
-from ..numbers.state import E164_RE
 from ..records import AccountRecord, new_sid
 from ..rules.state import Rule
 from ..scheduler import Activity, CallClock
@@ -60,7 +60,6 @@ __all__ = ["CallEffects", "CallPlan", "LiveCall", "call_geo"]
 KIND_STATUS = "call-status"
 _RATES = {"inbound": 0.0085}
 _OUTBOUND_RATE = 0.014
-_COUNTRIES = (("+1", "US"), ("+44", "GB"), ("+49", "DE"), ("+33", "FR"), ("+61", "AU"))
 _DIAL_MAGIC = {
     "+15005550001": (13224, "Dial: the number {to} is not valid"),
     "+15005550002": (13224, "Dial: the number {to} cannot be reached"),
@@ -135,18 +134,11 @@ class LiveCall:
     legs: list[str] = field(default_factory=list)
 
 
-def _country(number: str) -> str:
-    for prefix, code in _COUNTRIES:
-        if number.startswith(prefix):
-            return code
-    return ""
-
-
 def call_geo(from_: str, to: str) -> dict[str, str]:
     geo: dict[str, str] = {}
     for side, number in (("From", from_), ("To", to)):
         geo.update({f"{side}City": "", f"{side}State": "", f"{side}Zip": ""})
-        geo[f"{side}Country"] = _country(number)
+        geo[f"{side}Country"] = country_of(number)
     return geo
 
 
@@ -303,7 +295,7 @@ class CallEffects:
         try:
             msg = self.core.messaging.create(live.account, req)
         except EmulatorError as exc:
-            code = {21211: 14101, 21212: 14102, 21606: 14102, 21602: 14103}.get(exc.code, exc.code)
+            code = message_verb_error(exc.code)
             self.core.notify(
                 live.account.sid, code, f"<{message.verb}> rejected: {exc.message}",
                 resource_sid=live.record.sid,
@@ -322,7 +314,7 @@ class CallEffects:
             problem = None
             if address in _DIAL_MAGIC:
                 problem = _DIAL_MAGIC[address]
-            elif not E164_RE.match(address):
+            elif not is_e164(address):
                 problem = (13223, "Dial: invalid phone number format {to}")
             if problem is not None:
                 code, text = problem

@@ -31,10 +31,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..._wire import parse_address
 from ..errors import EmulatorError, bad_request, invalid_param
 from ..http import Request
 from ..messages.state import MAGIC_VALID_FROM, check_callback_url
-from ..numbers.state import E164_RE, Numbers
+from ..numbers.state import Numbers
 from ..records import AccountRecord
 from ..rules.state import Rule
 from ..voice import (
@@ -79,9 +80,9 @@ RULE_PARAMS = frozenset(
 )  # fmt: skip
 MAX_TWIML = 4000
 _METHODS = ("GET", "POST")
-_CLIENT_RE = re.compile(r"client:[A-Za-z0-9_.@\-]{1,256}\Z")
-_SIP_RE = re.compile(r"sips?:[^\s@]+@[^\s@]+\Z")
-_SIM_RE = re.compile(r"sim:DE[0-9a-fA-F]{32}\Z")
+_ENDPOINTS = frozenset({"client", "sip", "sips", "sim"})
+"""The channels a call can reach besides a phone number (WhatsApp and the other messaging
+channels are refused as phone numbers, as Twilio does)."""
 _AP_RE = re.compile(r"AP[0-9a-fA-F]{32}\Z")
 _SEND_DIGITS_RE = re.compile(r"[0-9A-D#*wW]{1,32}\Z")
 _DTMF_RE = re.compile(r"[0-9#*wW]*\Z")
@@ -233,7 +234,8 @@ def check_can_end(current: str, status: str) -> None:
 
 
 def is_phone_address(address: str) -> bool:
-    return not address.startswith(("client:", "sip:", "sips:", "sim:"))
+    """Whether ``address`` has no channel prefix (a number, valid or not)."""
+    return parse_address(address).channel == "phone"
 
 
 def check_twiml_url(url: str, name: str = "Url") -> None:
@@ -249,21 +251,23 @@ def _check_to(to: str) -> None:
     if to in _MAGIC_TO:
         code, text = _MAGIC_TO[to]
         raise bad_request(code, text.format(to=to))
-    if is_phone_address(to):
-        if not E164_RE.match(to):
-            raise bad_request(21211, f"Invalid 'To' Phone Number: {to[:40]}")
-    elif not (_CLIENT_RE.match(to) or _SIP_RE.match(to) or _SIM_RE.match(to)):
-        raise bad_request(21211, f"Invalid 'To' address: {to[:40]}")
+    callee = parse_address(to)
+    if callee.channel in _ENDPOINTS:
+        if not callee.well_formed:
+            raise bad_request(21211, f"Invalid 'To' address: {to[:40]}")
+    elif callee.channel != "phone" or not callee.is_e164:
+        raise bad_request(21211, f"Invalid 'To' Phone Number: {to[:40]}")
 
 
 def _check_from(account: AccountRecord, numbers: Numbers, from_: str, to: str) -> None:
     if from_ == "+15005550001":
         raise bad_request(21212, f"The caller ID {from_} is not a valid phone number")
-    if not is_phone_address(from_):
-        if is_phone_address(to) or not _CLIENT_RE.match(from_):
+    caller = parse_address(from_)
+    if caller.channel in _ENDPOINTS:  # a Voice SDK client may call a client or SIP address
+        if is_phone_address(to) or caller.channel != "client" or not caller.well_formed:
             raise bad_request(21212, f"Invalid 'From' phone number: {from_[:40]}")
         return
-    if not E164_RE.match(from_):
+    if caller.channel != "phone" or not caller.is_e164:
         raise bad_request(21212, f"Invalid 'From' phone number: {from_[:40]}")
     if from_ == MAGIC_VALID_FROM:
         return

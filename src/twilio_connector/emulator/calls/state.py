@@ -51,9 +51,9 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from ..._wire import is_e164, parse_address
 from ..errors import EmulatorError, bad_request, not_found
 from ..messages.state import check_callback_url
-from ..numbers.state import E164_RE
 from ..pagination import PageRequest
 from ..records import AccountRecord, DeliveryRecord, new_sid
 from ..scheduler import CallClock
@@ -168,9 +168,12 @@ class Calls:
         step by step: a Gather waits (up to ``input_timeout`` real seconds) for
         :meth:`press_digits` / :meth:`caller_speaks`.
         """
-        if not (E164_RE.match(from_) or from_.startswith(("client:", "sip:"))):
+        caller = parse_address(from_)
+        if caller.channel not in ("client", "sip") and not (
+            caller.channel == "phone" and caller.is_e164
+        ):
             raise bad_request(21212, f"The 'From' number {from_[:40]} is not a valid caller")
-        number = self.core.numbers.owner_of(to) if E164_RE.match(to) else None
+        number = self.core.numbers.owner_of(to) if is_e164(to) else None
         if number is None:
             raise EmulatorError(404, 20404, f"{to[:40]} is not a phone number owned by any account")
         account = self.core.accounts.get(number.account_sid)

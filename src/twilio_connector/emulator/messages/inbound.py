@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from ..._wire import API_VERSION
+from ..._wire import API_VERSION, country_of, message_verb_error, parse_address, whatsapp_address
 from ...callbacks import IncomingMessage, MessageMedia
 from ..errors import EmulatorError, bad_request
-from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
+from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
 from ..records import AccountRecord, NumberRecord, new_sid
 from ..router import API_PREFIX
 from ..webhooks.dispatcher import Webhook, WebhookResult
@@ -31,15 +31,17 @@ if TYPE_CHECKING:
 __all__ = ["InboundMessages"]
 
 MAX_DOCUMENTS = 50
-_COUNTRY = (("+1", "US"), ("+44", "GB"), ("+49", "DE"), ("+33", "FR"), ("+61", "AU"))
 _XML_TYPES = ("text/xml", "application/xml")
+_CHANNELS = ("phone", "whatsapp")
 
 
-def _country(number: str) -> str:
-    for prefix, code in _COUNTRY:
-        if number.startswith(prefix):
-            return code
-    return ""
+def _on_whatsapp(address: str) -> str:
+    """``+1555`` -> ``whatsapp:+1555``; an address of another channel is left for the
+    message checks to refuse."""
+    try:
+        return whatsapp_address(address)
+    except ValueError:
+        return address
 
 
 class InboundMessages:
@@ -55,14 +57,14 @@ class InboundMessages:
         extra_params: dict[str, str] | None = None,
     ) -> MessageRecord:
         """Store an inbound message to an owned number and start its webhook session."""
-        whatsapp = to.startswith("whatsapp:")
-        to_bare = to[9:] if whatsapp else to
-        from_bare = from_[9:] if from_.startswith("whatsapp:") else from_
-        if whatsapp != from_.startswith("whatsapp:"):
+        to_address, sender = parse_address(to), parse_address(from_)
+        whatsapp = to_address.channel == "whatsapp"
+        if whatsapp != (sender.channel == "whatsapp"):
             raise bad_request(21910, "'From' and 'To' must use the same channel")
-        if not E164_RE.match(from_bare):
+        if sender.channel not in _CHANNELS or not sender.is_e164:
             raise bad_request(21212, f"The 'From' number {from_[:40]} is not a valid phone number.")
-        number = self.core.numbers.owner_of(to_bare)
+        to_bare, from_bare = to_address.bare, sender.bare
+        number = self.core.numbers.owner_of(to_bare) if to_address.channel in _CHANNELS else None
         if number is None:
             raise EmulatorError(404, 20404, f"{to[:40]} is not a phone number owned by any account")
         if whatsapp and not (number.whatsapp or to_bare == SANDBOX_WHATSAPP_NUMBER):
@@ -99,17 +101,16 @@ class InboundMessages:
 
     def _params(self, msg: MessageRecord, extra: dict[str, str]) -> list[tuple[str, str]]:
         sender = msg.from_ or ""
-        from_bare = sender[9:] if sender.startswith("whatsapp:") else sender
-        to_bare = msg.to[9:] if msg.to.startswith("whatsapp:") else msg.to
-        whatsapp = msg.to.startswith("whatsapp:")
+        from_bare = parse_address(sender).bare
+        whatsapp = msg.channel == "whatsapp"
         media: list[MessageMedia] = []
         if msg.num_media:
             base = f"{self.core.base_url}{API_PREFIX}/Accounts/{msg.account_sid}/Messages/{msg.sid}"
             for item in self.core.messaging.repository.media_of(msg.sid):
                 media.append(MessageMedia(f"{base}/Media/{item.sid}", item.content_type))
         params = IncomingMessage(
-            to_country=_country(to_bare), to_state="", to_city="", to_zip="",
-            from_country=_country(from_bare), from_state="", from_city="", from_zip="",
+            to_country=country_of(msg.to), to_state="", to_city="", to_zip="",
+            from_country=country_of(sender), from_state="", from_city="", from_zip="",
             sms_message_sid=msg.sid, sms_sid=msg.sid, message_sid=msg.sid,
             num_media=msg.num_media, num_segments=msg.num_segments, sms_status="received",
             body=msg.body, to=msg.to, from_=sender, account_sid=msg.account_sid,
@@ -205,12 +206,10 @@ class InboundMessages:
     def _reply(
         self, account: AccountRecord, inbound: MessageRecord, action: MessageAction, doc_url: str
     ) -> None:
-        whatsapp = inbound.to.startswith("whatsapp:")
         to = action.to or inbound.from_ or ""
         from_ = action.from_ or inbound.to
-        if whatsapp:
-            to = to if to.startswith("whatsapp:") else f"whatsapp:{to}"
-            from_ = from_ if from_.startswith("whatsapp:") else f"whatsapp:{from_}"
+        if inbound.channel == "whatsapp":  # a reply stays on WhatsApp
+            to, from_ = _on_whatsapp(to), _on_whatsapp(from_)
         callback = urljoin(doc_url, action.action) if action.action else None
         req = MessageRequest(
             to=to,
@@ -223,7 +222,7 @@ class InboundMessages:
         try:
             self.core.messaging.create(account, req)
         except EmulatorError as exc:
-            code = {21211: 14101, 21212: 14102, 21606: 14102, 21602: 14103}.get(exc.code, exc.code)
+            code = message_verb_error(exc.code)
             self._notify(account, inbound, code, f"<Message> rejected: {exc.message}", doc_url)
 
     def _notify(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..._wire import parse_address
+
 __all__ = ["MediaRecord", "MessageRecord"]
 
 
@@ -37,7 +39,7 @@ class MessageRecord:
     @property
     def channel(self) -> str:
         """``"whatsapp"`` for WhatsApp addresses, else ``"sms"``."""
-        return "whatsapp" if self.to.startswith("whatsapp:") else "sms"
+        return "whatsapp" if parse_address(self.to).channel == "whatsapp" else "sms"
 
 
 @dataclass(slots=True)

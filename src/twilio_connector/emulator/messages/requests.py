@@ -17,8 +17,9 @@ from urllib.parse import SplitResult, urlsplit
 
 import msgspec
 
+from ..._wire import Address, is_e164, parse_address
 from ..errors import bad_request
-from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
+from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
 from ..records import AccountRecord, NumberRecord
 
 __all__ = [
@@ -28,8 +29,8 @@ __all__ = [
     "check_addresses",
     "check_callback_url",
     "check_request",
+    "message_channel",
     "scheduled_time",
-    "split_address",
 ]
 
 MAX_BODY = 1600
@@ -72,11 +73,10 @@ class MessageRequest:
     direction: str = "outbound-api"
 
 
-def split_address(address: str) -> tuple[str, str]:
-    """(channel, bare number): ``whatsapp:+1555`` -> ("whatsapp", "+1555")."""
-    if address.startswith("whatsapp:"):
-        return "whatsapp", address[9:]
-    return "sms", address
+def message_channel(address: Address) -> str:
+    """``"whatsapp"`` for a WhatsApp address, else ``"sms"`` (other prefixes are refused
+    as numbers)."""
+    return "whatsapp" if address.channel == "whatsapp" else "sms"
 
 
 def _split_url(url: str) -> SplitResult | None:
@@ -157,13 +157,15 @@ def check_addresses(
     numbers: NumberOwners, account: AccountRecord, to: str, from_: str | None
 ) -> str:
     """Check ``From`` (when given) and ``To``; returns the channel (``"sms"``/``"whatsapp"``)."""
-    to_channel, to_bare = split_address(to)
-    if from_ and _check_sender(numbers, account, from_) != to_channel:
+    to_address = parse_address(to)
+    to_channel = message_channel(to_address)
+    sender = parse_address(from_) if from_ else None
+    if from_ and sender and _check_sender(numbers, account, from_, sender) != to_channel:
         raise bad_request(
             21910, "Invalid 'From' and 'To' pair. 'From' and 'To' should be of the same channel"
         )
-    _check_to(to, to_bare)
-    if from_ and split_address(from_)[1] == to_bare:
+    _check_to(to, to_address)
+    if sender is not None and sender.bare == to_address.bare:
         code = 63031 if to_channel == "whatsapp" else 21266
         raise bad_request(code, "'To' and 'From' number cannot be the same")
     return to_channel
@@ -180,11 +182,13 @@ def _invalid_sender(code: int, shown: str) -> str:
     return f"The 'From' number {shown} is not a valid phone number."
 
 
-def _check_sender(numbers: NumberOwners, account: AccountRecord, sender: str) -> str:
+def _check_sender(
+    numbers: NumberOwners, account: AccountRecord, sender: str, address: Address
+) -> str:
     shown = sender[:40]  # as shown in error messages
-    channel, bare = split_address(sender)
+    channel, bare = message_channel(address), address.bare
     if channel == "whatsapp":
-        if not E164_RE.match(bare):
+        if not address.is_e164:
             raise bad_request(21212, _invalid_sender(21212, shown))
         owned = numbers.owner_of(bare)
         if bare == SANDBOX_WHATSAPP_NUMBER or (
@@ -197,7 +201,7 @@ def _check_sender(numbers: NumberOwners, account: AccountRecord, sender: str) ->
         raise bad_request(code, _invalid_sender(code, shown))
     if sender == MAGIC_VALID_FROM or _ALPHA_SENDER.match(sender):
         return channel
-    if not E164_RE.match(sender):
+    if not is_e164(sender):
         raise bad_request(21212, _invalid_sender(21212, shown))
     owned = numbers.owner_of(sender)
     if owned is None or owned.account_sid != account.sid:
@@ -205,10 +209,10 @@ def _check_sender(numbers: NumberOwners, account: AccountRecord, sender: str) ->
     return channel
 
 
-def _check_to(to: str, bare: str) -> None:
-    if bare in _MAGIC_TO:
-        code, text = _MAGIC_TO[bare]
+def _check_to(to: str, address: Address) -> None:
+    if address.bare in _MAGIC_TO:
+        code, text = _MAGIC_TO[address.bare]
         raise bad_request(code, text.format(to=to))
-    if (to.startswith("whatsapp:") or ":" not in to) and E164_RE.match(bare):
+    if address.channel in ("phone", "whatsapp") and address.is_e164:
         return
     raise bad_request(21211, f"The 'To' number {to[:40]} is not a valid phone number.")

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..._wire import API_VERSION
+from ..._wire import API_VERSION, parse_address, whatsapp_address
 from ...callbacks import SmsStatusChangeEvent
 from ..errors import bad_request, not_found
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
@@ -36,7 +36,6 @@ from .requests import (
     check_callback_url,
     check_request,
     scheduled_time,
-    split_address,
 )
 from .segments import count_segments
 
@@ -99,7 +98,7 @@ def status_callback_params(m: MessageRecord) -> list[tuple[str, str]]:
         error_code=m.error_code,
         channel_prefix="whatsapp" if whatsapp else None,
         channel_install_sid="XE" + m.account_sid[2:] if whatsapp else None,
-        channel_to_address=split_address(m.to)[1] if whatsapp else None,
+        channel_to_address=parse_address(m.to).bare if whatsapp else None,
         event_type="READ" if whatsapp and m.status == "read" else None,
         raw_dlr_done_date=done,
     )
@@ -252,7 +251,7 @@ class Messaging:
         numbers = self.core.numbers.of_account(msg.account_sid)
         if msg.channel == "whatsapp":
             wa = [n for n in numbers if n.whatsapp]
-            return "whatsapp:" + (wa[0].phone_number if wa else SANDBOX_WHATSAPP_NUMBER)
+            return whatsapp_address(wa[0].phone_number if wa else SANDBOX_WHATSAPP_NUMBER)
         return numbers[0].phone_number if numbers else MAGIC_VALID_FROM
 
     def _sending(self, msg: MessageRecord) -> None:
@@ -275,15 +274,16 @@ class Messaging:
                 code = 30008
             delay = rule.params.get("delay")
             return rule.outcome, code, float(delay) if isinstance(delay, (int, float)) else None
-        channel, bare = split_address(msg.to)
+        to = parse_address(msg.to)
+        bare = to.bare
         magic = _MAGIC_ASYNC.match(bare)
         if magic is not None:
             code = int(magic.group(1) + "0" + magic.group(2))
             return ("failed" if code in _FAILED_CODES else "undelivered"), code, None
-        if channel == "whatsapp":
+        if to.channel == "whatsapp":
             extra = msg.extra or {}
             if not extra.get("content_sid") and msg.direction != "inbound":
-                business = split_address(msg.from_ or "")[1]
+                business = parse_address(msg.from_ or "").bare
                 last = self.whatsapp_windows.last_inbound(msg.account_sid, business, bare)
                 if last is None or self.core.clock.now() - last > WHATSAPP_WINDOW:
                     return "failed", 63016, None

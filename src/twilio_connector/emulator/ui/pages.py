@@ -31,11 +31,11 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import jinja2
 from markupsafe import Markup
 
+from ..._wire import encode_form, parse_address, whatsapp_address
 from ..errors import EmulatorError
 from ..http import Request, Response, json_response
 from ..records import AccountRecord
@@ -118,7 +118,7 @@ def _ms(value: float) -> str:
 
 
 def ui_url(view: str = "messages", **params: str | None) -> str:
-    query = urlencode({"view": view, **{k: v for k, v in params.items() if v}})
+    query = encode_form([("view", view), *((k, v) for k, v in params.items() if v)])
     return f"{PREFIX}?{query}"
 
 
@@ -260,10 +260,9 @@ class Inbox:
             defaults["from"] = sel.peer
         if sel.local:
             defaults["to"] = sel.local
-        live_src = f"{PREFIX}/live?" + urlencode(
-            {"view": sel.view, **({"local": sel.local} if sel.local else {}),
-             **({"peer": sel.peer} if sel.peer else {}),
-             **({"kind": sel.kind} if sel.kind else {})}
+        live_src = f"{PREFIX}/live?" + encode_form(
+            [("view", sel.view), *((k, v) for k, v in
+             (("local", sel.local), ("peer", sel.peer), ("kind", sel.kind)) if v)]
         )  # fmt: skip
         body = self.env.get_template("page.html").render(
             views=VIEWS,
@@ -307,8 +306,8 @@ class Inbox:
             )
         if not sender:
             raise FormError("Enter the sender's phone number, e.g. +15558675310", field="from")
-        if to.startswith("whatsapp:") and not sender.startswith("whatsapp:"):
-            sender = f"whatsapp:{sender}"
+        if parse_address(to).channel == "whatsapp" and parse_address(sender).channel == "phone":
+            sender = whatsapp_address(sender)
         if not body.strip() and not media:
             raise FormError("Enter a message body or a media URL", field="body")
         if media and not safe_link(media):

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import msgspec
 
+from ..._wire import parse_address, redact_userinfo, whatsapp_address
 from ..errors import EmulatorError
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
 from ..records import DeliveryRecord, NotificationRecord
@@ -56,18 +57,8 @@ def _marks(values: Sequence[object]) -> str:
 
 
 def redact_url(url: str | None) -> str:
-    """``url`` with any ``user:password@`` password replaced by ``***``."""
-    if not url or "@" not in url:
-        return url or ""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    userinfo, _, host = parts.netloc.rpartition("@")
-    user = userinfo.partition(":")[0]
-    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, ""))
+    """``url`` with any ``user:password@`` password shown as ``***``."""
+    return redact_userinfo(url) if url else ""
 
 
 def safe_link(url: str) -> bool:
@@ -94,7 +85,7 @@ class OwnedNumber:
         """Where a handset can write to: the number, plus its WhatsApp address if enabled."""
         out = [self.phone_number]
         if self.whatsapp:
-            out.append(f"whatsapp:{self.phone_number}")
+            out.append(whatsapp_address(self.phone_number))
         return out
 
 
@@ -109,9 +100,7 @@ def owned_numbers(core: EmulatorCore, account_sids: Sequence[str]) -> list[Owned
 
 def bare(address: str | None) -> str:
     """``whatsapp:+1555`` -> ``+1555``."""
-    if not address:
-        return ""
-    return address.split(":", 1)[1] if ":" in address else address
+    return parse_address(address).bare if address else ""
 
 
 @dataclass(frozen=True)
@@ -132,7 +121,7 @@ class Conversation:
 
     @property
     def channel(self) -> str:
-        return "whatsapp" if self.peer.startswith("whatsapp:") else "sms"
+        return "whatsapp" if parse_address(self.peer).channel == "whatsapp" else "sms"
 
 
 def recent_conversations(

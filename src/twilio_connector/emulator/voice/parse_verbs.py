@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ..._wire import format_address, parse_address
 from .model import (
     DEFAULT_METHOD,
     Connect,
@@ -254,13 +255,13 @@ def _dial_target(noun: Element, issues: list[TwimlIssue]) -> DialTarget | None:
     address = noun.text
     if noun.name == "Client":
         identity = noun.text or _child_text(noun, "Identity")
-        address = (
-            f"client:{identity}" if identity and not identity.startswith("client:") else identity
-        )
+        if identity and parse_address(identity).channel != "client":
+            identity = format_address("client", identity)
+        address = identity
     elif noun.name == "Sip":
         address = noun.text or _child_text(noun, "Uri")
     elif noun.name == "Sim":
-        address = f"sim:{noun.text}" if noun.text else ""
+        address = format_address("sim", noun.text) if noun.text else ""
     elif noun.name == "Application":
         sid = _child_text(noun, "ApplicationSid") or noun.text
         address = f"app:{sid}" if sid else ""
