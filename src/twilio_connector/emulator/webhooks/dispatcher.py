@@ -24,7 +24,6 @@ order they were sent (a message's ``sent`` always lands before its ``delivered``
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import time
 import uuid
@@ -32,10 +31,11 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote_plus, unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import msgspec
 
+from ..._wire import FORM_CONTENT_TYPE, encode_form, split_userinfo
 from ...signature import HMAC_SHA1, SIGNATURE_SETTINGS_HEADER, compute_signature
 from ..records import DeliveryRecord
 from ..store import Store
@@ -47,29 +47,14 @@ __all__ = ["ConnectionOverrides", "Webhook", "WebhookDispatcher", "WebhookResult
 log = logging.getLogger("twilio_connector.emulator")
 
 USER_AGENT = "TwilioProxy/1.1"
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=UTF-8"
+_FORM_HEADER = FORM_CONTENT_TYPE + "; charset=UTF-8"
 MAX_BODY = 64 * 1024
 _LOGGED_BODY = 4000
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
-_FORM_TABLE = {
-    c: (chr(c) if chr(c) in _UNRESERVED else "+" if c == 32 else f"%{c:02X}") for c in range(128)
-}
 _INSERT_DELIVERY = (
     "INSERT INTO deliveries (ts, kind, account_sid, resource_sid, method, url, params, status, "
     "latency_ms, error, error_code, signature, idempotency_token, attempt, response_body) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
-
-
-def _form_quote(text: str) -> str:
-    if text.isascii():
-        return text.translate(_FORM_TABLE)
-    return quote_plus(text, safe="")
-
-
-def form_encode(pairs: Sequence[tuple[str, str]]) -> str:
-    """``application/x-www-form-urlencoded`` (``+`` for space), as ``urlencode`` does."""
-    return "&".join(f"{_form_quote(k)}={_form_quote(v)}" for k, v in pairs)
 
 
 @dataclass(frozen=True)
@@ -317,27 +302,21 @@ class WebhookDispatcher:
         assert self._http is not None, "dispatcher not started"
         raw_url, _, fragment = hook.url.partition("#")
         overrides = ConnectionOverrides.parse(fragment) if fragment else ConnectionOverrides()
-        basic: str | None = None
-        parts = urlsplit(raw_url) if "@" in raw_url else None
-        if parts is not None and "@" in parts.netloc:
-            userinfo, _, host = parts.netloc.rpartition("@")
-            user, _, password = userinfo.partition(":")
-            credentials = f"{unquote(user)}:{unquote(password)}".encode()
-            basic = "Basic " + base64.b64encode(credentials).decode("ascii")
-            raw_url = urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+        raw_url, userinfo = split_userinfo(raw_url)
+        basic = userinfo.basic_authorization() if userinfo is not None else None
         method = hook.method.upper()
         params = list(hook.params)
         rule = self._signing.match(raw_url) if self._signing is not None else None
         secret, algorithm = (hook.auth_token, HMAC_SHA1) if rule is None else rule.signing_key
         if method == "GET":
-            query = form_encode(params)
+            query = encode_form(params)
             url = raw_url + (("&" if "?" in raw_url else "?") + query if query else "")
             signature = compute_signature(secret, url, None, algorithm)
             data: bytes | None = None
         else:
             url = raw_url
             signature = compute_signature(secret, url, params, algorithm)
-            data = form_encode(params).encode()
+            data = encode_form(params).encode()
         token = str(uuid.uuid4())
         headers: list[tuple[str, str]] = [
             ("X-Twilio-Signature", signature),
@@ -349,7 +328,7 @@ class WebhookDispatcher:
         if rule is not None:
             headers.append((SIGNATURE_SETTINGS_HEADER, rule.settings_header))
         if data is not None:
-            headers.append(("Content-Type", FORM_CONTENT_TYPE))
+            headers.append(("Content-Type", _FORM_HEADER))
         started = time.monotonic()
         attempts, retries, auth_tried = 0, 0, False
         while True:
