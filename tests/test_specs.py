@@ -103,6 +103,18 @@ def test_paths_format_each_segment_quoted() -> None:
     assert str(PathTemplate("/x/{A}.json")) == "/x/{A}.json"
 
 
+def test_fill_puts_sids_in_order_as_format_does() -> None:
+    for spec in SPECS:
+        for path in (spec.list_path, spec.instance_path):
+            if path is None:
+                continue
+            values = [f"XX{i}" for i in range(len(path.names))]
+            assert path.fill(*values) == path.format(**dict(zip(path.names, values, strict=True)))
+    assert PathTemplate("/100%/{A}/x").fill("a") == "/100%/a/x"
+    with pytest.raises(TypeError):
+        specs.CALLS.instance_path.fill(ACCOUNT)  # type: ignore[union-attr]
+
+
 def test_bind_fills_some_segments_and_leaves_the_others() -> None:
     path = specs.MESSAGES.instance_path
     assert path is not None

@@ -78,10 +78,16 @@ class PathTemplate:
 
     template: str
     names: tuple[str, ...] = field(init=False)
+    _printf: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        names = tuple(name for _, name, _, _ in Formatter().parse(self.template) if name)
+        parsed = list(Formatter().parse(self.template))
+        names = tuple(name for _, name, _, _ in parsed if name)
+        printf = "".join(
+            text.replace("%", "%%") + ("%s" if name else "") for text, name, _, _ in parsed
+        )
         object.__setattr__(self, "names", names)
+        object.__setattr__(self, "_printf", printf)
 
     def format(self, **values: str) -> str:
         """The path with every segment filled in, each value quoted so it stays one segment.
@@ -93,6 +99,11 @@ class PathTemplate:
             if not value or not (value.isascii() and value.isalnum()):
                 values[name] = _segment(name, value)
         return self.template.format_map(values)
+
+    def fill(self, *values: str) -> str:
+        """The path with ``values`` as its segments, in order and as they are: for SIDs the
+        server made itself (a serializer's URIs), without :meth:`format`'s checks and quoting."""
+        return self._printf % values
 
     def bind(self, **values: str) -> PathTemplate:
         """The template with some segments filled in (quoted), the others left to fill."""

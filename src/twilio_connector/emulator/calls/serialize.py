@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from ... import models
 from ..._wire import API_VERSION
+from ...specs import CALLS
 from ..numbers.state import format_friendly
-from ..router import API_PREFIX
 from ..serialize import dt
 from .records import CallRecord
 
 __all__ = ["call_model"]
 
+assert CALLS.instance_path
+_CALL = CALLS.instance_path
 _CALL_SUBRESOURCES = (
     ("notifications", "Notifications"),
     ("recordings", "Recordings"),
@@ -25,7 +27,8 @@ _CALL_SUBRESOURCES = (
 
 
 def call_model(c: CallRecord) -> models.Call:
-    uri = f"{API_PREFIX}/Accounts/{c.account_sid}/Calls/{c.sid}"
+    uri = _CALL.fill(c.account_sid, c.sid)
+    base = uri.removesuffix(".json")
     return models.Call(
         sid=c.sid,
         account_sid=c.account_sid,
@@ -51,6 +54,6 @@ def call_model(c: CallRecord) -> models.Call:
         caller_name=c.caller_name,
         queue_time="0",
         trunk_sid=None,
-        uri=f"{uri}.json",
-        subresource_uris={name: f"{uri}/{path}.json" for name, path in _CALL_SUBRESOURCES},
+        uri=uri,
+        subresource_uris={name: f"{base}/{path}.json" for name, path in _CALL_SUBRESOURCES},
     )

@@ -15,10 +15,10 @@ from urllib.parse import urljoin
 
 from ..._wire import API_VERSION, country_of, message_verb_error, parse_address, whatsapp_address
 from ...callbacks import IncomingMessage, MessageMedia
+from ...specs import MEDIA
 from ..errors import EmulatorError, bad_request
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
 from ..records import AccountRecord, NumberRecord, new_sid
-from ..router import API_PREFIX
 from ..webhooks.dispatcher import Webhook, WebhookResult
 from .records import MessageRecord
 from .requests import MAX_BODY, MessageRequest
@@ -33,6 +33,8 @@ __all__ = ["InboundMessages"]
 MAX_DOCUMENTS = 50
 _XML_TYPES = ("text/xml", "application/xml")
 _CHANNELS = ("phone", "whatsapp")
+assert MEDIA.instance_path
+_MEDIA = MEDIA.instance_path
 
 
 def _on_whatsapp(address: str) -> str:
@@ -105,9 +107,9 @@ class InboundMessages:
         whatsapp = msg.channel == "whatsapp"
         media: list[MessageMedia] = []
         if msg.num_media:
-            base = f"{self.core.base_url}{API_PREFIX}/Accounts/{msg.account_sid}/Messages/{msg.sid}"
             for item in self.core.messaging.repository.media_of(msg.sid):
-                media.append(MessageMedia(f"{base}/Media/{item.sid}", item.content_type))
+                path = _MEDIA.fill(msg.account_sid, msg.sid, item.sid).removesuffix(".json")
+                media.append(MessageMedia(self.core.base_url + path, item.content_type))
         params = IncomingMessage(
             to_country=country_of(msg.to), to_state="", to_city="", to_zip="",
             from_country=country_of(sender), from_state="", from_city="", from_zip="",

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from ... import models
 from ..._wire import API_VERSION
-from ..router import API_PREFIX
+from ...specs import MEDIA, MESSAGES
 from ..serialize import dt
 from .records import MediaRecord, MessageRecord
 
 __all__ = ["media_model", "message_model"]
 
+assert MESSAGES.instance_path and MEDIA.list_path and MEDIA.instance_path
+_MESSAGE, _MEDIA_LIST, _MEDIA = MESSAGES.instance_path, MEDIA.list_path, MEDIA.instance_path
+
 
 def message_model(m: MessageRecord) -> models.Message:
-    uri = f"{API_PREFIX}/Accounts/{m.account_sid}/Messages/{m.sid}"
+    uri = _MESSAGE.fill(m.account_sid, m.sid)
     return models.Message(
         sid=m.sid,
         account_sid=m.account_sid,
@@ -32,8 +35,11 @@ def message_model(m: MessageRecord) -> models.Message:
         price=m.price,
         price_unit=m.price_unit,
         status=m.status,
-        uri=f"{uri}.json",
-        subresource_uris={"media": f"{uri}/Media.json", "feedback": f"{uri}/Feedback.json"},
+        uri=uri,
+        subresource_uris={
+            "media": _MEDIA_LIST.fill(m.account_sid, m.sid),
+            "feedback": uri.removesuffix(".json") + "/Feedback.json",
+        },
     )
 
 
@@ -45,5 +51,5 @@ def media_model(m: MediaRecord) -> models.Media:
         content_type=m.content_type,
         date_created=dt(m.date_created),
         date_updated=dt(m.date_created),
-        uri=f"{API_PREFIX}/Accounts/{m.account_sid}/Messages/{m.parent_sid}/Media/{m.sid}.json",
+        uri=_MEDIA.fill(m.account_sid, m.parent_sid, m.sid),
     )

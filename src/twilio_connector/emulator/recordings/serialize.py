@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from ... import models
 from ..._wire import API_VERSION
-from ..router import API_PREFIX
+from ...specs import CALL_RECORDINGS, RECORDINGS
 from ..serialize import dt
 from .records import RecordingRecord
 
 __all__ = ["recording_model"]
+
+assert RECORDINGS.instance_path and CALL_RECORDINGS.instance_path
+_RECORDING, _OF_CALL = RECORDINGS.instance_path, CALL_RECORDINGS.instance_path
 
 
 def recording_model(
@@ -17,16 +20,15 @@ def recording_model(
     """A Recording; ``call_level`` is the ``/Calls/{CA}/Recordings`` shape (with ``track``,
     without ``media_url``/``subresource_uris``), else the account-level one (``media_url``:
     :meth:`~.state.Recordings.media_url`)."""
-    account_path = f"{API_PREFIX}/Accounts/{r.account_sid}"
-    if call_level:
-        uri = f"{account_path}/Calls/{r.call_sid}/Recordings/{r.sid}.json"
-    else:
-        uri = f"{account_path}/Recordings/{r.sid}.json"
     subresources = None
-    if not call_level:
+    if call_level:
+        uri = _OF_CALL.fill(r.account_sid, r.call_sid, r.sid)
+    else:
+        uri = _RECORDING.fill(r.account_sid, r.sid)
+        base = uri.removesuffix(".json")
         subresources = {
-            "add_on_results": f"{account_path}/Recordings/{r.sid}/AddOnResults.json",
-            "transcriptions": f"{account_path}/Recordings/{r.sid}/Transcriptions.json",
+            "add_on_results": f"{base}/AddOnResults.json",
+            "transcriptions": f"{base}/Transcriptions.json",
         }
     return models.Recording(
         sid=r.sid,

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import struct
 
+from ...specs import RECORDINGS
 from ..errors import not_found
 from ..records import new_sid
-from ..router import API_PREFIX
 from ..scheduler import Clock
 from ..store import Store
 from .records import RecordingRecord
 from .repository import RecordingRepository
 
 __all__ = ["MAX_WAV_SECONDS", "Recordings", "silent_wav"]
+
+assert RECORDINGS.instance_path
+_RECORDING = RECORDINGS.instance_path
 
 WAV_RATE = 8000
 MAX_WAV_SECONDS = 120
@@ -41,7 +44,7 @@ class Recordings:
 
     def media_url(self, account_sid: str, sid: str) -> str:
         """Where the recording's audio is served (``RecordingUrl``; ``.wav`` works too)."""
-        return f"{self._base_url}{API_PREFIX}/Accounts/{account_sid}/Recordings/{sid}"
+        return self._base_url + _RECORDING.fill(account_sid, sid).removesuffix(".json")
 
     def create(
         self,
