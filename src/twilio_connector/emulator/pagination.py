@@ -3,8 +3,8 @@
 ``PageSize`` (1-1000, default 50; above 1000 is error 20007), ``Page`` (index the client
 keeps) and ``PageToken``: ``PA<sid>`` continues after that record, ``PB<sid>`` reads the
 page before it. Keyset paging costs the same on page 1 and page 10,000 and stays stable
-when records are inserted meanwhile. Envelope keys: ``first_page_uri``, ``next_page_uri``,
-``previous_page_uri``, ``page``, ``page_size``, ``start``, ``end``, ``uri`` + the list key.
+when records are inserted meanwhile. The envelope is :func:`twilio_connector.models.page_envelope`
+(the one the client decodes).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlencode
 
 from .._wire import DateRange
+from ..models import page_envelope, page_uri
 from .errors import EmulatorError, invalid_param
 from .http import Request
 from .store import Store
@@ -59,10 +59,6 @@ def page_request(req: Request, default_size: int = 50) -> PageRequest:
     return PageRequest(size, page, before=token[2:])
 
 
-def _uri(path: str, filters: Sequence[tuple[str, str]], extra: Sequence[tuple[str, Any]]) -> str:
-    return f"{path}?{urlencode([*filters, *extra])}"
-
-
 def envelope(
     list_key: str,
     items: list[Any],
@@ -71,36 +67,22 @@ def envelope(
     preq: PageRequest,
     has_next: bool,
 ) -> dict[str, Any]:
-    """The page dict (items may be msgspec Structs; encode with ``models.encode``)."""
-    size, page = preq.size, preq.page
-    current: list[tuple[str, Any]] = [("PageSize", size), ("Page", page)]
-    if preq.after:
-        current.append(("PageToken", f"PA{preq.after}"))
-    elif preq.before:
-        current.append(("PageToken", f"PB{preq.before}"))
-    next_uri = prev_uri = None
-    if has_next and items:
-        token = f"PA{items[-1].sid}"
-        next_uri = _uri(
-            path, filters, [("PageSize", size), ("Page", page + 1), ("PageToken", token)]
-        )
-    if page > 0 and items:
-        token = f"PB{items[0].sid}"
-        prev_uri = _uri(
-            path, filters, [("PageSize", size), ("Page", page - 1), ("PageToken", token)]
-        )
-    start = page * size
-    return {
-        "first_page_uri": _uri(path, filters, [("PageSize", size), ("Page", 0)]),
-        "end": start + len(items) - 1 if items else 0,
-        list_key: items,
-        "next_page_uri": next_uri,
-        "page": page,
-        "page_size": size,
-        "previous_page_uri": prev_uri,
-        "start": start,
-        "uri": _uri(path, filters, current),
-    }
+    """One page as :func:`~twilio_connector.models.page_envelope` writes it (items may be
+    msgspec Structs; encode with ``models.encode``): its URIs repeat ``filters`` and carry
+    ``PageSize``, ``Page`` and the ``PageToken`` of the records on either side."""
+    size, page = str(preq.size), preq.page
+
+    def uri(page: int, token: str | None = None) -> str:
+        paging = [("PageSize", size), ("Page", str(page))]
+        return page_uri(path, [*filters, *paging, *([("PageToken", token)] if token else [])])
+
+    current = f"PA{preq.after}" if preq.after else f"PB{preq.before}" if preq.before else None
+    return page_envelope(
+        list_key, items, page=page, page_size=preq.size, uri=uri(page, current),
+        first_page_uri=uri(0),
+        next_page_uri=uri(page + 1, f"PA{items[-1].sid}") if has_next and items else None,
+        previous_page_uri=uri(page - 1, f"PB{items[0].sid}") if page > 0 and items else None,
+    )  # fmt: skip
 
 
 def paginate_list(
