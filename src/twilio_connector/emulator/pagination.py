@@ -59,8 +59,13 @@ def envelope(
     filters: Sequence[tuple[str, str]],
     preq: PageRequest,
     has_next: bool,
+    *,
+    keyset: bool = True,
 ) -> dict[str, Any]:
-    """The page dict (items may be msgspec Structs; encode with ``models.encode``)."""
+    """The page dict (items may be msgspec Structs; encode with ``models.encode``).
+
+    ``keyset=False`` for items without a ``sid`` (number searches): page links by index only.
+    """
     size, page = preq.size, preq.page
     current: list[tuple[str, Any]] = [("PageSize", size), ("Page", page)]
     if preq.after:
@@ -69,15 +74,11 @@ def envelope(
         current.append(("PageToken", f"PB{preq.before}"))
     next_uri = prev_uri = None
     if has_next and items:
-        token = f"PA{items[-1].sid}"
-        next_uri = _uri(
-            path, filters, [("PageSize", size), ("Page", page + 1), ("PageToken", token)]
-        )
+        token = [("PageToken", f"PA{items[-1].sid}")] if keyset else []
+        next_uri = _uri(path, filters, [("PageSize", size), ("Page", page + 1), *token])
     if page > 0 and items:
-        token = f"PB{items[0].sid}"
-        prev_uri = _uri(
-            path, filters, [("PageSize", size), ("Page", page - 1), ("PageToken", token)]
-        )
+        token = [("PageToken", f"PB{items[0].sid}")] if keyset else []
+        prev_uri = _uri(path, filters, [("PageSize", size), ("Page", page - 1), *token])
     start = page * size
     return {
         "first_page_uri": _uri(path, filters, [("PageSize", size), ("Page", 0)]),

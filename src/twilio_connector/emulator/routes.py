@@ -7,36 +7,102 @@ handlers of one resource subpackage; a new resource adds one section here.
 
 from __future__ import annotations
 
-from . import control
-from .accounts import rest as accounts_rest
+from .accounts.rest import AccountsApi
 from .calls import control as calls_control
 from .calls import rest as calls_rest
+from .control import ControlApi
 from .core import EmulatorCore
+from .keys.rest import KeysApi
 from .messages import rest as messages_rest
-from .numbers import rest as numbers_rest
-from .router import Router
+from .notifications.control import NotificationsControl
+from .numbers.control import NumbersControl
+from .numbers.rest import AvailableNumbersApi, IncomingNumbersApi
+from .router import API_PREFIX, Router
+from .rules.control import RulesControl
 from .ui import pages as ui_pages
-from .webhooks import signing
+from .webhooks.control import WebhooksControl
 
 __all__ = ["build_router"]
 
 
+def _sid(name: str, prefix: str) -> str:
+    """A path parameter holding a SID: ``prefix`` + 32 hex digits."""
+    return f"{{{name}:{prefix}[0-9a-fA-F]{{32}}}}"
+
+
+ACCOUNTS = f"{API_PREFIX}/Accounts"
+ACCOUNT = f"{ACCOUNTS}/{_sid('AccountSid', 'AC')}"
+CONTROL = "/_emulator"
+_ID = "{id:[0-9]{1,18}}"
+
+
 def build_router(core: EmulatorCore) -> Router:
     router = Router()
-    # -- accounts, subaccounts, balance, API keys ------------------------------------
-    accounts_rest.install(core, router)
-    # -- phone numbers ----------------------------------------------------------------
-    numbers_rest.install(core, router)
+    # -- accounts, subaccounts, balance ----------------------------------------------
+    accounts = AccountsApi(core)
+    router.add("GET", f"{ACCOUNTS}.json", accounts.list, auth="principal")
+    router.add("POST", f"{ACCOUNTS}.json", accounts.create, auth="principal")
+    router.add("GET", f"{ACCOUNT}.json", accounts.fetch, auth="account-admin")
+    router.add("POST", f"{ACCOUNT}.json", accounts.update, auth="account-admin")
+    router.add("DELETE", f"{ACCOUNT}.json", accounts.delete, auth="account-admin")
+    router.add("GET", f"{ACCOUNT}/Balance.json", accounts.balance)
+    # -- API keys ---------------------------------------------------------------------
+    keys, key = KeysApi(core), f"{ACCOUNT}/Keys/{_sid('Sid', 'SK')}.json"
+    router.add("GET", f"{ACCOUNT}/Keys.json", keys.list)
+    router.add("POST", f"{ACCOUNT}/Keys.json", keys.create)
+    router.add("GET", key, keys.fetch)
+    router.add("POST", key, keys.update)
+    router.add("DELETE", key, keys.delete)
+    # -- phone numbers: owned, and for sale -------------------------------------------
+    owned, incoming = IncomingNumbersApi(core), f"{ACCOUNT}/IncomingPhoneNumbers"
+    of_type = f"{incoming}/{{Type:Local|Mobile|TollFree}}.json"
+    number = f"{incoming}/{_sid('Sid', 'PN')}.json"
+    router.add("GET", f"{incoming}.json", owned.list)
+    router.add("POST", f"{incoming}.json", owned.buy)
+    router.add("GET", of_type, owned.list)
+    router.add("POST", of_type, owned.buy)
+    router.add("GET", number, owned.fetch)
+    router.add("POST", number, owned.update)
+    router.add("DELETE", number, owned.release)
+    available = AvailableNumbersApi(core)
+    country = f"{ACCOUNT}/AvailablePhoneNumbers/{{CountryCode:[A-Z]{{2}}}}"
+    search_types = "Local|Mobile|TollFree|National|Voip|SharedCost|MachineToMachine"
+    router.add("GET", f"{ACCOUNT}/AvailablePhoneNumbers.json", available.list_countries)
+    router.add("GET", f"{country}.json", available.fetch_country)
+    router.add("GET", f"{country}/{{Type:{search_types}}}.json", available.search)
     # -- messages and media -----------------------------------------------------------
     messages_rest.install(core, router)
     # -- calls and recordings ---------------------------------------------------------
     calls_rest.install(core, router)
-    # -- control plane: clock, reset, rules, deliveries, notifications ----------------
-    control.install(core, router)
+    # -- control plane: info, clock, settle, reset ------------------------------------
+    control = ControlApi(core, router)
+    router.add("GET", CONTROL, control.info, auth="main")
+    router.add("POST", f"{CONTROL}/messages/inbound", control.inbound, auth="main")
+    router.add("POST", f"{CONTROL}/settle", control.settle, auth="main")
+    router.add("POST", f"{CONTROL}/advance", control.advance, auth="main")
+    router.add("POST", f"{CONTROL}/reset", control.reset, auth="main")
+    # -- control plane: rules ---------------------------------------------------------
+    rules = RulesControl(core)
+    router.add("GET", f"{CONTROL}/rules", rules.list, auth="main")
+    router.add("POST", f"{CONTROL}/rules", rules.add, auth="main")
+    router.add("DELETE", f"{CONTROL}/rules", rules.clear, auth="main")
+    router.add("DELETE", f"{CONTROL}/rules/{_ID}", rules.delete, auth="main")
+    # -- control plane: numbers (WhatsApp senders) ------------------------------------
+    numbers_control = NumbersControl(core)
+    e164 = "{number:\\+[0-9]{7,15}}"
+    router.add("POST", f"{CONTROL}/numbers/{e164}", numbers_control.configure, auth="main")
+    # -- control plane: debugger notifications ----------------------------------------
+    notifications = NotificationsControl(core)
+    router.add("GET", f"{CONTROL}/notifications", notifications.list, auth="main")
+    # -- control plane: webhooks (delivery log, SharedKey signing) ---------------------
+    hooks, signing = WebhooksControl(core), f"{CONTROL}/webhook-signing"
+    router.add("GET", f"{CONTROL}/deliveries", hooks.list_deliveries, auth="main")
+    router.add("GET", signing, hooks.list_signing_rules, auth="main")
+    router.add("POST", signing, hooks.add_signing_rule, auth="main")
+    router.add("DELETE", signing, hooks.clear_signing_rules, auth="main")
+    router.add("DELETE", f"{signing}/{_ID}", hooks.delete_signing_rule, auth="main")
     # -- control plane: calls ---------------------------------------------------------
     calls_control.install(core, router)
-    # -- control plane: webhook signing (SharedKey) -----------------------------------
-    signing.install(core, router)
     # -- web inbox --------------------------------------------------------------------
     ui_pages.install(core, router)
     return router

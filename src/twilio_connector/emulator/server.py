@@ -35,13 +35,13 @@ from .app import EmulatorApp
 from .calls.requests import check_call_rule
 from .calls.state import Calls
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
-from .records import DeliveryRecord, NotificationRecord
+from .notifications.records import NotificationRecord
 from .routes import build_router
 from .rules.state import Rule
 from .scheduler import Timing
 from .serialize import call_model, message_model
 from .store import Store
-from .webhooks.dispatcher import load_deliveries
+from .webhooks.records import DeliveryRecord
 from .webhooks.signing import SigningRule
 
 __all__ = ["Emulator"]
@@ -342,8 +342,8 @@ class Emulator:
     ) -> list[DeliveryRecord]:
         """Every webhook attempt so far (oldest first), optionally filtered."""
         return self.call(
-            lambda core: load_deliveries(
-                core.store, resource_sid=resource_sid, kind=kind, url_prefix=url_prefix,
+            lambda core: core.deliveries.load(
+                resource_sid=resource_sid, kind=kind, url_prefix=url_prefix,
                 after_id=after_id, limit=1_000_000,
             )
         )  # fmt: skip

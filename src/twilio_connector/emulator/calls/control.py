@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 from ... import models
-from ..control import delivery_json
 from ..core import EmulatorCore
 from ..errors import EmulatorError, invalid_param
 from ..http import Request, Response, json_response
@@ -106,7 +105,7 @@ def install(core: EmulatorCore, router: Router) -> None:
     async def callbacks(req: Request) -> Response:
         kind = req.query.get("kind", [None])[-1] or None
         items = calls.callbacks(req.path_params["Sid"], kind)
-        return json_response({"callbacks": [delivery_json(d) for d in items]})
+        return json_response({"callbacks": [d.to_dict() for d in items]})
 
     router.add("POST", f"{PREFIX}/inbound", inbound, auth="main")
     router.add("POST", f"{PREFIX}/{_CA}/digits", digits, auth="main")

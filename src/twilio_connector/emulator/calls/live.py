@@ -14,10 +14,11 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..accounts.records import AccountRecord
 from ..errors import EmulatorError
 from ..messages.state import MessageRequest
 from ..numbers.state import E164_RE
-from ..records import AccountRecord, new_sid
+from ..records import new_sid
 from ..router import API_PREFIX
 from ..rules.state import Rule
 from ..voice import (

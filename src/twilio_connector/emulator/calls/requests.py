@@ -25,11 +25,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request, invalid_param
 from ..http import Request
 from ..messages.state import MAGIC_VALID_FROM, check_callback_url
 from ..numbers.state import E164_RE, Numbers
-from ..records import AccountRecord
 from ..rules.state import Rule
 from ..voice import InvalidStatusCallbackEvent, parse_status_callback_events
 

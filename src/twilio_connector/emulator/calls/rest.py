@@ -17,11 +17,11 @@ from datetime import timedelta
 from typing import Any
 
 from ... import models
+from ..accounts.records import AccountRecord
 from ..core import EmulatorCore
 from ..errors import not_found
 from ..http import Request, Response, json_response, parse_iso
 from ..pagination import envelope, page_request, paginate_sql
-from ..records import AccountRecord
 from ..router import API_PREFIX, Router
 from ..serialize import call_model, recording_model
 from .records import CALL_COLUMNS, RECORDING_COLUMNS, call_from_row, recording_from_row

@@ -50,10 +50,11 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request, not_found
 from ..messages.state import check_callback_url
 from ..numbers.state import E164_RE
-from ..records import AccountRecord, DeliveryRecord, new_sid
+from ..records import new_sid
 from ..voice import (
     BUSY,
     CANCELED,
@@ -75,7 +76,7 @@ from ..voice import (
     parse_status_callback_events,
 )
 from ..voice.transcript import Ended, Played, StatusChanged, Transcript
-from ..webhooks.dispatcher import load_deliveries
+from ..webhooks.records import DeliveryRecord
 from .live import CallEffects, CallPlan, LiveCall, call_geo
 from .records import CallRecord, CallStore
 from .requests import (
@@ -484,7 +485,7 @@ class Calls:
     def callbacks(self, sid: str, kind: str | None = None) -> list[DeliveryRecord]:
         if sid not in self.effects.records and not self._stored(sid):
             raise not_found(sid)
-        return load_deliveries(self.core.store, resource_sid=sid, kind=kind, limit=1_000_000)
+        return self.core.deliveries.load(resource_sid=sid, kind=kind, limit=1_000_000)
 
     # -- reset and shutdown -----------------------------------------------------------------
 

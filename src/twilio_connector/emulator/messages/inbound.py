@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request
+from ..numbers.records import NumberRecord
 from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
-from ..records import AccountRecord, MessageRecord, NumberRecord, new_sid
+from ..records import MessageRecord, new_sid
 from ..router import API_PREFIX
 from ..webhooks.dispatcher import Webhook, WebhookResult
 from .segments import count_segments

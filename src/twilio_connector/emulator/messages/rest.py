@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ... import models
+from ..accounts.records import AccountRecord
 from ..core import EmulatorCore
 from ..errors import not_found
 from ..http import Request, Response, json_response, parse_iso
 from ..pagination import envelope, page_request, paginate_list, paginate_sql
-from ..records import AccountRecord
 from ..router import API_PREFIX, Router
 from ..serialize import media_model, message_model
 from ..store import MESSAGE_COLUMNS, message_from_row

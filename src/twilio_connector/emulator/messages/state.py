@@ -23,9 +23,11 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from ..accounts.records import AccountRecord
 from ..errors import bad_request, not_found
+from ..http import is_http_url
 from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
-from ..records import AccountRecord, MediaRecord, MessageRecord, new_sid
+from ..records import MediaRecord, MessageRecord, new_sid
 from ..scheduler import Timer
 from ..store import MESSAGE_COLUMNS, message_from_row
 from ..webhooks.dispatcher import Webhook
@@ -67,7 +69,6 @@ ERROR_MESSAGES = {
 }
 WHATSAPP_WINDOW = 24 * 3600.0
 _ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}\Z")
-_URL_BAD_CHARS = re.compile(r"[\x00-\x20\x7f]")
 
 
 @dataclass
@@ -104,14 +105,7 @@ def _price(channel: str, segments: int, num_media: int) -> str:
 
 
 def check_callback_url(url: str, code: int = 21609, name: str = "StatusCallback") -> None:
-    parts = urlsplit(url)
-    if (
-        _URL_BAD_CHARS.search(url)
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or "_" in parts.hostname
-        or len(url) > 4000
-    ):
+    if not is_http_url(url):
         raise bad_request(code, f"The {name} URL {url[:200]} is not a valid URL.")
 
 
@@ -200,8 +194,7 @@ class Messaging:
         if len(req.media_urls) > 10:
             raise bad_request(21623, "The number of media URLs exceeds the maximum of 10.")
         for url in req.media_urls:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
+            if not is_http_url(url):
                 raise bad_request(21620, f"Media URL {url[:200]} is invalid.")
         if req.status_callback:
             check_callback_url(req.status_callback)

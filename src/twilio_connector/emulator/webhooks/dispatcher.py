@@ -34,9 +34,9 @@ from urllib.parse import quote_plus, unquote, urlsplit, urlunsplit
 import msgspec
 
 from ...signature import HMAC_SHA1, SIGNATURE_SETTINGS_HEADER, compute_signature
-from ..records import DeliveryRecord
 from ..store import Store
 from .http_client import HttpClient, HttpError
+from .repository import DeliveryRepository
 from .signing import SigningTable
 
 __all__ = ["ConnectionOverrides", "Webhook", "WebhookDispatcher", "WebhookResult"]
@@ -51,11 +51,6 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _FORM_TABLE = {
     c: (chr(c) if chr(c) in _UNRESERVED else "+" if c == 32 else f"%{c:02X}") for c in range(128)
 }
-_INSERT_DELIVERY = (
-    "INSERT INTO deliveries (ts, kind, account_sid, resource_sid, method, url, params, status, "
-    "latency_ms, error, error_code, signature, idempotency_token, attempt, response_body) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
 
 
 def _form_quote(text: str) -> str:
@@ -172,6 +167,7 @@ class WebhookDispatcher:
         signing: SigningTable | None = None,
     ) -> None:
         self._store = store
+        self.deliveries = DeliveryRepository(store)
         self._signing = signing
         self._clock = clock
         self._limit = per_target_limit
@@ -407,38 +403,4 @@ class WebhookDispatcher:
     def _flush_log(self) -> None:
         rows, self._log_rows = self._log_rows, []
         if rows:
-            self._store.executemany(_INSERT_DELIVERY, rows)
-
-
-def load_deliveries(
-    store: Store,
-    *,
-    resource_sid: str | None = None,
-    kind: str | None = None,
-    url_prefix: str | None = None,
-    after_id: int = 0,
-    limit: int = 1000,
-) -> list[DeliveryRecord]:
-    """Read the delivery log, oldest first, optionally filtered."""
-    where: list[str] = ["id > ?"]
-    args: list[object] = [after_id]
-    if resource_sid is not None:
-        where.append("resource_sid = ?")
-        args.append(resource_sid)
-    if kind is not None:
-        where.append("kind = ?")
-        args.append(kind)
-    if url_prefix is not None:
-        where.append("substr(url, 1, ?) = ?")
-        args.extend([len(url_prefix), url_prefix])
-    rows = store.query(
-        "SELECT id, ts, kind, account_sid, resource_sid, method, url, params, status, "
-        "latency_ms, error, error_code, signature, idempotency_token, attempt, response_body "
-        f"FROM deliveries WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
-        (*args, limit),
-    )
-    out = []
-    for r in rows:
-        pairs = tuple((str(k), str(v)) for k, v in msgspec.json.decode(r[7]))
-        out.append(DeliveryRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], pairs, *r[8:]))
-    return out
+            self.deliveries.insert_rows(rows)
