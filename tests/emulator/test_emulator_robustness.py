@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from twilio_connector.emulator import Emulator
-from twilio_connector.emulator.messages.twiml import TwimlError, parse_messaging_twiml
 from twilio_connector.emulator.messages.segments import count_segments, encoding_of
+from twilio_connector.emulator.messages.twiml import TwimlError, parse_messaging_twiml
 
 
 def _raw(
