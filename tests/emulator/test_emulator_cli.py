@@ -15,7 +15,9 @@ from twilio_connector.emulator.cli import emulator
 LAUNCH = "from twilio_connector.emulator.cli import emulator; emulator()"
 
 
-def _start(db: Path, *extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def _start(
+    db: Path, *extra: str, lines: list[str] | None = None
+) -> tuple[subprocess.Popen[str], dict[str, str]]:
     proc = subprocess.Popen(
         [sys.executable, "-c", LAUNCH, "--port", "0", "--db", str(db), *extra],
         stdout=subprocess.PIPE,
@@ -25,6 +27,8 @@ def _start(db: Path, *extra: str) -> tuple[subprocess.Popen[str], dict[str, str]
     assert proc.stdout is not None
     env: dict[str, str] = {}
     for line in proc.stdout:
+        if lines is not None:
+            lines.append(line)
         if "=" in line and line.strip().startswith("TWILIO_"):
             key, _, value = line.strip().partition("=")
             env[key] = value
@@ -81,3 +85,32 @@ def test_cli_options_are_validated() -> None:
     assert bad.exit_code != 0 and "account_sid" in bad.output
     bad_number = runner.invoke(emulator, ["--in-memory", "--port", "0", "--phone-number", "555"])
     assert bad_number.exit_code != 0 and "E.164" in bad_number.output
+
+
+def test_cli_generates_a_token_per_state_file_and_serves_given_names(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    shown: list[str] = []
+    proc, env = _start(db, "--host-name", "emu.test", lines=shown)
+    try:
+        token, sid = env["TWILIO_AUTH_TOKEN"], env["TWILIO_ACCOUNT_SID"]
+        assert len(token) == 32 and any("generated once, kept in" in line for line in shown)
+        assert not any("WARNING" in line for line in shown)  # loopback only
+        account = f"{env['TWILIO_BASE_URL']}/2010-04-01/Accounts/{sid}.json"
+        assert httpx.get(account, auth=(sid, token), headers={"Host": "emu.test"}).is_success
+        refused = httpx.get(account, auth=(sid, token), headers={"Host": "other.test"})
+        assert refused.status_code == 400 and "--host-name" in refused.json()["message"]
+    finally:
+        assert _stop(proc) == 0
+    shown.clear()
+    proc, again = _start(db, "--host", "0.0.0.0", lines=shown)
+    try:
+        assert again["TWILIO_AUTH_TOKEN"] == token  # kept with the state
+        (warning,) = [line for line in shown if line.startswith("WARNING")]
+        assert "0.0.0.0" in warning and "loopback" in warning
+    finally:
+        assert _stop(proc) == 0
+    proc, other = _start(tmp_path / "other.db")
+    try:
+        assert other["TWILIO_AUTH_TOKEN"] != token  # no two installs share a token
+    finally:
+        assert _stop(proc) == 0

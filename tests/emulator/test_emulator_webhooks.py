@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import socket
 
+import httpx
 from emulator_testkit import Receiver, Reply
 from twilio.rest import Client
 
@@ -127,3 +128,39 @@ def test_hung_target_does_not_delay_others(
         assert emu.delivery_log(kind="message-status", url_prefix=hung.url("/")) == []
     finally:
         hung.close()
+
+
+def test_failed_callbacks_are_debugger_notifications(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    receiver.reply("/err", Reply(500))
+    dead = f"http://127.0.0.1:{_free_port()}/gone"
+    urls = {11200: receiver.url("/err"), 11205: dead, 11210: "http://no-such-host.invalid/cb"}
+    sids = {
+        code: twilio.messages.create(to=TO, from_=FROM, body="x", status_callback=url).sid
+        for code, url in urls.items()
+    }
+    fine = twilio.messages.create(to=TO, from_=FROM, body="x", status_callback=receiver.url("/ok"))
+    call = twilio.calls.create(
+        to=TO, from_="+15005550006", twiml="<Response><Say>hi</Say></Response>",
+        status_callback=dead, record=True, recording_status_callback=receiver.url("/err"),
+    )  # fmt: skip
+    emu.settle()
+    for code, sid in sids.items():
+        notes = emu.notifications(sid)
+        assert [(n.error_code, n.log_level, n.url) for n in notes] == [
+            (code, "error", urls[code])
+        ] * 2  # sent, delivered: one per delivery, not per attempt
+        assert all(n.account_sid == emu.account_sid and n.message for n in notes)
+    assert emu.notifications(fine.sid) == []
+    assert sorted((n.error_code, n.url) for n in emu.notifications(call.sid)) == [
+        (11200, receiver.url("/err")),  # recording status
+        (11205, dead),  # call status (completed)
+    ]
+    # the control plane shows the same
+    listed = httpx.get(
+        f"{emu.base_url}/_emulator/notifications",
+        params={"resource_sid": sids[11205]},
+        auth=(emu.account_sid, emu.auth_token),
+    ).json()["notifications"]
+    assert [n["error_code"] for n in listed] == [11205, 11205]

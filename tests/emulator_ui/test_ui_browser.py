@@ -164,3 +164,28 @@ def test_inbox_in_a_real_browser(
         assert shot.stat().st_size > 10_000
     finally:
         context.close()
+
+
+def test_plain_form_without_javascript_posts_from_its_own_origin(
+    browser: Any, emu: Emulator, receiver: Receiver, sms_number: str
+) -> None:
+    """Without JavaScript the browser submits the form itself, with its Origin header: the
+    emulator's cross-origin guard lets it through (it would refuse ``Origin: null``)."""
+    context = browser.new_context(
+        java_script_enabled=False,
+        http_credentials={"username": emu.account_sid, "password": emu.auth_token},
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{emu.base_url}{UI}")
+        form = page.locator("#inbound-form")
+        form.locator("input[name=from]").fill(HANDSET)
+        form.locator("select[name=to]").select_option(sms_number)
+        form.locator("textarea[name=body]").fill("Posted without JavaScript")
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        assert "view=messages" in page.url
+        sync_api.expect(page.locator("#thread")).to_contain_text("Posted without JavaScript")
+    finally:
+        context.close()

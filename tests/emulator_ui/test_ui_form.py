@@ -120,3 +120,16 @@ def test_the_page_never_contains_the_auth_token(emu: Emulator, http: httpx.Clien
     bodies.append(http.post(f"{UI}/inbound", data=_form(http, **{"from": "x"})).text)
     for body in bodies:
         assert token not in body
+
+
+def test_form_posted_from_another_origin_is_refused(emu: Emulator, http: httpx.Client) -> None:
+    page = http.get(UI)
+    # same-origin referrers: the browser's plain form post carries its real Origin, not "null"
+    assert page.headers["referrer-policy"] == "same-origin"
+    data = {"csrf": csrf_of(page.text), "from": HANDSET, "to": OWNED, "body": "forged"}
+    for origin in (f"http://127.0.0.1:{emu.port + 1}", "null", "https://evil.example"):
+        r = http.post(f"{UI}/inbound", data=data, headers={**JSON, "Origin": origin})
+        assert r.status_code == 403 and r.json()["code"] == 20403, r.text
+    assert emu.call(lambda core: core.store.count_messages()) == 0
+    own = http.post(f"{UI}/inbound", data=data, headers={**JSON, "Origin": emu.base_url})
+    assert own.status_code == 201, own.text

@@ -8,7 +8,7 @@ resource's ``control`` module (e.g. :mod:`twilio_connector.emulator.calls.contro
 calls in :mod:`twilio_connector.emulator.calls.state`.
 """
 
-from .accounts.state import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from .accounts.state import DEFAULT_ACCOUNT_SID
 from .calls.requests import CALL_OUTCOMES
 from .errors import EmulatorError
 from .notifications.records import NotificationRecord
@@ -20,7 +20,6 @@ from .webhooks.records import DeliveryRecord
 __all__ = [
     "CALL_OUTCOMES",
     "DEFAULT_ACCOUNT_SID",
-    "DEFAULT_AUTH_TOKEN",
     "DeliveryRecord",
     "Emulator",
     "EmulatorError",

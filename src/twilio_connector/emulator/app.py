@@ -1,6 +1,7 @@
 """The ASGI adapter: HTTP in, :class:`~.http.Request` to a handler, Twilio-shaped JSON out.
 
-It reads the body (up to ``max_body`` bytes, else 413), parses the form (POST with
+It refuses unknown Host names and cross-origin state changes (:mod:`.guard`), reads the
+body (up to ``max_body`` bytes, else 413), parses the form (POST with
 ``application/x-www-form-urlencoded``; like Twilio, other bodies are ignored) or the
 query string, authenticates per route, calls the handler and serializes any
 :class:`~.errors.EmulatorError` in one place. Unexpected exceptions become a logged
@@ -17,6 +18,7 @@ from typing import Any
 
 from .core import EmulatorCore
 from .errors import EmulatorError, auth_failed, error_body
+from .guard import Guard
 from .http import Request, Response, parse_form
 from .router import Route, Router
 
@@ -31,10 +33,17 @@ _FORM = "application/x-www-form-urlencoded"
 class EmulatorApp:
     """ASGI application serving the Twilio REST API and the ``/_emulator`` control plane."""
 
-    def __init__(self, core: EmulatorCore, router: Router, max_body: int = MAX_BODY) -> None:
+    def __init__(
+        self,
+        core: EmulatorCore,
+        router: Router,
+        max_body: int = MAX_BODY,
+        guard: Guard | None = None,
+    ) -> None:
         self.core = core
         self.router = router
         self.max_body = max_body
+        self.guard = guard if guard is not None else Guard("127.0.0.1")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
@@ -95,6 +104,7 @@ class EmulatorApp:
         return b"".join(chunks)
 
     async def _handle(self, scope: dict[str, Any], receive: Any, method: str) -> Response:
+        self.guard.check(method, scope["headers"])
         path: str = scope["path"]
         route, handler, path_params = self.router.match(method, path)
         body = await self._read_body(scope, receive)

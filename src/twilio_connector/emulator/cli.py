@@ -2,7 +2,8 @@
 
 The lead wires :data:`emulator` into the top-level ``twilio-connector`` group.
 State lives in ``./.twilio-emulator.db`` by default, so messages, numbers, keys and
-rules survive a restart (``--in-memory`` for a throwaway run).
+rules survive a restart (``--in-memory`` for a throwaway run). Without ``--auth-token`` the
+token is generated with the state file (and kept in it) or per in-memory run, and printed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import click
 
 from .core import DEFAULT_PHONE_NUMBERS
+from .guard import exposure_warning
 from .server import Emulator
 
 __all__ = ["DEFAULT_DB_PATH", "emulator"]
@@ -21,6 +23,13 @@ DEFAULT_DB_PATH = ".twilio-emulator.db"
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
+    "--host-name",
+    "host_names",
+    multiple=True,
+    help="Another name the emulator answers to (e.g. behind a proxy); repeat for more. "
+    "Requests for other names are refused (IP addresses and localhost always work).",
+)
+@click.option(
     "--db",
     "db_path",
     default=DEFAULT_DB_PATH,
@@ -30,7 +39,9 @@ DEFAULT_DB_PATH = ".twilio-emulator.db"
 )
 @click.option("--in-memory", is_flag=True, help="Keep state in memory only (ignores --db).")
 @click.option("--account-sid", default=None, help="Main account SID (AC + 32 hex).")
-@click.option("--auth-token", default=None, help="Main account auth token.")
+@click.option(
+    "--auth-token", default=None, help="Main account auth token (default: generated, kept in --db)."
+)
 @click.option(
     "--phone-number",
     "phone_numbers",
@@ -47,6 +58,7 @@ DEFAULT_DB_PATH = ".twilio-emulator.db"
 def emulator(
     host: str,
     port: int,
+    host_names: tuple[str, ...],
     db_path: str,
     in_memory: bool,
     account_sid: str | None,
@@ -63,6 +75,7 @@ def emulator(
             auth_token=auth_token,
             phone_numbers=phone_numbers or DEFAULT_PHONE_NUMBERS,
             host=host,
+            hosts=host_names,
             timing=timing,
         ).start()
     except (OSError, RuntimeError, ValueError) as exc:
@@ -72,10 +85,15 @@ def emulator(
     click.echo(f"  TWILIO_BASE_URL={emu.base_url}")
     click.echo(f"  TWILIO_ACCOUNT_SID={emu.account_sid}")
     click.echo(f"  TWILIO_AUTH_TOKEN={emu.auth_token}")
+    if auth_token is None:
+        kept = "in memory, for this run" if in_memory else f"generated once, kept in {db_path}"
+        click.echo(f"  (auth token {kept}; --auth-token to choose one)")
     click.echo(f"  phone numbers: {numbers} (+15005550006 always valid as From)")
     click.echo("  WhatsApp sandbox sender: whatsapp:+14155238886")
     click.echo(f"  control plane: {emu.base_url}/_emulator   state: {emu.db_path or 'memory'}")
     click.echo(f"  web inbox: {emu.base_url}/_emulator/ui (log in with the SID and token above)")
+    if (warning := exposure_warning(host)) is not None:
+        click.echo(f"WARNING: {warning}")
     click.echo("Press Ctrl-C to stop.")
     try:
         emu.wait()

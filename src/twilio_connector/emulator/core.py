@@ -42,7 +42,7 @@ from .numbers.state import SANDBOX_WHATSAPP_NUMBER, Numbers
 from .rules.state import RuleTable
 from .scheduler import Clock, Scheduler, Timing
 from .store import Store
-from .webhooks.dispatcher import WebhookDispatcher
+from .webhooks.dispatcher import Webhook, WebhookDispatcher, WebhookResult
 from .webhooks.signing import SigningTable
 
 __all__ = ["DEFAULT_PHONE_NUMBERS", "EmulatorCore"]
@@ -66,7 +66,9 @@ class EmulatorCore:
         self.clock = Clock()
         self.scheduler = Scheduler(timing, self.clock, loop)
         self.signing = SigningTable(store)
-        self.dispatcher = WebhookDispatcher(store, clock=self.clock, signing=self.signing)
+        self.dispatcher = WebhookDispatcher(
+            store, clock=self.clock, signing=self.signing, on_failure=self._callback_failed
+        )
         self.deliveries = self.dispatcher.deliveries
         self.debugger = Notifications(store, self.clock)
         self.rules = RuleTable(store)
@@ -94,8 +96,8 @@ class EmulatorCore:
     def seed(self, account_sid: str, auth_token: str | None, phone_numbers: Iterable[str]) -> None:
         """Ensure the main account and its numbers exist (``whatsapp:+1...`` = WhatsApp on)."""
         numbers = tuple(phone_numbers)
-        self._seed_args = (account_sid, auth_token, numbers)
         account = self.accounts.ensure_main(account_sid, auth_token, MAIN_ACCOUNT_NAME)
+        self._seed_args = (account_sid, account.auth_token, numbers)  # a reset keeps the token
         self.main_account_sid = account.sid
         for entry in numbers:
             whatsapp = entry.startswith("whatsapp:")
@@ -121,6 +123,12 @@ class EmulatorCore:
         return self.debugger.record(
             account_sid, code, message, resource_sid=resource_sid, url=url, level=level
         )
+
+    def _callback_failed(self, hook: Webhook, result: WebhookResult) -> None:
+        """A status callback that failed for good: a debugger notification, as Twilio's."""
+        message = f"{hook.kind} webhook failed: {result.error or 'HTTP retrieval failure'}"
+        code = result.error_code or 11200
+        self.notify(hook.account_sid, code, message, resource_sid=hook.resource_sid, url=result.url)
 
     def notifications(self, resource_sid: str | None = None) -> list[NotificationRecord]:
         """Debugger notifications, oldest first (``resource_sid`` to narrow)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import threading
 from collections.abc import Callable, Coroutine, Iterable
@@ -30,11 +31,12 @@ from typing import Any, TypeVar
 import uvicorn
 
 from .. import models
-from .accounts.state import DEFAULT_ACCOUNT_SID, derive_token
+from .accounts.state import DEFAULT_ACCOUNT_SID
 from .app import EmulatorApp
 from .calls.requests import check_call_rule
 from .calls.state import Calls
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
+from .guard import Guard, exposure_warning
 from .notifications.records import NotificationRecord
 from .routes import build_router
 from .rules.state import Rule
@@ -47,6 +49,7 @@ from .webhooks.signing import SigningRule
 __all__ = ["Emulator"]
 
 T = TypeVar("T")
+log = logging.getLogger("twilio_connector.emulator")
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -61,8 +64,11 @@ class Emulator:
     """A local Twilio (REST API, signed webhooks, control plane) on a free port.
 
     ``db_path=None`` keeps state in memory; a path keeps it across restarts. Without
-    ``account_sid``/``auth_token`` stable default credentials are used (the same on every
-    run). ``phone_numbers`` are owned by that account (prefix ``whatsapp:`` to make one a
+    ``auth_token`` one is generated at the first start on a database (and kept in it) or
+    per in-memory emulator: read :attr:`auth_token` after start. The account SID defaults
+    to a constant. ``hosts`` are names other than ``localhost`` and IP addresses that the
+    emulator answers to (e.g. behind a proxy; others are refused: :mod:`.guard`).
+    ``phone_numbers`` are owned by that account (prefix ``whatsapp:`` to make one a
     WhatsApp sender too); ``+15005550006`` is always accepted as ``From`` and the sandbox
     ``whatsapp:+14155238886`` is always a WhatsApp sender. ``timing`` is ``"fast"``
     (default), ``"realistic"``, ``"manual"`` or a :class:`Timing`.
@@ -77,6 +83,7 @@ class Emulator:
         phone_numbers: Iterable[str] = DEFAULT_PHONE_NUMBERS,
         *,
         host: str = "127.0.0.1",
+        hosts: Iterable[str] = (),
         timing: Timing | str = "fast",
         log_level: str = "warning",
     ) -> None:
@@ -84,8 +91,8 @@ class Emulator:
         self.port = port
         self.db_path = db_path
         self.account_sid = account_sid or DEFAULT_ACCOUNT_SID
-        self._explicit_token = auth_token
-        self.auth_token = auth_token or derive_token(self.account_sid)
+        self._auth_token = auth_token
+        self._guard = Guard(host, hosts)
         self.phone_numbers = tuple(phone_numbers)
         self.timing = Timing.of(timing)
         self.log_level = log_level
@@ -102,6 +109,13 @@ class Emulator:
         self._startup_error: BaseException | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
+
+    @property
+    def auth_token(self) -> str:
+        """The main account's auth token (given, or generated at start)."""
+        if self._auth_token is None:
+            raise RuntimeError("the auth token is generated at start: read it after start()")
+        return self._auth_token
 
     @property
     def base_url(self) -> str:
@@ -122,6 +136,8 @@ class Emulator:
             sock.close()
             raise
         self.port = sock.getsockname()[1]
+        if (warning := exposure_warning(self.host)) is not None:
+            log.warning(warning)
         self._finished.clear()
         self._startup_error = None
         self._thread = threading.Thread(
@@ -160,12 +176,12 @@ class Emulator:
         core = EmulatorCore(store, self.timing, loop, self.base_url)
         self._stop_requested = asyncio.Event()
         try:
-            core.seed(self.account_sid, self._explicit_token, self.phone_numbers)
+            core.seed(self.account_sid, self._auth_token, self.phone_numbers)
             account = core.accounts.get(self.account_sid)
             assert account is not None
-            self.auth_token = account.auth_token
+            self._auth_token = account.auth_token
             await core.start()
-            app = EmulatorApp(core, build_router(core))
+            app = EmulatorApp(core, build_router(core), guard=self._guard)
             config = uvicorn.Config(
                 app, lifespan="off", log_level=self.log_level, access_log=False,
                 http="httptools", ws="none", timeout_graceful_shutdown=2, proxy_headers=False,

@@ -26,14 +26,7 @@ from .repository import AccountRepository
 if TYPE_CHECKING:
     from ..keys.state import Keys
 
-__all__ = [
-    "ACCOUNT_STATUSES",
-    "DEFAULT_ACCOUNT_SID",
-    "DEFAULT_AUTH_TOKEN",
-    "Accounts",
-    "check_friendly_name",
-    "derive_token",
-]
+__all__ = ["ACCOUNT_STATUSES", "DEFAULT_ACCOUNT_SID", "Accounts", "check_friendly_name"]
 
 ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}\Z")
 
@@ -42,13 +35,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def derive_token(account_sid: str) -> str:
-    """The stable default auth token of an account SID (same on every run)."""
-    return _digest(f"twilio-connector-emulator:token:{account_sid}")[:32]
-
-
 DEFAULT_ACCOUNT_SID = "AC" + _digest("twilio-connector-emulator:account")[:32]
-DEFAULT_AUTH_TOKEN = derive_token(DEFAULT_ACCOUNT_SID)
 ACCOUNT_STATUSES = ("active", "suspended", "closed")
 
 
@@ -71,7 +58,8 @@ class Accounts:
     # -- accounts ---------------------------------------------------------------------------
 
     def ensure_main(self, sid: str, token: str | None, friendly_name: str) -> AccountRecord:
-        """Create the top-level account ``sid`` if missing; an explicit token replaces the old."""
+        """Create the top-level account ``sid`` if missing (with a new random token unless one
+        is given: no two installs share a default); an explicit token replaces the old."""
         if not ACCOUNT_SID_RE.match(sid):
             raise ValueError("account_sid must be 'AC' followed by 32 hex digits")
         if token is not None and not token:
@@ -80,7 +68,7 @@ class Accounts:
         now = self._clock.now()
         if existing is None:
             existing = AccountRecord(
-                sid, sid, token or derive_token(sid), friendly_name, date_created=now,
+                sid, sid, token or secrets.token_hex(16), friendly_name, date_created=now,
                 date_updated=now,
             )  # fmt: skip
         elif token is not None and token != existing.auth_token:

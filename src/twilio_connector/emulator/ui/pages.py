@@ -66,7 +66,7 @@ _HTML = "text/html; charset=utf-8"
 _SECURITY_HEADERS = (
     ("cache-control", "no-store"),
     ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "no-referrer"),
+    ("referrer-policy", "same-origin"),  # "no-referrer" would make the form's Origin "null"
     ("x-frame-options", "DENY"),
     (
         "content-security-policy",

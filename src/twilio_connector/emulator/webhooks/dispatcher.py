@@ -1,8 +1,9 @@
 """Outbound webhooks: signed like Twilio's, retried like Twilio's, every attempt logged.
 
-:class:`WebhookDispatcher` owns one keep-alive HTTP client (:mod:`.http_client`). Each target
-(scheme, host, port) gets its own lane: a queue served by at most ``per_target_limit``
-concurrent requests, so a slow or dead target only ever delays its own deliveries.
+:class:`WebhookDispatcher` owns one keep-alive HTTP client (:mod:`.http_client`). Each endpoint
+(scheme, host, port and path) gets its own lane: a queue served by at most ``per_target_limit``
+concurrent requests, so a slow or dead endpoint only ever delays its own deliveries, not
+those to other paths of its host (connections are still pooled per host).
 
 Per webhook it honours the URL-fragment connection overrides (``#ct=``, ``#rt=``,
 ``#tt=``, ``#rc=``, ``#rp=``; default: connect 5 s, read 15 s, total 15 s, one retry on
@@ -12,8 +13,10 @@ with a shared key when a :mod:`.signing` rule matches the URL), and
 sends ``I-Twilio-Idempotency-Token`` (the same on every retry of one delivery),
 ``User-Agent: TwilioProxy/1.1`` and a form body (POST) or query string (GET).
 
-``send`` is fire-and-forget (status callbacks); ``await request(...)`` returns the
-response (status, content type, body) for webhooks whose answer matters (TwiML fetches).
+``send`` is fire-and-forget (status callbacks): a delivery that fails for good is reported to
+``on_failure`` (the core records a debugger notification); ``await request(...)`` returns the
+response (status, content type, body) for webhooks whose answer matters (TwiML fetches),
+and the caller reports failures with their context (fallback URLs, call errors).
 Callbacks sent for the same resource and kind are delivered one after the other, in the
 order they were sent (a message's ``sent`` always lands before its ``delivered``).
 """
@@ -26,7 +29,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, unquote, urlsplit, urlunsplit
@@ -165,14 +168,16 @@ class WebhookDispatcher:
         per_target_limit: int = 64,
         clock: Any = None,
         signing: SigningTable | None = None,
+        on_failure: Callable[[Webhook, WebhookResult], None] | None = None,
     ) -> None:
         self._store = store
         self.deliveries = DeliveryRepository(store)
+        self._on_failure = on_failure
         self._signing = signing
         self._clock = clock
         self._limit = per_target_limit
-        self._lanes: dict[tuple[str, str, int | None], _Lane] = {}
-        self._lane_keys: dict[str, tuple[str, str, int | None]] = {}
+        self._lanes: dict[tuple[str, str, int | None, str], _Lane] = {}
+        self._lane_keys: dict[str, tuple[str, str, int | None, str]] = {}
         self._http: HttpClient | None = None
         self._outstanding = 0
         self._workers: set[asyncio.Task[None]] = set()
@@ -244,9 +249,9 @@ class WebhookDispatcher:
         if key is None:
             parts = urlsplit(job.hook.url)
             try:
-                key = (parts.scheme, parts.hostname or "", parts.port)
+                key = (parts.scheme, parts.hostname or "", parts.port, parts.path)
             except ValueError:
-                key = (parts.scheme, parts.netloc, None)
+                key = (parts.scheme, parts.netloc, None, parts.path)
             if len(self._lane_keys) > 10_000:
                 self._lane_keys.clear()
             self._lane_keys[job.hook.url] = key
@@ -262,11 +267,11 @@ class WebhookDispatcher:
                 return
         if lane.workers < self._limit:
             lane.workers += 1
-            task = asyncio.get_running_loop().create_task(self._work(lane))
+            task = asyncio.get_running_loop().create_task(self._work(key, lane))
             self._workers.add(task)
             task.add_done_callback(self._workers.discard)
 
-    async def _work(self, lane: _Lane) -> None:
+    async def _work(self, key: tuple[str, str, int | None, str], lane: _Lane) -> None:
         loop = asyncio.get_running_loop()
         try:
             while True:
@@ -294,10 +299,15 @@ class WebhookDispatcher:
                 if job.future is not None:
                     if not job.future.done():
                         job.future.set_result(result)
-                elif job.hook.resource_sid is not None:
+                    continue
+                if not result.ok and self._on_failure is not None:
+                    self._on_failure(job.hook, result)
+                if job.hook.resource_sid is not None:
                     self._release_next(job.hook)
         finally:
             lane.workers -= 1
+            if not lane.workers and not lane.queue and self._lanes.get(key) is lane:
+                del self._lanes[key]  # one lane per endpoint path: drop the idle ones
 
     async def _deliver(self, hook: Webhook, keep_body: bool) -> WebhookResult:
         assert self._http is not None, "dispatcher not started"

@@ -7,6 +7,10 @@ exactly what webhooks need: http and https (verified TLS, SNI), persistent conne
 per (scheme, host, port), Twilio's timeouts (connect; read = first byte and between
 packets; a total deadline), chunked or sized bodies (kept up to a limit), redirects.
 
+Redirects follow the Fetch rules: credentials (``Authorization``, ``X-Twilio-Signature`` and
+its settings, cookies) are never sent to another origin; a 303 (and a 301/302 after a POST)
+becomes a GET without the body and without the headers that described it.
+
 Errors are :class:`HttpError` subclasses carrying Twilio's debugger code (11205, 11200 ...).
 """
 
@@ -22,6 +26,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httptools
 
+from ...signature import SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER
+
 __all__ = [
     "ConnectFailed",
     "HttpClient",
@@ -33,6 +39,12 @@ __all__ = [
 _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 10
 _BAD_URL_CHARS = frozenset(" \t\r\n\x00")
+_CREDENTIAL_HEADERS = frozenset(
+    h.lower()
+    for h in ("Authorization", "Proxy-Authorization", "Cookie", SIGNATURE_HEADER,
+              SIGNATURE_SETTINGS_HEADER)
+)  # fmt: skip
+_BODY_HEADERS = frozenset({"content-type", "content-encoding", "content-language"})
 
 
 class HttpError(Exception):
@@ -223,8 +235,13 @@ class _Connection(asyncio.Protocol):
         self.transport.write(request)
         await self.waiter
 
+    @property
+    def usable(self) -> bool:
+        """Open (the transport may be closing before ``connection_lost`` has run)."""
+        return not self.closed and self.transport is not None and not self.transport.is_closing()
+
     def reusable(self) -> bool:
-        return self.complete and not self.closed and self.keep_alive
+        return self.complete and self.keep_alive and self.usable
 
     def close(self) -> None:
         self.closed = True
@@ -273,9 +290,15 @@ class HttpClient:
             location = response.headers.get("location")
             if response.status not in _REDIRECTS or not location:
                 return response
-            url = urljoin(url, location)
-            if response.status in (301, 302, 303) and method != "GET":
+            target = urljoin(url, location)
+            if self._target(target).key != self._target(url).key:
+                headers = [(k, v) for k, v in headers if k.lower() not in _CREDENTIAL_HEADERS]
+            url = target
+            if (response.status == 303 and method not in ("GET", "HEAD")) or (
+                response.status in (301, 302) and method == "POST"
+            ):
                 method, body = "GET", None
+                headers = [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS]
         raise TooManyRedirects("too many redirects")
 
     async def _once(
@@ -324,7 +347,7 @@ class HttpClient:
         pool = self._idle.get(target.key)
         while pool:
             conn = pool.pop()
-            if not conn.closed:
+            if conn.usable:
                 return conn
         return None
 
