@@ -173,10 +173,12 @@ async def throughput_run(
 
 def build_db(path: str, count: int) -> None:
     from twilio_connector.emulator.accounts.state import DEFAULT_ACCOUNT_SID
-    from twilio_connector.emulator.records import MessageRecord
+    from twilio_connector.emulator.messages.records import MessageRecord
+    from twilio_connector.emulator.messages.repository import MessageRepository
     from twilio_connector.emulator.store import Store
 
     store = Store(path)
+    messages = MessageRepository(store)
     now = time.time() - count
     batch: list[MessageRecord] = []
     recipients = max(10, count // 100)  # ~100 messages per number: a To filter fills a page
@@ -200,10 +202,10 @@ def build_db(path: str, count: int) -> None:
             )
         )
         if len(batch) == 20000:
-            store.insert_messages(batch)
+            messages.insert(batch)
             store.commit()
             batch.clear()
-    store.insert_messages(batch)
+    messages.insert(batch)
     store.commit()
     store.conn.execute("ANALYZE")
     store.close()

@@ -16,6 +16,8 @@ from twilio_connector.signature import validate_signature
 
 FROM = "+15017122661"
 TO = "+15558675310"
+_MG = "MG" + "1" * 32
+_IN_AN_HOUR = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 3600, timezone.utc)
 
 
 def _statuses(receiver: Receiver, path: str) -> list[str]:
@@ -112,6 +114,28 @@ def test_num_segments(twilio: Client, body: str, segments: str) -> None:
         ({"to": TO, "from_": FROM, "content_variables": "{}"}, 21654, 400),
         ({"to": "whatsapp:" + TO, "from_": FROM, "body": "x"}, 21910, 400),
         ({"to": TO, "from_": FROM, "body": "x", "messaging_service_sid": "MGnope"}, 21701, 400),
+        # Scheduling needs a Messaging Service (35118) and a SendAt with ScheduleType (35111).
+        ({"to": TO, "from_": FROM, "body": "x", "send_at": _IN_AN_HOUR}, 35118, 400),
+        (
+            {
+                "to": TO,
+                "from_": FROM,
+                "body": "x",
+                "send_at": _IN_AN_HOUR,
+                "schedule_type": "fixed",
+            },
+            35118,
+            400,
+        ),
+        (
+            {"to": TO, "messaging_service_sid": _MG, "body": "x", "schedule_type": "fixed"},
+            35111,
+            400,
+        ),
+        # An unclosed IPv6 literal is an invalid URL, not a server error.
+        ({"to": TO, "from_": FROM, "media_url": ["http://[::1"]}, 21620, 400),
+        ({"to": TO, "from_": FROM, "body": "x", "status_callback": "http://[::1"}, 21609, 400),
+        ({"to": TO, "from_": FROM, "body": "x", "status_callback": "http://h:port/"}, 21609, 400),
     ],
 )
 def test_create_validation_errors(

@@ -43,7 +43,8 @@ def test_whatsapp_form_message_gets_the_prefix_and_media(emu: Emulator, http: ht
     r = http.post(f"{UI}/inbound", data=_form(http, **fields), headers=JSON)
     assert r.status_code == 201, r.text
     assert r.json()["peer"] == f"whatsapp:{HANDSET}"
-    (message,) = [d for d in emu.call(lambda core: core.store.list_media(r.json()["sid"]))]
+    sid = r.json()["sid"]
+    (message,) = emu.call(lambda core: core.messaging.repository.media_of(sid))
     assert message.url == "https://cdn.example.test/photo.jpg"
     page = http.get(r.json()["url"]).text
     assert 'href="https://cdn.example.test/photo.jpg"' in thread_of(page)
@@ -92,7 +93,7 @@ def test_bad_form_input_is_a_clear_4xx(
     page = http.post(f"{UI}/inbound", data=_form(http, **fields))
     assert page.status_code == status
     assert 'role="alert"' in page.text and "inbound-form" in page.text
-    assert emu.call(lambda core: core.store.count_messages()) == 0
+    assert emu.call(lambda core: core.messaging.repository.count()) == 0
 
 
 def test_form_without_the_page_token_is_refused(emu: Emulator, http: httpx.Client) -> None:
@@ -100,7 +101,7 @@ def test_form_without_the_page_token_is_refused(emu: Emulator, http: httpx.Clien
     for token in ("", "0" * 32, emu.auth_token, "é" * 32):
         r = http.post(f"{UI}/inbound", data={**fields, "csrf": token}, headers=JSON)
         assert r.status_code == 403 and "reload the page" in r.json()["error"]
-    assert emu.call(lambda core: core.store.count_messages()) == 0
+    assert emu.call(lambda core: core.messaging.repository.count()) == 0
 
 
 def test_non_form_bodies_are_a_400_not_a_crash(http: httpx.Client) -> None:
@@ -130,6 +131,6 @@ def test_form_posted_from_another_origin_is_refused(emu: Emulator, http: httpx.C
     for origin in (f"http://127.0.0.1:{emu.port + 1}", "null", "https://evil.example"):
         r = http.post(f"{UI}/inbound", data=data, headers={**JSON, "Origin": origin})
         assert r.status_code == 403 and r.json()["code"] == 20403, r.text
-    assert emu.call(lambda core: core.store.count_messages()) == 0
+    assert emu.call(lambda core: core.messaging.repository.count()) == 0
     own = http.post(f"{UI}/inbound", data=data, headers={**JSON, "Origin": emu.base_url})
     assert own.status_code == 201, own.text

@@ -94,8 +94,8 @@ def emulator(
     click.echo(f"  web inbox: {emu.base_url}/_emulator/ui (log in with the SID and token above)")
     if (warning := exposure_warning(host)) is not None:
         click.echo(f"WARNING: {warning}")
-    click.echo("Press Ctrl-C to stop.")
-    try:
+    try:  # a Ctrl-C right after the prompt is a clean stop too
+        click.echo("Press Ctrl-C to stop.")
         emu.wait()
     except KeyboardInterrupt:
         click.echo("Stopping.")

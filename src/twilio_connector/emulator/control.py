@@ -6,9 +6,6 @@ JSON.
 
 =========================================  ===================================================
 ``GET  /_emulator``                        info: accounts, timing, routes
-``POST /_emulator/messages/inbound``       a handset texts an owned number: ``from``, ``to``,
-                                           ``body``, ``media_url`` (list), ``params`` (extra
-                                           webhook fields) -> 201 the inbound Message
 ``POST /_emulator/settle``                 wait until every lifecycle and webhook is done
                                            (``timeout`` s, default 10; 503 if not settled)
 ``POST /_emulator/advance``                move simulated time ``seconds`` forward (manual
@@ -16,9 +13,10 @@ JSON.
 ``POST /_emulator/reset``                  forget all state; re-create the seeded account
 =========================================  ===================================================
 
-Each resource serves its own control routes: rules (:mod:`.rules.control`), numbers
-(:mod:`.numbers.control`), debugger notifications (:mod:`.notifications.control`), the
-delivery log and webhook signing (:mod:`.webhooks.control`), calls (:mod:`.calls.control`).
+Each resource serves its own control routes: messages (:mod:`.messages.control`: a handset
+texting an owned number), rules (:mod:`.rules.control`), numbers (:mod:`.numbers.control`),
+debugger notifications (:mod:`.notifications.control`), the delivery log and webhook signing
+(:mod:`.webhooks.control`), calls (:mod:`.calls.control`).
 """
 
 from __future__ import annotations
@@ -26,11 +24,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from .. import models
-from .control_params import number, text
+from .control_params import number
 from .errors import EmulatorError, invalid_param
 from .http import Request, Response, json_response
-from .serialize import message_model
 
 if TYPE_CHECKING:
     from .core import EmulatorCore
@@ -42,7 +38,7 @@ MAX_ADVANCE = 10 * 366 * 86400.0
 
 
 class ControlApi:
-    """``/_emulator`` itself, settle, advance, reset (and, until it moves, inbound SMS)."""
+    """``/_emulator`` itself, settle, advance, reset."""
 
     def __init__(self, core: EmulatorCore, router: Router) -> None:
         self.core = core
@@ -59,23 +55,6 @@ class ControlApi:
                 "routes": [{"path": t, "methods": m} for t, m in self.router.templates()],
             }
         )
-
-    async def inbound(self, req: Request) -> Response:
-        data = req.json()
-        media = data.get("media_url") or []
-        if isinstance(media, str):
-            media = [media]
-        extra = data.get("params") or {}
-        if not isinstance(media, list) or not isinstance(extra, dict):
-            raise EmulatorError(400, 20001, "media_url must be a list and params an object")
-        msg = self.core.inbound.receive(
-            text(data, "from") or "",
-            text(data, "to") or "",
-            text(data, "body", "") or "",
-            [str(m) for m in media],
-            {str(k): str(v) for k, v in extra.items()},
-        )
-        return json_response(models.encode(message_model(msg)), 201)
 
     async def settle(self, req: Request) -> Response:
         data = req.json() | {k: v[-1] for k, v in req.query.items()}

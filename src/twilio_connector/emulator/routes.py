@@ -13,7 +13,8 @@ from .calls import rest as calls_rest
 from .control import ControlApi
 from .core import EmulatorCore
 from .keys.rest import KeysApi
-from .messages import rest as messages_rest
+from .messages.control import MessagesControl
+from .messages.rest import MessagesApi
 from .notifications.control import NotificationsControl
 from .numbers.control import NumbersControl
 from .numbers.rest import AvailableNumbersApi, IncomingNumbersApi
@@ -71,16 +72,31 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("GET", f"{country}.json", available.fetch_country)
     router.add("GET", f"{country}/{{Type:{search_types}}}.json", available.search)
     # -- messages and media -----------------------------------------------------------
-    messages_rest.install(core, router)
+    messages = MessagesApi(core)
+    message = "{Sid:(?:SM|MM)[0-9a-fA-F]{32}}"
+    parent = "{MessageSid:(?:SM|MM)[0-9a-fA-F]{32}}"
+    media = "{Sid:ME[0-9a-fA-F]{32}}"
+    msgs = f"{ACCOUNT}/Messages"
+    router.add("POST", f"{msgs}.json", messages.create)
+    router.add("GET", f"{msgs}.json", messages.list)
+    router.add("GET", f"{msgs}/{message}.json", messages.fetch)
+    router.add("POST", f"{msgs}/{message}.json", messages.update)
+    router.add("DELETE", f"{msgs}/{message}.json", messages.delete)
+    router.add("GET", f"{msgs}/{parent}/Media.json", messages.list_media)
+    router.add("GET", f"{msgs}/{parent}/Media/{media}.json", messages.fetch_media)
+    router.add("DELETE", f"{msgs}/{parent}/Media/{media}.json", messages.delete_media)
+    router.add("GET", f"{msgs}/{parent}/Media/{media}", messages.media_content, auth=None)
     # -- calls and recordings ---------------------------------------------------------
     calls_rest.install(core, router)
     # -- control plane: info, clock, settle, reset ------------------------------------
     control = ControlApi(core, router)
     router.add("GET", CONTROL, control.info, auth="main")
-    router.add("POST", f"{CONTROL}/messages/inbound", control.inbound, auth="main")
     router.add("POST", f"{CONTROL}/settle", control.settle, auth="main")
     router.add("POST", f"{CONTROL}/advance", control.advance, auth="main")
     router.add("POST", f"{CONTROL}/reset", control.reset, auth="main")
+    # -- control plane: messages ------------------------------------------------------
+    messages_control = MessagesControl(core)
+    router.add("POST", f"{CONTROL}/messages/inbound", messages_control.inbound, auth="main")
     # -- control plane: rules ---------------------------------------------------------
     rules = RulesControl(core)
     router.add("GET", f"{CONTROL}/rules", rules.list, auth="main")

@@ -1,7 +1,7 @@
 """Records to :mod:`twilio_connector.models` (the one definition of Twilio's JSON shapes).
 
-``dt`` and ``API_VERSION`` are shared; accounts, keys and numbers serialize next to their
-handlers (``accounts/serialize.py``, ``keys/rest.py``, ``numbers/serialize.py``).
+``dt`` and ``API_VERSION`` are shared; other resources serialize next to their handlers
+(``accounts/serialize.py``, ``keys/rest.py``, ``numbers/serialize.py``, ``messages/serialize.py``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from datetime import timezone
 from .. import models
 from .calls.records import CallRecord, RecordingRecord
 from .numbers.state import format_friendly
-from .records import MediaRecord, MessageRecord
 from .router import API_PREFIX
 
-__all__ = ["API_VERSION", "call_model", "dt", "media_model", "message_model", "recording_model"]
+__all__ = ["API_VERSION", "call_model", "dt", "recording_model"]
 
 API_VERSION = "2010-04-01"
 _CALL_SUBRESOURCES = (
@@ -35,44 +34,6 @@ def dt(ts: float | None) -> models.Rfc2822Datetime | None:
     if ts is None:
         return None
     return models.Rfc2822Datetime.fromtimestamp(int(ts), tz=timezone.utc)
-
-
-def message_model(m: MessageRecord) -> models.Message:
-    uri = f"{API_PREFIX}/Accounts/{m.account_sid}/Messages/{m.sid}"
-    return models.Message(
-        sid=m.sid,
-        account_sid=m.account_sid,
-        api_version=API_VERSION,
-        body=m.body,
-        date_created=dt(m.date_created),
-        date_sent=dt(m.date_sent),
-        date_updated=dt(m.date_updated),
-        direction=m.direction,
-        error_code=m.error_code,
-        error_message=m.error_message,
-        from_=m.from_,
-        to=m.to,
-        messaging_service_sid=m.messaging_service_sid,
-        num_media=str(m.num_media),
-        num_segments=str(m.num_segments),
-        price=m.price,
-        price_unit=m.price_unit,
-        status=m.status,
-        uri=f"{uri}.json",
-        subresource_uris={"media": f"{uri}/Media.json", "feedback": f"{uri}/Feedback.json"},
-    )
-
-
-def media_model(m: MediaRecord) -> models.Media:
-    return models.Media(
-        sid=m.sid,
-        account_sid=m.account_sid,
-        parent_sid=m.parent_sid,
-        content_type=m.content_type,
-        date_created=dt(m.date_created),
-        date_updated=dt(m.date_created),
-        uri=f"{API_PREFIX}/Accounts/{m.account_sid}/Messages/{m.parent_sid}/Media/{m.sid}.json",
-    )
 
 
 def call_model(c: CallRecord) -> models.Call:

@@ -37,11 +37,12 @@ from .calls.requests import check_call_rule
 from .calls.state import Calls
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .guard import Guard, exposure_warning
+from .messages.serialize import message_model
 from .notifications.records import NotificationRecord
 from .routes import build_router
 from .rules.state import Rule
 from .scheduler import Timing
-from .serialize import call_model, message_model
+from .serialize import call_model
 from .store import Store
 from .webhooks.records import DeliveryRecord
 from .webhooks.signing import SigningRule

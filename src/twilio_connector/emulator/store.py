@@ -7,9 +7,9 @@ Hot writers (message lifecycles, the delivery log) may also buffer rows and regi
 flush function with :meth:`Store.defer`: it runs before the next read and before each
 commit, so every read still sees every write.
 
-Each resource's repository adds its tables with :meth:`Store.add_schema` and holds its
-SQL (accounts, keys, numbers, rules, notifications, deliveries: ``<resource>/repository.py``);
-:meth:`Store.reset` empties every table. Message and media SQL still lives here.
+Each resource's repository (``<resource>/repository.py``: accounts, keys, numbers, messages,
+rules, notifications, webhooks, calls) adds its tables with :meth:`Store.add_schema` and holds
+their SQL; :meth:`Store.reset` empties every table. Only the ``meta`` table is kept here.
 """
 
 from __future__ import annotations
@@ -21,71 +21,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
-from .records import MediaRecord, MessageRecord
-
-__all__ = ["MESSAGE_COLUMNS", "Store"]
+__all__ = ["Store"]
 
 _CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS messages (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, sid TEXT NOT NULL UNIQUE, account_sid TEXT NOT NULL,
-  direction TEXT NOT NULL, from_ TEXT, to_ TEXT NOT NULL, body TEXT NOT NULL,
-  status TEXT NOT NULL, num_segments INTEGER NOT NULL, num_media INTEGER NOT NULL,
-  date_created REAL NOT NULL, date_updated REAL NOT NULL, date_sent REAL,
-  error_code INTEGER, error_message TEXT, price TEXT, price_unit TEXT,
-  messaging_service_sid TEXT, status_callback TEXT, extra TEXT);
-CREATE INDEX IF NOT EXISTS messages_by_account ON messages (account_sid, seq);
-CREATE INDEX IF NOT EXISTS messages_by_to ON messages (account_sid, to_, seq);
-CREATE INDEX IF NOT EXISTS messages_by_from ON messages (account_sid, from_, seq);
-CREATE TABLE IF NOT EXISTS media (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, sid TEXT NOT NULL UNIQUE, account_sid TEXT NOT NULL,
-  parent_sid TEXT NOT NULL, content_type TEXT NOT NULL, url TEXT NOT NULL,
-  date_created REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS media_by_parent ON media (parent_sid, seq);
-CREATE TABLE IF NOT EXISTS whatsapp_sessions (
-  account_sid TEXT NOT NULL, business TEXT NOT NULL, user TEXT NOT NULL,
-  last_inbound REAL NOT NULL, PRIMARY KEY (account_sid, business, user));
 """
 
-MESSAGE_COLUMNS = (
-    "sid, account_sid, direction, from_, to_, body, status, num_segments, num_media, "
-    "date_created, date_updated, date_sent, error_code, error_message, price, price_unit, "
-    "messaging_service_sid, status_callback, extra"
-)
-_INSERT_MESSAGE = f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ({', '.join('?' * 19)})"
-_UPDATE_MESSAGE = (
-    "UPDATE messages SET body=?, status=?, date_updated=?, date_sent=?, error_code=?, "
-    "error_message=?, price=?, num_segments=? WHERE sid=?"
-)
 _TABLE_RE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)", re.IGNORECASE)
-_json_encode = msgspec.json.encode
-_json_decode = msgspec.json.decode
-
-
-def _message_row(m: MessageRecord) -> tuple[Any, ...]:
-    return (
-        m.sid, m.account_sid, m.direction, m.from_, m.to, m.body, m.status, m.num_segments,
-        m.num_media, m.date_created, m.date_updated, m.date_sent, m.error_code,
-        m.error_message, m.price, m.price_unit, m.messaging_service_sid, m.status_callback,
-        _json_encode(m.extra).decode() if m.extra else None,
-    )  # fmt: skip
-
-
-def _update_row(m: MessageRecord) -> tuple[Any, ...]:
-    return (m.body, m.status, m.date_updated, m.date_sent, m.error_code, m.error_message,
-            m.price, m.num_segments, m.sid)  # fmt: skip
-
-
-def message_from_row(row: Sequence[Any]) -> MessageRecord:
-    return MessageRecord(
-        sid=row[0], account_sid=row[1], direction=row[2], from_=row[3], to=row[4], body=row[5],
-        status=row[6], num_segments=row[7], num_media=row[8], date_created=row[9],
-        date_updated=row[10], date_sent=row[11], error_code=row[12], error_message=row[13],
-        price=row[14], price_unit=row[15] or "USD", messaging_service_sid=row[16],
-        status_callback=row[17], extra=_json_decode(row[18]) if row[18] else None,
-    )  # fmt: skip
 
 
 class Store:
@@ -194,85 +136,3 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
-
-    # -- messages and media -----------------------------------------------------------------
-
-    def insert_message(self, m: MessageRecord) -> None:
-        self.execute(_INSERT_MESSAGE, _message_row(m))
-
-    def insert_messages(self, records: Iterable[MessageRecord]) -> None:
-        """Bulk insert (used by seeding tools and benchmarks)."""
-        self.executemany(_INSERT_MESSAGE, (_message_row(m) for m in records))
-
-    def update_message(self, m: MessageRecord) -> None:
-        self.execute(_UPDATE_MESSAGE, _update_row(m))
-
-    def update_messages(self, records: Iterable[MessageRecord]) -> None:
-        self.executemany(_UPDATE_MESSAGE, (_update_row(m) for m in records))
-
-    def get_message(self, account_sid: str, sid: str) -> MessageRecord | None:
-        row = self.query_one(
-            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE sid=? AND account_sid=?",
-            (sid, account_sid),
-        )
-        return None if row is None else message_from_row(row)
-
-    def message_seq(self, account_sid: str, sid: str) -> int | None:
-        row = self.query_one(
-            "SELECT seq FROM messages WHERE sid=? AND account_sid=?", (sid, account_sid)
-        )
-        return None if row is None else int(row[0])
-
-    def set_message_sender(self, sid: str, from_: str) -> None:
-        self.execute("UPDATE messages SET from_=? WHERE sid=?", (from_, sid))
-
-    def delete_message(self, sid: str) -> None:
-        self.execute("DELETE FROM messages WHERE sid=?", (sid,))
-        self.execute("DELETE FROM media WHERE parent_sid=?", (sid,))
-
-    def count_messages(self) -> int:
-        return int(self.query_one("SELECT COUNT(*) FROM messages")[0])
-
-    def insert_media(self, items: Sequence[MediaRecord]) -> None:
-        self.executemany(
-            "INSERT INTO media (sid, account_sid, parent_sid, content_type, url, date_created) "
-            "VALUES (?,?,?,?,?,?)",
-            [(m.sid, m.account_sid, m.parent_sid, m.content_type, m.url, m.date_created)
-             for m in items],
-        )  # fmt: skip
-
-    def get_media(self, parent_sid: str, sid: str) -> MediaRecord | None:
-        row = self.query_one(
-            "SELECT sid, account_sid, parent_sid, content_type, url, date_created FROM media "
-            "WHERE sid=? AND parent_sid=?",
-            (sid, parent_sid),
-        )
-        return None if row is None else MediaRecord(*row)
-
-    def list_media(self, parent_sid: str) -> list[MediaRecord]:
-        rows = self.query(
-            "SELECT sid, account_sid, parent_sid, content_type, url, date_created FROM media "
-            "WHERE parent_sid=? ORDER BY seq",
-            (parent_sid,),
-        )
-        return [MediaRecord(*row) for row in rows]
-
-    def delete_media(self, sid: str) -> None:
-        self.execute("DELETE FROM media WHERE sid=?", (sid,))
-
-    # -- WhatsApp customer-service windows --------------------------------------------------
-
-    def touch_whatsapp_session(self, account_sid: str, business: str, user: str, ts: float) -> None:
-        self.execute(
-            "INSERT OR REPLACE INTO whatsapp_sessions (account_sid, business, user, last_inbound)"
-            " VALUES (?,?,?,?)",
-            (account_sid, business, user, ts),
-        )
-
-    def whatsapp_last_inbound(self, account_sid: str, business: str, user: str) -> float | None:
-        row = self.query_one(
-            "SELECT last_inbound FROM whatsapp_sessions WHERE account_sid=? AND business=? "
-            "AND user=?",
-            (account_sid, business, user),
-        )
-        return None if row is None else float(row[0])

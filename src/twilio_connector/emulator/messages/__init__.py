@@ -1,6 +1,8 @@
 """Messages (SMS, MMS, WhatsApp): outbound lifecycles, inbound handsets, messaging TwiML.
 
-``state`` validates and runs outbound lifecycles; ``inbound`` is a simulated handset texting
-an owned number; ``twiml`` reads the reply TwiML; ``segments`` counts segments; ``rest``
-serves ``/Messages`` and their Media.
+``state`` runs outbound lifecycles (``Messaging``) over ``requests`` (create parameters and
+Twilio's checks); ``repository`` holds the tables and their SQL, ``records`` the rows;
+``rest`` serves ``/Messages`` and their Media, ``serialize`` shapes them, ``control`` is
+``/_emulator/messages``; ``inbound`` is a simulated handset, ``twiml`` reads its replies,
+``segments`` counts segments.
 """

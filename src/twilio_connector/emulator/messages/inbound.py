@@ -17,11 +17,12 @@ from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request
 from ..numbers.records import NumberRecord
 from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
-from ..records import MessageRecord, new_sid
+from ..records import new_sid
 from ..router import API_PREFIX
 from ..webhooks.dispatcher import Webhook, WebhookResult
+from .records import MessageRecord
+from .requests import MAX_BODY, MessageRequest
 from .segments import count_segments
-from .state import MAX_BODY, MessageRequest
 from .twiml import MessageAction, RedirectAction, TwimlError, parse_messaging_twiml
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class InboundMessages:
         )
         self.core.messaging.record_inbound(msg, list(media_urls))
         if whatsapp:
-            self.core.store.touch_whatsapp_session(account.sid, to_bare, from_bare, now)
+            self.core.messaging.whatsapp_windows.touch(account.sid, to_bare, from_bare, now)
         params = self._params(msg, extra_params or {})
         self.core.scheduler.spawn(self._session(account, number, msg, params), name="inbound-sms")
         return msg
@@ -109,7 +110,7 @@ class InboundMessages:
             "AccountSid": msg.account_sid, "ApiVersion": "2010-04-01", "ReferralNumMedia": "0",
         }  # fmt: skip
         if msg.num_media:
-            media = self.core.store.list_media(msg.sid)
+            media = self.core.messaging.repository.media_of(msg.sid)
             base = f"{self.core.base_url}{API_PREFIX}/Accounts/{msg.account_sid}/Messages/{msg.sid}"
             for i, item in enumerate(media):
                 params[f"MediaUrl{i}"] = f"{base}/Media/{item.sid}"

@@ -1,68 +1,86 @@
-"""REST handlers: Messages (create, fetch, list, redact/cancel, delete) and their Media."""
+"""REST handlers: Messages (create, fetch, list, redact/cancel, delete) and their Media.
+
+:class:`MessagesApi` methods are the handlers ``(request) -> response``; the URLs they serve
+are in :mod:`..routes`. Lists read through :class:`.repository.MessageRepository`.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from ... import models
 from ..accounts.records import AccountRecord
-from ..core import EmulatorCore
 from ..errors import not_found
 from ..http import Request, Response, json_response, parse_iso
-from ..pagination import envelope, page_request, paginate_list, paginate_sql
-from ..router import API_PREFIX, Router
-from ..serialize import media_model, message_model
-from ..store import MESSAGE_COLUMNS, message_from_row
-from .state import MessageRequest
+from ..pagination import envelope, page_request, paginate_list
+from .repository import MessageQuery
+from .requests import MessageRequest
+from .serialize import media_model, message_model
 
-__all__ = ["install"]
+if TYPE_CHECKING:
+    from ..core import EmulatorCore
 
-_AC = "{AccountSid:AC[0-9a-fA-F]{32}}"
-_MSG = "{Sid:(?:SM|MM)[0-9a-fA-F]{32}}"
-_PARENT = "{MessageSid:(?:SM|MM)[0-9a-fA-F]{32}}"
-_ME = "{Sid:ME[0-9a-fA-F]{32}}"
+__all__ = ["MessagesApi", "message_query"]
+
+_DAY = timedelta(days=1)
 
 
 def _account(req: Request) -> AccountRecord:
-    assert req.account is not None
+    assert req.account is not None  # the route needs an authenticated account
     return req.account
 
 
-def _date_bounds(req: Request) -> tuple[list[str], list[Any], list[tuple[str, str]]]:
-    """SQL conditions for DateSent (that UTC day), DateSent< (on or before: the whole day for a
-    date, inclusive for a datetime), DateSent> (on or after)."""
-    where: list[str] = []
-    args: list[Any] = []
+def message_query(req: Request) -> tuple[MessageQuery, list[tuple[str, str]]]:
+    """The list filters of a request and the ``(name, value)`` pairs the page URIs repeat.
+
+    ``DateSent`` is that UTC day; ``DateSent<`` is on or before (the whole day for a date,
+    inclusive for a datetime); ``DateSent>`` is on or after.
+    """
     filters: list[tuple[str, str]] = []
+    to, from_ = req.get("To") or None, req.get("From") or None
+    for key, address in (("To", to), ("From", from_)):
+        if address:
+            filters.append((key, address))
+    lower: list[float] = []
+    below: list[float] = []
+    until: list[float] = []
     for key in ("DateSent", "DateSent<", "DateSent>"):
         raw = req.get(key)
         if not raw:
             continue
         value = parse_iso(key, raw)
         date_only = len(raw.strip()) == 10
-        start = value.timestamp()
-        end = (value + timedelta(days=1)).timestamp() if date_only else start
         filters.append((key, raw))
         if key == "DateSent":
             day = value.replace(hour=0, minute=0, second=0, microsecond=0)
-            where.append("date_sent >= ? AND date_sent < ?")
-            args.extend([day.timestamp(), (day + timedelta(days=1)).timestamp()])
+            lower.append(day.timestamp())
+            below.append((day + _DAY).timestamp())
         elif key == "DateSent<":
-            where.append("date_sent < ?" if date_only else "date_sent <= ?")
-            args.append(end)
+            if date_only:
+                below.append((value + _DAY).timestamp())
+            else:
+                until.append(value.timestamp())
         else:
-            where.append("date_sent >= ?")
-            args.append(start)
-    return where, args, filters
+            lower.append(value.timestamp())
+    query = MessageQuery(
+        to=to,
+        from_=from_,
+        sent_from=max(lower) if lower else None,
+        sent_before=min(below) if below else None,
+        sent_until=min(until) if until else None,
+    )
+    return query, filters
 
 
-def install(core: EmulatorCore, router: Router) -> None:
-    messaging = core.messaging
-    store = core.store
+class MessagesApi:
+    """``/Accounts/{AC}/Messages`` and ``.../Messages/{SM}/Media``."""
 
-    async def create_message(req: Request) -> Response:
-        send_at: datetime | None = req.get_datetime("SendAt")
+    def __init__(self, core: EmulatorCore) -> None:
+        self._messaging = core.messaging
+        self._repository = core.messaging.repository
+
+    async def create(self, req: Request) -> Response:
         msg_req = MessageRequest(
             to=req.get("To"),
             from_=req.get("From"),
@@ -75,90 +93,64 @@ def install(core: EmulatorCore, router: Router) -> None:
             validity_period=req.get_int("ValidityPeriod", 36000)
             if req.has("ValidityPeriod")
             else None,
-            send_at=send_at,
+            send_at=req.get_datetime("SendAt"),
             schedule_type=req.get_choice("ScheduleType", ("fixed",)),
         )
-        msg = messaging.create(_account(req), msg_req)
+        msg = self._messaging.create(_account(req), msg_req)
         return json_response(models.encode(message_model(msg)), 201)
 
-    async def list_messages(req: Request) -> Response:
-        account = _account(req)
+    async def list(self, req: Request) -> Response:
         preq = page_request(req)
-        where, args = ["account_sid = ?"], [account.sid]
-        filters: list[tuple[str, str]] = []
-        for key, column in (("To", "to_"), ("From", "from_")):
-            value = req.get(key)
-            if value:
-                where.append(f"{column} = ?")
-                args.append(value)
-                filters.append((key, value))
-        date_where, date_args, date_filters = _date_bounds(req)
-        where += date_where
-        args += date_args
-        filters += date_filters
-        rows, more = paginate_sql(
-            store, table="messages", columns=MESSAGE_COLUMNS, where=where, args=args, preq=preq,
-            seq_of=lambda sid: store.message_seq(account.sid, sid),
-        )  # fmt: skip
-        items = [message_model(message_from_row(r)) for r in rows]
+        query, filters = message_query(req)
+        records, more = self._repository.page(_account(req).sid, query, preq)
+        items = [message_model(m) for m in records]
         env = envelope("messages", items, req.path, filters, preq, more)
         return json_response(models.encode(env))
 
-    async def fetch_message(req: Request) -> Response:
-        msg = messaging.get(_account(req), req.path_params["Sid"], req.path)
+    async def fetch(self, req: Request) -> Response:
+        msg = self._messaging.get(_account(req), req.path_params["Sid"], req.path)
         return json_response(models.encode(message_model(msg)))
 
-    async def update_message(req: Request) -> Response:
+    async def update(self, req: Request) -> Response:
         status = req.get_choice("Status", ("canceled",))
         body = req.get("Body")
-        msg = messaging.update(_account(req), req.path_params["Sid"], body, status, req.path)
+        msg = self._messaging.update(_account(req), req.path_params["Sid"], body, status, req.path)
         return json_response(models.encode(message_model(msg)))
 
-    async def delete_message(req: Request) -> Response:
-        messaging.delete(_account(req), req.path_params["Sid"], req.path)
+    async def delete(self, req: Request) -> Response:
+        self._messaging.delete(_account(req), req.path_params["Sid"], req.path)
         return Response(204, b"")
 
-    def _parent(req: Request) -> str:
+    def _parent(self, req: Request) -> str:
         sid = req.path_params["MessageSid"]
-        messaging.get(_account(req), sid, req.path)  # 404 if missing or another account's
+        self._messaging.get(_account(req), sid, req.path)  # 404 if missing or another account's
         return sid
 
-    async def list_media(req: Request) -> Response:
-        parent = _parent(req)
+    async def list_media(self, req: Request) -> Response:
+        parent = self._parent(req)
         preq = page_request(req)
-        page, more = paginate_list(store.list_media(parent), preq, lambda m: m.sid)
+        page, more = paginate_list(self._repository.media_of(parent), preq, lambda m: m.sid)
         env = envelope("media_list", [media_model(m) for m in page], req.path, [], preq, more)
         return json_response(models.encode(env))
 
-    async def fetch_media(req: Request) -> Response:
-        media = store.get_media(_parent(req), req.path_params["Sid"])
+    async def fetch_media(self, req: Request) -> Response:
+        media = self._repository.get_media(self._parent(req), req.path_params["Sid"])
         if media is None:
             raise not_found(req.path)
         return json_response(models.encode(media_model(media)))
 
-    async def delete_media(req: Request) -> Response:
-        media = store.get_media(_parent(req), req.path_params["Sid"])
+    async def delete_media(self, req: Request) -> Response:
+        media = self._repository.get_media(self._parent(req), req.path_params["Sid"])
         if media is None:
             raise not_found(req.path)
-        store.delete_media(media.sid)
+        self._repository.delete_media(media.sid)
         return Response(204, b"")
 
-    async def media_content(req: Request) -> Response:
+    async def media_content(self, req: Request) -> Response:
         """The media file itself: a redirect to where it is stored (public, like Twilio's)."""
-        media = store.get_media(req.path_params["MessageSid"], req.path_params["Sid"])
+        media = self._repository.get_media(req.path_params["MessageSid"], req.path_params["Sid"])
         if media is None or media.account_sid != req.path_params["AccountSid"]:
             raise not_found(req.path)
         return Response(
             307, b"", content_type=media.content_type, headers=(("location", media.url),)
         )
-
-    base = f"{API_PREFIX}/Accounts/{_AC}/Messages"
-    router.add("POST", f"{base}.json", create_message)
-    router.add("GET", f"{base}.json", list_messages)
-    router.add("GET", f"{base}/{_MSG}.json", fetch_message)
-    router.add("POST", f"{base}/{_MSG}.json", update_message)
-    router.add("DELETE", f"{base}/{_MSG}.json", delete_message)
-    router.add("GET", f"{base}/{_PARENT}/Media.json", list_media)
-    router.add("GET", f"{base}/{_PARENT}/Media/{_ME}.json", fetch_media)
-    router.add("DELETE", f"{base}/{_PARENT}/Media/{_ME}.json", delete_media)
-    router.add("GET", f"{base}/{_PARENT}/Media/{_ME}", media_content, auth=None)

@@ -1,29 +1,38 @@
-"""Parse a Messaging TwiML document into the actions the emulator executes.
+"""A Messaging TwiML document -> the actions the emulator executes.
 
-Recognised: ``<Response>`` with ``<Message>`` (text, or ``<Body>`` + up to 10 ``<Media>``;
-attributes ``to``, ``from``, ``action``, ``method``, ``statusCallback``) and
-``<Redirect method=...>url</Redirect>`` (which ends the document). Anything else is a
-12200 warning and is skipped. A document that is not XML (or has anything before the
-``<?xml`` declaration) is 12100; a root other than ``<Response>`` is 12102.
+The document is read by the shared reader (:mod:`..twiml_reader`: no DOCTYPE or entities,
+bounded size and depth) against :data:`twilio_connector.twiml.MESSAGING_VERBS`, the table the
+``MessagingResponse`` builder uses: ``<Response>`` holds ``<Message>`` (text, or ``<Body>`` +
+up to 10 ``<Media>``; attributes ``to``, ``from``, ``action``, ``method``, ``statusCallback``)
+and ``<Redirect method=...>url</Redirect>`` (which ends the document).
+
+Codes (TWILIO.md 10.7, 13.3): a document that is not XML, has anything before the ``<?xml``
+declaration or a DOCTYPE is 12100; a root other than ``<Response>`` is 12102; over 64 KiB is
+11750. An element the table does not allow where it is (an unknown verb, a voice verb, a noun
+other than ``<Body>``/``<Media>``), stray text or an unknown attribute is a 12200 warning and
+is skipped; a bad ``method`` on ``<Message>`` is a 14104 warning (POST is used); an 11th
+``<Message>`` is a 14109 warning.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-__all__ = ["MessageAction", "RedirectAction", "TwimlError", "parse_messaging_twiml"]
+from ...twiml import MESSAGING_VERBS
+from ..twiml_reader import ERROR_SCHEMA, Element, TwimlError, read_twiml
 
-MAX_TWIML_BYTES = 64 * 1024
+__all__ = ["MessageAction", "ParsedTwiml", "RedirectAction", "TwimlError", "parse_messaging_twiml"]
 
-
-class TwimlError(Exception):
-    """The document cannot be used; ``code`` is the Twilio debugger code."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+MAX_REPLIES = 10
+MAX_MEDIA = 10
+ERROR_MESSAGE_METHOD = 14104
+ERROR_TOO_MANY_REPLIES = 14109
+_ATTRIBUTES = {
+    "Message": frozenset({"to", "from", "action", "method", "statusCallback"}),
+    "Redirect": frozenset({"method"}),
+    "Body": frozenset(),
+    "Media": frozenset(),
+}
 
 
 @dataclass(frozen=True)
@@ -49,52 +58,60 @@ class ParsedTwiml:
 
 
 def parse_messaging_twiml(body: bytes) -> ParsedTwiml:
-    """Parse ``body``; raises :class:`TwimlError` (12100/12102/11750) if it is unusable."""
-    if len(body) > MAX_TWIML_BYTES:
-        raise TwimlError(11750, "TwiML response body too large")
-    if body[:1].isspace() and body.lstrip()[:5] == b"<?xml":
-        raise TwimlError(12100, "Document parse failure: content before the XML declaration")
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        raise TwimlError(12100, f"Document parse failure: {exc}") from None
-    if root.tag != "Response":
-        raise TwimlError(12102, f"Invalid root element <{root.tag}>: must be <Response>")
-    parsed = ParsedTwiml()
-    for el in root:
-        if el.tag == "Message":
-            if len(parsed.actions) >= 10:
-                parsed.warnings.append((14109, "Reply message limit (10) exceeded"))
+    """Parse ``body``; raises :class:`TwimlError` (11750/12100/12102) if it is unusable."""
+    root, issues = read_twiml(body, MESSAGING_VERBS, skip="everything")
+    parsed = ParsedTwiml(warnings=[(issue.code, issue.message) for issue in issues])
+    replies = 0
+    for el in root.children:
+        _check_attributes(el, parsed)
+        if el.name == "Message":
+            if replies >= MAX_REPLIES:
+                parsed.warnings.append(
+                    (ERROR_TOO_MANY_REPLIES, f"Reply message limit ({MAX_REPLIES}) exceeded")
+                )
                 continue
+            replies += 1
             parsed.actions.append(_message(el, parsed))
-        elif el.tag == "Redirect":
-            url = (el.text or "").strip()
-            if not url:
-                parsed.warnings.append((12200, "<Redirect> without a URL"))
+        else:  # <Redirect>: the table allows nothing else here
+            if not el.text:
+                parsed.warnings.append((ERROR_SCHEMA, "<Redirect> without a URL"))
                 continue
-            method = (el.get("method") or "POST").upper()
-            parsed.actions.append(
-                RedirectAction(url, method if method in ("GET", "POST") else "POST")
-            )
+            method = _method(el, ERROR_SCHEMA, parsed)
+            parsed.actions.append(RedirectAction(el.text, method))
             break  # nothing after a Redirect runs
-        else:
-            parsed.warnings.append((12200, f"Unknown or unsupported verb <{el.tag}>"))
     return parsed
 
 
-def _message(el: ET.Element, parsed: ParsedTwiml) -> MessageAction:
-    bodies = [c for c in el if c.tag == "Body"]
-    media = tuple((c.text or "").strip() for c in el if c.tag == "Media" and (c.text or "").strip())
-    for child in el:
-        if child.tag not in ("Body", "Media"):
-            parsed.warnings.append((12200, f"Unknown noun <{child.tag}> in <Message>"))
-    text = "".join(b.text or "" for b in bodies) if bodies else (el.text or "")
-    method = (el.get("method") or "POST").upper()
+def _check_attributes(el: Element, parsed: ParsedTwiml) -> None:
+    known = _ATTRIBUTES.get(el.name, frozenset())
+    for name in el.attrs:
+        if name not in known:
+            parsed.warnings.append((ERROR_SCHEMA, f"unknown attribute {name!r} on <{el.name}>"))
+
+
+def _method(el: Element, code: int, parsed: ParsedTwiml) -> str:
+    raw = el.attrs.get("method")
+    if raw is None:
+        return "POST"
+    method = raw.strip().upper()
+    if method in ("GET", "POST"):
+        return method
+    parsed.warnings.append((code, f"<{el.name}> method={raw[:20]!r} is invalid; using 'POST'"))
+    return "POST"
+
+
+def _message(el: Element, parsed: ParsedTwiml) -> MessageAction:
+    bodies = [child for child in el.children if child.name == "Body"]
+    media = [child for child in el.children if child.name == "Media"]
+    for child in el.children:
+        _check_attributes(child, parsed)
+    urls = tuple(m.text for m in media if m.text)
+    text = "".join(b.text for b in bodies) if bodies else el.text
     return MessageAction(
         body=text.strip(),
-        media=media[:10],
-        to=el.get("to"),
-        from_=el.get("from"),
-        action=el.get("action") or el.get("statusCallback"),
-        method=method if method in ("GET", "POST") else "POST",
+        media=urls[:MAX_MEDIA],
+        to=el.attrs.get("to"),
+        from_=el.attrs.get("from"),
+        action=el.attrs.get("action") or el.attrs.get("statusCallback"),
+        method=_method(el, ERROR_MESSAGE_METHOD, parsed),
     )

@@ -200,15 +200,18 @@ class Inbox:
     # -- the live region ------------------------------------------------------------------------
 
     def live_context(self, sel: Selection, account_sids: list[str]) -> dict[str, Any]:
-        store = self.core.store
         ctx: dict[str, Any] = {"sel": sel}
         if sel.view == "messages":
             numbers = owned_numbers(self.core, account_sids)
-            conversations = recent_conversations(store, account_sids)
+            conversations = recent_conversations(self.core.messaging.repository, account_sids)
             if not sel.peer and conversations:
                 sel = Selection(sel.view, conversations[0].local, conversations[0].peer, "")
                 ctx["sel"] = sel
-            messages = thread(store, account_sids, sel.local, sel.peer) if sel.peer else []
+            messages = (
+                thread(self.core.messaging.repository, account_sids, sel.local, sel.peer)
+                if sel.peer
+                else []
+            )
             sids = [m.sid for m in messages]
             ctx.update(
                 groups=_group(numbers, conversations),

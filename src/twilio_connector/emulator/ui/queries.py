@@ -1,6 +1,7 @@
 """Read-only queries behind the web inbox (:mod:`.pages`): conversations, threads, deliveries,
 calls. Every query is bounded (``LIMIT``) so a page costs the same with ten messages or ten
-million, and is scoped to the accounts the signed-in principal may see.
+million, and is scoped to the accounts the signed-in principal may see. Conversations and
+threads read through the Messages repository (:mod:`..messages.repository`).
 
 Calls are read from the voice part's ``calls`` table when it exists (see :func:`recent_calls`
 for the columns used); without it the inbox shows "no calls".
@@ -22,6 +23,7 @@ from ..webhooks.records import DeliveryRecord
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
+    from ..messages.repository import MessageRepository
     from ..store import Store
 
 __all__ = [
@@ -42,10 +44,6 @@ __all__ = [
 
 SCAN_WINDOW = 2000  # conversations are grouped from this many most recent messages
 THREAD_LIMIT = 200  # messages shown per conversation (the latest)
-_THREAD_COLUMNS = (
-    "sid, direction, from_, to_, body, status, date_created, date_updated, error_code, "
-    "error_message, num_media, num_segments"
-)
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -133,35 +131,13 @@ class Conversation:
 
 
 def recent_conversations(
-    store: Store, account_sids: Sequence[str], limit: int = 100
+    messages: MessageRepository, account_sids: Sequence[str], limit: int = 100
 ) -> list[Conversation]:
     """Conversations among the latest :data:`SCAN_WINDOW` messages, most recent first."""
-    if not account_sids:
-        return []
-    groups = store.query(
-        "SELECT local, peer, COUNT(*), MAX(seq) FROM ("
-        " SELECT seq, CASE WHEN direction = 'inbound' THEN to_ ELSE from_ END AS local,"
-        " CASE WHEN direction = 'inbound' THEN from_ ELSE to_ END AS peer"
-        f" FROM messages WHERE account_sid IN ({_marks(account_sids)})"
-        " ORDER BY seq DESC LIMIT ?) GROUP BY local, peer ORDER BY MAX(seq) DESC LIMIT ?",
-        (*account_sids, SCAN_WINDOW, limit),
-    )
-    if not groups:
-        return []
-    seqs = [g[3] for g in groups]
-    last = {
-        row[0]: row[1:]
-        for row in store.query(
-            "SELECT seq, body, status, direction, date_created FROM messages"
-            f" WHERE seq IN ({_marks(seqs)})",
-            seqs,
-        )
-    }
-    out = []
-    for local, peer, count, seq in groups:
-        body, status, direction, ts = last.get(seq, ("", "", "", 0.0))
-        out.append(Conversation(local or "", peer or "", count, body, status, direction, ts))
-    return out
+    return [
+        Conversation(local, peer, count, m.body, m.status, m.direction, m.date_created)
+        for local, peer, count, m in messages.conversations(account_sids, SCAN_WINDOW, limit)
+    ]
 
 
 # -- one thread ---------------------------------------------------------------------------------
@@ -204,53 +180,31 @@ class ThreadMessage:
 
 
 def thread(
-    store: Store, account_sids: Sequence[str], local: str, peer: str, limit: int = THREAD_LIMIT
+    messages: MessageRepository,
+    account_sids: Sequence[str],
+    local: str,
+    peer: str,
+    limit: int = THREAD_LIMIT,
 ) -> list[ThreadMessage]:
     """The latest ``limit`` messages between ``local`` and ``peer``, oldest first."""
-    if not account_sids:
-        return []
-    accounts = f"account_sid IN ({_marks(account_sids)})"
-    if local:
-        # Each half walks the index on the peer's side (unary + keeps SQLite off the index on
-        # our busy number), so a thread costs the same in a store of millions of messages.
-        half = f"SELECT {_THREAD_COLUMNS}, seq FROM messages WHERE {accounts} AND {{}}"
-        rows = store.query(
-            f"SELECT * FROM ({half.format('to_ = ? AND +from_ = ?')} ORDER BY seq DESC LIMIT ?)"
-            f" UNION SELECT * FROM ({half.format('from_ = ? AND +to_ = ?')}"
-            " ORDER BY seq DESC LIMIT ?) ORDER BY seq DESC LIMIT ?",
-            (*account_sids, peer, local, limit, *account_sids, peer, local, limit, limit),
-        )
-    else:  # sender not chosen yet (Messaging Service): outbound with no From
-        rows = store.query(
-            f"SELECT {_THREAD_COLUMNS}, seq FROM messages WHERE {accounts}"
-            " AND to_ = ? AND from_ IS NULL ORDER BY seq DESC LIMIT ?",
-            (*account_sids, peer, limit),
-        )
-    with_media = [r[0] for r in rows if r[10]]
-    media: dict[str, list[MediaLink]] = {}
-    if with_media:
-        for parent, sid, ctype, url in store.query(
-            "SELECT parent_sid, sid, content_type, url FROM media"
-            f" WHERE parent_sid IN ({_marks(with_media)}) ORDER BY seq",
-            with_media,
-        ):
-            media.setdefault(parent, []).append(MediaLink(sid, url, ctype))
+    records = messages.thread(account_sids, local, peer, limit)
+    media = messages.media_by_parent([m.sid for m in records if m.num_media])
     return [
         ThreadMessage(
-            sid=r[0],
-            direction=r[1],
-            from_=r[2] or "",
-            to=r[3],
-            body=r[4],
-            status=r[5],
-            created=r[6],
-            updated=r[7],
-            error_code=r[8],
-            error_message=r[9],
-            num_segments=r[11],
-            media=media.get(r[0], []),
+            sid=m.sid,
+            direction=m.direction,
+            from_=m.from_ or "",
+            to=m.to,
+            body=m.body,
+            status=m.status,
+            created=m.date_created,
+            updated=m.date_updated,
+            error_code=m.error_code,
+            error_message=m.error_message,
+            num_segments=m.num_segments,
+            media=[MediaLink(x.sid, x.url, x.content_type) for x in media.get(m.sid, [])],
         )
-        for r in reversed(rows)
+        for m in reversed(records)
     ]
 
 

@@ -8,8 +8,9 @@ as Twilio's verb-specific 13xxx warnings do; the call goes on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from ..twiml_reader import Element, TwimlIssue  # the shared reader's types
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -36,37 +37,6 @@ __all__ = [
 ]
 
 DEFAULT_METHOD = "POST"
-
-
-@dataclass(frozen=True)
-class TwimlIssue:
-    """A non-fatal problem (a Twilio debugger warning) found while reading a document."""
-
-    code: int
-    message: str
-
-
-@dataclass(frozen=True)
-class Element:
-    """An element kept as it was written (nouns the emulator logs but does not simulate)."""
-
-    name: str
-    attrs: Mapping[str, str] = field(default_factory=dict)
-    text: str = ""
-    children: tuple[Element, ...] = ()
-    full_text: str = field(default="", repr=False)
-    """All text of the element and its descendants, in order, whitespace collapsed."""
-
-    def to_builtins(self) -> dict[str, object]:
-        """A JSON-ready description (for transcripts)."""
-        out: dict[str, object] = {"name": self.name}
-        if self.attrs:
-            out["attrs"] = dict(self.attrs)
-        if self.text:
-            out["text"] = self.text
-        if self.children:
-            out["children"] = [child.to_builtins() for child in self.children]
-        return out
 
 
 @dataclass(frozen=True)

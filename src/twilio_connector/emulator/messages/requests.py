@@ -1,0 +1,196 @@
+"""Create parameters of a Message and the checks Twilio makes on them, with its error codes.
+
+:func:`check_request` runs the checks that need no state (required fields, SIDs, content,
+body and media limits, URLs, scheduling); :func:`check_addresses` those on ``From``/``To``
+(owned senders, magic test numbers, channels). Scheduling (TWILIO.md 18) needs a Messaging
+Service (35118) and ``ScheduleType=fixed`` with ``SendAt`` (35111); :func:`scheduled_time` checks
+the window (35114).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from ..accounts.records import AccountRecord
+from ..errors import bad_request
+from ..http import is_http_url
+from ..numbers.records import NumberRecord
+from ..numbers.state import E164_RE, SANDBOX_WHATSAPP_NUMBER
+
+__all__ = [
+    "MAGIC_VALID_FROM",
+    "MAX_BODY",
+    "MessageRequest",
+    "check_addresses",
+    "check_callback_url",
+    "check_request",
+    "scheduled_time",
+    "split_address",
+]
+
+MAX_BODY = 1600
+MAGIC_VALID_FROM = "+15005550006"
+_MAGIC_FROM = {"+15005550001": 21212, "+15005550007": 21606, "+15005550008": 21611}
+_MAGIC_TO = {
+    "+15005550001": (21211, "The 'To' number {to} is not a valid phone number."),
+    "+15005550002": (21612, "The 'To' phone number: {to}, is not currently reachable using the "
+                            "'From' phone number via SMS."),
+    "+15005550003": (21408, "Permission to send an SMS has not been enabled for the region "
+                            "indicated by the 'To' number: {to}."),
+    "+15005550004": (21610, "Attempt to send to unsubscribed recipient"),
+    "+15005550009": (21614, "'To' number is not a valid mobile number"),
+}  # fmt: skip
+_ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}\Z")
+SCHEDULE_MIN_AHEAD = 900.0
+SCHEDULE_MAX_AHEAD = 35 * 86400.0
+
+
+class NumberOwners(Protocol):
+    def owner_of(self, phone_number: str) -> NumberRecord | None: ...
+
+
+@dataclass
+class MessageRequest:
+    """Create parameters, already typed by the HTTP layer (or built in Python)."""
+
+    to: str | None
+    from_: str | None = None
+    body: str | None = None
+    media_urls: list[str] = field(default_factory=list)
+    messaging_service_sid: str | None = None
+    status_callback: str | None = None
+    content_sid: str | None = None
+    content_variables: str | None = None
+    validity_period: int | None = None
+    send_at: datetime | None = None
+    schedule_type: str | None = None
+    direction: str = "outbound-api"
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """(channel, bare number): ``whatsapp:+1555`` -> ("whatsapp", "+1555")."""
+    if address.startswith("whatsapp:"):
+        return "whatsapp", address[9:]
+    return "sms", address
+
+
+def check_callback_url(url: str, code: int = 21609, name: str = "StatusCallback") -> None:
+    if not is_http_url(url):
+        raise bad_request(code, f"The {name} URL {url[:200]} is not a valid URL.")
+
+
+def check_request(req: MessageRequest) -> None:
+    """The checks that need no state; raises :class:`EmulatorError` (400) like Twilio."""
+    to, from_, body = req.to, req.from_, req.body
+    if not to:
+        raise bad_request(21604, "A 'To' phone number is required.")
+    mg = req.messaging_service_sid
+    if not from_ and not mg:
+        raise bad_request(21603, "A 'From' phone number is required.")
+    if mg and not re.fullmatch(r"MG[0-9a-fA-F]{32}", mg):
+        raise bad_request(21701, f"The Messaging Service Sid {mg[:40]} is invalid.")
+    if (req.send_at is not None or req.schedule_type is not None) and not mg:
+        raise bad_request(35118, "MessagingServiceSid is required to schedule a message")
+    if req.schedule_type == "fixed" and req.send_at is None:
+        raise bad_request(35111, "SendAt timestamp is missing")
+    if req.content_variables is not None and not req.content_sid:
+        raise bad_request(21654, "ContentVariables requires a ContentSid.")
+    if req.content_sid and not re.fullmatch(r"HX[0-9a-fA-F]{32}", req.content_sid):
+        raise bad_request(21655, "The ContentSid is invalid.")
+    if req.content_variables is not None:
+        try:
+            variables = msgspec.json.decode(req.content_variables or "null")
+        except msgspec.DecodeError:
+            variables = None
+        if not isinstance(variables, dict):
+            raise bad_request(21656, "The ContentVariables parameter is invalid.")
+    if not body and not req.media_urls and not req.content_sid:
+        raise bad_request(21602, "Message body is required.")
+    if len(body or "") > MAX_BODY:
+        raise bad_request(21617, "The concatenated message body exceeds the 1600 character limit.")
+    if len(req.media_urls) > 10:
+        raise bad_request(21623, "The number of media URLs exceeds the maximum of 10.")
+    for url in req.media_urls:
+        if not is_http_url(url):
+            raise bad_request(21620, f"Media URL {url[:200]} is invalid.")
+    if req.status_callback:
+        check_callback_url(req.status_callback)
+    if req.validity_period is not None and not 1 <= req.validity_period <= 36000:
+        raise bad_request(21624, "The ValidityPeriod must be between 1 and 36000.")
+
+
+def scheduled_time(req: MessageRequest, now: float) -> float | None:
+    """When a scheduled message is due (epoch s), or ``None`` if it is sent at once (35114 if
+    ``SendAt`` is outside the window). Call after :func:`check_request`."""
+    if req.send_at is None or req.schedule_type != "fixed" or not req.messaging_service_sid:
+        return None
+    send_at = req.send_at.timestamp()
+    if not now + SCHEDULE_MIN_AHEAD <= send_at <= now + SCHEDULE_MAX_AHEAD:
+        raise bad_request(35114, "Scheduling does not support this timestamp")
+    return send_at
+
+
+def check_addresses(
+    numbers: NumberOwners, account: AccountRecord, to: str, from_: str | None
+) -> str:
+    """Check ``From`` (when given) and ``To``; returns the channel (``"sms"``/``"whatsapp"``)."""
+    to_channel, to_bare = split_address(to)
+    if from_ and _check_sender(numbers, account, from_) != to_channel:
+        raise bad_request(
+            21910, "Invalid 'From' and 'To' pair. 'From' and 'To' should be of the same channel"
+        )
+    _check_to(to, to_bare)
+    if from_ and split_address(from_)[1] == to_bare:
+        code = 63031 if to_channel == "whatsapp" else 21266
+        raise bad_request(code, "'To' and 'From' number cannot be the same")
+    return to_channel
+
+
+def _invalid_sender(code: int, shown: str) -> str:
+    if code == 21606:
+        return (
+            f"The 'From' phone number provided ({shown}) is not a valid message-capable Twilio "
+            "phone number for this destination."
+        )
+    if code == 21611:
+        return f"This 'From' number {shown} has exceeded the maximum number of queued messages"
+    return f"The 'From' number {shown} is not a valid phone number."
+
+
+def _check_sender(numbers: NumberOwners, account: AccountRecord, sender: str) -> str:
+    shown = sender[:40]  # as shown in error messages
+    channel, bare = split_address(sender)
+    if channel == "whatsapp":
+        if not E164_RE.match(bare):
+            raise bad_request(21212, _invalid_sender(21212, shown))
+        owned = numbers.owner_of(bare)
+        if bare == SANDBOX_WHATSAPP_NUMBER or (
+            owned is not None and owned.whatsapp and owned.account_sid == account.sid
+        ):
+            return channel
+        raise bad_request(63007, "Twilio could not find a Channel with the specified From address")
+    if sender in _MAGIC_FROM:
+        code = _MAGIC_FROM[sender]
+        raise bad_request(code, _invalid_sender(code, shown))
+    if sender == MAGIC_VALID_FROM or _ALPHA_SENDER.match(sender):
+        return channel
+    if not E164_RE.match(sender):
+        raise bad_request(21212, _invalid_sender(21212, shown))
+    owned = numbers.owner_of(sender)
+    if owned is None or owned.account_sid != account.sid:
+        raise bad_request(21606, _invalid_sender(21606, shown))
+    return channel
+
+
+def _check_to(to: str, bare: str) -> None:
+    if bare in _MAGIC_TO:
+        code, text = _MAGIC_TO[bare]
+        raise bad_request(code, text.format(to=to))
+    if (to.startswith("whatsapp:") or ":" not in to) and E164_RE.match(bare):
+        return
+    raise bad_request(21211, f"The 'To' number {to[:40]} is not a valid phone number.")
