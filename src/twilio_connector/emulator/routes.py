@@ -17,7 +17,9 @@ from .messages.control import MessagesControl
 from .messages.rest import MessagesApi
 from .notifications.control import NotificationsControl
 from .numbers.control import NumbersControl
+from .numbers.inventory import TYPE_NAMES
 from .numbers.rest import AvailableNumbersApi, IncomingNumbersApi
+from .numbers.serialize import SEARCH_TYPES
 from .router import API_PREFIX, Router
 from .rules.control import RulesControl
 from .ui import pages as ui_pages
@@ -56,7 +58,8 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("DELETE", key, keys.delete)
     # -- phone numbers: owned, and for sale -------------------------------------------
     owned, incoming = IncomingNumbersApi(core), f"{ACCOUNT}/IncomingPhoneNumbers"
-    of_type = f"{incoming}/{{Type:Local|Mobile|TollFree}}.json"
+    number_types = "|".join(TYPE_NAMES)
+    of_type = f"{incoming}/{{Type:{number_types}}}.json"
     number = f"{incoming}/{_sid('Sid', 'PN')}.json"
     router.add("GET", f"{incoming}.json", owned.list)
     router.add("POST", f"{incoming}.json", owned.buy)
@@ -67,7 +70,7 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("DELETE", number, owned.release)
     available = AvailableNumbersApi(core)
     country = f"{ACCOUNT}/AvailablePhoneNumbers/{{CountryCode:[A-Z]{{2}}}}"
-    search_types = "Local|Mobile|TollFree|National|Voip|SharedCost|MachineToMachine"
+    search_types = "|".join(SEARCH_TYPES)
     router.add("GET", f"{ACCOUNT}/AvailablePhoneNumbers.json", available.list_countries)
     router.add("GET", f"{country}.json", available.fetch_country)
     router.add("GET", f"{country}/{{Type:{search_types}}}.json", available.search)

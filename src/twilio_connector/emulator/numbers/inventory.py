@@ -23,6 +23,7 @@ from .geography import NANP_TOLL_FREE, PLACES, Place, distance_miles, place_of
 __all__ = [
     "COUNTRIES",
     "MAX_RESULTS",
+    "TYPE_NAMES",
     "AvailableNumber",
     "Capabilities",
     "ContainsPattern",
@@ -38,7 +39,8 @@ COUNTRIES = {
 }
 MAX_RESULTS = 1000
 _GIVE_UP = 400  # candidates in a row that add nothing: the query has no more numbers
-_TYPE_NAMES = {"Local": "local", "Mobile": "mobile", "TollFree": "tollfree"}
+# path segment of a number type -> the type as IncomingPhoneNumber.type shows it
+TYPE_NAMES = {"Local": "local", "Mobile": "mobile", "TollFree": "tollfree"}
 _KEYPAD = {c: d for d, letters in {
     "2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO", "7": "PQRS", "8": "TUV",
     "9": "WXYZ"}.items() for c in letters}  # fmt: skip
@@ -263,7 +265,7 @@ class Inventory:
         if query.contains is not None and not query.contains.regex.search(digits):
             return None
         number = "+" + digits
-        kind = _TYPE_NAMES.get(query.type_name, "local")
+        kind = TYPE_NAMES.get(query.type_name, "local")
         caps = capabilities_of(number, kind)
         if self._is_taken(number) or not query.allows_capabilities(caps):
             return None

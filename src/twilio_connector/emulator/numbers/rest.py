@@ -18,7 +18,7 @@ from ..accounts.rest import path_account, principal
 from ..errors import invalid_param, not_found
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
-from .inventory import COUNTRIES, ContainsPattern, SearchQuery
+from .inventory import COUNTRIES, TYPE_NAMES, ContainsPattern, SearchQuery
 from .records import NumberRecord
 from .serialize import available_model, country_json, number_model
 from .state import E164_RE, NUMBER_CONFIG_PARAMS, check_config_value
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AvailableNumbersApi", "IncomingNumbersApi"]
 
-# path segment of /IncomingPhoneNumbers/{Type}.json -> the number's type
-NUMBER_TYPES = {"Local": "local", "Mobile": "mobile", "TollFree": "tollfree"}
 _SEARCH_FILTERS = (
     "AreaCode", "Contains", "SmsEnabled", "MmsEnabled", "VoiceEnabled", "FaxEnabled",
     "ExcludeAllAddressRequired", "ExcludeLocalAddressRequired", "ExcludeForeignAddressRequired",
@@ -70,7 +68,7 @@ class IncomingNumbersApi:
 
     async def list(self, req: Request) -> Response:
         """Every owned number, or those of the ``{Type}`` in the path."""
-        type_name = NUMBER_TYPES.get(req.path_params.get("Type", ""))
+        type_name = TYPE_NAMES.get(req.path_params.get("Type", ""))
         preq = page_request(req)
         phone = req.get("PhoneNumber")
         name = req.get("FriendlyName")
@@ -94,7 +92,7 @@ class IncomingNumbersApi:
             path_account(req),
             req.get("PhoneNumber"),
             req.get("AreaCode"),
-            NUMBER_TYPES.get(req.path_params.get("Type", ""), "local"),
+            TYPE_NAMES.get(req.path_params.get("Type", ""), "local"),
             req.get("FriendlyName"),
             _config(req),
         )
