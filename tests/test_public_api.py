@@ -24,6 +24,8 @@ MODULES = [
     "twilio_connector.client",
     "twilio_connector._base_client",
     "twilio_connector._operation",
+    "twilio_connector._wire",
+    "twilio_connector.specs",
 ]
 
 

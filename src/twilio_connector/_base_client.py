@@ -11,27 +11,24 @@ The sync and async clients are tiny drivers of these generators.
 from __future__ import annotations
 
 import email.utils
-import enum
-import json
 import logging
 import platform
 import random
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import timezone
 from typing import Any, Literal, TypeVar
-from urllib.parse import quote, quote_plus
 
 import msgspec
 
 from . import errors
+from ._wire import FORM_CONTENT_TYPE, encode_form
 from .config import TwilioConfig
 from .models import TwilioModel, decode, decode_page
+from .specs import ACCOUNT_ROOT, PathTemplate, ResourceSpec
 
 __all__ = [
-    "API_VERSION",
-    "FORM_CONTENT_TYPE",
     "ClientCore",
     "Op",
     "PageFlow",
@@ -40,12 +37,8 @@ __all__ = [
     "RetryEvent",
     "Sleep",
     "TransportFailure",
-    "date_filters",
-    "form",
 ]
 
-API_VERSION = "2010-04-01"
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 VERSION = "0.1.0"
 logger = logging.getLogger("twilio_connector")
 
@@ -108,80 +101,6 @@ PageFlow = Generator[Request | list[T], Response | None, None]
 """A pagination flow: yields requests (answered with a response) or batches of items."""
 
 
-def _scalar(value: Any) -> str:
-    if isinstance(value, enum.Enum):  # str(StrMixin.member) would be "Cls.member"
-        value = value.value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
-        return f"{value:%Y-%m-%dT%H:%M:%SZ}"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return json.dumps(dict(value), separators=(",", ":"))
-    return str(value)
-
-
-def form(**params: Any) -> list[tuple[str, str]]:
-    """Twilio form/query params from keyword arguments named as on the wire.
-
-    ``None`` means "not given" (Twilio has no null on the wire; send ``""`` to clear a
-    value). Lists and tuples become repeated keys; booleans ``true``/``false``;
-    datetimes ISO 8601 UTC; dates ``YYYY-MM-DD``; mappings JSON.
-    """
-    pairs: list[tuple[str, str]] = []
-    for key, value in params.items():
-        if value is None:
-            continue
-        if type(value) is str:  # the common case, first
-            pairs.append((key, value))
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            pairs.extend((key, _scalar(v)) for v in value)
-        else:
-            pairs.append((key, _scalar(value)))
-    return pairs
-
-
-_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
-_FORM_ESCAPES = {c: "+" if c == 32 else f"%{c:02X}" for c in range(128) if c not in _UNRESERVED}
-
-
-def _quote(text: str) -> str:
-    """``quote_plus(text, safe="")`` with a fast path for ASCII (one C-level translate)."""
-    if text.isascii():
-        return text.translate(_FORM_ESCAPES)
-    return quote_plus(text, safe="")
-
-
-def encode_form(pairs: Iterable[tuple[str, str]]) -> str:
-    """``application/x-www-form-urlencoded`` text, byte-for-byte what ``urlencode`` gives."""
-    return "&".join([f"{_quote(k)}={_quote(v)}" for k, v in pairs])
-
-
-DayFilter = date | datetime | str | None
-
-
-def date_filters(
-    name: str, on: DayFilter, before: DayFilter, after: DayFilter
-) -> list[tuple[str, str]]:
-    """Twilio's date filters: ``Name``, ``Name<`` and ``Name>`` (inclusive), as ``YYYY-MM-DD``."""
-
-    def day(value: date | datetime | str) -> str:
-        if isinstance(value, datetime):
-            return value.date().isoformat()
-        return value.isoformat() if isinstance(value, date) else value
-
-    return [
-        (name + suffix, day(value))
-        for suffix, value in (("", on), ("<", before), (">", after))
-        if value is not None
-    ]
-
-
 def _retry_after(headers: Mapping[str, str]) -> float | None:
     value = headers.get("retry-after")
     if not value:
@@ -216,8 +135,9 @@ class ClientCore:
             self.policy.retry_statuses | self.policy.idempotent_retry_statuses, default=600
         )
         self.on_retry = on_retry
-        self.api_root = f"{config.base_url}/{API_VERSION}"
-        self.account_root = f"{self.api_root}/Accounts/{config.account_sid}"
+        self._account_paths: dict[PathTemplate, PathTemplate] = {}
+        self.account_root = config.base_url + self.path(ACCOUNT_ROOT)
+        """Where relative paths (``Queues.json``) live."""
         agent = config.user_agent or (
             f"twilio-connector/{VERSION} (Python/{platform.python_version()})"
         )
@@ -233,8 +153,8 @@ class ClientCore:
     # -- building ---------------------------------------------------------------------------
 
     def url(self, path: str, query: Iterable[tuple[str, str]] | None = None) -> str:
-        """Absolute URL for ``path`` (absolute URL, ``/2010-04-01/...`` or relative to the
-        account root, e.g. ``Messages.json``)."""
+        """Absolute URL for ``path`` (absolute URL, ``/2010-04-01/...`` as the paths of
+        :mod:`~twilio_connector.specs` give, or relative to the account root: ``Queues.json``)."""
         if path.startswith(("http://", "https://")):
             url = path
         elif path.startswith("/"):
@@ -247,12 +167,30 @@ class ClientCore:
                 url += ("&" if "?" in url else "?") + encoded
         return url
 
-    @staticmethod
-    def sid(value: str) -> str:
-        """A path segment from user input, quoted so it cannot escape its place in the path."""
-        if not value:
-            raise ValueError("a SID is required")
-        return quote(str(value), safe="")
+    def path(self, template: PathTemplate | None, /, **ids: str) -> str:
+        """A request path from a :mod:`~twilio_connector.specs` template, every segment quoted;
+        ``AccountSid`` defaults to the account these credentials act for."""
+        if template is None:
+            raise ValueError("this resource has no such path")
+        if "AccountSid" in ids:
+            return template.format(**ids)
+        bound = self._account_paths.get(template)
+        if bound is None:  # the account's SID filled in once per template
+            bound = template.bind(AccountSid=self.config.account_sid)
+            self._account_paths[template] = bound
+        return bound.format(**ids)
+
+    def list_path(self, spec: ResourceSpec[Any], /, **ids: str) -> str:
+        """:meth:`path` of ``spec``'s list."""
+        if spec.list_path is None:
+            raise ValueError(f"{spec.name} has no list")
+        return self.path(spec.list_path, **ids)
+
+    def instance_path(self, spec: ResourceSpec[Any], /, **ids: str) -> str:
+        """:meth:`path` of one ``spec`` record."""
+        if spec.instance_path is None:
+            raise ValueError(f"{spec.name} has no instance path")
+        return self.path(spec.instance_path, **ids)
 
     def request(
         self,
@@ -396,6 +334,21 @@ class ClientCore:
             if (remaining is not None and remaining <= 0) or not meta.next_page_uri or not items:
                 return
             request = Request("GET", self.url(meta.next_page_uri))
+
+    def list_pages(
+        self,
+        spec: ResourceSpec[M],
+        query: Iterable[tuple[str, str]] | None = None,
+        *,
+        limit: int | None = None,
+        page_size: int | None = None,
+        **ids: str,
+    ) -> PageFlow[M]:
+        """:meth:`pages` of ``spec``'s list (its path, model and list key)."""
+        if spec.list_key is None:
+            raise ValueError(f"{spec.name} has no list")
+        path = self.list_path(spec, **ids)
+        return self.pages(path, spec.model, spec.list_key, query, limit=limit, page_size=page_size)
 
     def collect(self, flow: PageFlow[M]) -> Op[list[M]]:
         """Turn a pagination flow into an operation returning every item."""

@@ -21,7 +21,6 @@ import httpx
 from multidict import CIMultiDict
 
 from ._base_client import (
-    FORM_CONTENT_TYPE,
     ClientCore,
     Op,
     Outcome,
@@ -33,14 +32,16 @@ from ._base_client import (
     TransportFailure,
 )
 from ._operation import Async, Mode, Resource, Sync, operation
+from ._wire import FORM_CONTENT_TYPE, form, whatsapp_address
 from .config import TwilioConfig
 from .inputs import StatusCallback, VoiceCallInput
 from .models import Account, Balance, Call, Message
 from .resources.accounts import Accounts
 from .resources.calls import Calls, call_params
 from .resources.keys import Keys
-from .resources.messages import Messages, whatsapp_address
+from .resources.messages import Messages
 from .resources.phone_numbers import AvailablePhoneNumbers, IncomingPhoneNumbers
+from .specs import BALANCE, CALLS
 
 __all__ = ["AsyncTwilioClient", "BaseClient", "TwilioClient"]
 
@@ -118,7 +119,7 @@ class BaseClient(Resource[Mode]):
     @operation
     def balance(self) -> Op[Balance]:
         """The account balance (``GET /Accounts/{sid}/Balance.json``)."""
-        return (yield from self._core.call("GET", "Balance.json", Balance))
+        return (yield from self._core.call("GET", self._core.instance_path(BALANCE), BALANCE.model))
 
     @operation
     def request(
@@ -135,8 +136,6 @@ class BaseClient(Resource[Mode]):
         ``params`` go in the query string, ``data`` in the form body (lists repeat keys).
         Same auth, retries and error mapping as every other operation.
         """
-        from ._base_client import form
-
         path = path.replace("{AccountSid}", self.config.account_sid)
         return (
             yield from self._core.call_json(
@@ -206,7 +205,9 @@ class BaseClient(Resource[Mode]):
         data = call_params(
             to=to, from_=from_, voice_input=voice_input, status_callback=status_callback
         )
-        return (yield from self._core.call("POST", "Calls.json", Call, data=data))
+        return (
+            yield from self._core.call("POST", self._core.list_path(CALLS), CALLS.model, data=data)
+        )
 
     @operation
     def get_message(self, sid: str) -> Op[Message]:

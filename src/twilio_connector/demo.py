@@ -31,6 +31,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from ._wire import whatsapp_address
 from .client import TwilioClient
 from .config import TwilioConfig
 from .errors import TwilioError
@@ -214,7 +215,8 @@ def run_flows(
     wa_from = numbers["whatsapp_from"]
     if simulate_inbound is not None:
         exp = timeline.expect("WhatsApp inbound", None, "sms.received")
-        simulate_inbound(f"whatsapp:{numbers['whatsapp_user']}", f"whatsapp:{wa_from}", "Hi there!")
+        user, sender = whatsapp_address(numbers["whatsapp_user"]), whatsapp_address(wa_from)
+        simulate_inbound(user, sender, "Hi there!")
         timeline.wait(exp, timeout)
     wa = client.send_whatsapp_message(
         wa_from, numbers["whatsapp_user"], "Hi! How can we help?", status_callback=hook

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import email.utils
 import functools
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import msgspec
 
+from ._wire import encode_form
+
 __all__ = [
     "Account",
     "ApiKey",
     "AvailablePhoneNumber",
+    "AvailablePhoneNumberCountry",
     "Balance",
     "Call",
     "IncomingPhoneNumber",
@@ -34,7 +38,10 @@ __all__ = [
     "decode",
     "decode_page",
     "encode",
+    "encode_page",
     "format_rfc2822",
+    "page_envelope",
+    "page_uri",
     "parse_rfc2822",
     "to_builtins",
 ]
@@ -301,6 +308,16 @@ class AvailablePhoneNumber(TwilioModel):
     capabilities: PhoneNumberCapabilities | None = None
 
 
+class AvailablePhoneNumberCountry(TwilioModel):
+    """A country numbers can be searched in (``AvailablePhoneNumbers.json``)."""
+
+    country_code: str
+    country: str | None = None
+    uri: str | None = None
+    beta: bool | None = None
+    subresource_uris: UriMap = None
+
+
 class ApiKey(TwilioModel):
     sid: str
     friendly_name: str | None = None
@@ -316,7 +333,13 @@ class NewApiKey(ApiKey):
 
 
 class PageMeta(msgspec.Struct, kw_only=True):
-    """Twilio's list envelope (without the records)."""
+    """Twilio's list envelope (without the records): decoded by :func:`decode_page`,
+    written by :func:`page_envelope`.
+
+    The URIs are relative (``/2010-04-01/...?PageSize=50&Page=0``); ``next_page_uri`` is
+    ``None`` on the last page and ``previous_page_uri`` on the first; ``start`` is
+    ``page * page_size`` and ``end`` the index of the last record (``0`` for an empty page).
+    """
 
     uri: str | None = None
     first_page_uri: str | None = None
@@ -371,6 +394,67 @@ def decode_page(model: type[T], list_key: str, body: bytes) -> tuple[list[T], Pa
         end=page.end,
     )
     return items, meta
+
+
+def page_uri(path: str, params: Iterable[tuple[str, str]]) -> str:
+    """A page's URI: ``path`` and its form-encoded query (filters, ``PageSize``, ``Page`` ...)."""
+    query = encode_form(params)
+    return f"{path}?{query}" if query else path
+
+
+def page_envelope(
+    list_key: str,
+    records: Sequence[Any],
+    *,
+    page: int,
+    page_size: int,
+    uri: str,
+    first_page_uri: str,
+    next_page_uri: str | None = None,
+    previous_page_uri: str | None = None,
+) -> dict[str, Any]:
+    """The JSON object of one page, keys in alphabetical order as Twilio sends them (the
+    records may be models; :func:`encode` writes them)."""
+    start = page * page_size
+    meta = PageMeta(
+        uri=uri,
+        first_page_uri=first_page_uri,
+        next_page_uri=next_page_uri,
+        previous_page_uri=previous_page_uri,
+        page=page,
+        page_size=page_size,
+        start=start,
+        end=start + len(records) - 1 if records else 0,
+    )
+    out: dict[str, Any] = msgspec.structs.asdict(meta)
+    out[list_key] = list(records)
+    return dict(sorted(out.items()))
+
+
+def encode_page(
+    list_key: str,
+    records: Sequence[Any],
+    *,
+    page: int,
+    page_size: int,
+    uri: str,
+    first_page_uri: str,
+    next_page_uri: str | None = None,
+    previous_page_uri: str | None = None,
+) -> bytes:
+    """:func:`page_envelope` as JSON bytes."""
+    return encode(
+        page_envelope(
+            list_key,
+            records,
+            page=page,
+            page_size=page_size,
+            uri=uri,
+            first_page_uri=first_page_uri,
+            next_page_uri=next_page_uri,
+            previous_page_uri=previous_page_uri,
+        )
+    )
 
 
 def encode(obj: Any) -> bytes:

@@ -32,7 +32,9 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
+
+from ._wire import MalformedPayload, parse_form, signed_url
 
 __all__ = [
     "HMAC_SHA1",
@@ -126,14 +128,6 @@ def _suffix(params: Mapping[str, object] | Iterable[tuple[str, str]] | None) -> 
     return "".join([k + v for k, v in sorted(set(_pairs(params)))]).encode()
 
 
-def _strip_fragment_and_userinfo(url: str) -> str:
-    if "#" not in url and "@" not in url:
-        return url
-    s = urlsplit(url)
-    netloc = s.netloc.rsplit("@", 1)[-1]
-    return urlunsplit((s.scheme, netloc, s.path, s.query, ""))
-
-
 def body_sha256(body: str | bytes) -> str:
     """Lowercase hex SHA-256 of a raw request body (the ``bodySHA256`` query value)."""
     raw = body.encode() if isinstance(body, str) else body
@@ -155,7 +149,7 @@ def compute_signature(
     digest = _digest(algorithm)
     if digest is None:
         raise ValueError(f"unsupported signature algorithm {algorithm!r}")
-    url = _strip_fragment_and_userinfo(url)
+    url = signed_url(url)
     form = None if isinstance(params, (str, bytes)) else params
     mac = hmac.digest(auth_token.encode(), url.encode() + _suffix(form), digest)
     return base64.b64encode(mac).decode("ascii")
@@ -163,7 +157,7 @@ def compute_signature(
 
 def signature_urls(url: str) -> tuple[str, ...]:
     """The URL forms a validator accepts: as given, without its port, with the default port."""
-    url = _strip_fragment_and_userinfo(url)
+    url = signed_url(url)
     s = urlsplit(url)
     host = s.hostname or ""
     if ":" in host:  # IPv6 literal
@@ -217,7 +211,10 @@ def validate_signature(
         return False
     form: Mapping[str, object] | Iterable[tuple[str, str]] | None
     if isinstance(params, (str, bytes)):
-        query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        try:
+            query = dict(parse_form(urlsplit(url).query))
+        except MalformedPayload:  # not UTF-8: no bodySHA256 can be read from it
+            return False
         expected = query.get("bodySHA256")
         if expected is None or not expected.isascii():
             return False
@@ -230,7 +227,7 @@ def validate_signature(
     # One-shot C HMACs: cheaper than copying a prepared object for small bodies and the
     # same for large ones (joining the URL and the suffix is a memcpy).
     first = secrets[0].encode()
-    url = _strip_fragment_and_userinfo(url)
+    url = signed_url(url)
     mac = hmac.digest(first, url.encode() + suffix, digest)
     if hmac.compare_digest(base64.b64encode(mac), expected_mac):
         return True

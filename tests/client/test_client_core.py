@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twilio_connector._base_client import encode_form, form
+from twilio_connector._wire import encode_form, form
 
 
 @settings(max_examples=300, deadline=None)

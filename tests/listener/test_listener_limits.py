@@ -37,8 +37,9 @@ from listener_testkit import (
     wait_until,
 )
 
+from twilio_connector._wire.forms import _unquote_long
 from twilio_connector.listener import TwilioListener
-from twilio_connector.listener.events import MalformedPayload, _unquote_long, parse_form
+from twilio_connector.listener.events import MalformedPayload, parse_form
 from twilio_connector.listener.limits import ConnectionGuard, guarded_protocol
 from twilio_connector.signature import body_sha256, compute_signature
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from twilio_connector._wire import FORM_CONTENT_TYPE
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener.core import (
     ACK,
@@ -394,7 +395,7 @@ class TwilioListener(HandlerRegistry):
                 name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
                 headers[name] = f"{headers[name]}, {value}" if name in headers else value
         limit = self.settings.max_body_bytes
-        if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        if headers.get("content-type", "").startswith(FORM_CONTENT_TYPE):
             limit = min(limit, self.settings.max_form_bytes)
         length = headers.get("content-length")
         if length is not None:

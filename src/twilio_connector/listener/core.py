@@ -25,13 +25,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from twilio_connector._wire import FORM_CONTENT_TYPE, MalformedPayload, parse_form
 from twilio_connector.listener.classify import (
     classify_form,
     classify_stream,
     split_stream_payload,
 )
 from twilio_connector.listener.dispatch import Delivery, Dispatcher, RetryPolicy
-from twilio_connector.listener.events import MalformedPayload, RawParams, parse_form
+from twilio_connector.listener.events import RawParams
 from twilio_connector.listener.handler_threads import HandlerThreads
 from twilio_connector.listener.inbox import InboxLocation, NewRecord
 from twilio_connector.listener.intake import Intake, SqliteIntake
@@ -56,7 +57,7 @@ __all__ = [
 log = logging.getLogger("twilio_connector.listener")
 
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
-_FORM = "application/x-www-form-urlencoded"
+_FORM = FORM_CONTENT_TYPE
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _SETTINGS_HEADER = "x-twilio-webhooks-signature-settings"
 _ALGORITHMS = frozenset({HMAC_SHA1, HMAC_SHA256})

@@ -39,15 +39,13 @@ including ones Twilio adds later, and ``idempotency_token`` is the
 
 from __future__ import annotations
 
-import binascii
-import math
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 import msgspec
 
+from twilio_connector._wire import MalformedPayload, parse_form, to_bool, to_float, to_int
 from twilio_connector.models import parse_rfc2822
 
 __all__ = [
@@ -70,10 +68,6 @@ __all__ = [
     "parse_form",
     "to_int",
 ]
-
-
-class MalformedPayload(ValueError):
-    """A body that cannot be decoded (bad UTF-8, bad percent-encoding, bad JSON)."""
 
 
 class RawParams(Mapping[str, str]):
@@ -127,121 +121,7 @@ class RawParams(Mapping[str, str]):
         return f"RawParams({list(self._pairs)!r})"
 
 
-_HEX = "0123456789abcdefABCDEF"
-_ASCII_ESCAPES = {f"{a}{b}": chr(int(a + b, 16)) for a in "01234567" for b in _HEX}
-_BYTE_ESCAPES = {f"{a}{b}": int(a + b, 16) for a in _HEX for b in _HEX}
-
-
-_LONG = 256  # longer components are decoded by _unquote_long
-_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
-_ESCAPE_SHAPE = bytes(
-    ord("h") if chr(c) in _HEX else ord("%") if c == ord("%") else ord("x") for c in range(256)
-)
-_PERCENT_TO_EQUALS = bytes.maketrans(b"%", b"=")
-
-
-def _unquote(text: str) -> str:
-    """Percent-decode a form component (``+`` is a space); malformed escapes stay literal."""
-    if len(text) > _LONG:
-        return _unquote_long(text)
-    if "+" in text:
-        text = text.replace("+", " ")
-    if "%" not in text:
-        return text
-    head, *rest = text.split("%")
-    chars = [head]
-    for part in rest:  # fast path: ASCII escapes such as %2B in phone numbers
-        char = _ASCII_ESCAPES.get(part[:2])
-        if char is None:
-            return _unquote_bytes(head, rest)
-        chars.append(char)
-        chars.append(part[2:])
-    return "".join(chars)
-
-
-def _unquote_bytes(head: str, rest: list[str]) -> str:
-    out = bytearray(head.encode())
-    for part in rest:
-        code = _BYTE_ESCAPES.get(part[:2])
-        if code is None:
-            out += b"%"
-            out += part.encode()
-        else:
-            out.append(code)
-            out += part[2:].encode()
-    return out.decode("utf-8")
-
-
-def _unquote_long(text: str) -> str:
-    """:func:`_unquote` in C time: escapes rewritten as quoted-printable for ``a2b_qp``.
-
-    Every ``=`` becomes ``=3D`` and every malformed ``%`` ``=25``, so that afterwards each
-    ``=`` starts a valid escape and ``a2b_qp`` (no soft breaks left) decodes exactly them.
-    A python loop over 350k escapes would cost ~40 ms of event-loop time per MiB.
-    """
-    raw = text.encode()
-    if b"+" in raw:
-        raw = raw.replace(b"+", b" ")
-    if b"%" not in raw:
-        return raw.decode()
-    if b"=" in raw:
-        raw = raw.replace(b"=", b"=3D")
-    shape = raw.translate(_ESCAPE_SHAPE)
-    if shape.count(b"%hh") != shape.count(b"%"):  # malformed escapes: keep them literal
-        raw = _BAD_ESCAPE.sub(b"=25", raw)
-    return binascii.a2b_qp(raw.translate(_PERCENT_TO_EQUALS)).decode("utf-8")
-
-
-def parse_form(body: bytes | str) -> list[tuple[str, str]]:
-    """Decode ``application/x-www-form-urlencoded`` (blank values kept, ``+`` is a space)."""
-    try:
-        text = body.decode("utf-8") if isinstance(body, bytes) else body
-        out: list[tuple[str, str]] = []
-        for part in text.split("&"):
-            if not part:
-                continue
-            key, _, value = part.partition("=")
-            if "%" in key or "+" in key:
-                key = _unquote(key)
-            if "%" in value or "+" in value:
-                value = _unquote(value)
-            out.append((key, value))
-        return out
-    except UnicodeError as exc:
-        raise MalformedPayload("form body is not valid UTF-8") from exc
-
-
 # --------------------------------------------------------------------------- conversions
-
-
-def to_int(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def _float(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _bool(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    lowered = value.strip().lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no", ""):
-        return False
-    return None
 
 
 def _datetime(value: str | None) -> datetime | None:
@@ -256,8 +136,8 @@ def _datetime(value: str | None) -> datetime | None:
 _CONVERTERS: dict[Any, Any] = {
     str | None: None,
     int | None: to_int,
-    float | None: _float,
-    bool | None: _bool,
+    float | None: to_float,
+    bool | None: to_bool,
     datetime | None: _datetime,
 }
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from .._base_client import Op, PageFlow, form
+from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
+from .._wire import form
 from ..models import Account
+from ..specs import ACCOUNTS
 
 __all__ = ["Accounts"]
 
@@ -13,11 +15,13 @@ class Accounts(Resource[Mode]):
     """Accounts: ``/2010-04-01/Accounts``."""
 
     def _path(self, sid: str | None) -> str:
-        return f"/2010-04-01/Accounts/{self._core.sid(sid or self._core.config.account_sid)}.json"
+        if not sid:  # the account these credentials act for
+            return self._core.instance_path(ACCOUNTS)
+        return self._core.instance_path(ACCOUNTS, AccountSid=sid)
 
     def _fetch(self, sid: str | None = None) -> Op[Account]:
         """Fetch an account (default: the one these credentials act for)."""
-        return (yield from self._core.call("GET", self._path(sid), Account))
+        return (yield from self._core.call("GET", self._path(sid), ACCOUNTS.model))
 
     fetch = operation(_fetch)
 
@@ -31,14 +35,7 @@ class Accounts(Resource[Mode]):
     ) -> PageFlow[Account]:
         """Lazily iterate the account and its subaccounts."""
         query = form(FriendlyName=friendly_name, Status=status)
-        return self._core.pages(
-            "/2010-04-01/Accounts.json",
-            Account,
-            "accounts",
-            query,
-            limit=limit,
-            page_size=page_size,
-        )
+        return self._core.list_pages(ACCOUNTS, query, limit=limit, page_size=page_size)
 
     iter = paginator(_iter)
     list = collector(_iter)
@@ -47,7 +44,8 @@ class Accounts(Resource[Mode]):
     def create(self, *, friendly_name: str | None = None) -> Op[Account]:
         """Create a subaccount (it gets its own auth token, returned in ``auth_token``)."""
         data = form(FriendlyName=friendly_name)
-        return (yield from self._core.call("POST", "/2010-04-01/Accounts.json", Account, data=data))
+        path = self._core.list_path(ACCOUNTS)
+        return (yield from self._core.call("POST", path, ACCOUNTS.model, data=data))
 
     @operation
     def update(
@@ -55,4 +53,4 @@ class Accounts(Resource[Mode]):
     ) -> Op[Account]:
         """Rename an account or change its status: ``active``, ``suspended`` or ``closed``."""
         data = form(Status=status, FriendlyName=friendly_name)
-        return (yield from self._core.call("POST", self._path(sid), Account, data=data))
+        return (yield from self._core.call("POST", self._path(sid), ACCOUNTS.model, data=data))

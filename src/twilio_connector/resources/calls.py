@@ -6,10 +6,12 @@ import builtins
 from datetime import date, datetime
 from typing import Any
 
-from .._base_client import Op, PageFlow, date_filters, form
+from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
+from .._wire import date_filters, form
 from ..inputs import StatusCallback, VoiceCallInput, VoiceInputType
 from ..models import Call, Recording
+from ..specs import CALL_RECORDINGS, CALLS, RECORDINGS
 
 __all__ = ["Calls", "call_params", "say_twiml"]
 
@@ -112,11 +114,14 @@ class Calls(Resource[Mode]):
             TimeLimit=time_limit,
             **extra,
         )
-        return (yield from self._core.call("POST", "Calls.json", Call, data=data))
+        return (
+            yield from self._core.call("POST", self._core.list_path(CALLS), CALLS.model, data=data)
+        )
 
     def _fetch(self, sid: str) -> Op[Call]:
         """Fetch one call."""
-        return (yield from self._core.call("GET", f"Calls/{self._core.sid(sid)}.json", Call))
+        path = self._core.instance_path(CALLS, Sid=sid)
+        return (yield from self._core.call("GET", path, CALLS.model))
 
     fetch = operation(_fetch)
 
@@ -151,9 +156,7 @@ class Calls(Resource[Mode]):
         query = self._query(
             to, from_, status, parent_call_sid, start_time, start_time_before, start_time_after
         )
-        return self._core.pages(
-            "Calls.json", Call, "calls", query, limit=limit, page_size=page_size
-        )
+        return self._core.list_pages(CALLS, query, limit=limit, page_size=page_size)
 
     iter = paginator(_iter)
     list = collector(_iter)
@@ -184,9 +187,8 @@ class Calls(Resource[Mode]):
             FallbackUrl=fallback_url,
             TimeLimit=time_limit,
         )
-        return (
-            yield from self._core.call("POST", f"Calls/{self._core.sid(sid)}.json", Call, data=data)
-        )
+        path = self._core.instance_path(CALLS, Sid=sid)
+        return (yield from self._core.call("POST", path, CALLS.model, data=data))
 
     update = operation(_update)
 
@@ -203,16 +205,14 @@ class Calls(Resource[Mode]):
     @operation
     def delete(self, sid: str) -> Op[None]:
         """Delete a call record (204)."""
-        return (
-            yield from self._core.call_no_content("DELETE", f"Calls/{self._core.sid(sid)}.json")
-        )
+        path = self._core.instance_path(CALLS, Sid=sid)
+        return (yield from self._core.call_no_content("DELETE", path))
 
     # -- recordings -----------------------------------------------------------------------------
 
     def _iter_recordings(self, call_sid: str, *, limit: int | None = None) -> PageFlow[Recording]:
         """Recordings made during a call (``list_recordings`` / lazy ``iter_recordings``)."""
-        path = f"Calls/{self._core.sid(call_sid)}/Recordings.json"
-        return self._core.pages(path, Recording, "recordings", limit=limit)
+        return self._core.list_pages(CALL_RECORDINGS, limit=limit, CallSid=call_sid)
 
     iter_recordings = paginator(_iter_recordings)
     list_recordings = collector(_iter_recordings)
@@ -220,15 +220,11 @@ class Calls(Resource[Mode]):
     @operation
     def fetch_recording(self, sid: str) -> Op[Recording]:
         """One recording's metadata."""
-        return (
-            yield from self._core.call("GET", f"Recordings/{self._core.sid(sid)}.json", Recording)
-        )
+        path = self._core.instance_path(RECORDINGS, Sid=sid)
+        return (yield from self._core.call("GET", path, RECORDINGS.model))
 
     @operation
     def delete_recording(self, sid: str) -> Op[None]:
         """Delete a recording."""
-        return (
-            yield from self._core.call_no_content(
-                "DELETE", f"Recordings/{self._core.sid(sid)}.json"
-            )
-        )
+        path = self._core.instance_path(RECORDINGS, Sid=sid)
+        return (yield from self._core.call_no_content("DELETE", path))

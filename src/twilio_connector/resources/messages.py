@@ -7,17 +7,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from .._base_client import Op, PageFlow, date_filters, form
+from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
+from .._wire import date_filters, form
 from ..inputs import StatusCallback
 from ..models import Media, Message
+from ..specs import MEDIA, MESSAGES
 
-__all__ = ["Messages", "whatsapp_address"]
-
-
-def whatsapp_address(number: str) -> str:
-    """``+1555...`` -> ``whatsapp:+1555...`` (unchanged if it already has the prefix)."""
-    return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+__all__ = ["Messages"]
 
 
 def _callback_url(status_callback: str | StatusCallback | None) -> str | None:
@@ -76,13 +73,15 @@ class Messages(Resource[Mode]):
             Attempt=attempt,
             **extra,
         )
-        return (yield from self._core.call("POST", "Messages.json", Message, data=data))
+        path = self._core.list_path(MESSAGES)
+        return (yield from self._core.call("POST", path, MESSAGES.model, data=data))
 
     create = operation(_create)
 
     def _fetch(self, sid: str) -> Op[Message]:
         """Fetch one message."""
-        return (yield from self._core.call("GET", f"Messages/{self._core.sid(sid)}.json", Message))
+        path = self._core.instance_path(MESSAGES, Sid=sid)
+        return (yield from self._core.call("GET", path, MESSAGES.model))
 
     fetch = operation(_fetch)
 
@@ -112,9 +111,7 @@ class Messages(Resource[Mode]):
         """Lazily iterate messages (newest first), fetching pages as needed.
         ``date_sent_before``/``after`` are Twilio's ``DateSent<``/``DateSent>`` (inclusive)."""
         query = self._query(to, from_, date_sent, date_sent_before, date_sent_after)
-        return self._core.pages(
-            "Messages.json", Message, "messages", query, limit=limit, page_size=page_size
-        )
+        return self._core.list_pages(MESSAGES, query, limit=limit, page_size=page_size)
 
     iter = paginator(_iter)
     list = collector(_iter)
@@ -124,11 +121,8 @@ class Messages(Resource[Mode]):
     ) -> Op[Message]:
         """Update: ``body=""`` redacts the text; ``status="canceled"`` cancels a scheduled one."""
         data = form(Body=body, Status=status)
-        return (
-            yield from self._core.call(
-                "POST", f"Messages/{self._core.sid(sid)}.json", Message, data=data
-            )
-        )
+        path = self._core.instance_path(MESSAGES, Sid=sid)
+        return (yield from self._core.call("POST", path, MESSAGES.model, data=data))
 
     update = operation(_update)
 
@@ -145,16 +139,14 @@ class Messages(Resource[Mode]):
     @operation
     def delete(self, sid: str) -> Op[None]:
         """Delete a message record (204)."""
-        return (
-            yield from self._core.call_no_content("DELETE", f"Messages/{self._core.sid(sid)}.json")
-        )
+        path = self._core.instance_path(MESSAGES, Sid=sid)
+        return (yield from self._core.call_no_content("DELETE", path))
 
     # -- media --------------------------------------------------------------------------------
 
     def _iter_media(self, message_sid: str, *, limit: int | None = None) -> PageFlow[Media]:
         """Lazily iterate a message's media."""
-        path = f"Messages/{self._core.sid(message_sid)}/Media.json"
-        return self._core.pages(path, Media, "media_list", limit=limit)
+        return self._core.list_pages(MEDIA, limit=limit, MessageSid=message_sid)
 
     iter_media = paginator(_iter_media)
     list_media = collector(_iter_media)
@@ -162,11 +154,11 @@ class Messages(Resource[Mode]):
     @operation
     def fetch_media(self, message_sid: str, media_sid: str) -> Op[Media]:
         """One media item's metadata."""
-        path = f"Messages/{self._core.sid(message_sid)}/Media/{self._core.sid(media_sid)}.json"
-        return (yield from self._core.call("GET", path, Media))
+        path = self._core.instance_path(MEDIA, MessageSid=message_sid, Sid=media_sid)
+        return (yield from self._core.call("GET", path, MEDIA.model))
 
     @operation
     def delete_media(self, message_sid: str, media_sid: str) -> Op[None]:
         """Delete a media item."""
-        path = f"Messages/{self._core.sid(message_sid)}/Media/{self._core.sid(media_sid)}.json"
+        path = self._core.instance_path(MEDIA, MessageSid=message_sid, Sid=media_sid)
         return (yield from self._core.call_no_content("DELETE", path))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from .._base_client import Op, PageFlow, form
+from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
+from .._wire import form
 from ..models import AvailablePhoneNumber, IncomingPhoneNumber
+from ..specs import AVAILABLE_PHONE_NUMBERS, INCOMING_PHONE_NUMBERS
 
 __all__ = ["AvailablePhoneNumbers", "IncomingPhoneNumbers"]
 
@@ -56,13 +58,8 @@ class IncomingPhoneNumbers(Resource[Mode]):
     ) -> PageFlow[IncomingPhoneNumber]:
         """Lazily iterate owned numbers (``phone_number`` filters, partial match allowed)."""
         query = form(PhoneNumber=phone_number, FriendlyName=friendly_name)
-        return self._core.pages(
-            "IncomingPhoneNumbers.json",
-            IncomingPhoneNumber,
-            "incoming_phone_numbers",
-            query,
-            limit=limit,
-            page_size=page_size,
+        return self._core.list_pages(
+            INCOMING_PHONE_NUMBERS, query, limit=limit, page_size=page_size
         )
 
     iter = paginator(_iter)
@@ -70,8 +67,8 @@ class IncomingPhoneNumbers(Resource[Mode]):
 
     @operation
     def fetch(self, sid: str) -> Op[IncomingPhoneNumber]:
-        path = f"IncomingPhoneNumbers/{self._core.sid(sid)}.json"
-        return (yield from self._core.call("GET", path, IncomingPhoneNumber))
+        path = self._core.instance_path(INCOMING_PHONE_NUMBERS, Sid=sid)
+        return (yield from self._core.call("GET", path, INCOMING_PHONE_NUMBERS.model))
 
     @operation
     def purchase(
@@ -110,11 +107,8 @@ class IncomingPhoneNumbers(Resource[Mode]):
             status_callback_method=status_callback_method,
             extra=extra,
         )
-        return (
-            yield from self._core.call(
-                "POST", "IncomingPhoneNumbers.json", IncomingPhoneNumber, data=data
-            )
-        )
+        path = self._core.list_path(INCOMING_PHONE_NUMBERS)
+        return (yield from self._core.call("POST", path, INCOMING_PHONE_NUMBERS.model, data=data))
 
     @operation
     def update(
@@ -150,13 +144,13 @@ class IncomingPhoneNumbers(Resource[Mode]):
             status_callback_method=status_callback_method,
             extra=extra,
         )
-        path = f"IncomingPhoneNumbers/{self._core.sid(sid)}.json"
-        return (yield from self._core.call("POST", path, IncomingPhoneNumber, data=data))
+        path = self._core.instance_path(INCOMING_PHONE_NUMBERS, Sid=sid)
+        return (yield from self._core.call("POST", path, INCOMING_PHONE_NUMBERS.model, data=data))
 
     @operation
     def release(self, sid: str) -> Op[None]:
         """Release (delete) an owned number."""
-        path = f"IncomingPhoneNumbers/{self._core.sid(sid)}.json"
+        path = self._core.instance_path(INCOMING_PHONE_NUMBERS, Sid=sid)
         return (yield from self._core.call_no_content("DELETE", path))
 
 
@@ -166,10 +160,13 @@ class AvailablePhoneNumbers(Resource[Mode]):
     def _search(
         self, country: str, kind: str, limit: int | None, filters: dict[str, Any]
     ) -> Op[builtins.list[AvailablePhoneNumber]]:
-        path = f"AvailablePhoneNumbers/{self._core.sid(country.upper())}/{kind}.json"
         query = form(**filters)
-        pages = self._core.pages(
-            path, AvailablePhoneNumber, "available_phone_numbers", query, limit=limit or 50
+        pages = self._core.list_pages(
+            AVAILABLE_PHONE_NUMBERS,
+            query,
+            limit=limit or 50,
+            CountryCode=country.upper(),
+            Type=kind,
         )
         return (yield from self._core.collect(pages))
 

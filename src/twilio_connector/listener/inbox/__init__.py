@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
+from twilio_connector._wire import redact_userinfo
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener.inbox.records import (
     STATUSES,
@@ -82,12 +83,7 @@ class InboxLocation:
         """The location without any password (for logs, reprs and messages)."""
         if self.kind == "sqlite":
             return self.path
-        parts = urlsplit(self.url)
-        if parts.password is None:
-            return self.url
-        user = parts.username or ""
-        host = parts.netloc.rsplit("@", 1)[-1]
-        return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, ""))
+        return redact_userinfo(self.url)
 
 
 def open_store(location: str | InboxLocation, *, must_exist: bool = False) -> InboxStore:
