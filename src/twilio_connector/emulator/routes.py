@@ -7,6 +7,10 @@ handlers of one resource subpackage; a new resource adds one section here.
 
 from __future__ import annotations
 
+from typing import Any
+
+from .. import specs
+from ..specs import ResourceSpec
 from .accounts.rest import AccountsApi
 from .calls import control as calls_control
 from .calls import rest as calls_rest
@@ -19,8 +23,7 @@ from .notifications.control import NotificationsControl
 from .numbers.control import NumbersControl
 from .numbers.inventory import TYPE_NAMES
 from .numbers.rest import AvailableNumbersApi, IncomingNumbersApi
-from .numbers.serialize import SEARCH_TYPES
-from .router import API_PREFIX, Router
+from .router import Router
 from .rules.control import RulesControl
 from .ui import pages as ui_pages
 from .webhooks.control import WebhooksControl
@@ -28,13 +31,21 @@ from .webhooks.control import WebhooksControl
 __all__ = ["build_router"]
 
 
-def _sid(name: str, prefix: str) -> str:
-    """A path parameter holding a SID: ``prefix`` + 32 hex digits."""
-    return f"{{{name}:{prefix}[0-9a-fA-F]{{32}}}}"
+def _list(spec: ResourceSpec[Any]) -> str:
+    """The route template of a resource's list path (from :mod:`twilio_connector.specs`)."""
+    if spec.list_path is None:
+        raise ValueError(f"{spec.name} has no list path")
+    return spec.route(spec.list_path)
 
 
-ACCOUNTS = f"{API_PREFIX}/Accounts"
-ACCOUNT = f"{ACCOUNTS}/{_sid('AccountSid', 'AC')}"
+def _one(spec: ResourceSpec[Any]) -> str:
+    """The route template of a resource's instance path."""
+    if spec.instance_path is None:
+        raise ValueError(f"{spec.name} has no instance path")
+    return spec.route(spec.instance_path)
+
+
+ACCOUNT = specs.ACCOUNTS.route(specs.ACCOUNT_ROOT)
 CONTROL = "/_emulator"
 _ID = "{id:[0-9]{1,18}}"
 
@@ -42,38 +53,37 @@ _ID = "{id:[0-9]{1,18}}"
 def build_router(core: EmulatorCore) -> Router:
     router = Router()
     # -- accounts, subaccounts, balance ----------------------------------------------
-    accounts = AccountsApi(core)
-    router.add("GET", f"{ACCOUNTS}.json", accounts.list, auth="principal")
-    router.add("POST", f"{ACCOUNTS}.json", accounts.create, auth="principal")
-    router.add("GET", f"{ACCOUNT}.json", accounts.fetch, auth="account-admin")
-    router.add("POST", f"{ACCOUNT}.json", accounts.update, auth="account-admin")
-    router.add("DELETE", f"{ACCOUNT}.json", accounts.delete, auth="account-admin")
-    router.add("GET", f"{ACCOUNT}/Balance.json", accounts.balance)
+    accounts, account = AccountsApi(core), _one(specs.ACCOUNTS)
+    router.add("GET", _list(specs.ACCOUNTS), accounts.list, auth="principal")
+    router.add("POST", _list(specs.ACCOUNTS), accounts.create, auth="principal")
+    router.add("GET", account, accounts.fetch, auth="account-admin")
+    router.add("POST", account, accounts.update, auth="account-admin")
+    router.add("DELETE", account, accounts.delete, auth="account-admin")
+    router.add("GET", _one(specs.BALANCE), accounts.balance)
     # -- API keys ---------------------------------------------------------------------
-    keys, key = KeysApi(core), f"{ACCOUNT}/Keys/{_sid('Sid', 'SK')}.json"
-    router.add("GET", f"{ACCOUNT}/Keys.json", keys.list)
-    router.add("POST", f"{ACCOUNT}/Keys.json", keys.create)
+    keys, key = KeysApi(core), _one(specs.KEYS)
+    router.add("GET", _list(specs.KEYS), keys.list)
+    router.add("POST", _list(specs.KEYS), keys.create)
     router.add("GET", key, keys.fetch)
     router.add("POST", key, keys.update)
     router.add("DELETE", key, keys.delete)
-    # -- phone numbers: owned, and for sale -------------------------------------------
-    owned, incoming = IncomingNumbersApi(core), f"{ACCOUNT}/IncomingPhoneNumbers"
+    # -- phone numbers: owned (all, or of one {Type}), and for sale --------------------
+    owned, incoming = IncomingNumbersApi(core), _list(specs.INCOMING_PHONE_NUMBERS)
     number_types = "|".join(TYPE_NAMES)
-    of_type = f"{incoming}/{{Type:{number_types}}}.json"
-    number = f"{incoming}/{_sid('Sid', 'PN')}.json"
-    router.add("GET", f"{incoming}.json", owned.list)
-    router.add("POST", f"{incoming}.json", owned.buy)
+    of_type = incoming.removesuffix(".json") + f"/{{Type:{number_types}}}.json"
+    number = _one(specs.INCOMING_PHONE_NUMBERS)
+    router.add("GET", incoming, owned.list)
+    router.add("POST", incoming, owned.buy)
     router.add("GET", of_type, owned.list)
     router.add("POST", of_type, owned.buy)
     router.add("GET", number, owned.fetch)
     router.add("POST", number, owned.update)
     router.add("DELETE", number, owned.release)
     available = AvailableNumbersApi(core)
-    country = f"{ACCOUNT}/AvailablePhoneNumbers/{{CountryCode:[A-Z]{{2}}}}"
-    search_types = "|".join(SEARCH_TYPES)
-    router.add("GET", f"{ACCOUNT}/AvailablePhoneNumbers.json", available.list_countries)
-    router.add("GET", f"{country}.json", available.fetch_country)
-    router.add("GET", f"{country}/{{Type:{search_types}}}.json", available.search)
+    countries = specs.AVAILABLE_PHONE_NUMBER_COUNTRIES
+    router.add("GET", _list(countries), available.list_countries)
+    router.add("GET", _one(countries), available.fetch_country)
+    router.add("GET", _list(specs.AVAILABLE_PHONE_NUMBERS), available.search)  # {Type} checked
     # -- messages and media -----------------------------------------------------------
     messages = MessagesApi(core)
     message = "{Sid:(?:SM|MM)[0-9a-fA-F]{32}}"

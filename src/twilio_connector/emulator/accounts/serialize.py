@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from ... import models
-from ..router import API_PREFIX
+from ... import models, specs
 from ..serialize import dt
 from .records import AccountRecord
 
 __all__ = ["account_model"]
 
-# Twilio lists twenty subresources; only those the emulator serves are linked (each one is
-# fetched by tests/emulator/test_emulator_fixes.py).
-_SUBRESOURCES = (
-    ("available_phone_numbers", "AvailablePhoneNumbers"),
-    ("calls", "Calls"),
-    ("incoming_phone_numbers", "IncomingPhoneNumbers"),
-    ("recordings", "Recordings"),
-    ("keys", "Keys"),
-    ("messages", "Messages"),
-    ("balance", "Balance"),
+# Twilio links twenty subresources; only those the emulator serves are linked, at the paths
+# of the resource table (each is fetched by tests/emulator/test_emulator_fixes.py).
+_LINKED = (
+    specs.AVAILABLE_PHONE_NUMBER_COUNTRIES, specs.CALLS, specs.INCOMING_PHONE_NUMBERS,
+    specs.RECORDINGS, specs.KEYS, specs.MESSAGES, specs.BALANCE,
+)  # fmt: skip
+_SUBRESOURCES = tuple(
+    (spec.name, path)
+    for spec in _LINKED
+    if (path := spec.list_path or spec.instance_path) is not None
 )
 
 
 def account_model(a: AccountRecord) -> models.Account:
-    base = f"{API_PREFIX}/Accounts/{a.sid}"
+    assert specs.ACCOUNTS.instance_path is not None
     return models.Account(
         sid=a.sid,
         friendly_name=a.friendly_name,
@@ -33,6 +32,6 @@ def account_model(a: AccountRecord) -> models.Account:
         auth_token=a.auth_token,
         date_created=dt(a.date_created),
         date_updated=dt(a.date_updated),
-        uri=f"{base}.json",
-        subresource_uris={name: f"{base}/{path}.json" for name, path in _SUBRESOURCES},
+        uri=specs.ACCOUNTS.instance_path.format(AccountSid=a.sid),
+        subresource_uris={name: path.format(AccountSid=a.sid) for name, path in _SUBRESOURCES},
     )

@@ -20,7 +20,7 @@ from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
 from .inventory import COUNTRIES, TYPE_NAMES, ContainsPattern, SearchQuery
 from .records import NumberRecord
-from .serialize import available_model, country_json, number_model
+from .serialize import SEARCH_TYPES, available_model, country_model, number_model
 from .state import E164_RE, NUMBER_CONFIG_PARAMS, check_config_value
 
 if TYPE_CHECKING:
@@ -123,18 +123,18 @@ class AvailableNumbersApi:
 
     async def list_countries(self, req: Request) -> Response:
         sid = path_account(req).sid
-        body = {"countries": [country_json(sid, code) for code in COUNTRIES], "uri": req.path}
-        return json_response(body)
+        body = {"countries": [country_model(sid, code) for code in COUNTRIES], "uri": req.path}
+        return json_response(models.encode(body))
 
     async def fetch_country(self, req: Request) -> Response:
         code = req.path_params["CountryCode"]
         if code not in COUNTRIES:
             raise not_found(req.path)
-        return json_response(country_json(path_account(req).sid, code))
+        return json_response(models.encode(country_model(path_account(req).sid, code)))
 
     async def search(self, req: Request) -> Response:
         code = req.path_params["CountryCode"]
-        if code not in COUNTRIES:
+        if code not in COUNTRIES or req.path_params["Type"] not in SEARCH_TYPES:
             raise not_found(req.path)
         preq = page_request(req)
         query = search_query(req, code, req.path_params["Type"])

@@ -1,18 +1,15 @@
-"""Number records and search results to :mod:`twilio_connector.models` (and the country
-objects of ``/AvailablePhoneNumbers``, which have no model)."""
+"""Number records, search results and countries to :mod:`twilio_connector.models`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ... import models
-from ..router import API_PREFIX
-from ..serialize import API_VERSION, dt
+from ..._wire import API_PREFIX, API_VERSION
+from ..serialize import dt
 from .inventory import COUNTRIES, AvailableNumber, Capabilities, capabilities_of
 from .records import NumberRecord
 from .state import format_friendly
 
-__all__ = ["SEARCH_TYPES", "available_model", "country_json", "number_model"]
+__all__ = ["SEARCH_TYPES", "available_model", "country_model", "number_model"]
 
 # search path segment -> subresource_uris key (Twilio has more types than the emulator sells)
 SEARCH_TYPES = {
@@ -88,14 +85,14 @@ def available_model(item: AvailableNumber) -> models.AvailablePhoneNumber:
     )
 
 
-def country_json(account_sid: str, code: str) -> dict[str, Any]:
+def country_model(account_sid: str, code: str) -> models.AvailablePhoneNumberCountry:
     """One country of ``/AvailablePhoneNumbers``, linking only the types it sells."""
     name, types = COUNTRIES[code]
     base = f"{API_PREFIX}/Accounts/{account_sid}/AvailablePhoneNumbers/{code}"
-    return {
-        "country_code": code,
-        "country": name,
-        "uri": f"{base}.json",
-        "beta": False,
-        "subresource_uris": {SEARCH_TYPES[t]: f"{base}/{t}.json" for t in types},
-    }
+    return models.AvailablePhoneNumberCountry(
+        country_code=code,
+        country=name,
+        uri=f"{base}.json",
+        beta=False,
+        subresource_uris={SEARCH_TYPES[t]: f"{base}/{t}.json" for t in types},
+    )

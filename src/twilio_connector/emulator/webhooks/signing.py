@@ -17,25 +17,17 @@ across restarts with a ``db_path``; ``reset`` forgets them). The control routes 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+from ..._wire import signed_url
 from ...signature import HMAC_SHA1, HMAC_SHA256
 from ..store import Store
 from .records import SigningRule
 from .repository import SigningRuleRepository
 
-__all__ = ["SigningRule", "SigningTable", "signed_url"]
+__all__ = ["SigningRule", "SigningTable"]
 
 _ALGORITHMS = (HMAC_SHA1, HMAC_SHA256)
-
-
-def signed_url(url: str) -> str:
-    """``url`` as it is signed and matched: no fragment, no ``user:pass@``."""
-    url = url.split("#", 1)[0]
-    if "@" not in url:
-        return url
-    s = urlsplit(url)
-    return urlunsplit((s.scheme, s.netloc.rsplit("@", 1)[-1], s.path, s.query, ""))
 
 
 def _checked(rule: SigningRule) -> SigningRule:
@@ -107,7 +99,7 @@ class SigningTable:
         return sorted([*self._exact.values(), *self._prefixes], key=lambda r: r.id)
 
     def match(self, url: str) -> SigningRule | None:
-        """The rule for ``url`` (as signed: see :func:`signed_url`), if any."""
+        """The rule for ``url`` as signed (no fragment, no ``user:pass@``), if any."""
         if not self._exact and not self._prefixes:
             return None
         rule = self._exact.get(url)
