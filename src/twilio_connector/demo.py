@@ -16,21 +16,20 @@ own); optional ``DEMO_WHATSAPP_FROM``.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from ._asgi.server import ServerThread, bind_socket
 from ._wire import whatsapp_address
 from .client import TwilioClient
 from .config import TwilioConfig
@@ -158,33 +157,6 @@ def build_listener(
     return listener
 
 
-def bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
-@contextmanager
-def serve(listener: TwilioListener, sock: socket.socket) -> Iterator[None]:
-    """Run the listener's ASGI app with uvicorn in a thread on a bound socket."""
-    config = uvicorn.Config(listener.app, log_level="warning", lifespan="on", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    if not server.started:
-        raise RuntimeError("the listener did not start")
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-
-
 def step(title: str) -> None:
     console.rule(f"[bold]{title}")
 
@@ -295,10 +267,12 @@ def run_emulated(timeout: float) -> bool:
         emu = stack.enter_context(Emulator(port=0, phone_numbers=(INBOUND_NUMBER,)))
         console.print(f"[bold]Emulator[/bold] {emu.base_url}  account {emu.account_sid}")
         timeline = Timeline()
-        sock = bind("127.0.0.1", 0)
+        sock = bind_socket("127.0.0.1", 0)
         hook = f"http://127.0.0.1:{sock.getsockname()[1]}/twilio"
         listener = build_listener(emu.auth_token, tmp / "inbox.sqlite3", None, timeline, hook)
-        stack.enter_context(serve(listener, sock))
+        stack.enter_context(
+            ServerThread(listener.app, sock=sock, lifespan="on", name="demo-listener")
+        )
         console.print(f"[bold]Listener[/bold] {hook}  (every callback signature-verified)")
         client = stack.enter_context(
             TwilioClient(
@@ -348,8 +322,12 @@ def run_live(timeout: float) -> bool:
         public = env["DEMO_PUBLIC_URL"].rstrip("/")
         hook = public
         listener = build_listener(token, tmp / "inbox.sqlite3", public, timeline, hook)
-        sock = bind("0.0.0.0", int(env.get("DEMO_LISTEN_PORT", "8080")))
-        stack.enter_context(serve(listener, sock))
+        port = int(env.get("DEMO_LISTEN_PORT", "8080"))
+        stack.enter_context(
+            ServerThread(
+                listener.app, host="0.0.0.0", port=port, lifespan="on", name="demo-listener"
+            )
+        )
         client = stack.enter_context(TwilioClient(config))
         numbers = {
             "sms_from": env["DEMO_FROM"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from emulator_testkit import sdk_client
+from support.emulator import sdk_client
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 

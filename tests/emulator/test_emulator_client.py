@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from emulator_testkit import Receiver
+from support.receiver import Receiver
 
 from twilio_connector import (
     AsyncTwilioClient,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emulator_testkit import sdk_client
+from support.emulator import sdk_client
 
 from twilio_connector.emulator import Emulator
 

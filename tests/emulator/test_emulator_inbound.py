@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emulator_testkit import Receiver, Reply, sdk_client
+from support.emulator import sdk_client
+from support.receiver import Receiver, Reply
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client

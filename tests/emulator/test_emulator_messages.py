@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-from emulator_testkit import Receiver, sdk_client
+from support.emulator import sdk_client
+from support.receiver import Receiver
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from emulator_testkit import Receiver, Reply
+from support.receiver import Receiver, Reply
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator

@@ -9,9 +9,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from emulator_testkit import sdk_client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.emulator import sdk_client
 
 from twilio_connector.emulator import Emulator
 from twilio_connector.emulator.messages.segments import count_segments, encoding_of

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-from emulator_testkit import OpenApi
+from support.openapi import OpenApi
 
 from twilio_connector.emulator import Emulator
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emulator_testkit import Received, Receiver
+from support.receiver import Received, Receiver
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 

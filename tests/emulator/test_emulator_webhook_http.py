@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from emulator_testkit import Receiver, Reply
+from support.receiver import Receiver, Reply
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator

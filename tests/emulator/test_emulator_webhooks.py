@@ -6,7 +6,7 @@ import base64
 import socket
 
 import httpx
-from emulator_testkit import Receiver, Reply
+from support.receiver import Receiver, Reply
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator

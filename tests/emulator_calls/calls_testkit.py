@@ -1,21 +1,15 @@
-"""Helpers for the voice-call tests: signature checks and small TwiML documents."""
+"""Helpers for the voice-call tests: signature checks and status sequences."""
 
 from __future__ import annotations
 
-from emulator_testkit import Received, Receiver, Reply
+from support.receiver import Received, Receiver
 from twilio.request_validator import RequestValidator
 
 from twilio_connector.signature import validate_signature
 
-OWNED = "+15017122661"
-OWNED_2 = "+15017122662"
 MAGIC_FROM = "+15005550006"
 HANDSET = "+14155550100"
 EVENTS = ["initiated", "ringing", "answered", "completed"]
-
-
-def twiml(body: str) -> Reply:
-    return Reply(body=f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>'.encode())
 
 
 def assert_signed(token: str, request: Received) -> None:

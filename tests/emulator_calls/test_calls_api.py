@@ -6,8 +6,10 @@ from typing import Any
 
 import httpx
 import pytest
-from calls_testkit import HANDSET, MAGIC_FROM, OWNED, assert_all_signed, twiml
-from emulator_testkit import OpenApi, Receiver
+from calls_testkit import HANDSET, MAGIC_FROM, assert_all_signed
+from support.emulator import OWNED
+from support.openapi import OpenApi
+from support.receiver import Receiver, twiml
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 

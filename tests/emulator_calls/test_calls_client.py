@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from calls_testkit import EVENTS, HANDSET, MAGIC_FROM, OWNED, assert_all_signed, statuses, twiml
-from emulator_testkit import Receiver
+from calls_testkit import EVENTS, HANDSET, MAGIC_FROM, assert_all_signed, statuses
+from support.emulator import OWNED
+from support.receiver import Receiver, twiml
 
 from twilio_connector import AsyncTwilioClient, StatusCallback, TwilioClient, VoiceCallInput
 from twilio_connector.emulator import Emulator

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from calls_testkit import OWNED, OWNED_2, assert_all_signed, twiml
-from emulator_testkit import Receiver, Reply
+from calls_testkit import assert_all_signed
+from support.emulator import OWNED, OWNED_2
+from support.receiver import Receiver, Reply, twiml
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator, EmulatorError

@@ -7,16 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from calls_testkit import (
-    EVENTS,
-    HANDSET,
-    MAGIC_FROM,
-    OWNED,
-    assert_all_signed,
-    statuses,
-    twiml,
-)
-from emulator_testkit import Receiver
+from calls_testkit import EVENTS, HANDSET, MAGIC_FROM, assert_all_signed, statuses
+from support.emulator import OWNED
+from support.receiver import Receiver, twiml
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 

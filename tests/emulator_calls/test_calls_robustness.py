@@ -6,8 +6,9 @@ import socket
 
 import httpx
 import pytest
-from calls_testkit import EVENTS, HANDSET, MAGIC_FROM, OWNED, statuses, twiml
-from emulator_testkit import Receiver, Reply
+from calls_testkit import EVENTS, HANDSET, MAGIC_FROM, statuses
+from support.emulator import OWNED
+from support.receiver import Receiver, Reply, twiml
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator

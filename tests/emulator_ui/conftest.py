@@ -6,23 +6,24 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from ui_testkit import OWNED, OWNED_WA, Receiver, ui_http
+from support.emulator import OWNED
+from support.receiver import Receiver, twiml
+from ui_testkit import OWNED_WA, ui_http
 
 from twilio_connector.client import TwilioClient
 from twilio_connector.emulator import Emulator
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.close()
+def emulator_numbers() -> tuple[str, ...]:
+    return (OWNED, f"whatsapp:{OWNED_WA}")
 
 
 @pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator(phone_numbers=(OWNED, f"whatsapp:{OWNED_WA}")) as e:
-        yield e
+def receiver(receiver: Receiver) -> Receiver:
+    """The shared receiver; ``/sms`` answers with a TwiML reply."""
+    receiver.reply("/sms", twiml("<Message>Thanks, got it!</Message>"))
+    return receiver
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_testkit import HANDSET, OWNED, OWNED_WA, UI, Receiver
+from support.emulator import OWNED
+from support.receiver import Receiver
+from ui_testkit import HANDSET, OWNED_WA, UI
 
 from twilio_connector.client import TwilioClient
 from twilio_connector.emulator import Emulator

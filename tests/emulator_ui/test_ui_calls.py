@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import httpx
-from ui_testkit import OWNED, UI, Receiver, ui_http, wait_until
+from support.emulator import OWNED
+from support.receiver import Receiver
+from support.wait import wait_until
+from ui_testkit import UI, ui_http
 
 from twilio_connector.client import TwilioClient
 from twilio_connector.emulator import Emulator
@@ -55,7 +58,7 @@ def test_running_call_transcript_updates_live() -> None:
             text = http.get(f"{UI}/live", params=params).text
             return "Hello early" in text and ">in-progress</span>" in text
 
-        wait_until(spoken)
+        assert wait_until(spoken)
         text = http.get(f"{UI}/live", params=params).text
         assert f'id="c-{call.sid}"' in text and "Later" not in text  # 60 s not yet simulated
         changed = http.get(f"{UI}/live", params={**params, "h": first.headers["x-ui-hash"]})

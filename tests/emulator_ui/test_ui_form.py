@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from ui_testkit import HANDSET, OWNED, OWNED_WA, UI, Receiver, csrf_of, thread_of
+from support.emulator import OWNED
+from support.receiver import Receiver
+from ui_testkit import HANDSET, OWNED_WA, UI, csrf_of, thread_of
 
 from twilio_connector.emulator import Emulator
 from twilio_connector.signature import validate_signature

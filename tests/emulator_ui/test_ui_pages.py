@@ -6,7 +6,9 @@ import re
 
 import httpx
 import pytest
-from ui_testkit import HANDSET, OWNED, OWNED_WA, UI, Receiver, thread_of
+from support.emulator import OWNED
+from support.receiver import Receiver
+from ui_testkit import HANDSET, OWNED_WA, UI, thread_of
 
 from twilio_connector.client import TwilioClient
 from twilio_connector.emulator import Emulator

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import math
 
 import pytest
-from voice_testkit import START, FakeVoiceEnv, kinds, make_call, run, session
+from voice_testkit import FakeVoiceEnv, call_clock, kinds, make_call, run, session
 
 from twilio_connector.emulator.voice import (
     COMPLETED,
@@ -17,7 +16,6 @@ from twilio_connector.emulator.voice import (
     DocumentRequest,
     InlineTwiml,
     InterpreterOptions,
-    SimulatedClock,
 )
 from twilio_connector.emulator.voice.transcript import Dialed, Enqueued, Said
 
@@ -126,7 +124,7 @@ async def test_dial_from_a_dial_leg_is_13201() -> None:
 async def test_hanging_up_during_a_dial_ends_the_child_too() -> None:
     env = FakeVoiceEnv(child_talk=3600)
     parent = make_call()
-    call_session = session(env, parent, speed=1000.0)
+    call_session = session(env, parent, scale=0.001)
     task = asyncio.create_task(
         call_session.run(InlineTwiml("<Response><Dial>+1</Dial></Response>"))
     )
@@ -151,8 +149,8 @@ async def test_enqueue_then_dial_queue_bridges_the_callers() -> None:
     )
     caller = make_call(direction="inbound", status=RINGING)
     agent = make_call()
-    caller_session = session(env, caller, speed=1000.0)
-    agent_session = session(env, agent, speed=1000.0)
+    caller_session = session(env, caller, scale=0.001)
+    agent_session = session(env, agent, scale=0.001)
     waiting = asyncio.create_task(
         caller_session.run(
             InlineTwiml(
@@ -224,7 +222,7 @@ async def test_dial_an_empty_queue_is_no_answer() -> None:
 
 async def test_hold_music_without_wait_url_until_hangup() -> None:
     env = FakeVoiceEnv()
-    clock = SimulatedClock(start=START, speed=math.inf)
+    clock = call_clock()
     from twilio_connector.emulator.voice import CallSession
 
     call_session = CallSession(make_call(), env, clock=clock, caller=CallerInput())
@@ -244,7 +242,7 @@ async def test_hold_music_without_wait_url_until_hangup() -> None:
 
 async def test_redirect_while_waiting_in_a_pause() -> None:
     env = FakeVoiceEnv(documents={f"{APP}/new": "<Response><Say>redirected</Say></Response>"})
-    call_session = session(env, speed=1.0)
+    call_session = session(env, scale=1.0)
     task = asyncio.create_task(
         call_session.run(InlineTwiml("<Response><Pause length='600'/><Say>old</Say></Response>"))
     )

@@ -1,4 +1,4 @@
-"""Simulated clock, timing model, caller input and queues (the interpreter's building blocks)."""
+"""The call clock, timing model, caller input and queues (the interpreter's building blocks)."""
 
 from __future__ import annotations
 
@@ -7,44 +7,60 @@ import math
 from datetime import timedelta
 
 import pytest
-from voice_testkit import START
+from voice_testkit import START, call_clock
 
-from twilio_connector.emulator.voice import (
-    CallerInput,
-    CallQueues,
-    QueueFull,
-    SimulatedClock,
-    Speech,
-    Timing,
-)
+from twilio_connector.emulator import Timing
+from twilio_connector.emulator.voice import CallerInput, CallQueues, QueueFull, Speech
 
 
-async def test_clock_counts_simulated_seconds() -> None:
-    clock = SimulatedClock(start=START, speed=math.inf)
+async def test_clock_counts_simulated_seconds_and_never_runs_ahead() -> None:
+    clock = call_clock(0.0)
     await clock.sleep(90)
     await clock.sleep(-5)  # never backwards
-    assert clock.elapsed == 90 and clock.now() == START + timedelta(seconds=90)
-    clock.advance(10)
-    assert clock.now() == START + timedelta(seconds=100)
+    assert clock.elapsed == 90
+    # timestamps are the emulator clock: 90 simulated seconds took no real time
+    assert START <= clock.now() < START + timedelta(seconds=5)
+    await clock.scheduler.advance(100)  # the emulator clock moves, simulated time does not
+    assert clock.now() >= START + timedelta(seconds=100) and clock.elapsed == 90
 
 
 async def test_clock_wait() -> None:
-    clock = SimulatedClock(start=START, speed=1000.0)
+    clock = call_clock(0.001)
     event = asyncio.Event()
     assert await clock.wait(event, 30) is False
     assert clock.elapsed == 30  # timed out: exactly the simulated timeout
     event.set()
-    assert await SimulatedClock(start=START, speed=math.inf).wait(event, 5) is True
+    assert await call_clock(0.0).wait(event, 5) is True
     later = asyncio.Event()
     asyncio.get_running_loop().call_later(0.01, later.set)
     assert await clock.wait(later, None) is True
-    assert clock.elapsed > 30
+    assert clock.elapsed > 30  # the real wait, scaled up
 
 
-def test_clock_rejects_a_bad_speed() -> None:
-    for speed in (0, -1.0, math.nan):
-        with pytest.raises(ValueError):
-            SimulatedClock(speed=speed)
+async def test_clock_sleep_cut_short_counts_the_time_that_passed() -> None:
+    clock = call_clock(1.0)
+    sleeping = asyncio.ensure_future(clock.sleep(3600))
+    await asyncio.sleep(0.01)
+    clock.cut_short()
+    await asyncio.wait_for(sleeping, 5)
+    assert 0 < clock.elapsed < 60
+
+
+async def test_manual_clock_waits_for_advance() -> None:
+    clock = call_clock(None)
+    sleeping = asyncio.ensure_future(clock.sleep(30))
+    await asyncio.sleep(0.01)
+    assert not sleeping.done() and clock.elapsed == 0
+    await clock.scheduler.advance(30)
+    await asyncio.wait_for(sleeping, 5)
+    assert clock.elapsed == 30 and clock.now() >= START + timedelta(seconds=30)
+
+
+def test_timing_rejects_a_bad_scale() -> None:
+    for scale in (-1.0, math.nan, math.inf):
+        with pytest.raises(ValueError, match="scale"):
+            Timing(scale=scale)
+    assert Timing(scale=0).scale == 0 and Timing.manual().scale is None
 
 
 def test_timing_model() -> None:

@@ -6,13 +6,15 @@ Documents are served from a dict ``url -> TwiML text | FetchResponse | Exception
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from twilio_connector.emulator.scheduler import CallClock, Clock, Scheduler
+from twilio_connector.emulator.timing import Timing
 from twilio_connector.emulator.voice import (
     IN_PROGRESS,
     CallbackRequest,
@@ -30,7 +32,6 @@ from twilio_connector.emulator.voice import (
     RecordingInfo,
     RecordingRequest,
     SentMessage,
-    SimulatedClock,
     StatusUpdate,
     TwimlSource,
 )
@@ -145,18 +146,25 @@ def make_call(
     )
 
 
+def call_clock(scale: float | None = 0.0) -> CallClock:
+    """A call's clock on its own scheduler (``scale`` real seconds per simulated second; 0:
+    no waiting at all), the emulator clock starting at :data:`START`."""
+    scheduler = Scheduler(Timing(scale=scale), Clock(START.timestamp()), asyncio.get_running_loop())
+    return CallClock(scheduler)
+
+
 def session(
     env: FakeVoiceEnv,
     call: CallProgress | None = None,
     *,
     caller: CallerInput | None = None,
-    speed: float = math.inf,
+    scale: float = 0.0,
     options: InterpreterOptions | None = None,
 ) -> CallSession:
     return CallSession(
         call if call is not None else make_call(),
         env,
-        clock=SimulatedClock(start=START, speed=speed),
+        clock=call_clock(scale),
         caller=caller,
         options=options,
     )

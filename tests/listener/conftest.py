@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from listener_testkit import TOKEN, ServerThread, http_client
+from listener_testkit import TOKEN, http_client, listener_server
 from pg_fixtures import pg_cluster, pg_url  # noqa: F401
 
+from twilio_connector._asgi.server import ServerThread
 from twilio_connector.listener import RetryPolicy, TwilioListener
 
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_delay=0.05, max_delay=0.2, jitter=0.0)
@@ -67,7 +68,7 @@ def start() -> Iterator[Callable[..., ServerThread]]:
     servers: list[ServerThread] = []
 
     def run(app: Any, **options: Any) -> ServerThread:
-        server = ServerThread(app, **options).start()
+        server = listener_server(app, **options)
         servers.append(server)
         return server
 

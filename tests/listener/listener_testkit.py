@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
-import uvicorn
+from support.wait import wait_until
 
+from twilio_connector._asgi.server import ServerThread
 from twilio_connector.signature import compute_signature
 
 TOKEN = "listener-test-token-0123456789"
@@ -29,63 +28,14 @@ def sid(prefix: str, n: int) -> str:
     return f"{prefix}{n:032x}"
 
 
-class ServerThread:
-    """Serve an ASGI app with uvicorn in a background thread on 127.0.0.1:<free port>."""
-
-    def __init__(self, app: Any, *, lifespan: str = "on", http: Any = "auto") -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._sock.bind(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        config = uvicorn.Config(
-            app,
-            lifespan=lifespan,
-            log_level="warning",
-            access_log=False,
-            loop="asyncio",
-            http=http,  # a name, or a protocol class (the guarded one run() uses)
-            backlog=1024,
-        )
-        self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> ServerThread:
-        self._thread.start()
-        wait_until(lambda: self.server.started or not self._thread.is_alive(), 20)
-        if not self.server.started:
-            raise RuntimeError("uvicorn did not start")
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self._thread.join(timeout=30)
-        self._sock.close()
-        if self._thread.is_alive():
-            raise RuntimeError("uvicorn did not stop")
+SERVER_OPTIONS: dict[str, Any] = {"lifespan": "on", "loop": "asyncio", "backlog": 1024}
+"""How the listener tests serve an app (uvicorn on 127.0.0.1:<free port>)."""
 
 
-@contextlib.contextmanager
-def serve(app: Any, *, lifespan: str = "on") -> Iterator[ServerThread]:
-    server = ServerThread(app, lifespan=lifespan).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def wait_until(predicate: Callable[[], object], timeout: float = 15.0) -> bool:
-    """Poll ``predicate`` until true; False on timeout (callers assert on it)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return bool(predicate())
+def listener_server(app: Any, **options: Any) -> ServerThread:
+    """A started server for ``app`` with :data:`SERVER_OPTIONS` unless ``options`` say
+    otherwise (``http=`` may be a protocol class, like the guarded one ``run()`` uses)."""
+    return ServerThread(app, name="listener-under-test", **{**SERVER_OPTIONS, **options}).start()
 
 
 def signed_headers(

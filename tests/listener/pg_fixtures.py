@@ -11,18 +11,15 @@ these fixtures skip and say why, except with ``CI=true``, where they fail: on CI
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from pgcluster import PgCluster, PgClusterError
 
 TESTS = str(Path(__file__).resolve().parent.parent)
-if TESTS not in sys.path:
-    sys.path.insert(0, TESTS)
-
-from pgcluster import PgCluster, PgClusterError  # noqa: E402
+"""The tests directory (where ``pgcluster`` lives: pytest puts it on ``sys.path``)."""
 
 __all__ = ["on_ci", "pg_cluster", "pg_url", "start_pg_cluster"]
 

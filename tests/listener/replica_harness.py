@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from listener_testkit import TOKEN, http_client, sid, signed_headers, sms_status, wait_until
+from listener_testkit import TOKEN, http_client, sid, signed_headers, sms_status
+from support.wait import wait_until
 
 PUBLIC_URL = "https://replicas.example.com"
 

@@ -17,11 +17,11 @@ from listener_testkit import (
     sid,
     signed_headers,
     sms_status,
-    wait_until,
 )
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
+from support.wait import wait_until
 from werkzeug.serving import make_server
 
 from twilio_connector.listener import Inbox, flask_view, make_wsgi_app

@@ -16,7 +16,8 @@ import threading
 from pathlib import Path
 
 import httpx
-from listener_testkit import TOKEN, http_client, sid, signed_headers, sms_status, wait_until
+from listener_testkit import TOKEN, http_client, sid, signed_headers, sms_status
+from support.wait import wait_until
 
 from twilio_connector.listener import Inbox
 

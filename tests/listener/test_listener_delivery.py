@@ -18,8 +18,8 @@ from listener_testkit import (
     post_signed,
     sid,
     sms_status,
-    wait_until,
 )
+from support.wait import wait_until
 
 from twilio_connector.listener import RetryPolicy
 from twilio_connector.listener.cli import inbox as inbox_cli

@@ -17,8 +17,8 @@ from listener_testkit import (
     sid,
     sms_status,
     voice_base,
-    wait_until,
 )
+from support.wait import wait_until
 
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener import (

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from listener_testkit import TOKEN, ServerThread, http_client
+from listener_testkit import TOKEN, http_client, listener_server
 
 from twilio_connector.listener import RetryPolicy, TwilioListener
 from twilio_connector.signature import body_sha256, compute_signature
@@ -43,7 +43,7 @@ def target(tmp_path_factory) -> Iterator[tuple[str, httpx.Client]]:
             return "<Response/>"
         return None
 
-    server = ServerThread(listener.app).start()
+    server = listener_server(listener.app)
     try:
         with http_client() as client:
             yield server.url, client

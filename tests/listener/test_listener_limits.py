@@ -27,16 +27,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from listener_testkit import (
     FORM,
+    SERVER_OPTIONS,
     TOKEN,
     Recorder,
-    ServerThread,
     post_signed,
     sid,
     signed_headers,
     sms_status,
-    wait_until,
 )
+from support.wait import wait_until
 
+from twilio_connector._asgi.server import ServerThread
 from twilio_connector._wire.forms import _unquote_long
 from twilio_connector.listener import TwilioListener
 from twilio_connector.listener.events import MalformedPayload, parse_form
@@ -146,7 +147,7 @@ class GuardedServer(ServerThread):
 
     def __init__(self, app: Any, http: str, header_timeout: float, max_connections: int) -> None:
         protocol, self.guard = guarded_protocol(http, header_timeout, max_connections)
-        super().__init__(app, http=protocol)
+        super().__init__(app, http=protocol, name="guarded-listener", **SERVER_OPTIONS)
         self.start()
 
 

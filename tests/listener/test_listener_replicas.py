@@ -13,8 +13,9 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from listener_testkit import TOKEN, post_signed, sid, sms_status, wait_until
+from listener_testkit import TOKEN, post_signed, sid, sms_status
 from replica_harness import Load, Replica, by_key, order_violations, read_handled
+from support.wait import wait_until
 
 from twilio_connector.listener import TwilioListener
 from twilio_connector.listener.cli import inbox as inbox_cli

@@ -231,7 +231,7 @@ def test_secrets_never_appear_in_logs_or_repr(make_listener, start, http, caplog
     post_signed(http, url, params, token="wrong")
     post_signed(http, url, params, token="s3cr3t-old-token")
     with listener.open_inbox() as inbox:
-        from listener_testkit import wait_until
+        from support.wait import wait_until
 
         assert wait_until(lambda: [r.status for r in inbox.records()] == ["dead"])
     text = caplog.text + repr(listener) + repr(listener.settings)

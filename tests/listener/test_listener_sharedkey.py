@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from listener_testkit import FORM, TOKEN, Recorder, ServerThread, sid, sms_status
+from listener_testkit import FORM, TOKEN, Recorder, sid, sms_status
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from twilio_connector._asgi.server import ServerThread
 from twilio_connector.emulator import Emulator
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener import TwilioListener

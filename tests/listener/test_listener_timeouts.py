@@ -8,8 +8,9 @@ import threading
 import time
 
 import pytest
-from listener_testkit import post_signed, sid, sms_status, wait_until
+from listener_testkit import post_signed, sid, sms_status
 from replica_harness import Load, Replica, read_handled
+from support.wait import wait_until
 
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener import RetryPolicy

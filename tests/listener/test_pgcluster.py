@@ -9,8 +9,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -19,6 +17,7 @@ import psycopg
 import pytest
 from pg_fixtures import TESTS, on_ci, start_pg_cluster
 from pgcluster import PgBinariesNotFound, PgCluster, find_pg_tools
+from support.wait import wait_until
 
 # The fixtures, for this module. (`from pg_fixtures import pg_cluster, pg_url` works too, but
 # then ruff reports every test that takes them as a parameter as F811, a redefinition.)
@@ -40,15 +39,6 @@ def pid_alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 async def test_asyncpg_select_one(pg_url: str) -> None:
@@ -142,19 +132,22 @@ def test_stop_removes_dir_and_closes_port(pg_cluster: PgCluster) -> None:
 CHILD = textwrap.dedent(
     """
     import json, sys, time
-    sys.path.insert(0, sys.argv[1])
     from pgcluster import PgCluster
     pg = PgCluster().start()
     print(json.dumps([str(pg.dir), pg.port, pg.postmaster_pid]), flush=True)
-    if sys.argv[2] == "hang":
+    if sys.argv[1] == "hang":
         time.sleep(60)
     """
 )
 
 
 def run_child(mode: str) -> tuple[subprocess.Popen[str], Path, int, int]:
+    path = os.pathsep.join(p for p in (TESTS, os.environ.get("PYTHONPATH")) if p)
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, TESTS, mode], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD, mode],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": path},  # the child imports pgcluster
     )
     assert child.stdout is not None
     line = child.stdout.readline()
@@ -179,7 +172,7 @@ def test_killed_process_is_cleaned_up_by_the_watchdog(pg_cluster: PgCluster) -> 
         assert directory.is_dir() and pid_alive(pid)
         child.send_signal(signal.SIGKILL)  # no atexit: only the watchdog can clean up
         child.wait(30)
-        assert wait_for(lambda: not directory.exists() and not pid_alive(pid), 60)
+        assert wait_until(lambda: not directory.exists() and not pid_alive(pid), 60)
         assert not port_open(port)
     finally:
         if child.poll() is None:

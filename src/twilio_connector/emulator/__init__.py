@@ -13,8 +13,8 @@ from .calls.requests import CALL_OUTCOMES
 from .errors import EmulatorError
 from .notifications.records import NotificationRecord
 from .rules.state import Rule
-from .scheduler import Timing
 from .server import Emulator
+from .timing import Timing
 from .webhooks.records import DeliveryRecord
 
 __all__ = [

@@ -16,6 +16,7 @@ import logging
 import os
 from typing import Any
 
+from .._asgi import BodyTooLarge, InvalidContentLength, read_body, serve_lifespan
 from .core import EmulatorCore
 from .errors import EmulatorError, auth_failed, error_body
 from .guard import Guard
@@ -48,13 +49,8 @@ class EmulatorApp:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await serve_lifespan(receive, send)
+            return
         if kind != "http":
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1003})
@@ -62,6 +58,8 @@ class EmulatorApp:
         method: str = scope["method"]
         try:
             response = await self._handle(scope, receive, method)
+            if response is None:
+                return  # the client went away before sending its body
         except EmulatorError as err:
             response = Response(err.status, error_body(err), headers=err.headers)
         except Exception:
@@ -78,36 +76,25 @@ class EmulatorApp:
         body = b"" if method == "HEAD" else response.body
         await send({"type": "http.response.body", "body": body})
 
-    async def _read_body(self, scope: dict[str, Any], receive: Any) -> bytes:
+    async def _read_body(self, scope: dict[str, Any], receive: Any) -> bytes | None:
         declared = None
         for name, value in scope["headers"]:
             if name == b"content-length":
                 declared = value
-        if declared is not None:
-            if not declared.isdigit():
-                raise EmulatorError(400, 20001, "Invalid Content-Length header")
-            if int(declared) > self.max_body:
-                raise EmulatorError(413, 20001, "Request body too large")
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                raise EmulatorError(413, 20001, "Request body too large")
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                break
-        return b"".join(chunks)
+        try:
+            return await read_body(receive, self.max_body, declared)
+        except InvalidContentLength:
+            raise EmulatorError(400, 20001, "Invalid Content-Length header") from None
+        except BodyTooLarge:
+            raise EmulatorError(413, 20001, "Request body too large") from None
 
-    async def _handle(self, scope: dict[str, Any], receive: Any, method: str) -> Response:
+    async def _handle(self, scope: dict[str, Any], receive: Any, method: str) -> Response | None:
         self.guard.check(method, scope["headers"])
         path: str = scope["path"]
         route, handler, path_params = self.router.match(method, path)
         body = await self._read_body(scope, receive)
+        if body is None:
+            return None
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             query_string = scope.get("query_string", b"").decode("ascii")

@@ -1,19 +1,20 @@
 """The emulator's state and services, wired together (no HTTP, no threads).
 
 :class:`EmulatorCore` holds the clock and scheduler, the store, the webhook dispatcher,
-the rule table and one backend per resource family. Everything runs on one event loop;
+the rule table and one backend per resource family (``accounts``, ``numbers``,
+``messaging``, ``inbound``, ``recordings``, ``calls``). Everything runs on one event loop;
 the HTTP adapter (:mod:`.app`) and the threaded facade (:mod:`.server`) sit on top.
 
-Extension points (how the voice part plugs in):
+What a backend builds on:
 
-* routes: a module ``install(core, router)`` listed in :mod:`.routes` registers REST
-  and control-plane routes (``router.add(method, template, handler, auth=...)``), using
-  :mod:`.pagination` (``page_request``, ``paginate_sql``, ``envelope``) and ``serialize.dt``;
-* storage: ``core.store.add_schema(ddl)`` for its tables (``reset`` empties them), writes
-  through ``store.execute``/``executemany`` (or buffered with ``store.defer``);
+* routes: its REST/control handler classes, registered in :mod:`.routes`
+  (``router.add(method, template, api.method, auth=...)``), using :mod:`.pagination`
+  (``page_request``, ``envelope``) and ``serialize.dt``;
+* storage: a repository per table that registers its DDL with ``store.add_schema``
+  (``reset`` empties it) and holds all its SQL (``paginate_sql``, ``store.defer``);
 * time: ``core.scheduler.call_later / sleep / spawn`` (``settle`` waits for all of it),
-  ``calls.voice_env.LiveClock`` as a per-call clock (the voice ``VoiceClock``),
-  ``core.scheduler.timing.delay(name, default)`` for named delays;
+  :class:`~.scheduler.CallClock` as a call's clock, delays from ``core.scheduler.timing``
+  (:class:`~.timing.Timing`);
 * webhooks: ``await core.dispatcher.request(Webhook(...))`` for TwiML fetches (signed,
   overrides, retries, logged; the answer's status/content type/body come back) and
   ``core.dispatcher.send(...)`` for status callbacks (in order per resource and kind);
@@ -33,15 +34,18 @@ import time
 from collections.abc import Callable, Iterable
 
 from .accounts.state import DEFAULT_ACCOUNT_SID, Accounts
+from .calls.state import Calls
 from .keys.state import Keys
 from .messages.inbound import InboundMessages
 from .messages.state import Messaging
 from .notifications.records import NotificationRecord
 from .notifications.state import Notifications
 from .numbers.state import SANDBOX_WHATSAPP_NUMBER, Numbers
+from .recordings.state import Recordings
 from .rules.state import RuleTable
-from .scheduler import Clock, Scheduler, Timing
+from .scheduler import Clock, Scheduler
 from .store import Store
+from .timing import Timing
 from .webhooks.dispatcher import Webhook, WebhookDispatcher, WebhookResult
 from .webhooks.signing import SigningTable
 
@@ -77,6 +81,8 @@ class EmulatorCore:
         self.numbers = Numbers(store, self.clock)
         self.messaging = Messaging(self)
         self.inbound = InboundMessages(self)
+        self.recordings = Recordings(store, self.clock, base_url)
+        self.calls = Calls(self)
         self.on_reset: list[Callable[[], None]] = []
         self.main_account_sid = DEFAULT_ACCOUNT_SID
         self._seed_args: tuple[str, str | None, tuple[str, ...]] | None = None
@@ -85,8 +91,10 @@ class EmulatorCore:
         """Start the dispatcher and resume lifecycles a previous run left in flight."""
         await self.dispatcher.start()
         self.messaging.resume()
+        self.calls.resume()
 
     async def close(self) -> None:
+        await self.calls.close()
         tasks = self.scheduler.cancel_all()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -165,6 +173,7 @@ class EmulatorCore:
         self.scheduler.cancel_all()
         self.dispatcher.drop_pending()
         self.messaging.cancel_all()
+        self.calls.reset()
         self.store.reset()
         self.keys.load()
         self.accounts.load()

@@ -12,8 +12,8 @@ from typing import Any
 from .. import specs
 from ..specs import ResourceSpec
 from .accounts.rest import AccountsApi
-from .calls import control as calls_control
-from .calls import rest as calls_rest
+from .calls.control import CallsControl
+from .calls.rest import CallsApi
 from .control import ControlApi
 from .core import EmulatorCore
 from .keys.rest import KeysApi
@@ -23,12 +23,16 @@ from .notifications.control import NotificationsControl
 from .numbers.control import NumbersControl
 from .numbers.inventory import TYPE_NAMES
 from .numbers.rest import AvailableNumbersApi, IncomingNumbersApi
+from .recordings.rest import RecordingsApi
 from .router import Router
 from .rules.control import RulesControl
 from .ui import pages as ui_pages
 from .webhooks.control import WebhooksControl
 
 __all__ = ["build_router"]
+
+CALL_SID = "{Sid:CA[0-9a-fA-F]{32}}"
+RECORDING_SID = "{Sid:RE[0-9a-fA-F]{32}}"
 
 
 def _list(spec: ResourceSpec[Any]) -> str:
@@ -46,6 +50,7 @@ def _one(spec: ResourceSpec[Any]) -> str:
 
 
 ACCOUNT = specs.ACCOUNTS.route(specs.ACCOUNT_ROOT)
+"""``/2010-04-01/Accounts/{AccountSid}``: the prefix of every account-scoped REST route."""
 CONTROL = "/_emulator"
 _ID = "{id:[0-9]{1,18}}"
 
@@ -99,8 +104,24 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("GET", f"{msgs}/{parent}/Media/{media}.json", messages.fetch_media)
     router.add("DELETE", f"{msgs}/{parent}/Media/{media}.json", messages.delete_media)
     router.add("GET", f"{msgs}/{parent}/Media/{media}", messages.media_content, auth=None)
-    # -- calls and recordings ---------------------------------------------------------
-    calls_rest.install(core, router)
+    # -- calls ------------------------------------------------------------------------
+    calls = CallsApi(core)
+    router.add("POST", f"{ACCOUNT}/Calls.json", calls.create)
+    router.add("GET", f"{ACCOUNT}/Calls.json", calls.list)
+    router.add("GET", f"{ACCOUNT}/Calls/{CALL_SID}.json", calls.fetch)
+    router.add("POST", f"{ACCOUNT}/Calls/{CALL_SID}.json", calls.update)
+    router.add("DELETE", f"{ACCOUNT}/Calls/{CALL_SID}.json", calls.delete)
+    # -- recordings (of a call, of the account, their audio) --------------------------
+    recordings = RecordingsApi(core)
+    of_call = ACCOUNT + "/Calls/{CallSid:CA[0-9a-fA-F]{32}}/Recordings"
+    router.add("GET", f"{of_call}.json", recordings.list_for_call)
+    router.add("GET", f"{of_call}/{RECORDING_SID}.json", recordings.fetch_for_call)
+    router.add("DELETE", f"{of_call}/{RECORDING_SID}.json", recordings.delete_for_call)
+    router.add("GET", f"{ACCOUNT}/Recordings.json", recordings.list)
+    router.add("GET", f"{ACCOUNT}/Recordings/{RECORDING_SID}.json", recordings.fetch)
+    router.add("DELETE", f"{ACCOUNT}/Recordings/{RECORDING_SID}.json", recordings.delete)
+    router.add("GET", f"{ACCOUNT}/Recordings/{RECORDING_SID}", recordings.audio, auth=None)
+    router.add("GET", f"{ACCOUNT}/Recordings/{RECORDING_SID}.wav", recordings.audio, auth=None)
     # -- control plane: info, clock, settle, reset ------------------------------------
     control = ControlApi(core, router)
     router.add("GET", CONTROL, control.info, auth="main")
@@ -131,7 +152,13 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("DELETE", signing, hooks.clear_signing_rules, auth="main")
     router.add("DELETE", f"{signing}/{_ID}", hooks.delete_signing_rule, auth="main")
     # -- control plane: calls ---------------------------------------------------------
-    calls_control.install(core, router)
+    call_control = CallsControl(core)
+    a_call = f"{CONTROL}/calls/{CALL_SID}"
+    router.add("POST", f"{CONTROL}/calls/inbound", call_control.inbound, auth="main")
+    router.add("POST", f"{a_call}/digits", call_control.digits, auth="main")
+    router.add("POST", f"{a_call}/speech", call_control.speech, auth="main")
+    router.add("GET", f"{a_call}/transcript", call_control.transcript, auth="main")
+    router.add("GET", f"{a_call}/callbacks", call_control.callbacks, auth="main")
     # -- web inbox --------------------------------------------------------------------
     ui_pages.install(core, router)
     return router

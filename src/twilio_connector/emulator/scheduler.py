@@ -1,13 +1,29 @@
-"""Simulated time: the timing profile, the clock and the scheduler every lifecycle runs on.
+"""Simulated time: the emulator clock, the scheduler every lifecycle runs on, and a call's
+view of both.
 
-Durations in the emulator are *simulated seconds* (a message takes 1 s to be sent, a
-``<Say>`` of 20 words lasts ~8 s). :class:`Timing` maps them to real time with ``scale``
-(real seconds per simulated second): ``0.001`` by default (fast: 1 s runs in 1 ms),
-``1.0`` for realistic pacing, ``None`` for manual mode where nothing moves until
-:meth:`Scheduler.advance` (or ``settle``) is called.
+Durations are *simulated seconds* (a message takes ``message_send`` to be sent, a ``<Say>``
+of 30 characters lasts 2 s); the :class:`~.timing.Timing` profile maps them to real time
+with ``scale``. The scheduler runs callbacks after simulated delays (:meth:`Scheduler.
+call_later`), and in manual timing only when :meth:`Scheduler.advance` or ``settle`` says.
 
-Timestamps (``date_created`` ...) come from :class:`Clock`: wall time plus an offset that
-``advance`` moves forward, so a test can jump 25 hours to close a WhatsApp window.
+How simulated time maps to timestamps (one rule for every resource):
+
+* every timestamp (``date_created``, ``date_sent``, a call's ``start_time``/``end_time``, a
+  callback's ``Timestamp``, a recording's ``start_time``) is a reading of :class:`Clock`:
+  wall time plus the offset that ``advance`` adds (a test can jump 25 hours to close a
+  WhatsApp window). Nothing is dated after the moment it is read;
+* every duration (a call's ``duration``/``CallDuration``, ``RecordingDuration``, a
+  transcript's ``at``) counts simulated seconds (:attr:`CallClock.elapsed`);
+* the two agree in realistic timing (a simulated second takes a real one) and in manual
+  timing (``advance``/``settle`` move the clock by the simulated seconds they run). In fast
+  timing the timestamps are compressed by ``scale``: a call that lasted 20 simulated seconds
+  ended some milliseconds after it started, with ``duration`` 20.
+
+:class:`CallClock` is one call's view (the voice interpreter's clock): ``elapsed`` simulated
+seconds, ``now()`` from the emulator clock, waits on the scheduler. Its :class:`Activity`
+tells ``settle`` whether the call is working: busy while it does zero-time work (between
+two waits), idle while it waits for a timer (which keeps ``settle`` waiting anyway, and
+manual timing can fire it) or for step-by-step caller input (``settle`` returns).
 
 Everything here runs on the emulator's event loop thread.
 """
@@ -20,71 +36,22 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["Clock", "Scheduler", "Timer", "Timing"]
+from .timing import Timing
+
+__all__ = ["Activity", "CallClock", "Clock", "Scheduler", "Timer", "Timing"]
 
 log = logging.getLogger("twilio_connector.emulator")
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Delays of each lifecycle step in simulated seconds, and how fast they run.
-
-    ``scale`` is real seconds per simulated second (``None`` = manual: only
-    ``advance``/``settle`` move time). Extensions (voice) add their own delays
-    through ``extra`` (``timing.delay("call_ring", 3.0)``).
-    """
-
-    scale: float | None = 0.001
-    message_queue: float = 0.5
-    message_send: float = 0.5
-    message_deliver: float = 2.0
-    message_read: float = 3.0
-    extra: tuple[tuple[str, float], ...] = ()
-
-    @classmethod
-    def fast(cls) -> Timing:
-        return cls()
-
-    @classmethod
-    def realistic(cls) -> Timing:
-        return cls(scale=1.0)
-
-    @classmethod
-    def manual(cls) -> Timing:
-        return cls(scale=None)
-
-    @classmethod
-    def of(cls, value: Timing | str | None) -> Timing:
-        """Accept a Timing, or one of the names ``"fast"``, ``"realistic"``, ``"manual"``."""
-        if value is None:
-            return cls.fast()
-        if isinstance(value, Timing):
-            return value
-        presets = {"fast": cls.fast, "realistic": cls.realistic, "manual": cls.manual}
-        try:
-            return presets[value]()
-        except KeyError:
-            raise ValueError(f"timing must be one of {sorted(presets)}, got {value!r}") from None
-
-    def with_scale(self, scale: float | None) -> Timing:
-        return replace(self, scale=scale)
-
-    def delay(self, name: str, default: float) -> float:
-        """A named extension delay (simulated seconds)."""
-        for key, value in self.extra:
-            if key == name:
-                return value
-        return default
 
 
 class Clock:
     """Wall-clock time plus an offset moved by :meth:`Scheduler.advance`."""
 
-    def __init__(self) -> None:
-        self.offset = 0.0
+    def __init__(self, start: float | None = None) -> None:
+        self.offset = 0.0 if start is None else start - time.time()
+        """Seconds added to the wall clock (``start``: the reading right now)."""
 
     def now(self) -> float:
         """Current emulator time, epoch seconds (UTC)."""
@@ -129,6 +96,8 @@ class Scheduler:
         self._heap: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._active = 0
+        """:class:`Activity` holds: calls doing zero-time work right now."""
 
     @property
     def manual(self) -> bool:
@@ -136,12 +105,13 @@ class Scheduler:
 
     @property
     def busy(self) -> bool:
-        """True while any timer is pending or any tracked task is running."""
-        return self._pending > 0 or bool(self._tasks)
+        """True while any timer is pending, tracked task runs or activity is held."""
+        return self._pending > 0 or bool(self._tasks) or self._active > 0
 
     @property
     def tasks_running(self) -> bool:
-        return bool(self._tasks)
+        """Work that needs loop turns, not time: tracked tasks and held activities."""
+        return bool(self._tasks) or self._active > 0
 
     @property
     def pending_timers(self) -> int:
@@ -215,7 +185,7 @@ class Scheduler:
         deadline = asyncio.get_running_loop().time() + quiesce
         while True:
             await asyncio.sleep(0)
-            while self._tasks and asyncio.get_running_loop().time() < deadline:
+            while self.tasks_running and asyncio.get_running_loop().time() < deadline:
                 await asyncio.sleep(0.001)
             if not (self._heap and self._heap[0][0] <= target):
                 break
@@ -226,8 +196,9 @@ class Scheduler:
 
     def cancel_all(self) -> list[asyncio.Task[Any]]:
         """Drop every pending timer and cancel tracked tasks (reset/shutdown); returns them."""
-        self._epoch += 1  # timers already handed to the loop become no-ops
+        self._epoch += 1  # timers already handed to the loop become no-ops, holds too
         self._pending = 0
+        self._active = 0
         self._heap.clear()
         tasks = list(self._tasks)
         for task in tasks:
@@ -238,3 +209,111 @@ class Scheduler:
 def _resolve(fut: asyncio.Future[None]) -> None:
     if not fut.done():
         fut.set_result(None)
+
+
+class Activity:
+    """One call's hold on ``settle``: :meth:`hold` while working, :meth:`release` while
+    waiting. Holds from before a reset (:meth:`Scheduler.cancel_all`) count no more."""
+
+    __slots__ = ("_epoch", "_scheduler", "held")
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self._scheduler = scheduler
+        self._epoch = scheduler._epoch
+        self.held = False
+
+    def hold(self) -> None:
+        if not self.held and self._epoch == self._scheduler._epoch:
+            self.held = True
+            self._scheduler._active += 1
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            if self._epoch == self._scheduler._epoch:
+                self._scheduler._active -= 1
+
+
+class CallClock:
+    """One call's clock (the voice interpreter's ``VoiceClock``) on the scheduler.
+
+    ``elapsed`` counts the simulated seconds the call has waited (verbs, ringing, input):
+    durations and transcript times come from it. ``now()`` is the emulator clock (see the
+    module docstring). Waiting releases :attr:`activity`; waking up holds it again.
+    """
+
+    __slots__ = ("_elapsed", "_scheduler", "_sleeping", "activity")
+
+    def __init__(self, scheduler: Scheduler, activity: Activity | None = None) -> None:
+        self._scheduler = scheduler
+        self.activity = activity if activity is not None else Activity(scheduler)
+        self._elapsed = 0.0
+        self._sleeping: asyncio.Future[None] | None = None
+
+    @property
+    def scheduler(self) -> Scheduler:
+        return self._scheduler
+
+    @property
+    def elapsed(self) -> float:
+        return self._elapsed
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self._scheduler.clock.now(), timezone.utc)
+
+    def _wake(self, fut: asyncio.Future[None]) -> None:
+        if not fut.done():
+            self.activity.hold()  # before the timer's count drops: no idle gap
+            fut.set_result(None)
+
+    def _simulated(self, real_seconds: float) -> float:
+        scale = self._scheduler.timing.scale
+        return real_seconds / scale if scale else 0.0
+
+    async def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` of simulated time pass (less if :meth:`cut_short`)."""
+        seconds = max(0.0, seconds)
+        loop = self._scheduler.loop
+        fut: asyncio.Future[None] = loop.create_future()
+        timer = self._scheduler.call_later(seconds, self._wake, fut)
+        self.activity.release()
+        self._sleeping, began = fut, loop.time()
+        try:
+            await fut
+        finally:
+            cut = timer.live  # not fired yet: woken early by cut_short
+            timer.cancel()
+            self._sleeping = None
+        if cut:  # count the time that really passed
+            seconds = min(seconds, self._simulated(loop.time() - began))
+        self._elapsed += seconds
+
+    def cut_short(self) -> None:
+        """End the current :meth:`sleep` now (e.g. a ringing call canceled)."""
+        if self._sleeping is not None:
+            self._wake(self._sleeping)
+
+    async def wait(self, event: asyncio.Event, timeout: float | None) -> bool:
+        """Wait for ``event`` at most ``timeout`` simulated seconds; True if it was set.
+        The simulated time that passes is the (scaled) real wait, or ``timeout``."""
+        if event.is_set():
+            return True
+        loop = self._scheduler.loop
+        began = loop.time()
+        fut: asyncio.Future[None] = loop.create_future()
+        timer = None if timeout is None else self._scheduler.call_later(timeout, self._wake, fut)
+        waiter = loop.create_task(event.wait())
+        waiter.add_done_callback(lambda _: self._wake(fut))
+        self.activity.release()
+        try:
+            await fut
+        finally:
+            waiter.cancel()
+            if timer is not None:
+                timer.cancel()
+        fired = event.is_set()
+        passed = self._simulated(loop.time() - began)
+        if timeout is not None:
+            passed = min(passed, timeout) if fired else timeout
+        self._elapsed += passed
+        return fired

@@ -19,22 +19,18 @@ thread; the methods below hop onto that loop and wait for the answer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import socket
-import threading
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-import uvicorn
-
 from .. import models
+from .._asgi.server import ServerThread, bind_socket
 from .accounts.state import DEFAULT_ACCOUNT_SID
 from .app import EmulatorApp
 from .calls.requests import check_call_rule
-from .calls.state import Calls
+from .calls.serialize import call_model
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .guard import Guard, exposure_warning
 from .messages.serialize import message_model
@@ -42,7 +38,6 @@ from .notifications.records import NotificationRecord
 from .routes import build_router
 from .rules.state import Rule
 from .scheduler import Timing
-from .serialize import call_model
 from .store import Store
 from .webhooks.records import DeliveryRecord
 from .webhooks.signing import SigningRule
@@ -51,14 +46,6 @@ __all__ = ["Emulator"]
 
 T = TypeVar("T")
 log = logging.getLogger("twilio_connector.emulator")
-
-
-def _new_loop() -> asyncio.AbstractEventLoop:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
 
 
 class Emulator:
@@ -98,16 +85,7 @@ class Emulator:
         self.timing = Timing.of(timing)
         self.log_level = log_level
         self._core: EmulatorCore | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        # Set when the loop thread has fully finished (store closed). Waiting on this rather
-        # than Thread.join matters: a Ctrl-C landing inside join() can make the thread look
-        # finished while it still runs (bpo-45274), and the process would exit mid-shutdown.
-        self._finished = threading.Event()
-        self._stop_requested: asyncio.Event | None = None
-        self._startup_error: BaseException | None = None
+        self._server: ServerThread | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -125,107 +103,58 @@ class Emulator:
         return f"http://{host}:{self.port}"
 
     def start(self, timeout: float = 15.0) -> Emulator:
-        if self._thread is not None:
+        if self._server is not None:
             raise RuntimeError("emulator already started")
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-            sock.listen(1024)
-        except OSError:
-            sock.close()
-            raise
+        sock = bind_socket(self.host, self.port, backlog=1024)
         self.port = sock.getsockname()[1]
         if (warning := exposure_warning(self.host)) is not None:
             log.warning(warning)
-        self._finished.clear()
-        self._startup_error = None
-        self._thread = threading.Thread(
-            target=self._run, args=(sock,), name=f"twilio-emulator-{self.port}", daemon=True
-        )
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise RuntimeError("emulator did not start in time")
-        if self._startup_error is not None:
-            self._thread.join(timeout)
-            self._thread = None
-            raise RuntimeError(f"emulator failed to start: {self._startup_error}") from (
-                self._startup_error
-            )
+        server = ServerThread(
+            setup=self._open, teardown=self._close, sock=sock, name=f"twilio-emulator-{self.port}",
+            lifespan="off", log_level=self.log_level, http="httptools", ws="none",
+            timeout_graceful_shutdown=2, proxy_headers=False, server_header=False, backlog=1024,
+        )  # fmt: skip
+        self._server = server
+        try:
+            server.start(timeout)
+        except RuntimeError:
+            self._server = self._core = None
+            raise
         return self
 
-    def _run(self, sock: socket.socket) -> None:
-        loop = _new_loop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._serve(sock))
-        finally:
-            sock.close()
-            loop.close()
-            self._finished.set()
+    async def _open(self) -> EmulatorApp:
+        """On the server's loop, before serving: the store, the core and the app."""
+        store = Store(self.db_path)
+        core = EmulatorCore(store, self.timing, asyncio.get_running_loop(), self.base_url)
+        self._core = core
+        core.seed(self.account_sid, self._auth_token, self.phone_numbers)
+        account = core.accounts.get(self.account_sid)
+        assert account is not None
+        self._auth_token = account.auth_token
+        await core.start()
+        return EmulatorApp(core, build_router(core), guard=self._guard)
 
-    async def _serve(self, sock: socket.socket) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            store = Store(self.db_path)
-        except Exception as exc:
-            self._startup_error = exc
-            self._ready.set()
+    async def _close(self) -> None:
+        """On the server's loop, once it stopped: lifecycles in flight stop, the store closes."""
+        core, self._core = self._core, None
+        if core is None:
             return
-        core = EmulatorCore(store, self.timing, loop, self.base_url)
-        self._stop_requested = asyncio.Event()
-        try:
-            core.seed(self.account_sid, self._auth_token, self.phone_numbers)
-            account = core.accounts.get(self.account_sid)
-            assert account is not None
-            self._auth_token = account.auth_token
-            await core.start()
-            app = EmulatorApp(core, build_router(core), guard=self._guard)
-            config = uvicorn.Config(
-                app, lifespan="off", log_level=self.log_level, access_log=False,
-                http="httptools", ws="none", timeout_graceful_shutdown=2, proxy_headers=False,
-            )  # fmt: skip
-            server = uvicorn.Server(config)
-            server.config.load()
-            server.lifespan = server.config.lifespan_class(server.config)
-            await server.startup(sockets=[sock])
-            self._core, self._server = core, server
-            self._ready.set()
-            await self._stop_requested.wait()
-            await server.shutdown(sockets=[sock])
-        except BaseException as exc:
-            if self._ready.is_set():
-                raise
-            self._startup_error = exc  # reported by start() in the caller's thread
-            self._ready.set()
-        finally:
-            calls = Calls.existing(core)
-            if calls is not None:
-                await calls.close()
-            await core.close()
+        await core.close()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving and close the store. Lifecycles still in flight stop here; with a
         database file they resume when an emulator starts on it again."""
-        thread, server, loop = self._thread, self._server, self._loop
-        if thread is None:
-            return
-        stop = self._stop_requested
-        if server is not None and loop is not None and stop is not None:
-            with contextlib.suppress(RuntimeError):  # loop already closed
-                loop.call_soon_threadsafe(stop.set)
-        self._finished.wait(timeout)
-        thread.join(0.1)
-        self._thread = self._server = self._core = None
-        self._ready.clear()
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop(timeout)
+        self._core = None
 
     close = stop
 
     def wait(self) -> None:
         """Block until the server stops (the CLI's foreground mode; Ctrl-C interrupts)."""
-        while self._thread is not None and not self._finished.wait(0.5):
+        server = self._server
+        while server is not None and not server.wait(0.5):
             pass
 
     def __enter__(self) -> Emulator:
@@ -253,8 +182,8 @@ class Emulator:
     ) -> T:
         """Run ``await coro_fn(core)`` on the emulator's loop and return its result."""
         core = self.core
-        assert self._loop is not None
-        future = asyncio.run_coroutine_threadsafe(coro_fn(core), self._loop)
+        assert self._server is not None
+        future = asyncio.run_coroutine_threadsafe(coro_fn(core), self._server.loop)
         return future.result(timeout)
 
     def call(self, fn: Callable[[EmulatorCore], T], timeout: float = 30.0) -> T:
@@ -393,7 +322,7 @@ class Emulator:
         texts = None if speech is None else [speech] if isinstance(speech, str) else list(speech)
         return self.call(  # serialized on the loop: the live record keeps changing
             lambda core: call_model(
-                Calls.of(core).receive(
+                core.calls.receive(
                     from_, to, digits, texts, input_timeout=input_timeout,
                     forwarded_from=forwarded_from, caller_name=caller_name,
                 )
@@ -402,23 +331,23 @@ class Emulator:
 
     def press_digits(self, call_sid: str, digits: str) -> None:
         """The caller of a live call presses keys (``0-9 * #``)."""
-        self.call(lambda core: Calls.of(core).press_digits(call_sid, digits))
+        self.call(lambda core: core.calls.press_digits(call_sid, digits))
 
     def caller_speaks(self, call_sid: str, text: str, confidence: float = 0.9) -> None:
         """The caller of a live call says ``text`` (answers a speech Gather)."""
-        self.call(lambda core: Calls.of(core).caller_speaks(call_sid, text, confidence))
+        self.call(lambda core: core.calls.caller_speaks(call_sid, text, confidence))
 
     def call_transcript(self, call_sid: str) -> list[dict[str, Any]]:
         """What happened in a call, in order: ``[{"kind": "say", "at": 0.0, ...}, ...]``
         (kinds: ``status``, ``fetch``, ``say``, ``play``, ``pause``, ``gather``, ``record``,
         ``dial``, ``redirect``, ``hangup``, ``reject``, ``enqueue``, ``message``,
         ``problem``, ``end`` ...; ``at`` is simulated seconds since the call began)."""
-        return self.call(lambda core: Calls.of(core).transcript(call_sid))
+        return self.call(lambda core: core.calls.transcript(call_sid))
 
     def call_callbacks(self, call_sid: str, kind: str | None = None) -> list[DeliveryRecord]:
         """Every webhook a call caused, oldest first; ``kind``: ``call-status`` (status
         callbacks), ``voice-request`` (TwiML fetches and actions), ``recording-status``."""
-        return self.call(lambda core: Calls.of(core).callbacks(call_sid, kind))
+        return self.call(lambda core: core.calls.callbacks(call_sid, kind))
 
     def enable_whatsapp(self, phone_number: str, enabled: bool = True) -> None:
         """Make an owned number a WhatsApp sender (or stop it being one)."""

@@ -14,7 +14,6 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
-import socket
 import threading
 from collections.abc import (
     AsyncIterator,
@@ -28,12 +27,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from twilio_connector._asgi import serve_lifespan
 from twilio_connector._wire import FORM_CONTENT_TYPE
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener.core import (
     ACK,
     ACK_EMPTY,
-    BAD_REQUEST,
     UNAVAILABLE,
     ListenerSettings,
     Runtime,
@@ -49,7 +48,6 @@ from twilio_connector.listener.inbox import (
 )
 from twilio_connector.listener.limits import (
     LARGE_BODY,
-    TOO_LARGE_CLOSE,
     BodyDeadlines,
     LargeBodies,
     guarded_protocol,
@@ -397,13 +395,9 @@ class TwilioListener(HandlerRegistry):
         limit = self.settings.max_body_bytes
         if headers.get("content-type", "").startswith(FORM_CONTENT_TYPE):
             limit = min(limit, self.settings.max_form_bytes)
-        length = headers.get("content-length")
-        if length is not None:
-            if not length.isdigit():
-                return BAD_REQUEST
-            if int(length) > limit:
-                return TOO_LARGE_CLOSE
-        body = await self._body_deadlines.read(receive, limit, self.settings.body_timeout)
+        body = await self._body_deadlines.read(
+            receive, limit, self.settings.body_timeout, headers.get("content-length")
+        )
         if not isinstance(body, bytes):
             return body  # too large, too slow (408) or the client went away (None)
         raw_path = scope.get("raw_path")
@@ -430,24 +424,17 @@ class TwilioListener(HandlerRegistry):
         return await runtime.handle(request, deferred)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self.start()
-                except ConfigurationError as exc:  # a clear cause: no traceback
-                    log.error("listener failed to start: %s", exc)
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                except Exception as exc:
-                    log.exception("listener failed to start")
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.stop()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await serve_lifespan(receive, send, self._start_for_lifespan, self.stop)
+
+    async def _start_for_lifespan(self) -> None:
+        try:
+            await self.start()
+        except ConfigurationError as exc:  # a clear cause: no traceback
+            log.error("listener failed to start: %s", exc)
+            raise
+        except Exception:
+            log.exception("listener failed to start")
+            raise
 
     # ------------------------------------------------------------------ standalone
 
@@ -472,6 +459,8 @@ class TwilioListener(HandlerRegistry):
         """
         import uvicorn
 
+        from twilio_connector._asgi import server as asgi_server
+
         if body_timeout is not None:
             if not body_timeout > 0:
                 raise ConfigurationError("body_timeout must be positive")
@@ -483,14 +472,7 @@ class TwilioListener(HandlerRegistry):
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
 
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            sock.close()
-            raise
+        sock = asgi_server.bind_socket(host, port)
         bound = sock.getsockname()[1]
         config = uvicorn.Config(
             self,
@@ -512,7 +494,7 @@ class TwilioListener(HandlerRegistry):
         log.info("twilio listener on http://%s:%d (inbox %s)", host, bound, self.inbox_path)
         listener = self
 
-        class Server(uvicorn.Server):
+        class Server(asgi_server.Server):
             def handle_exit(self, sig: int, frame: Any) -> None:
                 # The drain starts now: handlers get drain_timeout from here, not from the
                 # lifespan shutdown that uvicorn sends once connections have closed.

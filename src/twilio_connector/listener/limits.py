@@ -27,7 +27,8 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, cast
 
-from twilio_connector.listener.core import TOO_LARGE, WebhookResponse
+from twilio_connector._asgi import BodyTooLarge, InvalidContentLength, read_body
+from twilio_connector.listener.core import BAD_REQUEST, TOO_LARGE, WebhookResponse
 
 __all__ = [
     "LARGE_BODY",
@@ -185,28 +186,15 @@ class LargeBodies:
         return self._gate
 
 
-async def _read(receive: Receive, limit: int) -> bytes | WebhookResponse | None:
-    message = await receive()
-    if message["type"] != "http.request":
-        return None  # the client went away
-    body: bytes = message.get("body", b"")
-    if len(body) > limit:
+async def _read(
+    receive: Receive, limit: int, content_length: str | None
+) -> bytes | WebhookResponse | None:
+    try:
+        return await read_body(receive, limit, content_length)
+    except BodyTooLarge:
         return TOO_LARGE_CLOSE
-    if not message.get("more_body", False):
-        return body  # the usual case: the whole body in one message
-    chunks = [body]
-    size = len(body)
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return TOO_LARGE_CLOSE
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+    except InvalidContentLength:
+        return BAD_REQUEST
 
 
 class _Reads:
@@ -246,21 +234,22 @@ class BodyDeadlines:
         self._reads: _Reads | None = None
 
     async def read(
-        self, receive: Receive, limit: int, timeout: float
+        self, receive: Receive, limit: int, timeout: float, content_length: str | None = None
     ) -> bytes | WebhookResponse | None:
-        """The request body; ``TOO_LARGE_CLOSE`` over ``limit`` bytes, ``TIMEOUT`` after
-        ``timeout`` seconds, None if the client disconnected."""
+        """The request body; ``TOO_LARGE_CLOSE`` over ``limit`` bytes (as declared by
+        ``content_length`` or as sent), ``BAD_REQUEST`` for a malformed ``content_length``,
+        ``TIMEOUT`` after ``timeout`` seconds, None if the client disconnected."""
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         if task is None:  # pragma: no cover - ASGI servers always run the app in a task
-            return await _read(receive, limit)
+            return await _read(receive, limit, content_length)
         reads = self._reads
         if reads is None or reads.loop is not loop:
             reads = self._reads = _Reads(loop)
         reads.deadlines[task] = loop.time() + timeout
         reads.arm(_interval(timeout))
         try:
-            return await _read(receive, limit)
+            return await _read(receive, limit, content_length)
         except asyncio.CancelledError:
             if task not in reads.expired:
                 raise

@@ -13,25 +13,23 @@
                                                 ``recording-status``)
 ==============================================  ===============================================
 
-Call rules go through ``/_emulator/rules`` with ``kind=call`` (see :mod:`.state`).
+Call rules go through ``/_emulator/rules`` with ``kind=call`` (see :mod:`.state`). The
+routes are in :mod:`..routes`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import models
-from ..core import EmulatorCore
 from ..errors import EmulatorError, invalid_param
 from ..http import Request, Response, json_response
-from ..router import Router
-from ..serialize import call_model
-from .state import Calls
+from .serialize import call_model
 
-__all__ = ["install"]
+if TYPE_CHECKING:
+    from ..core import EmulatorCore
 
-PREFIX = "/_emulator/calls"
-_CA = "{Sid:CA[0-9a-fA-F]{32}}"
+__all__ = ["CallsControl"]
 
 
 def _text(data: dict[str, Any], key: str, required: bool = False) -> str | None:
@@ -66,12 +64,15 @@ def _seconds(data: dict[str, Any], key: str, default: float | None) -> float | N
     return seconds
 
 
-def install(core: EmulatorCore, router: Router) -> None:
-    calls = Calls.of(core)
+class CallsControl:
+    """``/_emulator/calls`` handlers over the core's :class:`~.state.Calls`."""
 
-    async def inbound(req: Request) -> Response:
+    def __init__(self, core: EmulatorCore) -> None:
+        self.calls = core.calls
+
+    async def inbound(self, req: Request) -> Response:
         data = req.json()
-        record = calls.receive(
+        record = self.calls.receive(
             _text(data, "from", True) or "",
             _text(data, "to", True) or "",
             _text(data, "digits"),
@@ -82,33 +83,26 @@ def install(core: EmulatorCore, router: Router) -> None:
         )
         return json_response(models.encode(call_model(record)), 201)
 
-    async def digits(req: Request) -> Response:
+    async def digits(self, req: Request) -> Response:
         sid = req.path_params["Sid"]
-        calls.press_digits(sid, _text(req.json(), "digits", True) or "")
+        self.calls.press_digits(sid, _text(req.json(), "digits", True) or "")
         return json_response({"call_sid": sid, "accepted": True})
 
-    async def speech(req: Request) -> Response:
+    async def speech(self, req: Request) -> Response:
         sid, data = req.path_params["Sid"], req.json()
         confidence = _seconds(data, "confidence", 0.9)
         if confidence is None or confidence > 1:
             raise invalid_param("confidence", data.get("confidence"), "between 0 and 1")
-        calls.caller_speaks(sid, _text(data, "speech", True) or "", confidence)
+        self.calls.caller_speaks(sid, _text(data, "speech", True) or "", confidence)
         return json_response({"call_sid": sid, "accepted": True})
 
-    async def transcript(req: Request) -> Response:
+    async def transcript(self, req: Request) -> Response:
         sid = req.path_params["Sid"]
-        entries = calls.transcript(sid)
-        record = calls.effects.records.get(sid)
-        status = record.status if record is not None else calls.stored_status(sid)
+        entries = self.calls.transcript(sid)
+        status = self.calls.status(sid)
         return json_response({"call_sid": sid, "status": status, "transcript": entries})
 
-    async def callbacks(req: Request) -> Response:
+    async def callbacks(self, req: Request) -> Response:
         kind = req.query.get("kind", [None])[-1] or None
-        items = calls.callbacks(req.path_params["Sid"], kind)
+        items = self.calls.callbacks(req.path_params["Sid"], kind)
         return json_response({"callbacks": [d.to_dict() for d in items]})
-
-    router.add("POST", f"{PREFIX}/inbound", inbound, auth="main")
-    router.add("POST", f"{PREFIX}/{_CA}/digits", digits, auth="main")
-    router.add("POST", f"{PREFIX}/{_CA}/speech", speech, auth="main")
-    router.add("GET", f"{PREFIX}/{_CA}/transcript", transcript, auth="main")
-    router.add("GET", f"{PREFIX}/{_CA}/callbacks", callbacks, auth="main")

@@ -4,8 +4,10 @@
 implements :class:`~.voice_env.CallHooks` for them: a status change updates the stored
 Call and sends its status callback (with the ``Record=true`` recording on completion),
 ``<Record>`` and ``<Dial record>`` store Recordings, ``<Sms>``/``<Message>`` go through the
-messaging backend, ``<Dial>`` legs are planned from the rule table and magic numbers, and
-every TwiML problem becomes a debugger notification.
+messaging backend, ``<Dial>`` legs are planned from the rule table and magic numbers
+(``+15005550001`` invalid -> 13224, ``...02`` unreachable, ``...03`` geo -> 13227, ``...04``
+blocked -> 13225; a malformed number -> 13223), and every TwiML problem becomes a debugger
+notification.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from ..errors import EmulatorError
 from ..messages.state import MessageRequest
 from ..numbers.state import E164_RE
 from ..records import new_sid
-from ..router import API_PREFIX
 from ..rules.state import Rule
+from ..scheduler import Activity, CallClock
 from ..voice import (
     COMPLETED,
     FAILED,
@@ -45,9 +47,10 @@ from ..voice import (
 )
 from ..voice.model import Dial, DialTarget
 from ..voice.transcript import Entry, Problem, StatusChanged, Transcript
-from .records import CallRecord, CallStore, RecordingRecord
+from .records import CallRecord
+from .repository import CallRepository
 from .requests import CallRequest
-from .voice_env import Activity, CallEnvironment, LiveCallerInput, LiveClock
+from .voice_env import CallEnvironment, LiveCallerInput
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
@@ -114,7 +117,7 @@ class LiveCall:
     account: AccountRecord
     progress: CallProgress
     activity: Activity
-    clock: LiveClock
+    clock: CallClock
     caller: LiveCallerInput
     transcript: Transcript
     env: CallEnvironment
@@ -150,9 +153,9 @@ def call_geo(from_: str, to: str) -> dict[str, str]:
 class CallEffects:
     """The running calls, and what their changes and actions do to the emulator."""
 
-    def __init__(self, core: EmulatorCore, store: CallStore) -> None:
+    def __init__(self, core: EmulatorCore, repository: CallRepository) -> None:
         self.core = core
-        self.store = store
+        self.repository = repository
         self.live: dict[str, LiveCall] = {}
         self.records: dict[str, CallRecord] = {}  # live calls and their live legs
         self.owner: dict[str, LiveCall] = {}  # call or leg SID -> the call running it
@@ -163,7 +166,7 @@ class CallEffects:
         self.live[sid] = live
         self.records[sid] = live.record
         self.owner[sid] = live
-        self.store.save(live.record)
+        self.repository.save(live.record)
 
     def forget(self, live: LiveCall) -> None:
         for sid in (live.record.sid, *live.legs):
@@ -180,7 +183,9 @@ class CallEffects:
     def advance(
         self, live: LiveCall, progress: CallProgress, status: str, sip: int | None = None
     ) -> None:
-        update = progress.advance(status, live.clock.now(), sip_response_code=sip)
+        update = progress.advance(
+            status, live.clock.now(), sip_response_code=sip, elapsed=live.clock.elapsed
+        )
         live.transcript.add(StatusChanged(at=live.clock.elapsed, status=status))
         self.status_changed(progress, update)
 
@@ -200,7 +205,7 @@ class CallEffects:
             record.duration = call.duration_seconds or 0
             rate = _RATES.get(record.direction, _OUTBOUND_RATE)
             record.price = f"-{rate * billed_minutes(record.duration):.5f}"
-        self.store.save(record)
+        self.repository.save(record)
         main = live.record is record
         extra: dict[str, str] = {}
         if main and update.status == IN_PROGRESS:
@@ -242,9 +247,6 @@ class CallEffects:
                 )
             )  # fmt: skip
 
-    def _recording_url(self, account_sid: str, sid: str) -> str:
-        return f"{self.core.base_url}{API_PREFIX}/Accounts/{account_sid}/Recordings/{sid}"
-
     def _recording_callback(self, live: LiveCall, status: str, duration: int | None) -> None:
         req = live.request
         if req is None or not req.recording_status_callback or live.recording_sid is None:
@@ -253,7 +255,7 @@ class CallEffects:
         params = recording_status_params(
             account_sid=live.account.sid, call_sid=live.record.sid,
             recording_sid=live.recording_sid,
-            recording_url=self._recording_url(live.account.sid, live.recording_sid),
+            recording_url=self.core.recordings.media_url(live.account.sid, live.recording_sid),
             status=status, duration=duration, start_time=started, source="OutboundAPI",
             channels=req.recording_channels, track=req.recording_track,
         )  # fmt: skip
@@ -270,30 +272,24 @@ class CallEffects:
         if req is None or sid is None or progress.answered_at is None:
             return {}
         duration = progress.duration_seconds or 0
-        now = self.core.clock.now()
-        self.store.add_recording(
-            RecordingRecord(
-                sid, live.account.sid, live.record.sid, "OutboundAPI", "completed", duration,
-                req.recording_channels, req.recording_track, progress.answered_at.timestamp(),
-                now, now,
-            )
+        self.core.recordings.create(
+            live.account.sid, live.record.sid, source="OutboundAPI", duration=duration,
+            start_time=progress.answered_at.timestamp(), channels=req.recording_channels,
+            track=req.recording_track, sid=sid,
         )  # fmt: skip
         if "completed" in (req.recording_status_callback_events or ["completed"]):
             self._recording_callback(live, "completed", duration)
-        url = self._recording_url(live.account.sid, sid)
+        url = self.core.recordings.media_url(live.account.sid, sid)
         return {"RecordingUrl": url, "RecordingSid": sid, "RecordingDuration": str(duration)}
 
     def create_recording(self, call: CallProgress, request: RecordingRequest) -> RecordingInfo:
-        account_sid = call.info.account_sid
-        sid, now = new_sid("RE"), self.core.clock.now()
-        self.store.add_recording(
-            RecordingRecord(
-                sid, account_sid, request.call_sid, request.source, "completed",
-                request.duration, request.channels, request.track,
-                request.start_time.timestamp(), now, now,
-            )
+        account_sid, recordings = call.info.account_sid, self.core.recordings
+        record = recordings.create(
+            account_sid, request.call_sid, source=request.source, duration=request.duration,
+            start_time=request.start_time.timestamp(), channels=request.channels,
+            track=request.track,
         )  # fmt: skip
-        return RecordingInfo(sid, self._recording_url(account_sid, sid))
+        return RecordingInfo(record.sid, recordings.media_url(account_sid, record.sid))
 
     def send_message(self, call: CallProgress, message: OutgoingMessage) -> SentMessage:
         live = self.owner.get(call.call_sid)
@@ -346,12 +342,12 @@ class CallEffects:
         progress = CallProgress(
             info, created_at=now, status_callback=target.status_callback,
             status_callback_method=target.status_callback_method,
-            events=target.status_callback_event,
+            events=target.status_callback_event, created_elapsed=live.clock.elapsed,
         )  # fmt: skip
         self.records[record.sid] = record
         self.owner[record.sid] = live
         live.legs.append(record.sid)
-        self.store.save(record)
+        self.repository.save(record)
         return ChildCallPlan(progress, outcome, plan.ring, plan.talk, sip)
 
     def call_queues(self, account_sid: str) -> CallQueues:

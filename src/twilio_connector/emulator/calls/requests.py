@@ -16,7 +16,13 @@ Create (TWILIO.md 4.2, 9.2, 10.2):
   ``MachineDetection`` ``Enable``/``DetectMessageEnd``, ``Record``, ``RecordingChannels``,
   ``RecordingStatusCallback(+Method, Event)``, ``FallbackUrl``/``FallbackMethod``, ``TimeLimit``.
 
-Call rules (``kind="call"``) are checked here too (:func:`check_call_rule`).
+Call rules (``kind="call"``, :func:`check_call_rule`): the outcome is ``completed``
+(answered; the default), ``busy``, ``no-answer``, ``failed`` or ``canceled``, with optional
+params ``digits`` / ``speech`` (what the callee presses and says to ``<Gather>``),
+``answered_by`` (the AMD result when ``MachineDetection`` is on; default ``human``),
+``ring`` / ``talk`` (seconds; ``talk`` is for ``<Dial>`` legs), ``sip_response_code``,
+``interactive`` (wait for ``Calls.press_digits`` instead of timing out),
+``recording_seconds`` and ``confidence``.
 """
 
 from __future__ import annotations
@@ -31,7 +37,18 @@ from ..http import Request
 from ..messages.state import MAGIC_VALID_FROM, check_callback_url
 from ..numbers.state import E164_RE, Numbers
 from ..rules.state import Rule
-from ..voice import InvalidStatusCallbackEvent, parse_status_callback_events
+from ..voice import (
+    CANCELED,
+    IN_PROGRESS,
+    INITIATED,
+    QUEUED,
+    RINGING,
+    DocumentRequest,
+    InlineTwiml,
+    InvalidStatusCallbackEvent,
+    TwimlSource,
+    parse_status_callback_events,
+)
 
 __all__ = [
     "ANSWERED_BY",
@@ -40,11 +57,13 @@ __all__ = [
     "CallRequest",
     "CallUpdate",
     "check_call_rule",
+    "check_can_end",
     "check_dtmf",
     "check_twiml_url",
     "is_phone_address",
     "parse_call_request",
     "parse_call_update",
+    "redirect_source",
     "rule_error",
     "validate_call_request",
 ]
@@ -184,6 +203,33 @@ def parse_call_update(req: Request) -> CallUpdate:
         status_callback=req.get("StatusCallback") or None,
         status_callback_method=req.get_choice("StatusCallbackMethod", _METHODS),
     )
+
+
+def redirect_source(upd: CallUpdate) -> TwimlSource | None:
+    """The TwiML an update redirects the call to (``Url`` wins over ``Twiml``), checked."""
+    if upd.url:
+        check_twiml_url(upd.url)
+        return DocumentRequest(
+            upd.url, upd.method, purpose="redirect", fallback_url=upd.fallback_url,
+            fallback_method=upd.fallback_method,
+        )  # fmt: skip
+    if not upd.twiml:
+        return None
+    if len(upd.twiml) > MAX_TWIML:
+        raise bad_request(20001, f"Twiml is longer than {MAX_TWIML} characters")
+    return InlineTwiml(
+        upd.twiml, fallback_url=upd.fallback_url, fallback_method=upd.fallback_method
+    )
+
+
+def check_can_end(current: str, status: str) -> None:
+    """``Status=completed`` ends any live call (queued, ringing or answered), ``canceled``
+    only one not answered yet (TWILIO.md 4.5); else 21220. ``current`` is the call's status."""
+    if current == IN_PROGRESS:
+        if status == CANCELED:
+            raise bad_request(21220, "Call is in-progress: use Status=completed to hang up")
+    elif current not in (QUEUED, INITIATED, RINGING):
+        raise bad_request(21220, f"Call is {current}: it cannot be modified")
 
 
 def is_phone_address(address: str) -> bool:

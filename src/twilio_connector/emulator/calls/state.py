@@ -1,7 +1,7 @@
 """Calls: outbound and inbound call lifecycles, rules, and the TwiML each call runs.
 
-Outbound (``POST /Calls.json``), delays in simulated seconds (named ``Timing.extra``
-delays, fast by default)::
+Outbound (``POST /Calls.json``), delays in simulated seconds (fields of
+:class:`~..timing.Timing`, fast by default)::
 
     queued --call_queue 0.5--> initiated --call_connect 1.0--> ringing --ring--> in-progress
                                   \\-> failed (call_fail 0.5)            \\-> busy | no-answer
@@ -13,24 +13,22 @@ fetched with Twilio's voice request, signed; or the inline ``Twiml``) runs in a
 :class:`~.voice.CallSession` until the call ends ``completed``. Status callbacks go to
 ``StatusCallback`` for the subscribed ``StatusCallbackEvent`` values, in order per call.
 
-The outcome comes from the newest matching rule of kind ``"call"`` (``to``/``from``
-patterns) - ``completed`` (answered; the default), ``busy``, ``no-answer``, ``failed`` or
-``canceled`` - with optional params: ``digits`` / ``speech`` (what the callee presses and
-says to ``<Gather>``), ``answered_by`` (the AMD result when ``MachineDetection`` is on;
-default ``human``), ``ring`` / ``talk`` (seconds; ``talk`` is for ``<Dial>`` legs),
-``sip_response_code``, ``interactive`` (wait for :meth:`Calls.press_digits` instead of
-timing out), ``recording_seconds`` and ``confidence``. ``<Dial>`` legs use the same rules
-(matched on the dialed address), and Twilio's magic numbers (``+15005550001`` invalid ->
-13224, ``...02`` unreachable, ``...03`` geo -> 13227, ``...04`` blocked -> 13225; a
-malformed number -> 13223) fail a leg with a notification.
+The outcome comes from the newest matching rule of kind ``"call"`` (outcomes and params:
+:mod:`.requests`); ``<Dial>`` legs use the same rules (matched on the dialed address), and
+Twilio's magic numbers fail a leg with a notification (:mod:`.live`).
 
 Inbound (:meth:`Calls.receive`): an owned number rings; its ``VoiceUrl`` (``VoiceMethod``,
 ``VoiceFallbackUrl`` on failure) gets ``CallStatus=ringing`` and the TwiML runs; the
 number's ``StatusCallback`` gets the ``completed`` event. The caller's ``digits``/``speech``
 answer Gathers; with neither, input comes step by step (:meth:`Calls.press_digits`).
 
+REST ``Status=completed`` hangs a call up whatever its state: a queued or ringing call ends
+``canceled`` (it was never answered), an answered one ``completed``; ``Status=canceled`` ends
+only a queued or ringing call (21220 once answered). Both work on a ``<Dial>`` leg too: its
+``<Dial>`` then goes on as if the callee had hung up.
+
 Calls run as plain tasks that count as busy for ``settle`` only while they do zero-time work
-(see :mod:`.voice_env`): ``settle`` waits for every timer, webhook and step, but returns
+(see :mod:`..scheduler`): ``settle`` waits for every timer, webhook and step, but returns
 while a call only waits for step-by-step caller input. With manual timing use ``settle``:
 ``advance`` fires due timers but does not wait for a call's next step in between, so a
 call may stop short of the advanced time until the next ``advance``/``settle``.
@@ -38,11 +36,14 @@ call may stop short of the advanced time until the next ``advance``/``settle``.
 Every call keeps a transcript (stored with the call when it ends); every problem in its
 TwiML is also a debugger notification; every webhook it caused is in the delivery log
 under the call's SID (kinds ``voice-request``, ``call-status``, ``recording-status``).
+Timestamps and durations follow :mod:`..scheduler`: ``start_time``/``end_time`` are emulator
+clock readings (never in the future), ``duration`` counts simulated seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
@@ -54,7 +55,9 @@ from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request, not_found
 from ..messages.state import check_callback_url
 from ..numbers.state import E164_RE
+from ..pagination import PageRequest
 from ..records import new_sid
+from ..scheduler import CallClock
 from ..voice import (
     BUSY,
     CANCELED,
@@ -78,17 +81,18 @@ from ..voice import (
 from ..voice.transcript import Ended, Played, StatusChanged, Transcript
 from ..webhooks.records import DeliveryRecord
 from .live import CallEffects, CallPlan, LiveCall, call_geo
-from .records import CallRecord, CallStore
+from .records import CallRecord
+from .repository import CallFilter, CallRepository
 from .requests import (
-    MAX_TWIML,
     CallRequest,
     CallUpdate,
+    check_can_end,
     check_dtmf,
-    check_twiml_url,
     is_phone_address,
+    redirect_source,
     validate_call_request,
 )
-from .voice_env import Activity, ActivityGate, CallEnvironment, LiveCallerInput, LiveClock
+from .voice_env import CallEnvironment, LiveCallerInput
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
@@ -96,34 +100,23 @@ if TYPE_CHECKING:
 __all__ = ["CallPlan", "Calls", "LiveCall"]
 
 log = logging.getLogger("twilio_connector.emulator")
+_END_TIMEOUT = 5.0
+"""Real seconds a REST hang-up waits for the call to end before answering."""
 
 
 class Calls:
-    """The voice calls of one emulator (use :meth:`of` to get it)."""
+    """The voice calls of one emulator (``core.calls``)."""
 
     def __init__(self, core: EmulatorCore) -> None:
         self.core = core
-        self.store = CallStore(core.store)
-        self.gate = ActivityGate(core.scheduler)
-        self.effects = CallEffects(core, self.store)
+        self.repository = CallRepository(core.store)
+        self.effects = CallEffects(core, self.repository)
         self._tasks: set[asyncio.Task[None]] = set()
         self._epoch = 0
-        core.on_reset.append(self._on_reset)
-        self.store.end_abandoned(core.clock.now())
 
-    @staticmethod
-    def existing(core: EmulatorCore) -> Calls | None:
-        calls = core.__dict__.get("_voice_calls")
-        return calls if isinstance(calls, Calls) else None
-
-    @classmethod
-    def of(cls, core: EmulatorCore) -> Calls:
-        """The calls backend of ``core`` (created on first use)."""
-        calls = core.__dict__.get("_voice_calls")
-        if not isinstance(calls, Calls):
-            calls = cls(core)
-            core.__dict__["_voice_calls"] = calls
-        return calls
+    def resume(self) -> None:
+        """End the calls a previous run on this database left live (they cannot go on)."""
+        self.repository.end_abandoned(self.core.clock.now())
 
     # -- starting calls ---------------------------------------------------------------------
 
@@ -149,7 +142,9 @@ class Calls:
             new_sid("CA"), account.sid, "outbound-api", req.from_, req.to, QUEUED, now, now,
             phone_number_sid=owned.sid if owned is not None else None,
         )  # fmt: skip
-        options = InterpreterOptions(time_limit=float(req.time_limit))
+        options = InterpreterOptions(
+            timing=self.core.scheduler.timing, time_limit=float(req.time_limit)
+        )
         self._start(
             account, record, source, plan, options, request=req,
             status_callback=req.status_callback, method=req.status_callback_method,
@@ -205,7 +200,7 @@ class Calls:
             caller_name=caller_name,
         )  # fmt: skip
         self._start(
-            account, record, source, plan, InterpreterOptions(),
+            account, record, source, plan, InterpreterOptions(timing=self.core.scheduler.timing),
             status_callback=number.get("status_callback"),
             method=number.get("status_callback_method", "POST"), events=frozenset({"completed"}),
             input_timeout=input_timeout,
@@ -226,9 +221,9 @@ class Calls:
         request: CallRequest | None = None,
         input_timeout: float | None = 30.0,
     ) -> LiveCall:
-        activity = Activity(self.gate)
+        clock = CallClock(self.core.scheduler)
+        activity = clock.activity
         activity.hold()
-        clock = LiveClock(self.core.scheduler, activity)
         info = CallInfo(
             account.sid, record.sid, record.from_, record.to, direction=record.direction,
             forwarded_from=record.forwarded_from, caller_name=record.caller_name,
@@ -293,23 +288,23 @@ class Calls:
     async def _dial_out(self, live: LiveCall) -> None:
         progress, plan, timing = live.progress, live.plan, self.core.scheduler.timing
         assert live.request is not None
-        if not await self._pause(live, timing.delay("call_queue", 0.5)):
+        if not await self._pause(live, timing.call_queue):
             return
         self.effects.advance(live, progress, INITIATED)
         if plan.outcome == FAILED:
-            if await self._pause(live, timing.delay("call_fail", 0.5)):
+            if await self._pause(live, timing.call_fail):
                 live.end_reason = FAILED
                 self.effects.advance(live, progress, FAILED, plan.sip)
             return
-        if not await self._pause(live, timing.delay("call_connect", 1.0)):
+        if not await self._pause(live, timing.call_connect):
             return
         self.effects.advance(live, progress, RINGING)
         timeout = float(live.request.timeout)
         outcome = plan.outcome
         if outcome == BUSY:
-            ring = plan.ring if plan.ring is not None else timing.delay("call_busy", 1.0)
+            ring = plan.ring if plan.ring is not None else timing.call_busy
         else:
-            ring = plan.ring if plan.ring is not None else timing.delay("call_ring", 3.0)
+            ring = plan.ring if plan.ring is not None else timing.call_ring
         if outcome == NO_ANSWER or (outcome in (COMPLETED, CANCELED) and ring > timeout):
             outcome, ring = NO_ANSWER, timeout
         if not await self._pause(live, min(ring, timeout)):
@@ -351,69 +346,60 @@ class Calls:
                 )
             )  # fmt: skip
         record.transcript = live.transcript.to_json().decode()
-        self.store.save(record)
+        self.repository.save(record)
         self.effects.forget(live)
 
-    # -- REST: fetch, update, delete --------------------------------------------------------
+    # -- REST: fetch, list, update, delete --------------------------------------------------
 
     def get(self, account: AccountRecord, sid: str, path: str = "") -> CallRecord:
         record = self.effects.records.get(sid)
         if record is not None and record.account_sid == account.sid:
             return record
-        stored = self.store.get(account.sid, sid)
+        stored = self.repository.get(account.sid, sid)
         if stored is None:
             raise not_found(path or sid)
         return stored
+
+    def page(
+        self, account: AccountRecord, where: CallFilter, preq: PageRequest
+    ) -> tuple[list[CallRecord], bool]:
+        """A page of stored calls, live ones as they are now: (records, has_next)."""
+        records, more = self.repository.page(account.sid, where, preq)
+        live = self.effects.records
+        return [live.get(r.sid, r) for r in records], more
 
     def live_call(self, account: AccountRecord | None, sid: str) -> LiveCall:
         """A running call, else 404 (unknown) or 21220 (already ended)."""
         live = self.effects.live.get(sid)
         if live is not None and (account is None or live.account.sid == account.sid):
             return live
-        if sid in self.effects.records or self._stored(sid, account):
+        account_sid = None if account is None else account.sid
+        if sid in self.effects.records or self.repository.exists(sid, account_sid):
             raise bad_request(21220, f"Call {sid} is not in progress")
         raise not_found(sid)
 
-    def _stored(self, sid: str, account: AccountRecord | None = None) -> bool:
-        sql, args = "SELECT 1 FROM calls WHERE sid=?", [sid]
-        if account is not None:
-            sql += " AND account_sid=?"
-            args.append(account.sid)
-        return self.store.store.query_one(sql, args) is not None
-
-    def update(
-        self, account: AccountRecord, sid: str, upd: CallUpdate, path: str
-    ) -> LiveCall | None:
-        """REST update: end (``Status``), redirect (``Url``/``Twiml``), new StatusCallback.
-        Returns the live call when it was ended (await :meth:`wait_ended`)."""
+    async def update(self, account: AccountRecord, sid: str, upd: CallUpdate, path: str) -> None:
+        """REST update: end (``Status``; returns once the call or leg has ended), redirect
+        (``Url``/``Twiml``), new StatusCallback."""
         self.get(account, sid, path)  # 404 first
         live = self.effects.live.get(sid)
         if upd.status is not None:
+            owner = self.effects.owner.get(sid)
+            if live is None and owner is not None and owner.account.sid == account.sid:
+                await self._end_leg(owner, sid, upd.status)
+                return
             live = self.live_call(account, sid)
             self.end(live, upd.status)
-            return live
-        if upd.url or upd.twiml:
-            source: TwimlSource
-            if upd.url:
-                check_twiml_url(upd.url)
-                source = DocumentRequest(
-                    upd.url, upd.method, purpose="redirect", fallback_url=upd.fallback_url,
-                    fallback_method=upd.fallback_method,
-                )  # fmt: skip
-            else:
-                twiml = upd.twiml or ""
-                if len(twiml) > MAX_TWIML:
-                    raise bad_request(20001, f"Twiml is longer than {MAX_TWIML} characters")
-                source = InlineTwiml(
-                    twiml, fallback_url=upd.fallback_url, fallback_method=upd.fallback_method
-                )
+            await self._wait_ended(live)
+            return
+        source = redirect_source(upd)
+        if source is not None:
             self.redirect(self.live_call(account, sid), source)
         if live is not None and upd.status_callback is not None:
             check_callback_url(upd.status_callback, 21609, "StatusCallback")
             live.progress.status_callback = upd.status_callback
         if live is not None and upd.status_callback_method is not None:
             live.progress.status_callback_method = upd.status_callback_method
-        return None
 
     def redirect(self, live: LiveCall, source: TwimlSource) -> None:
         if live.progress.status != IN_PROGRESS or live.session is None:
@@ -424,11 +410,7 @@ class Calls:
     def end(self, live: LiveCall, status: str) -> None:
         """REST ``Status=canceled`` (queued/ringing) or ``completed`` (any live call)."""
         progress = live.progress
-        if progress.status == IN_PROGRESS:
-            if status == CANCELED:
-                raise bad_request(21220, "Call is in-progress: use Status=completed to hang up")
-        elif not progress.can_cancel():
-            raise bad_request(21220, f"Call is {progress.status}: it cannot be modified")
+        check_can_end(progress.status, status)
         live.activity.hold()
         if live.session is not None:
             live.session.hangup()  # answered, or an inbound call still ringing
@@ -438,15 +420,26 @@ class Calls:
             live.stopped = True
             live.clock.cut_short()
 
-    async def wait_ended(self, live: LiveCall, timeout: float = 5.0) -> None:
+    async def _end_leg(self, owner: LiveCall, sid: str, status: str) -> None:
+        """REST ``Status`` on a ``<Dial>`` leg of ``owner``: hang the leg up, wait for it."""
+        record = self.effects.records[sid]
+        check_can_end(record.status, status)
+        ended = owner.session.hangup_leg(sid) if owner.session is not None else None
+        if ended is None:  # planned but not dialing yet, or already ending
+            raise bad_request(21220, f"Call {sid} is not in progress")
+        owner.activity.hold()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(ended.wait(), _END_TIMEOUT)
+
+    async def _wait_ended(self, live: LiveCall) -> None:
         if live.task is not None and not live.task.done():
-            await asyncio.wait({live.task}, timeout=timeout)
+            await asyncio.wait({live.task}, timeout=_END_TIMEOUT)
 
     def delete(self, account: AccountRecord, sid: str, path: str) -> None:
         record = self.get(account, sid, path)
         if sid in self.effects.records:
             raise bad_request(20009, "Cannot delete a call that is still in progress")
-        self.store.delete(record.sid)
+        self.repository.delete(record.sid)
 
     # -- the simulated caller, transcripts, callbacks ---------------------------------------
 
@@ -472,18 +465,19 @@ class Calls:
             return live.transcript.to_builtins()
         if sid in self.effects.records:
             return []  # a live <Dial> leg: its events are in the parent's transcript
-        text = self.store.transcript(sid)
-        if text is None and not self._stored(sid):
+        text = self.repository.transcript(sid)
+        if text is None and not self.repository.exists(sid):
             raise not_found(sid)
         value = msgspec.json.decode(text) if text else []
         return value if isinstance(value, list) else []
 
-    def stored_status(self, sid: str) -> str | None:
-        row = self.store.store.query_one("SELECT status FROM calls WHERE sid=?", (sid,))
-        return None if row is None else str(row[0])
+    def status(self, sid: str) -> str | None:
+        """The call's status now (live or stored), ``None`` for an unknown SID."""
+        record = self.effects.records.get(sid)
+        return record.status if record is not None else self.repository.status(sid)
 
     def callbacks(self, sid: str, kind: str | None = None) -> list[DeliveryRecord]:
-        if sid not in self.effects.records and not self._stored(sid):
+        if sid not in self.effects.records and not self.repository.exists(sid):
             raise not_found(sid)
         return self.core.deliveries.load(resource_sid=sid, kind=kind, limit=1_000_000)
 
@@ -495,12 +489,12 @@ class Calls:
             task.cancel()
         return tasks
 
-    def _on_reset(self) -> None:
+    def reset(self) -> None:
+        """Drop every running call and unsaved change (the store is being emptied)."""
         self._epoch += 1
         self._cancel_tasks()
         self.effects.clear()
-        self.gate.reset()
-        self.store.drop_pending()
+        self.repository.drop_pending()
 
     async def close(self) -> None:
         """Stop every running call (emulator shutdown); their records are saved as is."""

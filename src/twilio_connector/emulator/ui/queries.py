@@ -3,13 +3,11 @@ calls. Every query is bounded (``LIMIT``) so a page costs the same with ten mess
 million, and is scoped to the accounts the signed-in principal may see. Conversations and
 threads read through the Messages repository (:mod:`..messages.repository`).
 
-Calls are read from the voice part's ``calls`` table when it exists (see :func:`recent_calls`
-for the columns used); without it the inbox shows "no calls".
+Calls read through the calls repository (:mod:`..calls.repository`).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,7 +22,6 @@ from ..webhooks.records import DeliveryRecord
 if TYPE_CHECKING:
     from ..core import EmulatorCore
     from ..messages.repository import MessageRepository
-    from ..store import Store
 
 __all__ = [
     "THREAD_LIMIT",
@@ -273,20 +270,6 @@ def transcript_line(entry: dict[str, Any]) -> TranscriptLine:
     return TranscriptLine(when, kind, " ".join(parts))
 
 
-def _table_columns(store: Store, table: str) -> list[str]:
-    try:
-        return [str(r[1]) for r in store.query(f"PRAGMA table_info({table})")]
-    except sqlite3.Error:
-        return []
-
-
-def _pick(row: dict[str, Any], *names: str) -> Any:
-    for name in names:
-        if row.get(name) not in (None, ""):
-            return row[name]
-    return None
-
-
 def _transcript(raw: Any) -> list[TranscriptLine]:
     if not raw:
         return []
@@ -300,13 +283,9 @@ def _transcript(raw: Any) -> list[TranscriptLine]:
 
 
 def _live_transcript(core: EmulatorCore, sid: str) -> list[dict[str, Any]] | None:
-    """The transcript so far of a call still running (the voice part keeps it in memory)."""
+    """The transcript so far of a call still running (calls keep it in memory)."""
     try:
-        from ..calls.state import Calls  # the voice part; optional for the inbox
-    except ImportError:  # pragma: no cover - voice not installed
-        return None
-    try:
-        return Calls.of(core).transcript(sid)
+        return core.calls.transcript(sid)
     except EmulatorError:
         return None
 
@@ -314,45 +293,31 @@ def _live_transcript(core: EmulatorCore, sid: str) -> list[dict[str, Any]] | Non
 def recent_calls(
     core: EmulatorCore, account_sids: Sequence[str], limit: int = 50
 ) -> list[CallView]:
-    """Calls (newest first) from the voice part's ``calls`` table, if it exists.
-
-    Columns used: ``sid``, ``account_sid``, ``from_``, ``to_``, ``direction``, ``status``,
-    ``duration``, ``date_created`` (epoch seconds) and ``transcript`` (JSON list of
-    transcript entries, stored when the call ends; a running call's comes from
-    ``Calls.transcript(sid)``). Status callbacks and TwiML fetches are the delivery-log rows
-    whose ``resource_sid`` is the call's SID.
-    """
-    store = core.store
-    columns = _table_columns(store, "calls")
-    if not account_sids or "sid" not in columns or "account_sid" not in columns:
-        return []
-    order = "seq" if "seq" in columns else "rowid"
-    rows = store.query(
-        f"SELECT * FROM calls WHERE account_sid IN ({_marks(account_sids)})"
-        f" ORDER BY {order} DESC LIMIT ?",
-        (*account_sids, limit),
-    )
-    records = [dict(zip(columns, row, strict=False)) for row in rows]
-    sids = [str(r["sid"]) for r in records]
+    """Calls (newest first) through the calls repository, with their transcripts (stored
+    when the call ends; a running call's comes from ``core.calls.transcript``). Status
+    callbacks and TwiML fetches are the delivery-log rows whose ``resource_sid`` is the
+    call's SID."""
+    records = core.calls.repository.recent(account_sids, limit)
+    sids = [r.sid for r in records]
     callbacks: dict[str, list[DeliveryRecord]] = {}
-    for d in reversed(core.deliveries.about(account_sids, sids, limit=20 * len(sids))):
+    deliveries = core.deliveries.about(account_sids, sids, limit=20 * len(sids))
+    for d in reversed(deliveries):
         callbacks.setdefault(d.resource_sid or "", []).append(d)
-    out = []
+    views = []
     for r in records:
-        sid = str(r["sid"])
-        duration = _pick(r, "duration")
-        created = _pick(r, "date_created", "start_time")
-        out.append(
+        transcript = _transcript(r.transcript or _live_transcript(core, r.sid))
+        duration = "" if r.duration is None else str(r.duration)
+        views.append(
             CallView(
-                sid=sid,
-                from_=str(_pick(r, "from_", "from", "from_formatted") or ""),
-                to=str(_pick(r, "to_", "to", "to_formatted") or ""),
-                direction=str(_pick(r, "direction") or ""),
-                status=str(_pick(r, "status") or ""),
-                duration="" if duration is None else str(duration),
-                created=float(created) if isinstance(created, (int, float)) else None,
-                transcript=_transcript(r.get("transcript") or _live_transcript(core, sid)),
-                callbacks=callbacks.get(sid, []),
+                sid=r.sid,
+                from_=r.from_,
+                to=r.to,
+                direction=r.direction,
+                status=r.status,
+                duration=duration,
+                created=r.date_created,
+                transcript=transcript,
+                callbacks=callbacks.get(r.sid, []),
             )
         )
-    return out
+    return views

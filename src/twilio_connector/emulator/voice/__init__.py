@@ -1,18 +1,19 @@
-"""Voice calls for the emulator: TwiML interpreter and call status machine (pure logic).
+"""Voice calls for the emulator: TwiML in, call behaviour out (pure logic, no I/O).
 
-Nothing here does I/O: HTTP, storage, signing and scheduling are the emulator's, reached
-through the :class:`VoiceEnvironment` protocol. Entry points:
+* model: :mod:`.model` typed verbs; :mod:`.lifecycle` the call status machine
+  (:class:`CallProgress`), :mod:`.params` the webhook parameters it produces;
+* parse: :mod:`.parse` (:func:`parse_voice_twiml`, Twilio's 12100/12102/12200 checks) and
+  :mod:`.parse_verbs` (elements -> verbs, with Twilio's defaults);
+* run: :mod:`.run` (:class:`CallSession`) executes a call's TwiML verb by verb with the
+  ``run_*`` handlers over :mod:`.run_context`, keeping a :class:`Transcript` and answering
+  ``<Gather>`` from a :class:`CallerInput`.
 
-* :func:`parse_voice_twiml` - TwiML text -> typed verbs (Twilio's 12100/12102/12200 checks);
-* :class:`CallSession` - runs a call's TwiML against an environment, keeps a
-  :class:`Transcript`, answers ``<Gather>`` from a :class:`CallerInput`;
-* :class:`CallProgress` - the call status machine; its :meth:`~CallProgress.advance` builds
-  the status callback (``SequenceNumber``, ``Timestamp``, ``CallDuration``, ...);
-* :mod:`.params` builders - voice request, status callback and recording callback params.
+HTTP, storage, signing and time are the emulator's, reached through :class:`VoiceEnvironment`
+and :class:`VoiceClock` (:mod:`.environment`); verb lengths come from the emulator's
+:class:`~twilio_connector.emulator.Timing`.
 """
 
 from .caller_input import CallerInput, Speech
-from .clock import FAST, INSTANT, REALTIME, SimulatedClock, Timing, VoiceClock
 from .environment import (
     ChildCallPlan,
     FetchError,
@@ -21,6 +22,7 @@ from .environment import (
     RecordingInfo,
     RecordingRequest,
     SentMessage,
+    VoiceClock,
     VoiceEnvironment,
 )
 from .lifecycle import (
@@ -61,13 +63,10 @@ __all__ = [
     "CANCELED",
     "COMPLETED",
     "FAILED",
-    "FAST",
     "INITIATED",
-    "INSTANT",
     "IN_PROGRESS",
     "NO_ANSWER",
     "QUEUED",
-    "REALTIME",
     "RINGING",
     "TERMINAL_STATUSES",
     "CallInfo",
@@ -91,10 +90,8 @@ __all__ = [
     "RecordingInfo",
     "RecordingRequest",
     "SentMessage",
-    "SimulatedClock",
     "Speech",
     "StatusUpdate",
-    "Timing",
     "Transcript",
     "TwimlDocument",
     "TwimlError",

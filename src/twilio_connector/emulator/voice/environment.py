@@ -1,13 +1,15 @@
-"""What the interpreter needs from the emulator: the :class:`VoiceEnvironment` protocol.
+"""What the interpreter needs from the emulator: :class:`VoiceEnvironment` and :class:`VoiceClock`.
 
 The interpreter is pure call logic; every effect goes through one environment object that
 the emulator implements (tests use a small fake). The environment owns HTTP (signing,
 ``I-Twilio-Idempotency-Token``, ``#ct/#rt/...`` overrides, retries), the resource store (Calls,
-Recordings, Messages) and the rules that decide how dialed legs end.
+Recordings, Messages) and the rules that decide how dialed legs end. Time comes from a
+:class:`VoiceClock` per call (the emulator's :class:`~..scheduler.CallClock`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,8 +27,31 @@ __all__ = [
     "RecordingInfo",
     "RecordingRequest",
     "SentMessage",
+    "VoiceClock",
     "VoiceEnvironment",
 ]
+
+
+class VoiceClock(Protocol):
+    """What the interpreter needs from a clock (one instance per call)."""
+
+    def now(self) -> datetime:
+        """The current time (UTC), for timestamps."""
+        ...
+
+    @property
+    def elapsed(self) -> float:
+        """Simulated seconds since the clock started: durations and transcript times."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` of simulated time pass."""
+        ...
+
+    async def wait(self, event: asyncio.Event, timeout: float | None) -> bool:
+        """Wait for ``event`` at most ``timeout`` simulated seconds (``None``: no limit);
+        ``True`` if it was set. Simulated time advances by the (scaled) real wait."""
+        ...
 
 
 @dataclass(frozen=True)

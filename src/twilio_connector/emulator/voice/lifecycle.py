@@ -15,6 +15,11 @@ child legs are advanced ``queued -> initiated`` at once.
 One :class:`CallProgress` per call owns the status, the timestamps, the call's subscribed
 ``StatusCallbackEvent`` values and the ``SequenceNumber`` counter; :meth:`CallProgress.advance`
 returns the callback request to send (if any), so the emulator only has to dispatch it.
+
+Timestamps (``at``) and call time are kept apart: each change may give the call clock's
+``elapsed`` reading (simulated seconds), and durations are differences of those readings.
+Without it the change's ``at`` counts as the reading (a clock whose timestamps are
+simulated time). The emulator's clock is explained in :mod:`twilio_connector.emulator.scheduler`.
 """
 
 from __future__ import annotations
@@ -175,12 +180,24 @@ class CallProgress:
     sip_response_code: int | None = None
     callbacks_sent: int = 0
     """Status callbacks produced so far: the next ``SequenceNumber``."""
+    created_elapsed: float = 0.0
+    """The call clock's reading when the call was created (a ``<Dial>`` leg's is the
+    parent's clock at that moment)."""
+    answered_elapsed: float | None = None
+    ended_elapsed: float | None = None
 
     def __post_init__(self) -> None:
         if self.status in (RINGING, IN_PROGRESS) and self.started_at is None:
             self.started_at = self.created_at
         if self.status == IN_PROGRESS and self.answered_at is None:
             self.answered_at = self.created_at
+            self.answered_elapsed = self._reading(self.created_at, self.created_elapsed)
+
+    def _reading(self, at: datetime, elapsed: float | None) -> float:
+        """The call-time reading of a change: ``elapsed``, else ``at`` counted from creation."""
+        if elapsed is not None:
+            return elapsed
+        return self.created_elapsed + (at - self.created_at).total_seconds()
 
     @property
     def call_sid(self) -> str:
@@ -201,10 +218,10 @@ class CallProgress:
 
     @property
     def duration_seconds(self) -> int | None:
-        """Answered-to-end whole seconds; ``None`` if the call was never answered or is live."""
-        if self.answered_at is None or self.ended_at is None:
+        """Answered-to-end whole seconds of call time; ``None`` if never answered or live."""
+        if self.answered_elapsed is None or self.ended_elapsed is None:
             return None
-        return whole_seconds((self.ended_at - self.answered_at).total_seconds())
+        return whole_seconds(self.ended_elapsed - self.answered_elapsed)
 
     def can_cancel(self) -> bool:
         """``Status=canceled`` is allowed (queued / ringing); else 21220."""
@@ -215,9 +232,15 @@ class CallProgress:
         return self.status == IN_PROGRESS
 
     def advance(
-        self, status: str, at: datetime, *, sip_response_code: int | None = None
+        self,
+        status: str,
+        at: datetime,
+        *,
+        sip_response_code: int | None = None,
+        elapsed: float | None = None,
     ) -> StatusUpdate:
-        """Move to ``status`` at ``at``; raise :class:`InvalidTransition` if not allowed."""
+        """Move to ``status`` at ``at`` (call clock reading ``elapsed``); raise
+        :class:`InvalidTransition` if not allowed."""
         previous = self.status
         if status not in _NEXT.get(previous, frozenset()):
             raise InvalidTransition(f"call {self.call_sid}: cannot go from {previous} to {status}")
@@ -226,10 +249,12 @@ class CallProgress:
             self.started_at = at
         if status == IN_PROGRESS:
             self.answered_at = at
+            self.answered_elapsed = self._reading(at, elapsed)
         callback: CallbackRequest | None = None
         final_duration: int | None = None
         if status in TERMINAL_STATUSES:
             self.ended_at = at
+            self.ended_elapsed = self._reading(at, elapsed)
             self.sip_response_code = (
                 sip_response_code
                 if sip_response_code is not None

@@ -4,8 +4,10 @@ Typical use by the emulator (outbound API call, after its rules decided it is an
 
     progress = CallProgress(info, created_at=now, status_callback=url, events=events)
     ...  # queued -> initiated -> ringing -> in-progress, via progress.advance()
-    session = CallSession(progress, env, clock=SimulatedClock(), caller=CallerInput())
+    session = CallSession(progress, env, clock=clock, caller=CallerInput())
     outcome = await session.run(DocumentRequest(url, method, fallback_url=fallback))
+
+``clock`` is the call's :class:`~.environment.VoiceClock` (the emulator's ``CallClock``).
 
 For an inbound call ``progress`` starts ``ringing``: the first verb other than ``<Reject>``
 answers it. :meth:`CallSession.run` returns when the call has ended; the call is then in a
@@ -16,11 +18,11 @@ when hung up from outside before answering). :meth:`CallSession.hangup` and
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from .caller_input import CallerInput
-from .clock import SimulatedClock, VoiceClock
-from .environment import VoiceEnvironment
+from .environment import VoiceClock, VoiceEnvironment
 from .lifecycle import BUSY, CANCELED, COMPLETED, IN_PROGRESS, NO_ANSWER, RINGING, CallProgress
 from .model import (
     Connect,
@@ -98,7 +100,7 @@ class CallSession:
         progress: CallProgress,
         env: VoiceEnvironment,
         *,
-        clock: VoiceClock | None = None,
+        clock: VoiceClock,
         caller: CallerInput | None = None,
         options: InterpreterOptions | None = None,
         transcript: Transcript | None = None,
@@ -106,7 +108,7 @@ class CallSession:
         self._rt = CallRuntime(
             progress,
             env,
-            clock if clock is not None else SimulatedClock(start=progress.created_at),
+            clock,
             caller if caller is not None else CallerInput(),
             options if options is not None else InterpreterOptions(),
             transcript if transcript is not None else Transcript(),
@@ -136,6 +138,17 @@ class CallSession:
     def hangup(self) -> None:
         """End the call now (REST ``Status=completed``/``canceled``); ``run`` then returns."""
         self._rt.interrupt(None)
+
+    def hangup_leg(self, call_sid: str) -> asyncio.Event | None:
+        """Hang up a ``<Dial>`` leg (REST ``Status`` on the child call): a ringing leg ends
+        ``canceled``, an answered one ``completed``; the ``<Dial>`` goes on as if the callee
+        had done it. Returns an event set once the leg has ended, ``None`` if ``call_sid`` is
+        not a leg being dialed now."""
+        leg = self._rt.legs.get(call_sid)
+        if leg is None:
+            return None
+        leg.hangup.set()
+        return leg.ended
 
     def redirect(self, source: TwimlSource) -> None:
         """Stop the current verb and continue with other TwiML (REST ``Url``/``Twiml``)."""

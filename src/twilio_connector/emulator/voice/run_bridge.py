@@ -27,7 +27,16 @@ from .lifecycle import (
 from .model import Dial, DialTarget, Enqueue
 from .params import recording_status_params, whole_seconds
 from .queues import QueueEntry, QueueFull
-from .run_context import LEAVE_QUEUE, CallRuntime, DocumentRequest, End, Flow, Goto, Interrupted
+from .run_context import (
+    LEAVE_QUEUE,
+    CallRuntime,
+    DocumentRequest,
+    End,
+    Flow,
+    Goto,
+    Interrupted,
+    LegControl,
+)
 from .run_input import send_recording_callbacks
 from .transcript import Dialed, DialLeg, Enqueued
 
@@ -46,14 +55,27 @@ async def _finish_child(rt: CallRuntime, child: CallProgress) -> None:
     await rt.set_status(child, COMPLETED if child.status == IN_PROGRESS else CANCELED)
 
 
+async def _leg_wait(rt: CallRuntime, leg: LegControl, seconds: float) -> float:
+    """Wait ``seconds`` unless the leg is hung up first: the simulated seconds waited."""
+    began = rt.at
+    if await rt.guard(rt.clock.wait(leg.hangup, seconds)):
+        return rt.at - began
+    return seconds
+
+
 async def _dial_leg(
     rt: CallRuntime, target: DialTarget, verb: Dial, caller_id: str
 ) -> tuple[DialLeg, float, float]:
     """Run one child call: (leg, ring seconds, talk seconds)."""
     plan = await rt.guard(rt.env.plan_child_call(rt.progress, target, verb, caller_id))
     child = plan.progress
-    ring = min(rt.timing.ring if plan.ring_seconds is None else plan.ring_seconds, verb.timeout)
-    talk = min(rt.timing.talk if plan.talk_seconds is None else plan.talk_seconds, verb.time_limit)
+    control = rt.legs[child.call_sid] = LegControl()
+    ring = min(
+        rt.timing.dial_ring if plan.ring_seconds is None else plan.ring_seconds, verb.timeout
+    )
+    talk = min(
+        rt.timing.dial_talk if plan.talk_seconds is None else plan.talk_seconds, verb.time_limit
+    )
     outcome = plan.outcome
     if outcome == COMPLETED and plan.ring_seconds is not None and plan.ring_seconds > verb.timeout:
         outcome = NO_ANSWER
@@ -66,8 +88,11 @@ async def _dial_leg(
             await rt.set_status(child, RINGING)
             if outcome == NO_ANSWER:
                 ring = float(verb.timeout)
-            await rt.sleep(ring)
-            if outcome in (BUSY, NO_ANSWER, CANCELED):
+            ring = await _leg_wait(rt, control, ring)
+            if control.hangup.is_set():
+                await rt.set_status(child, CANCELED)
+                talk = 0.0
+            elif outcome in (BUSY, NO_ANSWER, CANCELED):
                 await rt.set_status(child, outcome, plan.sip_response_code)
                 talk = 0.0
             else:
@@ -75,11 +100,14 @@ async def _dial_leg(
                 if target.url is not None:
                     message = f"<{target.kind}> url (whisper TwiML) is not simulated"
                     rt.problem(None, message, rt.document_url, fatal=False)
-                await rt.sleep(talk)
+                talk = await _leg_wait(rt, control, talk)
                 await rt.set_status(child, COMPLETED, plan.sip_response_code)
     except Interrupted:
         await _finish_child(rt, child)
         raise
+    finally:
+        del rt.legs[child.call_sid]
+        control.ended.set()
     leg = DialLeg(
         kind=target.kind,
         address=target.address,
@@ -95,7 +123,7 @@ def _dial_queue(rt: CallRuntime, target: DialTarget, verb: Dial) -> tuple[DialLe
     entry = queues.dequeue(target.address)
     if entry is None:
         return DialLeg(kind="queue", address=target.address, call_sid=None, status=NO_ANSWER), 0, 0
-    talk = min(rt.timing.talk, float(verb.time_limit))
+    talk = min(rt.timing.dial_talk, float(verb.time_limit))
     entry.bridge(rt.progress.call_sid, talk)
     leg = DialLeg(
         kind="queue",

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 from urllib.parse import urljoin, urlsplit
 
+from ..timing import Timing
 from .caller_input import CallerInput
-from .clock import Timing, VoiceClock
-from .environment import FetchError, VoiceEnvironment
+from .environment import FetchError, VoiceClock, VoiceEnvironment
 from .lifecycle import IN_PROGRESS, RINGING, CallProgress
 from .model import DEFAULT_METHOD, Play
 from .params import voice_request_params
@@ -34,6 +34,7 @@ __all__ = [
     "InlineTwiml",
     "InterpreterOptions",
     "Interrupted",
+    "LegControl",
     "TwimlSource",
 ]
 
@@ -116,6 +117,14 @@ class Interrupted(Exception):
     """Raised out of a wait when the call is hung up or redirected from outside."""
 
 
+@dataclass(eq=False)
+class LegControl:
+    """A ``<Dial>`` leg being dialed: hang it up from outside, learn when it has ended."""
+
+    hangup: asyncio.Event = field(default_factory=asyncio.Event)
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 def _cancelling() -> bool:
     """Whether the running task itself has a pending cancellation (Python 3.11+)."""
     task = asyncio.current_task()
@@ -152,6 +161,8 @@ class CallRuntime:
         self.interrupt_event = asyncio.Event()
         self.pending: TwimlSource | None = None
         """What an interruption asks for: ``None`` = hang up, else redirect there."""
+        self.legs: dict[str, LegControl] = {}
+        """The ``<Dial>`` legs being dialed, by call SID."""
         self._guarded: set[asyncio.Future[Any]] = set()
 
     # -- time and interruption -----------------------------------------------------------
@@ -201,7 +212,10 @@ class CallRuntime:
         self, progress: CallProgress, status: str, sip_response_code: int | None = None
     ) -> None:
         """Advance a call (this one or a dialed leg) and let the environment know."""
-        update = progress.advance(status, self.clock.now(), sip_response_code=sip_response_code)
+        update = progress.advance(
+            status, self.clock.now(), sip_response_code=sip_response_code,
+            elapsed=self.clock.elapsed,
+        )  # fmt: skip
         if progress is self.progress:
             self.transcript.add(StatusChanged(at=self.at, status=status))
             if status == IN_PROGRESS:

@@ -1,0 +1,55 @@
+"""Call records to :class:`twilio_connector.models.Call`."""
+
+from __future__ import annotations
+
+from ... import models
+from ..numbers.state import format_friendly
+from ..router import API_PREFIX
+from ..serialize import API_VERSION, dt
+from .records import CallRecord
+
+__all__ = ["call_model"]
+
+_CALL_SUBRESOURCES = (
+    ("notifications", "Notifications"),
+    ("recordings", "Recordings"),
+    ("payments", "Payments"),
+    ("events", "Events"),
+    ("siprec", "Siprec"),
+    ("streams", "Streams"),
+    ("transcriptions", "Transcriptions"),
+    ("user_defined_message_subscriptions", "UserDefinedMessageSubscriptions"),
+    ("user_defined_messages", "UserDefinedMessages"),
+)
+
+
+def call_model(c: CallRecord) -> models.Call:
+    uri = f"{API_PREFIX}/Accounts/{c.account_sid}/Calls/{c.sid}"
+    return models.Call(
+        sid=c.sid,
+        account_sid=c.account_sid,
+        parent_call_sid=c.parent_call_sid,
+        date_created=dt(c.date_created),
+        date_updated=dt(c.date_updated),
+        to=c.to,
+        to_formatted=format_friendly(c.to),
+        from_=c.from_,
+        from_formatted=format_friendly(c.from_),
+        phone_number_sid=c.phone_number_sid,
+        status=c.status,
+        start_time=dt(c.start_time),
+        end_time=dt(c.end_time),
+        duration=None if c.duration is None else str(c.duration),
+        price=c.price,
+        price_unit="USD",
+        direction=c.direction,
+        answered_by=c.answered_by,
+        api_version=API_VERSION,
+        forwarded_from=c.forwarded_from,
+        group_sid=None,
+        caller_name=c.caller_name,
+        queue_time="0",
+        trunk_sid=None,
+        uri=f"{uri}.json",
+        subresource_uris={name: f"{uri}/{path}.json" for name, path in _CALL_SUBRESOURCES},
+    )

@@ -1,0 +1,48 @@
+"""Fixtures shared by every test directory: the webhook receiver, the emulator and SDK
+clients on it, Twilio's OpenAPI spec. Helpers live in the ``support`` package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from support.emulator import OWNED, OWNED_2
+from support.openapi import OpenApi, load_openapi
+from support.receiver import Receiver
+from twilio.rest import Client
+
+from twilio_connector.emulator import Emulator
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on a free port (closed after the test)."""
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def emulator_numbers() -> tuple[str, ...]:
+    """The numbers the ``emu`` account owns; a directory's conftest may override this."""
+    return (OWNED, OWNED_2)
+
+
+@pytest.fixture
+def emu(emulator_numbers: tuple[str, ...]) -> Iterator[Emulator]:
+    """An in-memory emulator on a free port (fast timing), stopped after the test."""
+    with Emulator(phone_numbers=emulator_numbers) as e:
+        yield e
+
+
+@pytest.fixture
+def twilio(emu: Emulator) -> Client:
+    """The official SDK pointed at ``emu``, signed in as its main account."""
+    client = Client(emu.account_sid, emu.auth_token)
+    client.api.base_url = emu.base_url
+    return client
+
+
+@pytest.fixture(scope="session")
+def openapi() -> OpenApi:
+    return load_openapi()

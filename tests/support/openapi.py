@@ -1,0 +1,58 @@
+"""Twilio's OpenAPI spec (read from ``../shared`` beside the repository) as a validator of
+the emulator's responses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+__all__ = ["OpenApi", "load_openapi"]
+
+SPEC_PATH = (
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "openapi" / "twilio_api_v2010.json"
+)
+
+
+def load_openapi() -> OpenApi:
+    """Twilio's spec, read from ../shared beside the repo (skips the test where it is absent)."""
+    if not SPEC_PATH.is_file():
+        pytest.skip(f"Twilio OpenAPI spec not found at {SPEC_PATH.resolve()}")
+    return OpenApi(json.loads(SPEC_PATH.read_text()))
+
+
+def _nullable(schema: Any) -> Any:
+    """OpenAPI 3.0 ``nullable: true`` -> JSON Schema ``type: [t, "null"]`` (recursively)."""
+    if isinstance(schema, dict):
+        out = {k: _nullable(v) for k, v in schema.items() if k != "nullable"}
+        if schema.get("nullable"):
+            if "type" in out:
+                out["type"] = [out["type"], "null"]
+            elif "$ref" in out:
+                out = {"anyOf": [{"$ref": out.pop("$ref")}, {"type": "null"}], **out}
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
+        return out
+    if isinstance(schema, list):
+        return [_nullable(x) for x in schema]
+    return schema
+
+
+class OpenApi:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.components = _nullable(spec["components"])
+        self.validated: list[tuple[str, str, int]] = []
+
+    def schema_for(self, method: str, template: str, status: int) -> dict[str, Any]:
+        op = self.spec["paths"][template][method.lower()]
+        content = op["responses"][str(status)]["content"]["application/json"]
+        return _nullable(content["schema"])  # type: ignore[no-any-return]
+
+    def validate(self, method: str, template: str, status: int, body: bytes) -> None:
+        schema = {**self.schema_for(method, template, status), "components": self.components}
+        jsonschema.validate(json.loads(body), schema)
+        self.validated.append((method, template, status))
