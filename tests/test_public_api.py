@@ -21,6 +21,7 @@ MODULES = [
     "twilio_connector.inputs",
     "twilio_connector.models",
     "twilio_connector.signature",
+    "twilio_connector.callbacks",
     "twilio_connector.client",
     "twilio_connector._base_client",
     "twilio_connector._operation",

@@ -39,6 +39,8 @@ CASES = [
     (voice_base("CA1", "in-progress", SpeechResult="yes"), "call.gather", True, None),
     (voice_base("CA1", "in-progress", QueueResult="hangup"), "call.enqueue", True, None),
     (voice_base("CA1", "in-progress", RecordingUrl="u", Digits="#"), "call.record", True, None),
+    ({"CallSid": "CA1", "AnsweredBy": "human"}, "call.amd", False, "call.amd:CA1"),  # async AMD
+    (voice_base("CA1", "in-progress", AnsweredBy="human"), "call.incoming", True, None),
     ({"RecordingSid": "RE1", "RecordingStatus": "in-progress"}, "recording.in_progress", 0, "r*"),
     ({"Foo": "bar"}, "unknown", False, None),
 ]

@@ -7,29 +7,26 @@ event from a stored payload. See :mod:`twilio_connector.listener.events` for the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import msgspec
 
-from twilio_connector.listener.events import (
+from twilio_connector.callbacks import (
+    EVENT_NAMES,
+    FORM_KINDS,
     CallStatusChangeEvent,
-    DialResult,
-    EnqueueResult,
-    GatherResult,
-    IncomingCall,
-    IncomingMessage,
-    MalformedPayload,
-    MessageMedia,
-    RawParams,
-    RecordingStatusEvent,
-    RecordResult,
+    Rule,
     SmsStatusChangeEvent,
+    status_name,
+)
+from twilio_connector.listener.events import (
+    MalformedPayload,
+    RawParams,
     StreamEvent,
     TwilioEvent,
     UnknownEvent,
     parse_form,
-    to_int,
 )
 
 __all__ = [
@@ -43,41 +40,12 @@ __all__ = [
 ]
 
 
-_STATUS_NAMES: dict[str, str] = {}
+def _ranks(kind: type[TwilioEvent]) -> Mapping[str, int]:
+    return kind.rule.ranks if kind.rule is not None else {}
 
 
-def _status_name(status: str) -> str:
-    name = _STATUS_NAMES.get(status)
-    if name is None:
-        name = status.strip().lower().replace("-", "_").replace(" ", "_") or "unknown"
-        if len(_STATUS_NAMES) < 256:  # Twilio sends a handful of values; stay bounded
-            _STATUS_NAMES[status] = name
-    return name
-
-
-def _channel(address: str | None, message_sid: str | None, has_media: bool) -> str:
-    if address and ":" in address and not address.startswith("+"):
-        return address.split(":", 1)[0].lower()
-    if has_media or (message_sid or "").startswith("MM"):
-        return "mms"
-    return "sms"
-
-
-_SMS_RANK = {
-    "accepted": 0,
-    "scheduled": 0,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "undelivered": 4,
-    "failed": 4,
-    "canceled": 4,
-    "partially_delivered": 4,
-    "read": 5,
-}
-_CALL_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "answered": 3}
-_RECORDING_RANK = {"in_progress": 0}
+_SMS_RANK = _ranks(SmsStatusChangeEvent)
+_CALL_RANK = _ranks(CallStatusChangeEvent)
 _STREAM_TYPES = (
     "messaging.message.queued",
     "messaging.message.sent",
@@ -100,15 +68,8 @@ _STREAM_TYPES = (
     "error-logs.error.logged",
 )
 
-KNOWN_EVENTS: frozenset[str] = frozenset(
-    [f"sms.{s}" for s in _SMS_RANK]
-    + ["sms.received"]
-    + [f"call.{s}" for s in ("queued", "initiated", "ringing", "answered", "completed")]
-    + [f"call.{s}" for s in ("busy", "no_answer", "failed", "canceled")]
-    + ["call.incoming", "call.gather", "call.dial", "call.record", "call.enqueue"]
-    + [f"recording.{s}" for s in ("in_progress", "completed", "absent", "failed")]
-    + [f"stream.{t}" for t in _STREAM_TYPES]
-    + ["unknown"]
+KNOWN_EVENTS: frozenset[str] = EVENT_NAMES | frozenset(
+    [f"stream.{t}" for t in _STREAM_TYPES] + ["unknown"]
 )
 """Every event name Twilio is known to send (``stream.*`` names beyond these are accepted)."""
 
@@ -124,62 +85,100 @@ class Classified(NamedTuple):
     inline: bool
 
 
-def classify_form(p: Mapping[str, str]) -> Classified:
-    """Classify form parameters (first value per name) into an event kind and name."""
-    get = p.get
-    status = get("RecordingStatus")
-    if status is not None and "RecordingSid" in p:
-        st = _status_name(status)
-        sid = p["RecordingSid"]
-        name = "recording." + st
-        return Classified(
-            RecordingStatusEvent, name, sid, name + ":" + sid, _RECORDING_RANK.get(st, 1), False
+class _Step(NamedTuple):
+    """One way a kind can match (``rule`` spread out: read once per request, not looked up)."""
+
+    group: frozenset[str] | None  # required parameters besides the first (the marker)
+    forbidden: frozenset[str] | None
+    kind: type[TwilioEvent]
+    status: Callable[[Mapping[str, str]], str | None] | None  # None: named ``name``
+    spellings: dict[str, tuple[str, int]]  # Rule.status_event of the usual raw statuses
+    name: str
+    rank: int
+    rule: Rule
+    sequenced: bool
+    dedup: bool
+    replies: bool
+
+
+class _Run(NamedTuple):
+    """Consecutive kinds of ``FORM_KINDS`` that share their SID parameters."""
+
+    sid: str | None  # the SID parameter when there is only one
+    sids: tuple[str, ...]
+    steps: tuple[tuple[str | None, _Step], ...]  # (marker or None, step), in kind order
+
+
+def _compile(kinds: tuple[type[TwilioEvent], ...]) -> tuple[_Run, ...]:
+    """``FORM_KINDS`` as runs of steps in order: a kind with N ``when`` groups is N steps,
+    each looked at only when the group's first parameter (its marker) is present."""
+    runs: list[tuple[tuple[str, ...], list[tuple[str | None, _Step]]]] = []
+    for kind in kinds:
+        rule = kind.rule
+        assert rule is not None, kind
+        step = _Step(
+            None,
+            frozenset(rule.unless) or None,
+            kind,
+            rule.status,
+            rule.spellings(),
+            rule.event,
+            rule.rank,
+            rule,
+            rule.sequence is not None,
+            rule.dedup,
+            rule.replies,
         )
-    call_sid = get("CallSid")
-    if call_sid is not None:
-        if "CallbackSource" in p or ("SequenceNumber" in p and "Timestamp" in p):
-            st = _status_name(get("CallStatus") or "unknown")
-            if st == "in_progress":
-                st = "answered"
-            seq = to_int(get("SequenceNumber"))
-            rank = seq if seq is not None else _CALL_RANK.get(st, 4)
-            name = "call." + st
-            return Classified(
-                CallStatusChangeEvent, name, call_sid, name + ":" + call_sid, rank, False
-            )
-        if "DialCallStatus" in p:
-            return Classified(DialResult, "call.dial", call_sid, None, 0, True)
-        if "QueueResult" in p:
-            return Classified(EnqueueResult, "call.enqueue", call_sid, None, 0, True)
-        if "RecordingUrl" in p:
-            return Classified(RecordResult, "call.record", call_sid, None, 0, True)
-        if (
-            "Digits" in p
-            or "SpeechResult" in p
-            or "FinishedOnKey" in p
-            or "UnstableSpeechResult" in p
-        ):
-            return Classified(GatherResult, "call.gather", call_sid, None, 0, True)
-        return Classified(IncomingCall, "call.incoming", call_sid, None, 0, True)
-    message_sid = get("MessageSid") or get("SmsSid") or get("SmsMessageSid")
-    if message_sid is not None:
-        status = get("MessageStatus")
-        if (get("EventType") or "").upper() == "READ":
-            status = "read"
-        if status is not None and status not in ("received", "receiving"):
-            st = _status_name(status)
-            name = "sms." + st
-            return Classified(
-                SmsStatusChangeEvent,
-                name,
-                message_sid,
-                name + ":" + message_sid,
-                _SMS_RANK.get(st, 4),
-                False,
-            )
-        name = "sms.received"
-        return Classified(IncomingMessage, name, message_sid, name + ":" + message_sid, 0, True)
-    return Classified(UnknownEvent, "unknown", None, None, 0, False)
+        steps = [
+            (group[0] if group else None, step._replace(group=frozenset(group[1:]) or None))
+            for group in rule.when
+        ]
+        if runs and runs[-1][0] == rule.sid:
+            runs[-1][1].extend(steps)
+        else:
+            runs.append((rule.sid, steps))
+    return tuple(
+        _Run(sids[0] if len(sids) == 1 else None, sids, tuple(steps)) for sids, steps in runs
+    )
+
+
+_RUNS = _compile(FORM_KINDS)
+_UNKNOWN = Classified(UnknownEvent, "unknown", None, None, 0, False)
+_new_classified = tuple.__new__  # Classified(...) without NamedTuple's Python-level __new__
+
+
+def classify_form(p: Mapping[str, str]) -> Classified:
+    """Classify form parameters (first value per name): the first of ``FORM_KINDS`` whose
+    :class:`~twilio_connector.callbacks.Rule` they match, else ``unknown``."""
+    keys = p.keys()
+    for single, sids, steps in _RUNS:
+        if single is not None:
+            sid = p.get(single)
+        else:
+            for param in sids:
+                sid = p.get(param)
+                if sid:
+                    break
+        if not sid:
+            continue
+        for marker, step in steps:
+            if marker is not None and marker not in p:
+                continue
+            group, forbidden, kind, status, spellings, name, rank, rule, seq, dedup, replies = step
+            if group is not None and not keys >= group:
+                continue
+            if forbidden is not None and not keys.isdisjoint(forbidden):
+                continue
+            if status is not None:
+                raw = status(p)
+                if raw is None:
+                    continue
+                name, rank = spellings.get(raw) or rule.status_event(raw)
+                if seq:
+                    rank = rule.sequenced(p, rank)
+            key = name + ":" + sid if dedup else None
+            return _new_classified(Classified, (kind, name, sid, key, rank, replies))
+    return _UNKNOWN
 
 
 def split_stream_payload(body: bytes) -> list[tuple[Any, bytes]]:
@@ -225,7 +224,7 @@ def classify_stream(doc: Any) -> Classified:
         return Classified(UnknownEvent, "unknown", None, None, 0, False)
     etype: str = doc["type"]
     short = etype[len("com.twilio.") :] if etype.startswith("com.twilio.") else etype
-    status = _status_name(short.rsplit(".", 1)[-1])
+    status = status_name(short.rsplit(".", 1)[-1])
     rank = _SMS_RANK.get(status, _CALL_RANK.get(status, 4))
     sid = _stream_sid(doc.get("data"))
     return Classified(StreamEvent, "stream." + short, sid, "stream:" + event_id, rank, False)
@@ -234,32 +233,8 @@ def classify_stream(doc: Any) -> Classified:
 def build_form_event(
     kind: type[TwilioEvent], name: str, raw: RawParams, token: str | None
 ) -> TwilioEvent:
-    fields = kind._fields_from(raw)
-    fields["name"] = name
-    fields["raw"] = raw
-    fields["idempotency_token"] = token
-    get = fields.get
-    if kind is SmsStatusChangeEvent:
-        read = (get("event_type") or "").upper() == "READ"
-        status = get("message_status") or get("sms_status")
-        fields["status"] = "read" if read else (status or name[4:]).strip().lower()
-        fields["channel"] = (get("channel_prefix") or "").lower() or _channel(
-            get("from_") or get("to"), get("message_sid"), False
-        )
-    elif kind is IncomingMessage:
-        media = []
-        for i in range(100):
-            url = raw.get(f"MediaUrl{i}")
-            if url is None:
-                break
-            media.append(MessageMedia(url, raw.get(f"MediaContentType{i}")))
-        fields["media"] = tuple(media)
-        fields["channel"] = _channel(get("from_"), get("message_sid"), bool(media))
-    elif kind is CallStatusChangeEvent:
-        fields["status"] = (get("call_status") or "").strip().lower()
-    elif kind is RecordingStatusEvent:
-        fields["status"] = (get("recording_status") or "").strip().lower()
-    return kind(**fields)
+    """The typed event of a classified form payload."""
+    return kind.from_params(raw, name=name, idempotency_token=token)
 
 
 def _build_stream(name: str, doc: Any, body: bytes, token: str | None) -> TwilioEvent:

@@ -16,6 +16,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ...callbacks import CallStatusChangeEvent, MachineDetectionResult
 from ..accounts.records import AccountRecord
 from ..errors import EmulatorError
 from ..messages.state import MessageRequest
@@ -234,12 +235,10 @@ class CallEffects:
             if "in-progress" in (req.recording_status_callback_events or ["completed"]):
                 self._recording_callback(live, "in-progress", None)
         if req.machine_detection and req.async_amd and req.async_amd_status_callback:
-            params = {
-                "AccountSid": live.account.sid,
-                "CallSid": live.record.sid,
-                "AnsweredBy": live.plan.answered_by or "human",
-                "MachineDetectionDuration": "2000",
-            }
+            params = MachineDetectionResult(
+                account_sid=live.account.sid, call_sid=live.record.sid,
+                answered_by=live.plan.answered_by or "human", machine_detection_duration=2000,
+            ).to_params()  # fmt: skip
             self.core.dispatcher.send(
                 live.env.webhook(
                     req.async_amd_status_callback, req.async_amd_status_callback_method, params,
@@ -280,7 +279,10 @@ class CallEffects:
         if "completed" in (req.recording_status_callback_events or ["completed"]):
             self._recording_callback(live, "completed", duration)
         url = self.core.recordings.media_url(live.account.sid, sid)
-        return {"RecordingUrl": url, "RecordingSid": sid, "RecordingDuration": str(duration)}
+        done = CallStatusChangeEvent(
+            recording_url=url, recording_sid=sid, recording_duration=duration
+        )
+        return done.to_params()
 
     def create_recording(self, call: CallProgress, request: RecordingRequest) -> RecordingInfo:
         account_sid, recordings = call.info.account_sid, self.core.recordings

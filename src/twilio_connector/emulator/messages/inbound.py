@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from ...callbacks import IncomingMessage, MessageMedia
 from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request
 from ..numbers.records import NumberRecord
@@ -101,24 +102,23 @@ class InboundMessages:
         sender = msg.from_ or ""
         from_bare = sender[9:] if sender.startswith("whatsapp:") else sender
         to_bare = msg.to[9:] if msg.to.startswith("whatsapp:") else msg.to
-        params: dict[str, str] = {
-            "ToCountry": _country(to_bare), "ToState": "", "ToCity": "", "ToZip": "",
-            "FromCountry": _country(from_bare), "FromState": "", "FromCity": "", "FromZip": "",
-            "SmsMessageSid": msg.sid, "SmsSid": msg.sid, "MessageSid": msg.sid,
-            "NumMedia": str(msg.num_media), "NumSegments": str(msg.num_segments),
-            "SmsStatus": "received", "Body": msg.body, "To": msg.to, "From": msg.from_ or "",
-            "AccountSid": msg.account_sid, "ApiVersion": "2010-04-01", "ReferralNumMedia": "0",
-        }  # fmt: skip
+        whatsapp = msg.to.startswith("whatsapp:")
+        media: list[MessageMedia] = []
         if msg.num_media:
-            media = self.core.messaging.repository.media_of(msg.sid)
             base = f"{self.core.base_url}{API_PREFIX}/Accounts/{msg.account_sid}/Messages/{msg.sid}"
-            for i, item in enumerate(media):
-                params[f"MediaUrl{i}"] = f"{base}/Media/{item.sid}"
-                params[f"MediaContentType{i}"] = item.content_type
-        if msg.to.startswith("whatsapp:"):
-            params["WaId"] = from_bare.lstrip("+")
-            params["ProfileName"] = extra.get("ProfileName", "Emulated User")
-            params["MessageType"] = "image" if msg.num_media else "text"
+            for item in self.core.messaging.repository.media_of(msg.sid):
+                media.append(MessageMedia(f"{base}/Media/{item.sid}", item.content_type))
+        params = IncomingMessage(
+            to_country=_country(to_bare), to_state="", to_city="", to_zip="",
+            from_country=_country(from_bare), from_state="", from_city="", from_zip="",
+            sms_message_sid=msg.sid, sms_sid=msg.sid, message_sid=msg.sid,
+            num_media=msg.num_media, num_segments=msg.num_segments, sms_status="received",
+            body=msg.body, to=msg.to, from_=sender, account_sid=msg.account_sid,
+            api_version="2010-04-01", referral_num_media=0, media=tuple(media),
+            wa_id=from_bare.lstrip("+") if whatsapp else None,
+            profile_name=extra.get("ProfileName", "Emulated User") if whatsapp else None,
+            message_type=("image" if msg.num_media else "text") if whatsapp else None,
+        ).to_params()  # fmt: skip
         params.update(extra)
         return list(params.items())
 
@@ -137,7 +137,7 @@ class InboundMessages:
         actions = self._actions(account, inbound, result)
         fallback = number.get("sms_fallback_url")
         if isinstance(actions, int) and fallback:
-            extra = [("ErrorCode", str(actions)), ("ErrorUrl", url)]
+            extra = list(IncomingMessage(error_code=actions, error_url=url).to_params().items())
             method = number.get("sms_fallback_method", "POST")
             result = await self._fetch(account, inbound, fallback, method, params + extra)
             url = fallback

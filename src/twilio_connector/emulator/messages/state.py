@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ...callbacks import SmsStatusChangeEvent
 from ..accounts.records import AccountRecord
 from ..errors import bad_request, not_found
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
@@ -81,30 +82,28 @@ def _price(channel: str, segments: int, num_media: int) -> str:
 
 def status_callback_params(m: MessageRecord) -> list[tuple[str, str]]:
     """The form fields Twilio posts to a message's StatusCallback."""
-    params = [
-        ("AccountSid", m.account_sid),
-        ("ApiVersion", "2010-04-01"),
-        ("From", m.from_ or ""),
-        ("MessageSid", m.sid),
-        ("MessageStatus", m.status),
-        ("SmsSid", m.sid),
-        ("SmsStatus", m.status),
-        ("To", m.to),
-    ]
-    if m.messaging_service_sid:
-        params.append(("MessagingServiceSid", m.messaging_service_sid))
-    if m.error_code is not None:
-        params.append(("ErrorCode", str(m.error_code)))
-    if m.channel == "whatsapp":
-        params.append(("ChannelPrefix", "whatsapp"))
-        params.append(("ChannelInstallSid", "XE" + m.account_sid[2:]))
-        params.append(("ChannelToAddress", split_address(m.to)[1]))
-        if m.status == "read":
-            params.append(("EventType", "READ"))
-    elif m.status in ("delivered", "undelivered"):
-        done = datetime.fromtimestamp(m.date_updated, timezone.utc)
-        params.append(("RawDlrDoneDate", done.strftime("%y%m%d%H%M")))
-    return params
+    whatsapp = m.channel == "whatsapp"
+    done = None
+    if not whatsapp and m.status in ("delivered", "undelivered"):
+        done = datetime.fromtimestamp(m.date_updated, timezone.utc).strftime("%y%m%d%H%M")
+    callback = SmsStatusChangeEvent(
+        account_sid=m.account_sid,
+        api_version="2010-04-01",
+        from_=m.from_ or "",
+        message_sid=m.sid,
+        message_status=m.status,
+        sms_sid=m.sid,
+        sms_status=m.status,
+        to=m.to,
+        messaging_service_sid=m.messaging_service_sid or None,
+        error_code=m.error_code,
+        channel_prefix="whatsapp" if whatsapp else None,
+        channel_install_sid="XE" + m.account_sid[2:] if whatsapp else None,
+        channel_to_address=split_address(m.to)[1] if whatsapp else None,
+        event_type="READ" if whatsapp and m.status == "read" else None,
+        raw_dlr_done_date=done,
+    )
+    return list(callback.to_params().items())
 
 
 class Messaging:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from ...models import format_rfc2822
+import msgspec
+
+from ...callbacks import CallStatusChangeEvent, IncomingCall, RecordingStatusEvent
 
 __all__ = [
     "API_VERSION",
@@ -81,32 +83,32 @@ def voice_request_params(
 
 
 def _request_params(call: CallInfo) -> dict[str, str]:
-    params = {
-        "AccountSid": call.account_sid,
-        "ApiVersion": call.api_version,
-        "CallSid": call.call_sid,
-        "CallStatus": "",
-        "Called": call.to,
-        "Caller": call.from_,
-        "Direction": call.direction,
-        "From": call.from_,
-        "To": call.to,
-    }
-    optional = {
-        "ParentCallSid": call.parent_call_sid,
-        "ForwardedFrom": call.forwarded_from,
-        "CallerName": call.caller_name,
-        "AnsweredBy": call.answered_by,
-        "ApplicationSid": call.application_sid,
-        "CallToken": call.call_token,
-    }
-    params.update({k: v for k, v in optional.items() if v is not None})
+    geo: dict[str, str] = {}
     for key, value in call.geo.items():
-        params[key] = value
+        geo[key] = value
         for side, legacy in (("From", "Caller"), ("To", "Called")):
             if key.startswith(side) and key[len(side) :] in _GEO_SUFFIXES:
-                params[legacy + key[len(side) :]] = value
-    return params
+                geo[legacy + key[len(side) :]] = value
+    attrs = IncomingCall.fields_by_param()
+    request = IncomingCall(
+        account_sid=call.account_sid,
+        api_version=call.api_version,
+        call_sid=call.call_sid,
+        call_status="",
+        called=call.to,
+        caller=call.from_,
+        direction=call.direction,
+        from_=call.from_,
+        to=call.to,
+        parent_call_sid=call.parent_call_sid,
+        forwarded_from=call.forwarded_from,
+        caller_name=call.caller_name,
+        answered_by=call.answered_by,
+        application_sid=call.application_sid,
+        call_token=call.call_token,
+    )
+    request = msgspec.structs.replace(request, **{attrs[k]: v for k, v in geo.items()})
+    return request.to_params()
 
 
 def whole_seconds(seconds: float) -> int:
@@ -136,14 +138,16 @@ def status_callback_params(
     ``SipResponseCode``.
     """
     params = voice_request_params(call, call_status)
-    params["CallbackSource"] = CALLBACK_SOURCE
-    params["SequenceNumber"] = str(sequence_number)
-    params["Timestamp"] = format_rfc2822(timestamp)
-    if call_duration is not None:
-        params["CallDuration"] = str(call_duration)
-        params["Duration"] = str(billed_minutes(call_duration))
-    if sip_response_code is not None:
-        params["SipResponseCode"] = str(sip_response_code)
+    params.update(
+        CallStatusChangeEvent(
+            callback_source=CALLBACK_SOURCE,
+            sequence_number=sequence_number,
+            timestamp=timestamp,
+            call_duration=call_duration,
+            duration=None if call_duration is None else billed_minutes(call_duration),
+            sip_response_code=sip_response_code,
+        ).to_params()
+    )
     if extra:
         params.update(extra)
     return params
@@ -164,18 +168,16 @@ def recording_status_params(
     error_code: int = 0,
 ) -> dict[str, str]:
     """A recording status callback (6.7). ``duration`` is omitted while ``in-progress``."""
-    params = {
-        "AccountSid": account_sid,
-        "CallSid": call_sid,
-        "RecordingSid": recording_sid,
-        "RecordingUrl": recording_url,
-        "RecordingStatus": status,
-        "RecordingChannels": str(channels),
-        "RecordingStartTime": format_rfc2822(start_time),
-        "RecordingSource": source,
-        "RecordingTrack": track,
-        "ErrorCode": str(error_code),
-    }
-    if duration is not None:
-        params["RecordingDuration"] = str(duration)
-    return params
+    return RecordingStatusEvent(
+        account_sid=account_sid,
+        call_sid=call_sid,
+        recording_sid=recording_sid,
+        recording_url=recording_url,
+        recording_status=status,
+        recording_channels=channels,
+        recording_start_time=start_time,
+        recording_source=source,
+        recording_track=track,
+        error_code=error_code,
+        recording_duration=duration,
+    ).to_params()

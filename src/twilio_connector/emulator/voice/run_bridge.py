@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from ...callbacks import DialResult, EnqueueResult, EnqueueWaitRequest
 from .environment import RecordingRequest
 from .lifecycle import (
     BUSY,
@@ -213,15 +214,13 @@ async def run_dial(rt: CallRuntime, verb: Dial) -> Flow:
     )
     if action is None:
         return None
-    extra = {
-        "DialCallStatus": last.status,
-        "DialCallDuration": str(last.duration),
-        "DialBridged": "true" if bridged else "false",
-    }
-    if last.call_sid is not None:
-        extra["DialCallSid"] = last.call_sid
-    if recording is not None:
-        extra["RecordingUrl"] = recording[1]
+    extra = DialResult(
+        dial_call_status=last.status,
+        dial_call_duration=last.duration,
+        dial_bridged=bridged,
+        dial_call_sid=last.call_sid,
+        recording_url=recording[1] if recording is not None else None,
+    ).to_params()
     return Goto(DocumentRequest(action, verb.method, extra, purpose="action"))
 
 
@@ -240,14 +239,14 @@ async def _wait_for_bridge(
             if await rt.guard(rt.clock.wait(entry.event, rt.timing.hold_chunk)):
                 break
             continue
-        extra = {
-            "QueueSid": entry.queue_sid,
-            "QueuePosition": str(queues.position(entry)),
-            "QueueTime": str(whole_seconds(rt.at - entry.enqueued_at)),
-            "AvgQueueTime": str(whole_seconds(rt.at - entry.enqueued_at)),
-            "CurrentQueueSize": str(queues.size(entry.queue_name)),
-            "MaxQueueSize": str(verb.max_queue_size),
-        }
+        extra = EnqueueWaitRequest(
+            queue_sid=entry.queue_sid,
+            queue_position=queues.position(entry),
+            queue_time=whole_seconds(rt.at - entry.enqueued_at),
+            avg_queue_time=whole_seconds(rt.at - entry.enqueued_at),
+            current_queue_size=queues.size(entry.queue_name),
+            max_queue_size=verb.max_queue_size,
+        ).to_params()
         began = rt.at
         waiting = asyncio.ensure_future(run_wait(DocumentRequest(next_wait, method, extra, "wait")))
         bridged = asyncio.ensure_future(entry.event.wait())
@@ -309,5 +308,7 @@ async def run_enqueue(rt: CallRuntime, verb: Enqueue, run_wait: WaitRunner) -> F
         return End(result)
     if action is None:
         return None
-    extra = {"QueueResult": result, "QueueSid": queues.sid(verb.name), "QueueTime": str(queue_time)}
+    extra = EnqueueResult(
+        queue_result=result, queue_sid=queues.sid(verb.name), queue_time=queue_time
+    ).to_params()
     return Goto(DocumentRequest(action, verb.method, extra, purpose="action"))

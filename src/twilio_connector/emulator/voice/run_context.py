@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 from urllib.parse import urljoin, urlsplit
 
+from ...callbacks import IncomingCall
 from ..timing import Timing
 from .caller_input import CallerInput
 from .environment import FetchError, VoiceClock, VoiceEnvironment
@@ -266,9 +267,7 @@ class CallRuntime:
         if source.fallback_url is None or failure[0] is None:  # no fallback for emulator guards
             return None
         extra = dict(source.extra) if isinstance(source, DocumentRequest) else {}
-        extra["ErrorCode"] = str(failure[0])
-        if failed_url is not None:
-            extra["ErrorUrl"] = failed_url
+        extra.update(IncomingCall(error_code=failure[0], error_url=failed_url).to_params())
         fallback = await self._fetch(source.fallback_url, source.fallback_method, extra, "fallback")
         if isinstance(fallback, TwimlDocument):
             self.fatal_error = None

@@ -6,6 +6,7 @@ simulation); keys pressed meanwhile wait in the DTMF buffer.
 
 from __future__ import annotations
 
+from ...callbacks import GatherResult, RecordResult
 from .caller_input import Speech
 from .environment import RecordingRequest
 from .lifecycle import CallbackRequest
@@ -59,9 +60,9 @@ async def run_gather(rt: CallRuntime, verb: Gather) -> Flow:
 
     extra: dict[str, str] = {}
     if heard is not None:
-        extra = {"SpeechResult": heard.text, "Confidence": f"{heard.confidence:g}"}
+        extra = GatherResult(speech_result=heard.text, confidence=heard.confidence).to_params()
     elif dtmf:
-        extra = {"Digits": digits, "FinishedOnKey": finished_on_key}
+        extra = GatherResult(digits=digits, finished_on_key=finished_on_key).to_params()
     has_result = bool(digits) or heard is not None
     action = rt.resolve(verb.action) if verb.action is not None else rt.document_url
     posts = (has_result or verb.action_on_empty_result) and action is not None
@@ -158,11 +159,10 @@ async def run_record(rt: CallRuntime, verb: Record) -> Flow:
     )
     if action is None:
         return None
-    extra = {
-        "RecordingUrl": recording.url,
-        "RecordingDuration": str(duration),
-        "RecordingSid": recording.sid,
-    }
-    if key is not None:
-        extra["Digits"] = key
+    extra = RecordResult(
+        recording_url=recording.url,
+        recording_duration=duration,
+        recording_sid=recording.sid,
+        digits=key,
+    ).to_params()
     return Goto(DocumentRequest(action, verb.method, extra, purpose="action"))

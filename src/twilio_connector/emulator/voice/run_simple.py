@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from ...callbacks import SmsVerbResult
 from .environment import OutgoingMessage
 from .model import (
     Connect,
@@ -130,7 +131,7 @@ async def run_send_message(rt: CallRuntime, verb: SendMessage) -> Flow:
     if verb.action is None:
         return None
     action = rt.resolve(verb.action) or verb.action
-    extra = {"SmsSid": sent.sid, "SmsStatus": sent.status}
+    extra = SmsVerbResult(sms_sid=sent.sid, sms_status=sent.status).to_params()
     return Goto(DocumentRequest(action, verb.method, extra, purpose="action"))
 
 
