@@ -232,9 +232,10 @@ class Recording(TwilioModel):
     subresource_uris: UriMap = None
 
 
-class PhoneNumberCapabilities(msgspec.Struct, kw_only=True):
+class PhoneNumberCapabilities(msgspec.Struct, kw_only=True, omit_defaults=True):
     """Twilio sends ``voice``/``sms``/``mms``/``fax`` on owned numbers and ``SMS``/``MMS``
-    on available ones; both spellings are accepted."""
+    on available ones; both spellings are accepted. Unset keys are not encoded (the spec's
+    shape is the four lowercase keys)."""
 
     voice: bool | None = None
     sms: bool | None = None

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from twilio_connector.emulator.accounts.records import AccountRecord
 from twilio_connector.emulator.core import EmulatorCore
 from twilio_connector.emulator.errors import EmulatorError
 from twilio_connector.emulator.http import Request, Response
 from twilio_connector.emulator.messages.control import MessagesControl
 from twilio_connector.emulator.messages.records import MessageRecord
 from twilio_connector.emulator.messages.rest import MessagesApi
-from twilio_connector.emulator.records import AccountRecord
 from twilio_connector.emulator.scheduler import Timing
 from twilio_connector.emulator.store import Store
 

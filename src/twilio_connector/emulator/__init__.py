@@ -1,20 +1,38 @@
-"""A local Twilio: the 2010-04-01 REST API, signed webhooks and a control plane.
+"""A local Twilio: the 2010-04-01 REST API, signed webhooks, a control plane and a web inbox.
 
-Start it in Python with ``with Emulator() as emu:`` (see :class:`Emulator`) or from the
-shell with ``twilio-connector emulator``; point the official SDK or our client at
-``emu.base_url`` with ``emu.account_sid`` / ``emu.auth_token``. The control plane under
-``/_emulator`` is documented in :mod:`twilio_connector.emulator.control` (calls:
-:mod:`twilio_connector.emulator.calls.control`); voice calls in
-:mod:`twilio_connector.emulator.calls.state`.
+Start it with ``with Emulator() as emu:`` (:mod:`.server`) or ``twilio-connector emulator``
+(:mod:`.cli`), and point the official SDK or our client at ``emu.base_url`` with
+``emu.account_sid`` / ``emu.auth_token``. A request travels::
+
+    socket -> _asgi.ServerThread (uvicorn) -> app.EmulatorApp: guard (Host, Origin), body
+           -> router.Router.match (routes.py: the one table) -> Basic auth for the route
+           -> <resource>/rest.py handler -> <resource>/state.py rules -> repository.py (SQL)
+           -> <resource>/serialize.py -> twilio_connector.models -> JSON (errors.py on failure)
+    state changes -> webhooks/dispatcher.py (callbacks.* payloads, signed, retried, logged)
+                  -> webhooks/http_client.py -> your app
+
+One subpackage per resource, each with ``state`` (rules and lifecycles), ``repository``
+(its tables and every SQL statement on them), ``rest`` (REST handlers as methods),
+``control`` (``/_emulator`` routes), ``records`` and ``serialize``:
+``accounts`` (+ subaccounts, balance), ``keys``, ``numbers`` (owned and available),
+``messages`` (SMS/MMS/WhatsApp, inbound handsets, messaging TwiML), ``calls`` (voice
+lifecycles, live calls), ``recordings``, ``rules`` (how destinations behave),
+``notifications`` (the debugger), ``webhooks`` (dispatcher, HTTP client, SharedKey
+signing, delivery log), ``ui`` (the web inbox, reading through the repositories) and
+``voice`` (pure TwiML: ``model``, ``parse``, ``run``). Shared: ``core`` (owns every
+backend, the clock and the dispatcher), ``timing`` and ``scheduler`` (simulated time),
+``store`` (the SQLite connection), ``http``, ``router``, ``pagination``, ``errors``,
+``twiml_reader`` (the one safe TwiML reader). Adding a resource: CONTRIBUTING.md.
 """
 
 from .accounts.state import DEFAULT_ACCOUNT_SID
 from .calls.requests import CALL_OUTCOMES
 from .errors import EmulatorError
-from .records import DeliveryRecord, NotificationRecord
+from .notifications.records import NotificationRecord
 from .rules.state import Rule
 from .server import Emulator
 from .timing import Timing
+from .webhooks.records import DeliveryRecord
 
 __all__ = [
     "CALL_OUTCOMES",

@@ -19,6 +19,7 @@ What a backend builds on:
   overrides, retries, logged; the answer's status/content type/body come back) and
   ``core.dispatcher.send(...)`` for status callbacks (in order per resource and kind);
   ``core.signing`` (:mod:`.webhooks.signing`) picks a shared key by URL instead of the auth token;
+  every attempt lands in ``core.deliveries`` (:mod:`.webhooks.repository`);
 * behaviour: ``core.rules.match("call", to, from_)`` for per-destination outcomes,
   ``core.numbers.owner_of(number)`` (``number.get("voice_url")`` ...) to route incoming
   calls, ``core.messaging.create(account, MessageRequest(..., direction="outbound-call"))``
@@ -35,11 +36,13 @@ from collections.abc import Callable, Iterable
 from .._wire import parse_address
 from .accounts.state import DEFAULT_ACCOUNT_SID, Accounts
 from .calls.state import Calls
+from .keys.state import Keys
 from .messages.inbound import InboundMessages
 from .messages.state import Messaging
+from .notifications.records import NotificationRecord
+from .notifications.state import Notifications
 from .numbers.state import SANDBOX_WHATSAPP_NUMBER, Numbers
 from .recordings.state import Recordings
-from .records import NotificationRecord, new_sid
 from .rules.state import RuleTable
 from .scheduler import Clock, Scheduler
 from .store import Store
@@ -71,8 +74,11 @@ class EmulatorCore:
         self.dispatcher = WebhookDispatcher(
             store, clock=self.clock, signing=self.signing, on_failure=self._callback_failed
         )
+        self.deliveries = self.dispatcher.deliveries
+        self.debugger = Notifications(store, self.clock)
         self.rules = RuleTable(store)
-        self.accounts = Accounts(store, self.clock)
+        self.keys = Keys(store, self.clock)
+        self.accounts = Accounts(store, self.clock, self.keys)
         self.numbers = Numbers(store, self.clock)
         self.messaging = Messaging(self)
         self.inbound = InboundMessages(self)
@@ -124,15 +130,9 @@ class EmulatorCore:
         level: str = "error",
     ) -> NotificationRecord:
         """Record a debugger notification (what Twilio shows in its Debugger/Alerts)."""
-        record = NotificationRecord(
-            new_sid("NO"), self.clock.now(), account_sid, resource_sid, code, level, message, url
+        return self.debugger.record(
+            account_sid, code, message, resource_sid=resource_sid, url=url, level=level
         )
-        self.store.execute(
-            "INSERT INTO notifications (sid, ts, account_sid, resource_sid, error_code, log_level,"
-            " message, url) VALUES (?,?,?,?,?,?,?,?)",
-            (record.sid, record.timestamp, account_sid, resource_sid, code, level, message, url),
-        )
-        return record
 
     def _callback_failed(self, hook: Webhook, result: WebhookResult) -> None:
         """A status callback that failed for good: a debugger notification, as Twilio's."""
@@ -141,15 +141,8 @@ class EmulatorCore:
         self.notify(hook.account_sid, code, message, resource_sid=hook.resource_sid, url=result.url)
 
     def notifications(self, resource_sid: str | None = None) -> list[NotificationRecord]:
-        sql = (
-            "SELECT sid, ts, account_sid, resource_sid, error_code, log_level, message, url "
-            "FROM notifications"
-        )
-        args: tuple[str, ...] = ()
-        if resource_sid is not None:
-            sql += " WHERE resource_sid = ?"
-            args = (resource_sid,)
-        return [NotificationRecord(*row) for row in self.store.query(sql + " ORDER BY seq", args)]
+        """Debugger notifications, oldest first (``resource_sid`` to narrow)."""
+        return self.debugger.all(resource_sid)
 
     @property
     def busy(self) -> bool:
@@ -184,6 +177,7 @@ class EmulatorCore:
         self.messaging.cancel_all()
         self.calls.reset()
         self.store.reset()
+        self.keys.load()
         self.accounts.load()
         self.numbers.load()
         self.rules.load()

@@ -6,9 +6,11 @@ Parameters follow Twilio's conventions: PascalCase names, repeated keys for list
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -21,10 +23,21 @@ from .._wire import (
     parse_iso_datetime,
     to_bool,
 )
+from .accounts.records import AccountRecord
 from .errors import EmulatorError, invalid_param
-from .records import AccountRecord
 
-__all__ = ["Request", "Response", "json_response", "parse_form"]
+__all__ = [
+    "Request",
+    "Response",
+    "decode_json_object",
+    "is_http_url",
+    "json_response",
+    "parse_form",
+]
+
+MAX_JSON_DEPTH = 32
+MAX_URL_LENGTH = 4000
+_URL_BAD_CHARS = re.compile(r"[\x00-\x20\x7f]")
 
 
 def parse_form(raw: str) -> dict[str, list[str]]:
@@ -119,14 +132,52 @@ class Request:
         """The body as a JSON object (control plane), or the form params flattened."""
         ctype = self.headers.get("content-type", "")
         if ctype.startswith("application/json"):
-            try:
-                value = msgspec.json.decode(self.body) if self.body else {}
-            except msgspec.DecodeError:
-                raise EmulatorError(400, 20001, "Body is not valid JSON") from None
-            if not isinstance(value, dict):
-                raise EmulatorError(400, 20001, "JSON body must be an object")
-            return value
+            return decode_json_object(self.body, "JSON body") if self.body else {}
         return {k: (v[0] if len(v) == 1 else v) for k, v in self.params.items()}
+
+
+def decode_json_object(raw: bytes | str, what: str) -> dict[str, Any]:
+    """A JSON object nested at most :data:`MAX_JSON_DEPTH` deep, else 400/20001."""
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        raise EmulatorError(400, 20001, f"{what} is not valid JSON") from None
+    except RecursionError:
+        value = None
+        too_deep = True
+    else:
+        too_deep = _deeper_than(value, MAX_JSON_DEPTH)
+    if too_deep:
+        raise EmulatorError(400, 20001, f"{what} is nested too deeply")
+    if not isinstance(value, dict):
+        raise EmulatorError(400, 20001, f"{what} must be an object")
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def is_http_url(url: str) -> bool:
+    """Whether Twilio would take ``url`` as a webhook/media URL: absolute http(s), a host
+    without ``_``, a valid port, no spaces or control characters, at most 4000 characters."""
+    if len(url) > MAX_URL_LENGTH or _URL_BAD_CHARS.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:  # e.g. "http://[::1" (unclosed IPv6 literal), "http://h:99999"
+        return False
+    return parts.scheme in ("http", "https") and bool(host) and "_" not in (host or "")
 
 
 @dataclass

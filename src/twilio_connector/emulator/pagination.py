@@ -66,22 +66,32 @@ def envelope(
     filters: Sequence[tuple[str, str]],
     preq: PageRequest,
     has_next: bool,
+    *,
+    keyset: bool = True,
 ) -> dict[str, Any]:
     """One page as :func:`~twilio_connector.models.page_envelope` writes it (items may be
     msgspec Structs; encode with ``models.encode``): its URIs repeat ``filters`` and carry
-    ``PageSize``, ``Page`` and the ``PageToken`` of the records on either side."""
+    ``PageSize``, ``Page`` and the ``PageToken`` of the records on either side.
+
+    ``keyset=False`` for items without a ``sid`` (number searches): page links by index only.
+    """
     size, page = str(preq.size), preq.page
 
     def uri(page: int, token: str | None = None) -> str:
-        paging = [("PageSize", size), ("Page", str(page))]
-        return page_uri(path, [*filters, *paging, *([("PageToken", token)] if token else [])])
+        params = [*filters, ("PageSize", size), ("Page", str(page))]
+        if token:
+            params.append(("PageToken", token))
+        return page_uri(path, params)
 
+    next_uri = previous_uri = None
+    if has_next and items:
+        next_uri = uri(page + 1, f"PA{items[-1].sid}" if keyset else None)
+    if page > 0 and items:
+        previous_uri = uri(page - 1, f"PB{items[0].sid}" if keyset else None)
     current = f"PA{preq.after}" if preq.after else f"PB{preq.before}" if preq.before else None
     return page_envelope(
         list_key, items, page=page, page_size=preq.size, uri=uri(page, current),
-        first_page_uri=uri(0),
-        next_page_uri=uri(page + 1, f"PA{items[-1].sid}") if has_next and items else None,
-        previous_page_uri=uri(page - 1, f"PB{items[0].sid}") if page > 0 and items else None,
+        first_page_uri=uri(0), next_page_uri=next_uri, previous_page_uri=previous_uri,
     )  # fmt: skip
 
 

@@ -2,7 +2,8 @@
 
 Templates use ``{Name}`` (one path segment) or ``{Name:regex}``; the first template that
 matches wins, so specific templates are added before generic ones. A path that matches a
-template but not the method is a 405 (Twilio code 20004); no match at all is a 404 (20404).
+template but not the method is a 405 (Twilio code 20004), answered after the route's
+authentication; no match at all is a 404 (20404).
 
 ``auth`` says what a route needs before its handler runs: ``"account"`` (Basic auth valid
 for the ``{AccountSid}`` in the path), ``"principal"`` (any valid credentials, e.g.
@@ -52,6 +53,10 @@ class Route:
     auth: str | None
 
 
+async def _refuse_method(req: Request) -> Response:
+    raise method_not_allowed(req.method, req.path)
+
+
 class Router:
     def __init__(self) -> None:
         self._by_depth: dict[int, list[Route]] = {}
@@ -72,8 +77,12 @@ class Router:
         route.handlers[method] = handler
 
     def match(self, method: str, path: str) -> tuple[Route, Handler, dict[str, str]]:
-        """The route, handler and path parameters for a request, or a 404/405 error."""
-        allowed_elsewhere = False
+        """The route, handler and path parameters for a request, or a 404 error.
+
+        A path served for other methods only gets a handler that answers 405, so the
+        route's authentication still runs first (Twilio answers 401 before 405).
+        """
+        other_method: tuple[Route, dict[str, str]] | None = None
         for route in self._by_depth.get(path.count("/"), ()):
             m = route.pattern.match(path)
             if m is None:
@@ -82,11 +91,11 @@ class Router:
             if handler is None and method == "HEAD":
                 handler = route.handlers.get("GET")
             if handler is None:
-                allowed_elsewhere = True
+                other_method = other_method or (route, m.groupdict())
                 continue
             return route, handler, m.groupdict()
-        if allowed_elsewhere:
-            raise method_not_allowed(method, path)
+        if other_method is not None:
+            return other_method[0], _refuse_method, other_method[1]
         raise not_found(path)
 
     def templates(self) -> list[tuple[str, list[str]]]:

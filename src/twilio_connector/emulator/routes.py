@@ -7,40 +7,94 @@ handlers of one resource subpackage; a new resource adds one section here.
 
 from __future__ import annotations
 
-from . import control
-from .accounts import rest as accounts_rest
+from typing import Any
+
+from .. import specs
+from ..specs import ResourceSpec
+from .accounts.rest import AccountsApi
 from .calls.control import CallsControl
 from .calls.rest import CallsApi
+from .control import ControlApi
 from .core import EmulatorCore
+from .keys.rest import KeysApi
 from .messages.control import MessagesControl
 from .messages.rest import MessagesApi
-from .numbers import rest as numbers_rest
+from .notifications.control import NotificationsControl
+from .numbers.control import NumbersControl
+from .numbers.inventory import TYPE_NAMES
+from .numbers.rest import AvailableNumbersApi, IncomingNumbersApi
 from .recordings.rest import RecordingsApi
-from .router import API_PREFIX, Router
+from .router import Router
+from .rules.control import RulesControl
 from .ui import pages as ui_pages
-from .webhooks import signing
+from .webhooks.control import WebhooksControl
 
 __all__ = ["build_router"]
 
-ACCOUNT = API_PREFIX + "/Accounts/{AccountSid:AC[0-9a-fA-F]{32}}"
-"""``/2010-04-01/Accounts/{AccountSid}``: the prefix of every account-scoped REST route."""
 CALL_SID = "{Sid:CA[0-9a-fA-F]{32}}"
 RECORDING_SID = "{Sid:RE[0-9a-fA-F]{32}}"
 
 
+def _list(spec: ResourceSpec[Any]) -> str:
+    """The route template of a resource's list path (from :mod:`twilio_connector.specs`)."""
+    if spec.list_path is None:
+        raise ValueError(f"{spec.name} has no list path")
+    return spec.route(spec.list_path)
+
+
+def _one(spec: ResourceSpec[Any]) -> str:
+    """The route template of a resource's instance path."""
+    if spec.instance_path is None:
+        raise ValueError(f"{spec.name} has no instance path")
+    return spec.route(spec.instance_path)
+
+
+ACCOUNT = specs.ACCOUNTS.route(specs.ACCOUNT_ROOT)
+"""``/2010-04-01/Accounts/{AccountSid}``: the prefix of every account-scoped REST route."""
+CONTROL = "/_emulator"
+_ID = "{id:[0-9]{1,18}}"
+
+
 def build_router(core: EmulatorCore) -> Router:
     router = Router()
-    # -- accounts, subaccounts, balance, API keys ------------------------------------
-    accounts_rest.install(core, router)
-    # -- phone numbers ----------------------------------------------------------------
-    numbers_rest.install(core, router)
+    # -- accounts, subaccounts, balance ----------------------------------------------
+    accounts, account = AccountsApi(core), _one(specs.ACCOUNTS)
+    router.add("GET", _list(specs.ACCOUNTS), accounts.list, auth="principal")
+    router.add("POST", _list(specs.ACCOUNTS), accounts.create, auth="principal")
+    router.add("GET", account, accounts.fetch, auth="account-admin")
+    router.add("POST", account, accounts.update, auth="account-admin")
+    router.add("DELETE", account, accounts.delete, auth="account-admin")
+    router.add("GET", _one(specs.BALANCE), accounts.balance)
+    # -- API keys ---------------------------------------------------------------------
+    keys, key = KeysApi(core), _one(specs.KEYS)
+    router.add("GET", _list(specs.KEYS), keys.list)
+    router.add("POST", _list(specs.KEYS), keys.create)
+    router.add("GET", key, keys.fetch)
+    router.add("POST", key, keys.update)
+    router.add("DELETE", key, keys.delete)
+    # -- phone numbers: owned (all, or of one {Type}), and for sale --------------------
+    owned, incoming = IncomingNumbersApi(core), _list(specs.INCOMING_PHONE_NUMBERS)
+    number_types = "|".join(TYPE_NAMES)
+    of_type = incoming.removesuffix(".json") + f"/{{Type:{number_types}}}.json"
+    number = _one(specs.INCOMING_PHONE_NUMBERS)
+    router.add("GET", incoming, owned.list)
+    router.add("POST", incoming, owned.buy)
+    router.add("GET", of_type, owned.list)
+    router.add("POST", of_type, owned.buy)
+    router.add("GET", number, owned.fetch)
+    router.add("POST", number, owned.update)
+    router.add("DELETE", number, owned.release)
+    available = AvailableNumbersApi(core)
+    countries = specs.AVAILABLE_PHONE_NUMBER_COUNTRIES
+    router.add("GET", _list(countries), available.list_countries)
+    router.add("GET", _one(countries), available.fetch_country)
+    router.add("GET", _list(specs.AVAILABLE_PHONE_NUMBERS), available.search)  # {Type} checked
     # -- messages and media -----------------------------------------------------------
     messages = MessagesApi(core)
-    account = "{AccountSid:AC[0-9a-fA-F]{32}}"
     message = "{Sid:(?:SM|MM)[0-9a-fA-F]{32}}"
     parent = "{MessageSid:(?:SM|MM)[0-9a-fA-F]{32}}"
     media = "{Sid:ME[0-9a-fA-F]{32}}"
-    msgs = f"{API_PREFIX}/Accounts/{account}/Messages"
+    msgs = f"{ACCOUNT}/Messages"
     router.add("POST", f"{msgs}.json", messages.create)
     router.add("GET", f"{msgs}.json", messages.list)
     router.add("GET", f"{msgs}/{message}.json", messages.fetch)
@@ -68,21 +122,43 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("DELETE", f"{ACCOUNT}/Recordings/{RECORDING_SID}.json", recordings.delete)
     router.add("GET", f"{ACCOUNT}/Recordings/{RECORDING_SID}", recordings.audio, auth=None)
     router.add("GET", f"{ACCOUNT}/Recordings/{RECORDING_SID}.wav", recordings.audio, auth=None)
-    # -- control plane: clock, reset, rules, deliveries, notifications ----------------
-    control.install(core, router)
+    # -- control plane: info, clock, settle, reset ------------------------------------
+    control = ControlApi(core, router)
+    router.add("GET", CONTROL, control.info, auth="main")
+    router.add("POST", f"{CONTROL}/settle", control.settle, auth="main")
+    router.add("POST", f"{CONTROL}/advance", control.advance, auth="main")
+    router.add("POST", f"{CONTROL}/reset", control.reset, auth="main")
     # -- control plane: messages ------------------------------------------------------
     messages_control = MessagesControl(core)
-    router.add("POST", "/_emulator/messages/inbound", messages_control.inbound, auth="main")
+    router.add("POST", f"{CONTROL}/messages/inbound", messages_control.inbound, auth="main")
+    # -- control plane: rules ---------------------------------------------------------
+    rules = RulesControl(core)
+    router.add("GET", f"{CONTROL}/rules", rules.list, auth="main")
+    router.add("POST", f"{CONTROL}/rules", rules.add, auth="main")
+    router.add("DELETE", f"{CONTROL}/rules", rules.clear, auth="main")
+    router.add("DELETE", f"{CONTROL}/rules/{_ID}", rules.delete, auth="main")
+    # -- control plane: numbers (WhatsApp senders) ------------------------------------
+    numbers_control = NumbersControl(core)
+    e164 = "{number:\\+[0-9]{7,15}}"
+    router.add("POST", f"{CONTROL}/numbers/{e164}", numbers_control.configure, auth="main")
+    # -- control plane: debugger notifications ----------------------------------------
+    notifications = NotificationsControl(core)
+    router.add("GET", f"{CONTROL}/notifications", notifications.list, auth="main")
+    # -- control plane: webhooks (delivery log, SharedKey signing) ---------------------
+    hooks, signing = WebhooksControl(core), f"{CONTROL}/webhook-signing"
+    router.add("GET", f"{CONTROL}/deliveries", hooks.list_deliveries, auth="main")
+    router.add("GET", signing, hooks.list_signing_rules, auth="main")
+    router.add("POST", signing, hooks.add_signing_rule, auth="main")
+    router.add("DELETE", signing, hooks.clear_signing_rules, auth="main")
+    router.add("DELETE", f"{signing}/{_ID}", hooks.delete_signing_rule, auth="main")
     # -- control plane: calls ---------------------------------------------------------
     call_control = CallsControl(core)
-    a_call = "/_emulator/calls/" + CALL_SID
-    router.add("POST", "/_emulator/calls/inbound", call_control.inbound, auth="main")
+    a_call = f"{CONTROL}/calls/{CALL_SID}"
+    router.add("POST", f"{CONTROL}/calls/inbound", call_control.inbound, auth="main")
     router.add("POST", f"{a_call}/digits", call_control.digits, auth="main")
     router.add("POST", f"{a_call}/speech", call_control.speech, auth="main")
     router.add("GET", f"{a_call}/transcript", call_control.transcript, auth="main")
     router.add("GET", f"{a_call}/callbacks", call_control.callbacks, auth="main")
-    # -- control plane: webhook signing (SharedKey) -----------------------------------
-    signing.install(core, router)
     # -- web inbox --------------------------------------------------------------------
     ui_pages.install(core, router)
     return router

@@ -34,12 +34,12 @@ from .calls.serialize import call_model
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .guard import Guard, exposure_warning
 from .messages.serialize import message_model
-from .records import DeliveryRecord, NotificationRecord
+from .notifications.records import NotificationRecord
 from .routes import build_router
 from .rules.state import Rule
 from .scheduler import Timing
 from .store import Store
-from .webhooks.dispatcher import load_deliveries
+from .webhooks.records import DeliveryRecord
 from .webhooks.signing import SigningRule
 
 __all__ = ["Emulator"]
@@ -288,8 +288,8 @@ class Emulator:
     ) -> list[DeliveryRecord]:
         """Every webhook attempt so far (oldest first), optionally filtered."""
         return self.call(
-            lambda core: load_deliveries(
-                core.store, resource_sid=resource_sid, kind=kind, url_prefix=url_prefix,
+            lambda core: core.deliveries.load(
+                resource_sid=resource_sid, kind=kind, url_prefix=url_prefix,
                 after_id=after_id, limit=1_000_000,
             )
         )  # fmt: skip

@@ -1,5 +1,6 @@
-"""Accounts, subaccounts, API keys and Basic authentication.
+"""Accounts, subaccounts, balance and HTTP Basic authentication.
 
-``state`` holds the accounts and keys and checks credentials; ``rest`` serves
-``/Accounts``, ``/Balance`` and ``/Keys``.
+``records`` (the account record), ``repository`` (the ``accounts`` table), ``state``
+(subaccounts, status rules, credentials), ``serialize`` (to the model) and ``rest``
+(``/Accounts``, ``/Balance``). API keys are in :mod:`..keys`.
 """

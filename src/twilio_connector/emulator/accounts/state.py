@@ -1,8 +1,8 @@
-"""Accounts, subaccounts, API keys and HTTP Basic authentication (no HTTP in here).
+"""Accounts, subaccounts and HTTP Basic authentication (no HTTP, no SQL in here).
 
 Credentials are ``AC…`` + auth token, or ``SK…`` + secret of a key created through the
-Keys API. A principal may act on its own account and on its subaccounts; anything else
-is 401/20003. Key secrets are kept only as SHA-256 hashes.
+Keys API (:mod:`..keys`). A principal may act on its own account and on its subaccounts;
+anything else is 401/20003. Rows are read and written through :mod:`.repository`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,19 @@ import hmac
 import re
 import secrets
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from ..errors import EmulatorError, auth_failed, bad_request
-from ..records import AccountRecord, KeyRecord, new_sid
+from ..errors import EmulatorError, auth_failed, bad_request, invalid_param
+from ..records import new_sid
 from ..scheduler import Clock
 from ..store import Store
+from .records import AccountRecord
+from .repository import AccountRepository
 
-__all__ = ["DEFAULT_ACCOUNT_SID", "Accounts"]
+if TYPE_CHECKING:
+    from ..keys.state import Keys
+
+__all__ = ["ACCOUNT_STATUSES", "DEFAULT_ACCOUNT_SID", "Accounts", "check_friendly_name"]
 
 ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}\Z")
 
@@ -34,19 +40,19 @@ ACCOUNT_STATUSES = ("active", "suspended", "closed")
 
 
 class Accounts:
-    """All accounts and keys, cached in memory and persisted in the store."""
+    """All accounts, cached in memory (checked per request) and persisted."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
-        self._store = store
+    def __init__(self, store: Store, clock: Clock, keys: Keys) -> None:
+        self._repo = AccountRepository(store)
         self._clock = clock
+        self._keys = keys
         self._accounts: dict[str, AccountRecord] = {}
-        self._keys: dict[str, KeyRecord] = {}
-        self._auth_cache: dict[str, tuple[str, bool]] = {}
+        # Authorization header -> (account SID, key SID or None)
+        self._auth_cache: dict[str, tuple[str, str | None]] = {}
         self.load()
 
     def load(self) -> None:
-        self._accounts = {a.sid: a for a in self._store.load_accounts()}
-        self._keys = {k.sid: k for k in self._store.load_keys()}
+        self._accounts = {a.sid: a for a in self._repo.all()}
         self._auth_cache.clear()
 
     # -- accounts ---------------------------------------------------------------------------
@@ -75,7 +81,7 @@ class Accounts:
 
     def _save(self, account: AccountRecord) -> None:
         self._accounts[account.sid] = account
-        self._store.save_account(account)
+        self._repo.save(account)
         self._auth_cache.clear()
 
     def get(self, sid: str) -> AccountRecord | None:
@@ -95,7 +101,7 @@ class Accounts:
         if not friendly_name:
             stamp = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%d %I:%M %p")
             friendly_name = f"SubAccount Created at {stamp.lower()}"
-        _check_name(friendly_name)
+        check_friendly_name(friendly_name)
         sub = AccountRecord(
             new_sid("AC"), parent.sid, secrets.token_hex(16), friendly_name, date_created=now,
             date_updated=now,
@@ -106,52 +112,24 @@ class Accounts:
     def update(
         self, account: AccountRecord, friendly_name: str | None, status: str | None
     ) -> AccountRecord:
+        """Rename and/or change the status (``active``, ``suspended``, ``closed``)."""
         if friendly_name is not None:
-            _check_name(friendly_name)
-            account.friendly_name = friendly_name
+            check_friendly_name(friendly_name)
         if status is not None:
+            if status not in ACCOUNT_STATUSES:
+                why = f"must be one of {', '.join(ACCOUNT_STATUSES)}"
+                raise invalid_param("Status", status, why)
             if account.status == "closed" and status != "closed":
                 raise bad_request(20001, "A closed account cannot be reopened")
             if account.is_main and status != account.status:
                 raise EmulatorError(403, 20006, "The main account's status cannot be changed")
+        if friendly_name is not None:
+            account.friendly_name = friendly_name
+        if status is not None:
             account.status = status
         account.date_updated = self._clock.now()
         self._save(account)
         return account
-
-    # -- keys -------------------------------------------------------------------------------
-
-    def create_key(
-        self, account: AccountRecord, friendly_name: str | None
-    ) -> tuple[KeyRecord, str]:
-        name = friendly_name or ""
-        _check_name(name)
-        now = self._clock.now()
-        secret = secrets.token_hex(16)
-        key = KeyRecord(new_sid("SK"), account.sid, _digest(secret), name, now, now)
-        self._keys[key.sid] = key
-        self._store.save_key(key)
-        return key, secret
-
-    def keys_of(self, account: AccountRecord) -> list[KeyRecord]:
-        return [k for k in self._keys.values() if k.account_sid == account.sid]
-
-    def get_key(self, account: AccountRecord, sid: str) -> KeyRecord | None:
-        key = self._keys.get(sid)
-        return key if key is not None and key.account_sid == account.sid else None
-
-    def update_key(self, key: KeyRecord, friendly_name: str | None) -> KeyRecord:
-        if friendly_name is not None:
-            _check_name(friendly_name)
-            key.friendly_name = friendly_name
-        key.date_updated = self._clock.now()
-        self._store.save_key(key)
-        return key
-
-    def delete_key(self, key: KeyRecord) -> None:
-        self._keys.pop(key.sid, None)
-        self._store.delete_key(key.sid)
-        self._auth_cache.clear()
 
     # -- authentication ---------------------------------------------------------------------
 
@@ -165,14 +143,16 @@ class Accounts:
             if len(self._auth_cache) > 1000:
                 self._auth_cache.clear()
             self._auth_cache[header] = cached
-        account = self._accounts.get(cached[0])
-        if account is None:
+        account_sid, key_sid = cached
+        account = self._accounts.get(account_sid)
+        if account is None or (key_sid is not None and not self._keys.exists(key_sid)):
+            self._auth_cache.pop(header, None)
             raise auth_failed()
         if account.status != "active":
             raise EmulatorError(401, 20005, "Account is not active")
-        return account, cached[1]
+        return account, key_sid is not None
 
-    def _check_credentials(self, header: str) -> tuple[str, bool]:
+    def _check_credentials(self, header: str) -> tuple[str, str | None]:
         scheme, _, encoded = header.partition(" ")
         if scheme.lower() != "basic":
             raise auth_failed()
@@ -184,16 +164,16 @@ class Accounts:
         if not sep:
             raise auth_failed()
         if username.startswith("SK"):
-            key = self._keys.get(username)
-            if key is not None and hmac.compare_digest(key.secret_hash, _digest(password)):
-                return key.account_sid, True
-            raise auth_failed()
+            account_sid = self._keys.verify(username, password)
+            if account_sid is None:
+                raise auth_failed()
+            return account_sid, username
         account = self._accounts.get(username)
         if account is None:
             raise auth_failed("Authentication Error - invalid username")
         if not hmac.compare_digest(account.auth_token.encode(), password.encode()):
             raise auth_failed()
-        return account.sid, False
+        return account.sid, None
 
     def authorize(self, principal: AccountRecord, account_sid: str) -> AccountRecord:
         """The account named in the path, if ``principal`` may act on it (else 20003)."""
@@ -205,6 +185,7 @@ class Accounts:
         return target
 
 
-def _check_name(name: str) -> None:
+def check_friendly_name(name: str) -> None:
+    """Twilio's FriendlyName limit for accounts and keys (64 characters)."""
     if len(name) > 64:
         raise bad_request(20001, "FriendlyName must be at most 64 characters")

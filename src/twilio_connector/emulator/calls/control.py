@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ... import models
-from ..control import delivery_json
 from ..errors import EmulatorError, invalid_param
 from ..http import Request, Response, json_response
 from .serialize import call_model
@@ -106,4 +105,4 @@ class CallsControl:
     async def callbacks(self, req: Request) -> Response:
         kind = req.query.get("kind", [None])[-1] or None
         items = self.calls.callbacks(req.path_params["Sid"], kind)
-        return json_response({"callbacks": [delivery_json(d) for d in items]})
+        return json_response({"callbacks": [d.to_dict() for d in items]})

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..._wire import country_of, is_e164, message_verb_error
 from ...callbacks import CallStatusChangeEvent, MachineDetectionResult
+from ..accounts.records import AccountRecord
 from ..errors import EmulatorError
 from ..messages.state import MessageRequest
-from ..records import AccountRecord, new_sid
+from ..records import new_sid
 from ..rules.state import Rule
 from ..scheduler import Activity, CallClock
 from ..voice import (

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..._wire import parse_address
+from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request, invalid_param
 from ..http import Request
 from ..messages.state import MAGIC_VALID_FROM, check_callback_url
 from ..numbers.state import Numbers
-from ..records import AccountRecord
 from ..rules.state import Rule
 from ..voice import (
     CANCELED,

@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import models
+from ..accounts.records import AccountRecord
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request
-from ..records import AccountRecord
 from .repository import CallFilter
 from .requests import parse_call_request, parse_call_update
 from .serialize import call_model

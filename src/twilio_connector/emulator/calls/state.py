@@ -52,10 +52,11 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ..._wire import is_e164, parse_address
+from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request, not_found
 from ..messages.state import check_callback_url
 from ..pagination import PageRequest
-from ..records import AccountRecord, DeliveryRecord, new_sid
+from ..records import new_sid
 from ..scheduler import CallClock
 from ..voice import (
     BUSY,
@@ -78,7 +79,7 @@ from ..voice import (
     parse_status_callback_events,
 )
 from ..voice.transcript import Ended, Played, StatusChanged, Transcript
-from ..webhooks.dispatcher import load_deliveries
+from ..webhooks.records import DeliveryRecord
 from .live import CallEffects, CallPlan, LiveCall, call_geo
 from .records import CallRecord
 from .repository import CallFilter, CallRepository
@@ -481,7 +482,7 @@ class Calls:
     def callbacks(self, sid: str, kind: str | None = None) -> list[DeliveryRecord]:
         if sid not in self.effects.records and not self.repository.exists(sid):
             raise not_found(sid)
-        return load_deliveries(self.core.store, resource_sid=sid, kind=kind, limit=1_000_000)
+        return self.core.deliveries.load(resource_sid=sid, kind=kind, limit=1_000_000)
 
     # -- reset and shutdown -----------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from ..voice.model import Dial, DialTarget
 from ..webhooks.dispatcher import Webhook, WebhookDispatcher
 
 if TYPE_CHECKING:
-    from ..records import AccountRecord
+    from ..accounts.records import AccountRecord
 
 __all__ = ["CallEnvironment", "CallHooks", "LiveCallerInput"]
 

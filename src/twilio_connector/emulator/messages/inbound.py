@@ -16,9 +16,11 @@ from urllib.parse import urljoin
 from ..._wire import API_VERSION, country_of, message_verb_error, parse_address, whatsapp_address
 from ...callbacks import IncomingMessage, MessageMedia
 from ...specs import MEDIA
+from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request
+from ..numbers.records import NumberRecord
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
-from ..records import AccountRecord, NumberRecord, new_sid
+from ..records import new_sid
 from ..webhooks.dispatcher import Webhook, WebhookResult
 from .records import MessageRecord
 from .requests import MAX_BODY, MessageRequest

@@ -13,14 +13,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
-from urllib.parse import SplitResult, urlsplit
 
 import msgspec
 
 from ..._wire import Address, is_e164, parse_address
+from ..accounts.records import AccountRecord
 from ..errors import bad_request
+from ..http import is_http_url
+from ..numbers.records import NumberRecord
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
-from ..records import AccountRecord, NumberRecord
 
 __all__ = [
     "MAGIC_VALID_FROM",
@@ -46,7 +47,6 @@ _MAGIC_TO = {
     "+15005550009": (21614, "'To' number is not a valid mobile number"),
 }  # fmt: skip
 _ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}\Z")
-_URL_BAD_CHARS = re.compile(r"[\x00-\x20\x7f]")
 SCHEDULE_MIN_AHEAD = 900.0
 SCHEDULE_MAX_AHEAD = 35 * 86400.0
 
@@ -79,25 +79,8 @@ def message_channel(address: Address) -> str:
     return "whatsapp" if address.channel == "whatsapp" else "sms"
 
 
-def _split_url(url: str) -> SplitResult | None:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:  # e.g. "http://[::1": an unclosed IPv6 literal
-        return None
-    return parts
-
-
 def check_callback_url(url: str, code: int = 21609, name: str = "StatusCallback") -> None:
-    parts = _split_url(url)
-    if (
-        parts is None
-        or _URL_BAD_CHARS.search(url)
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or "_" in parts.hostname
-        or len(url) > 4000
-    ):
+    if not is_http_url(url):
         raise bad_request(code, f"The {name} URL {url[:200]} is not a valid URL.")
 
 
@@ -133,8 +116,7 @@ def check_request(req: MessageRequest) -> None:
     if len(req.media_urls) > 10:
         raise bad_request(21623, "The number of media URLs exceeds the maximum of 10.")
     for url in req.media_urls:
-        parts = _split_url(url)
-        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        if not is_http_url(url):
             raise bad_request(21620, f"Media URL {url[:200]} is invalid.")
     if req.status_callback:
         check_callback_url(req.status_callback)

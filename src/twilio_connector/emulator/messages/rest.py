@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import models
+from ..accounts.records import AccountRecord
 from ..errors import not_found
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
-from ..records import AccountRecord
 from .repository import MessageQuery
 from .requests import MessageRequest
 from .serialize import media_model, message_model

@@ -22,9 +22,10 @@ from urllib.parse import urlsplit
 
 from ..._wire import API_VERSION, parse_address, whatsapp_address
 from ...callbacks import SmsStatusChangeEvent
+from ..accounts.records import AccountRecord
 from ..errors import bad_request, not_found
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
-from ..records import AccountRecord, new_sid
+from ..records import new_sid
 from ..scheduler import Timer
 from ..webhooks.dispatcher import Webhook
 from .records import MediaRecord, MessageRecord

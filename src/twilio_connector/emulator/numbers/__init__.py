@@ -1,4 +1,7 @@
 """Phone numbers: owned IncomingPhoneNumbers and the AvailablePhoneNumbers search.
 
-``state`` owns numbers and their webhook settings; ``rest`` serves the REST routes.
+``records`` / ``repository`` (the ``phone_numbers`` table), ``state`` (ownership, purchase,
+webhook settings), ``inventory`` (numbers for sale, made to match a search) over
+``geography`` (area codes to places), ``serialize``, ``rest`` and ``control``
+(``/_emulator/numbers/{E164}``: WhatsApp on or off).
 """

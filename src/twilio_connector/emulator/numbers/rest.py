@@ -1,50 +1,40 @@
 """REST handlers: IncomingPhoneNumbers (list, buy, fetch, update, release) and the
-AvailablePhoneNumbers search (countries, Local / Mobile / TollFree ...)."""
+AvailablePhoneNumbers search (countries; Local / Mobile / TollFree ... with Twilio's filters).
+
+A search is one page of a deterministic result list: ``Page`` and ``PageSize`` pick the
+slice (validated like every list), links carry no ``PageToken`` and there is no next page
+(Twilio's search is not a cursor either). ``InLata`` is accepted but narrows nothing: the
+emulator has no LATA data (:mod:`.geography`).
+"""
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import models
-from ..core import EmulatorCore
-from ..errors import EmulatorError, invalid_param, not_found
+from ..accounts.rest import path_account, principal
+from ..errors import invalid_param, not_found
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
-from ..records import AccountRecord, NumberRecord
-from ..router import API_PREFIX, Router
-from ..serialize import number_model
-from .state import (
-    COUNTRIES,
-    NUMBER_CONFIG_PARAMS,
-    AvailableNumber,
-    check_config_value,
-    format_friendly,
-)
+from .inventory import COUNTRIES, TYPE_NAMES, ContainsPattern, SearchQuery
+from .records import NumberRecord
+from .serialize import SEARCH_TYPES, available_model, country_model, number_model
+from .state import E164_RE, NUMBER_CONFIG_PARAMS, check_config_value
 
-__all__ = ["install"]
+if TYPE_CHECKING:
+    from ..core import EmulatorCore
 
-_AC = "{AccountSid:AC[0-9a-fA-F]{32}}"
-_PN = "{Sid:PN[0-9a-fA-F]{32}}"
-_TYPES = {"Local": "local", "Mobile": "mobile", "TollFree": "tollfree"}
-_SEARCH_TYPES = (
-    "Local",
-    "Mobile",
-    "TollFree",
-    "National",
-    "Voip",
-    "SharedCost",
-    "MachineToMachine",
-)
-_SUBRESOURCE_KEYS = {
-    "Local": "local", "TollFree": "toll_free", "Mobile": "mobile", "National": "national",
-    "Voip": "voip", "SharedCost": "shared_cost", "MachineToMachine": "machine_to_machine",
-}  # fmt: skip
+__all__ = ["AvailableNumbersApi", "IncomingNumbersApi"]
 
-
-def _account(req: Request) -> AccountRecord:
-    assert req.account is not None
-    return req.account
+_SEARCH_FILTERS = (
+    "AreaCode", "Contains", "SmsEnabled", "MmsEnabled", "VoiceEnabled", "FaxEnabled",
+    "ExcludeAllAddressRequired", "ExcludeLocalAddressRequired", "ExcludeForeignAddressRequired",
+    "Beta", "NearNumber", "NearLatLong", "Distance", "InPostalCode", "InRegion",
+    "InRateCenter", "InLata", "InLocality",
+)  # fmt: skip
+_LAT_LONG = re.compile(r"\s*(-?[0-9]{1,3}(?:\.[0-9]+)?)\s*,\s*(-?[0-9]{1,3}(?:\.[0-9]+)?)\s*\Z")
 
 
 def _config(req: Request) -> dict[str, Any]:
@@ -63,147 +53,137 @@ def _number_filter(pattern: str) -> re.Pattern[str]:
     return re.compile(digits.replace("*", "[0-9]"))
 
 
-def _available_model(item: AvailableNumber) -> models.AvailablePhoneNumber:
-    caps = models.PhoneNumberCapabilities(voice=True, sms=True, mms=True, fax=False)
-    return models.AvailablePhoneNumber(
-        phone_number=item.phone_number,
-        friendly_name=format_friendly(item.phone_number),
-        lata=None,
-        locality=item.locality or None,
-        rate_center=None,
-        latitude=None,
-        longitude=None,
-        region=item.region or None,
-        postal_code=item.postal_code or None,
-        iso_country=item.country,
-        address_requirements="none",
-        beta=False,
-        capabilities=caps,
-    )
+class IncomingNumbersApi:
+    """``/Accounts/{AC}/IncomingPhoneNumbers[/{Type}].json`` and ``/{PN}.json``."""
 
+    def __init__(self, core: EmulatorCore) -> None:
+        self.core = core
+        self.numbers = core.numbers
 
-def _country_json(account_sid: str, code: str) -> dict[str, Any]:
-    name, types = COUNTRIES[code]
-    base = f"{API_PREFIX}/Accounts/{account_sid}/AvailablePhoneNumbers/{code}"
-    return {
-        "country_code": code,
-        "country": name,
-        "uri": f"{base}.json",
-        "beta": False,
-        "subresource_uris": {_SUBRESOURCE_KEYS[t]: f"{base}/{t}.json" for t in types},
-    }
-
-
-def install(core: EmulatorCore, router: Router) -> None:
-    numbers = core.numbers
-
-    def _owned(req: Request) -> NumberRecord:
-        number = numbers.get(_account(req), req.path_params["Sid"])
+    def _owned(self, req: Request) -> NumberRecord:
+        number = self.numbers.get(path_account(req), req.path_params["Sid"])
         if number is None:
             raise not_found(req.path)
         return number
 
-    def list_numbers(type_name: str | None) -> Any:
-        async def handler(req: Request) -> Response:
-            preq = page_request(req)
-            phone = req.get("PhoneNumber")
-            name = req.get("FriendlyName")
-            regex = _number_filter(phone) if phone else None
-            items = [
-                n
-                for n in numbers.of_account(_account(req).sid)
-                if (type_name is None or n.number_type == type_name)
-                and (regex is None or regex.search(n.phone_number))
-                and (name is None or n.friendly_name == name)
-            ]
-            page, more = paginate_list(items, preq, lambda n: n.sid)
-            filters = [(k, v) for k, v in (("PhoneNumber", phone), ("FriendlyName", name)) if v]
-            env = envelope("incoming_phone_numbers", [number_model(n) for n in page], req.path,
-                           filters, preq, more)  # fmt: skip
-            return json_response(models.encode(env))
+    async def list(self, req: Request) -> Response:
+        """Every owned number, or those of the ``{Type}`` in the path."""
+        type_name = TYPE_NAMES.get(req.path_params.get("Type", ""))
+        preq = page_request(req)
+        phone = req.get("PhoneNumber")
+        name = req.get("FriendlyName")
+        regex = _number_filter(phone) if phone else None
+        items = [
+            n
+            for n in self.numbers.of_account(path_account(req).sid)
+            if (type_name is None or n.number_type == type_name)
+            and (regex is None or regex.search(n.phone_number))
+            and (name is None or n.friendly_name == name)
+        ]
+        page, more = paginate_list(items, preq, lambda n: n.sid)
+        filters = [(k, v) for k, v in (("PhoneNumber", phone), ("FriendlyName", name)) if v]
+        env = envelope("incoming_phone_numbers", [number_model(n) for n in page], req.path,
+                       filters, preq, more)  # fmt: skip
+        return json_response(models.encode(env))
 
-        return handler
+    async def buy(self, req: Request) -> Response:
+        """Buy ``PhoneNumber`` or a number in ``AreaCode`` (of the ``{Type}`` in the path)."""
+        number = self.numbers.purchase(
+            path_account(req),
+            req.get("PhoneNumber"),
+            req.get("AreaCode"),
+            TYPE_NAMES.get(req.path_params.get("Type", ""), "local"),
+            req.get("FriendlyName"),
+            _config(req),
+        )
+        return json_response(models.encode(number_model(number)), 201)
 
-    def buy(type_name: str) -> Any:
-        async def handler(req: Request) -> Response:
-            number = numbers.purchase(
-                _account(req),
-                req.get("PhoneNumber"),
-                req.get("AreaCode"),
-                type_name,
-                req.get("FriendlyName"),
-                _config(req),
-            )
-            return json_response(models.encode(number_model(number)), 201)
+    async def fetch(self, req: Request) -> Response:
+        return json_response(models.encode(number_model(self._owned(req))))
 
-        return handler
-
-    async def fetch_number(req: Request) -> Response:
-        return json_response(models.encode(number_model(_owned(req))))
-
-    async def update_number(req: Request) -> Response:
-        number = _owned(req)
+    async def update(self, req: Request) -> Response:
+        number = self._owned(req)
         new_owner = None
         target = req.get("AccountSid")
         if target and target != number.account_sid:
-            assert req.principal is not None
-            new_owner = core.accounts.authorize(req.principal, target)
-        updated = numbers.update(number, req.get("FriendlyName"), _config(req), new_owner)
+            new_owner = self.core.accounts.authorize(principal(req), target)
+        updated = self.numbers.update(number, req.get("FriendlyName"), _config(req), new_owner)
         return json_response(models.encode(number_model(updated)))
 
-    async def release_number(req: Request) -> Response:
-        numbers.release(_owned(req))
+    async def release(self, req: Request) -> Response:
+        self.numbers.release(self._owned(req))
         return Response(204, b"")
 
-    async def list_countries(req: Request) -> Response:
-        sid = _account(req).sid
-        body = {
-            "countries": [_country_json(sid, code) for code in COUNTRIES],
-            "uri": req.path,
-        }
-        return json_response(body)
 
-    async def fetch_country(req: Request) -> Response:
+class AvailableNumbersApi:
+    """``/Accounts/{AC}/AvailablePhoneNumbers[/{CC}[/{Type}]].json``."""
+
+    def __init__(self, core: EmulatorCore) -> None:
+        self.numbers = core.numbers
+
+    async def list_countries(self, req: Request) -> Response:
+        sid = path_account(req).sid
+        body = {"countries": [country_model(sid, code) for code in COUNTRIES], "uri": req.path}
+        return json_response(models.encode(body))
+
+    async def fetch_country(self, req: Request) -> Response:
         code = req.path_params["CountryCode"]
         if code not in COUNTRIES:
             raise not_found(req.path)
-        return json_response(_country_json(_account(req).sid, code))
+        return json_response(models.encode(country_model(path_account(req).sid, code)))
 
-    def search(type_name: str) -> Any:
-        async def handler(req: Request) -> Response:
-            code = req.path_params["CountryCode"]
-            if code not in COUNTRIES:
-                raise EmulatorError(404, 20404, f"The requested resource {req.path} was not found")
-            preq = page_request(req)
-            area = req.get("AreaCode")
-            if area is not None and not re.fullmatch(r"[0-9]{3}", area):
-                raise invalid_param("AreaCode", area, "expected 3 digits")
-            found = numbers.search(code, type_name, area_code=area, contains=req.get("Contains"),
-                                   limit=preq.size)  # fmt: skip
-            filters = [
-                (k, v) for k, v in (("AreaCode", area), ("Contains", req.get("Contains"))) if v
-            ]
-            items = [_available_model(f) for f in found]
-            env = envelope("available_phone_numbers", items, req.path, filters, preq, False)
-            return json_response(models.encode(env))
+    async def search(self, req: Request) -> Response:
+        code = req.path_params["CountryCode"]
+        if code not in COUNTRIES or req.path_params["Type"] not in SEARCH_TYPES:
+            raise not_found(req.path)
+        preq = page_request(req)
+        query = search_query(req, code, req.path_params["Type"])
+        found = self.numbers.search(query, preq.page * preq.size, preq.size)
+        filters = [(k, v) for k in _SEARCH_FILTERS if (v := req.get(k))]
+        items = [available_model(f) for f in found]
+        env = envelope("available_phone_numbers", items, req.path, filters, preq, False,
+                       keyset=False)  # fmt: skip
+        return json_response(models.encode(env))
 
-        return handler
 
-    base = f"{API_PREFIX}/Accounts/{_AC}"
-    router.add("GET", f"{base}/IncomingPhoneNumbers.json", list_numbers(None))
-    router.add("POST", f"{base}/IncomingPhoneNumbers.json", buy("local"))
-    for path_type, type_name in _TYPES.items():
-        router.add("GET", f"{base}/IncomingPhoneNumbers/{path_type}.json", list_numbers(type_name))
-        router.add("POST", f"{base}/IncomingPhoneNumbers/{path_type}.json", buy(type_name))
-    router.add("GET", f"{base}/IncomingPhoneNumbers/{_PN}.json", fetch_number)
-    router.add("POST", f"{base}/IncomingPhoneNumbers/{_PN}.json", update_number)
-    router.add("DELETE", f"{base}/IncomingPhoneNumbers/{_PN}.json", release_number)
-    router.add("GET", f"{base}/AvailablePhoneNumbers.json", list_countries)
-    router.add(
-        "GET", f"{base}/AvailablePhoneNumbers/{{CountryCode:[A-Z]{{2}}}}.json", fetch_country
+def search_query(req: Request, country: str, type_name: str) -> SearchQuery:
+    """The search filters of ``req``, validated (400/20001 for a malformed one)."""
+    area = req.get("AreaCode") or None
+    if area is not None and not re.fullmatch(r"[0-9]{3}", area):
+        raise invalid_param("AreaCode", area, "expected 3 digits")
+    contains = req.get("Contains") or None
+    for name in ("ExcludeAllAddressRequired", "ExcludeLocalAddressRequired",
+                 "ExcludeForeignAddressRequired", "Beta"):  # fmt: skip
+        req.get_bool(name)  # no number needs an address, none is beta: nothing to exclude
+    near_number = req.get("NearNumber") or None
+    if near_number is not None and not E164_RE.match(near_number):
+        raise invalid_param("NearNumber", near_number, "expected an E.164 number")
+    if req.get("InRateCenter") and not req.get("InLata"):
+        raise invalid_param("InRateCenter", None, "needs InLata too")
+    return SearchQuery(
+        country,
+        type_name,
+        area_code=area,
+        contains=None if contains is None else ContainsPattern.parse(contains),
+        sms=req.get_bool("SmsEnabled"),
+        mms=req.get_bool("MmsEnabled"),
+        voice=req.get_bool("VoiceEnabled"),
+        fax=req.get_bool("FaxEnabled"),
+        in_region=req.get("InRegion") or None,
+        in_postal_code=req.get("InPostalCode") or None,
+        in_locality=req.get("InLocality") or None,
+        in_rate_center=req.get("InRateCenter") or None,
+        near_number=near_number,
+        near=_lat_long(req.get("NearLatLong") or None),
+        distance=float(req.get_int("Distance", 25, 0, 500)),
     )
-    for type_name in _SEARCH_TYPES:
-        router.add(
-            "GET", f"{base}/AvailablePhoneNumbers/{{CountryCode:[A-Z]{{2}}}}/{type_name}.json",
-            search(type_name),
-        )  # fmt: skip
+
+
+def _lat_long(raw: str | None) -> tuple[float, float] | None:
+    if raw is None:
+        return None
+    m = _LAT_LONG.match(raw)
+    lat, lon = (float(m[1]), float(m[2])) if m else (math.nan, math.nan)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise invalid_param("NearLatLong", raw, "expected 'latitude,longitude'")
+    return lat, lon

@@ -1,46 +1,39 @@
-"""Phone numbers: owned IncomingPhoneNumbers and the AvailablePhoneNumbers search.
+"""Phone numbers: owned IncomingPhoneNumbers, their webhook settings, and purchases.
 
 Magic purchase numbers behave as with Twilio's test credentials: ``+15005550000`` is
 unavailable (21422), ``+15005550001`` invalid (21421), ``+15005550006`` always buyable;
 ``AreaCode=533`` has no numbers (21452), ``AreaCode=500`` gives ``+15005550006``.
-Numbers are kept in memory (they are few and looked up on every send) and persisted.
+Numbers are kept in memory (they are few and looked up on every send) and persisted
+through :mod:`.repository`; the numbers for sale come from :mod:`.inventory`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from ..errors import EmulatorError, bad_request, invalid_param
-from ..records import AccountRecord, NumberRecord, new_sid
+from ..accounts.records import AccountRecord
+from ..errors import bad_request, invalid_param
+from ..http import is_http_url
+from ..records import new_sid
 from ..scheduler import Clock
 from ..store import Store
+from .inventory import AvailableNumber, Inventory, SearchQuery
+from .records import NumberRecord
+from .repository import NumberRepository
 
 __all__ = [
-    "COUNTRIES",
     "E164_RE",
     "NUMBER_CONFIG_PARAMS",
     "SANDBOX_WHATSAPP_NUMBER",
-    "AvailableNumber",
     "Numbers",
+    "check_config_value",
     "format_friendly",
 ]
 
 E164_RE = re.compile(r"\+[1-9][0-9]{6,14}\Z")
 SANDBOX_WHATSAPP_NUMBER = "+14155238886"
 MAGIC_BUYABLE = "+15005550006"
-COUNTRIES = {
-    "US": ("United States", ("Local", "TollFree")),
-    "CA": ("Canada", ("Local", "TollFree")),
-    "GB": ("United Kingdom", ("Local", "Mobile", "TollFree")),
-}
-_COUNTRY_PREFIX = {"US": "+1", "CA": "+1", "GB": "+44"}
-_TYPE_NAMES = {"Local": "local", "Mobile": "mobile", "TollFree": "tollfree"}
-_KEYPAD = {c: d for d, letters in {
-    "2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO", "7": "PQRS", "8": "TUV",
-    "9": "WXYZ"}.items() for c in letters}  # fmt: skip
 
 # Update/purchase parameter -> (config key, kind)
 NUMBER_CONFIG_PARAMS: dict[str, tuple[str, str]] = {
@@ -79,7 +72,7 @@ def format_friendly(number: str) -> str:
 def check_config_value(name: str, kind: str, raw: str) -> Any:
     """Validate one IncomingPhoneNumber setting; returns the stored value."""
     if kind == "url":
-        if raw and not re.match(r"https?://[^\s/]+", raw):
+        if raw and not is_http_url(raw):
             raise bad_request(21502, f"{name} must be an http or https URL")
         return raw
     if kind == "method":
@@ -102,28 +95,21 @@ def check_config_value(name: str, kind: str, raw: str) -> Any:
     return raw
 
 
-@dataclass(frozen=True)
-class AvailableNumber:
-    phone_number: str
-    country: str
-    number_type: str
-    region: str
-    locality: str
-    postal_code: str
-
-
 class Numbers:
+    """Owned numbers of every account, by number and by SID."""
+
     def __init__(self, store: Store, clock: Clock) -> None:
-        self._store = store
+        self._repo = NumberRepository(store)
         self._clock = clock
         self._by_number: dict[str, NumberRecord] = {}
         self._by_sid: dict[str, NumberRecord] = {}
+        self.inventory = Inventory(lambda number: number in self._by_number)
         self.load()
 
     def load(self) -> None:
         self._by_number.clear()
         self._by_sid.clear()
-        for n in self._store.load_numbers():
+        for n in self._repo.all():
             self._by_number[n.phone_number] = n
             self._by_sid[n.sid] = n
 
@@ -142,7 +128,7 @@ class Numbers:
     def _save(self, n: NumberRecord) -> NumberRecord:
         self._by_number[n.phone_number] = n
         self._by_sid[n.sid] = n
-        self._store.save_number(n)
+        self._repo.save(n)
         return n
 
     def ensure(
@@ -201,7 +187,7 @@ class Numbers:
             if area_code == "500":
                 phone_number = MAGIC_BUYABLE
             else:
-                found = self.search("US", "Local", area_code=area_code, contains=None, limit=1)
+                found = self.search(SearchQuery("US", "Local", area_code=area_code), 0, 1)
                 if not found:
                     raise bad_request(21452, f"No phone numbers found in area code {area_code}")
                 phone_number = found[0].phone_number
@@ -242,61 +228,10 @@ class Numbers:
     def release(self, number: NumberRecord) -> None:
         self._by_number.pop(number.phone_number, None)
         self._by_sid.pop(number.sid, None)
-        self._store.delete_number(number.sid)
+        self._repo.delete(number.sid)
 
     # -- AvailablePhoneNumbers --------------------------------------------------------------
 
-    def search(
-        self,
-        country: str,
-        type_name: str,
-        *,
-        area_code: str | None,
-        contains: str | None,
-        limit: int,
-    ) -> list[AvailableNumber]:
-        """Deterministic fake inventory: the same query returns the same numbers."""
-        if country not in COUNTRIES:
-            raise EmulatorError(404, 20404, f"Country {country} is not supported")
-        if type_name not in COUNTRIES[country][1]:
-            return []
-        pattern = _contains_regex(contains) if contains else None
-        prefix = _COUNTRY_PREFIX[country]
-        out: list[AvailableNumber] = []
-        seed = f"{country}:{type_name}:{area_code}:{contains}"
-        for i in range(limit * 50 + 200):
-            digest = hashlib.sha256(f"{seed}:{i}".encode()).hexdigest()
-            digits = "".join(str(int(c, 16) % 10) for c in digest[:10])
-            if prefix == "+1":
-                npa = area_code or (
-                    "833" if type_name == "TollFree" else f"{2 + int(digits[0]) % 8}{digits[1:3]}"
-                )
-                number = f"+1{npa}{2 + int(digits[3]) % 8}{digits[4:6]}{digits[6:10]}"
-            else:
-                lead = (
-                    "7" if type_name == "Mobile" else ("800" if type_name == "TollFree" else "20")
-                )
-                number = f"{prefix}{lead}{digits}"[:13]
-            if number in self._by_number or (pattern and not pattern.search(number)):
-                continue
-            if any(n.phone_number == number for n in out):
-                continue
-            out.append(AvailableNumber(number, country, _TYPE_NAMES.get(type_name, "local"),
-                                       "CA" if country == "US" else "", "", ""))  # fmt: skip
-            if len(out) >= limit:
-                break
-        return out
-
-
-def _contains_regex(contains: str) -> re.Pattern[str]:
-    if not re.fullmatch(r"[0-9A-Za-z*+]{2,16}", contains):
-        raise invalid_param("Contains", contains, "2-16 digits, letters or '*'")
-    parts = []
-    for ch in contains.upper():
-        if ch == "*":
-            parts.append("[0-9]")
-        elif ch == "+":
-            parts.append(r"\+")
-        else:
-            parts.append(_KEYPAD.get(ch, ch))
-    return re.compile("".join(parts))
+    def search(self, query: SearchQuery, offset: int, limit: int) -> list[AvailableNumber]:
+        """Numbers for sale (none that is owned already): see :mod:`.inventory`."""
+        return self.inventory.search(query, offset, limit)

@@ -1,1 +1,5 @@
-"""The rule table: how a simulated destination behaves (delivered, busy, ...)."""
+"""The rule table: how a simulated destination behaves (delivered, busy, ...).
+
+``records`` (the rule), ``repository`` (the ``rules`` table), ``state`` (matching, uses
+left) and ``control`` (``/_emulator/rules``).
+"""

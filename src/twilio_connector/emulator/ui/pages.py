@@ -36,21 +36,17 @@ import jinja2
 from markupsafe import Markup
 
 from ..._wire import encode_form, parse_address, whatsapp_address
+from ..accounts.records import AccountRecord
 from ..errors import EmulatorError
 from ..http import Request, Response, json_response
-from ..records import AccountRecord
 from .queries import (
     THREAD_LIMIT,
     Conversation,
     OwnedNumber,
     bare,
-    conversation_deliveries,
-    delivery_kinds,
     owned_numbers,
     recent_calls,
     recent_conversations,
-    recent_deliveries,
-    recent_notifications,
     redact_url,
     safe_link,
     thread,
@@ -204,7 +200,6 @@ class Inbox:
     # -- the live region ------------------------------------------------------------------------
 
     def live_context(self, sel: Selection, account_sids: list[str]) -> dict[str, Any]:
-        store = self.core.store
         ctx: dict[str, Any] = {"sel": sel}
         if sel.view == "messages":
             numbers = owned_numbers(self.core, account_sids)
@@ -222,15 +217,15 @@ class Inbox:
                 groups=_group(numbers, conversations),
                 messages=messages,
                 truncated=len(messages) >= THREAD_LIMIT,
-                hooks=conversation_deliveries(store, account_sids, sids),
+                hooks=self.core.deliveries.about(account_sids, sids),
             )
         elif sel.view == "calls":
             ctx["calls"] = recent_calls(self.core, account_sids)
         else:
             ctx.update(
-                deliveries=recent_deliveries(store, account_sids, sel.kind or None),
-                kinds=delivery_kinds(store, account_sids),
-                alerts=recent_notifications(store, account_sids),
+                deliveries=self.core.deliveries.recent(account_sids, sel.kind or None),
+                kinds=self.core.deliveries.kinds(account_sids),
+                alerts=self.core.debugger.recent(account_sids),
             )
         return ctx
 

@@ -18,12 +18,11 @@ import msgspec
 from ..._wire import parse_address, redact_userinfo, whatsapp_address
 from ..errors import EmulatorError
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
-from ..records import DeliveryRecord, NotificationRecord
+from ..webhooks.records import DeliveryRecord
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
     from ..messages.repository import MessageRepository
-    from ..store import Store
 
 __all__ = [
     "THREAD_LIMIT",
@@ -33,12 +32,9 @@ __all__ = [
     "OwnedNumber",
     "ThreadMessage",
     "TranscriptLine",
-    "conversation_deliveries",
     "owned_numbers",
     "recent_calls",
     "recent_conversations",
-    "recent_deliveries",
-    "recent_notifications",
     "redact_url",
     "safe_link",
     "thread",
@@ -46,10 +42,6 @@ __all__ = [
 
 SCAN_WINDOW = 2000  # conversations are grouped from this many most recent messages
 THREAD_LIMIT = 200  # messages shown per conversation (the latest)
-_DELIVERY_COLUMNS = (
-    "id, ts, kind, account_sid, resource_sid, method, url, params, status, latency_ms, error, "
-    "error_code, signature, idempotency_token, attempt, response_body"
-)
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -202,72 +194,6 @@ def thread(
     ]
 
 
-# -- webhook deliveries and debugger alerts -----------------------------------------------------
-
-
-def _delivery(r: Sequence[Any]) -> DeliveryRecord:
-    pairs = tuple((str(k), str(v)) for k, v in msgspec.json.decode(r[7]))
-    return DeliveryRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], pairs, *r[8:])
-
-
-def recent_deliveries(
-    store: Store, account_sids: Sequence[str], kind: str | None = None, limit: int = 200
-) -> list[DeliveryRecord]:
-    """The newest webhook attempts (newest first), optionally of one ``kind``."""
-    if not account_sids:
-        return []
-    where = f"account_sid IN ({_marks(account_sids)})"
-    args: list[object] = list(account_sids)
-    if kind:
-        where += " AND kind = ?"
-        args.append(kind)
-    rows = store.query(
-        f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE {where} ORDER BY id DESC LIMIT ?",
-        (*args, limit),
-    )
-    return [_delivery(r) for r in rows]
-
-
-def conversation_deliveries(
-    store: Store, account_sids: Sequence[str], resource_sids: Sequence[str], limit: int = 100
-) -> list[DeliveryRecord]:
-    """Webhook attempts about the given messages or calls (newest first)."""
-    if not resource_sids or not account_sids:
-        return []
-    rows = store.query(
-        f"SELECT {_DELIVERY_COLUMNS} FROM deliveries"
-        f" WHERE resource_sid IN ({_marks(resource_sids)})"
-        f" AND account_sid IN ({_marks(account_sids)}) ORDER BY id DESC LIMIT ?",
-        (*resource_sids, *account_sids, limit),
-    )
-    return [_delivery(r) for r in rows]
-
-
-def delivery_kinds(store: Store, account_sids: Sequence[str]) -> list[str]:
-    if not account_sids:
-        return []
-    rows = store.query(
-        "SELECT DISTINCT kind FROM (SELECT kind FROM deliveries"
-        f" WHERE account_sid IN ({_marks(account_sids)}) ORDER BY id DESC LIMIT ?)",
-        (*account_sids, SCAN_WINDOW),
-    )
-    return sorted(str(r[0]) for r in rows)
-
-
-def recent_notifications(
-    store: Store, account_sids: Sequence[str], limit: int = 50
-) -> list[NotificationRecord]:
-    if not account_sids:
-        return []
-    rows = store.query(
-        "SELECT sid, ts, account_sid, resource_sid, error_code, log_level, message, url"
-        f" FROM notifications WHERE account_sid IN ({_marks(account_sids)})"
-        " ORDER BY seq DESC LIMIT ?",
-        (*account_sids, limit),
-    )
-    return [NotificationRecord(*row) for row in rows]
-
-
 # -- calls --------------------------------------------------------------------------------------
 
 
@@ -363,7 +289,7 @@ def recent_calls(
     records = core.calls.repository.recent(account_sids, limit)
     sids = [r.sid for r in records]
     callbacks: dict[str, list[DeliveryRecord]] = {}
-    deliveries = conversation_deliveries(core.store, account_sids, sids, limit=20 * len(sids))
+    deliveries = core.deliveries.about(account_sids, sids, limit=20 * len(sids))
     for d in reversed(deliveries):
         callbacks.setdefault(d.resource_sid or "", []).append(d)
     views = []

@@ -37,9 +37,9 @@ import msgspec
 
 from ..._wire import FORM_CONTENT_TYPE, encode_form, split_userinfo
 from ...signature import HMAC_SHA1, SIGNATURE_SETTINGS_HEADER, compute_signature
-from ..records import DeliveryRecord
 from ..store import Store
 from .http_client import HttpClient, HttpError
+from .repository import DeliveryRepository
 from .signing import SigningTable
 
 __all__ = ["ConnectionOverrides", "Webhook", "WebhookDispatcher", "WebhookResult"]
@@ -50,11 +50,6 @@ USER_AGENT = "TwilioProxy/1.1"
 _FORM_HEADER = FORM_CONTENT_TYPE + "; charset=UTF-8"
 MAX_BODY = 64 * 1024
 _LOGGED_BODY = 4000
-_INSERT_DELIVERY = (
-    "INSERT INTO deliveries (ts, kind, account_sid, resource_sid, method, url, params, status, "
-    "latency_ms, error, error_code, signature, idempotency_token, attempt, response_body) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
 
 
 @dataclass(frozen=True)
@@ -161,6 +156,7 @@ class WebhookDispatcher:
         on_failure: Callable[[Webhook, WebhookResult], None] | None = None,
     ) -> None:
         self._store = store
+        self.deliveries = DeliveryRepository(store)
         self._on_failure = on_failure
         self._signing = signing
         self._clock = clock
@@ -396,38 +392,4 @@ class WebhookDispatcher:
     def _flush_log(self) -> None:
         rows, self._log_rows = self._log_rows, []
         if rows:
-            self._store.executemany(_INSERT_DELIVERY, rows)
-
-
-def load_deliveries(
-    store: Store,
-    *,
-    resource_sid: str | None = None,
-    kind: str | None = None,
-    url_prefix: str | None = None,
-    after_id: int = 0,
-    limit: int = 1000,
-) -> list[DeliveryRecord]:
-    """Read the delivery log, oldest first, optionally filtered."""
-    where: list[str] = ["id > ?"]
-    args: list[object] = [after_id]
-    if resource_sid is not None:
-        where.append("resource_sid = ?")
-        args.append(resource_sid)
-    if kind is not None:
-        where.append("kind = ?")
-        args.append(kind)
-    if url_prefix is not None:
-        where.append("substr(url, 1, ?) = ?")
-        args.extend([len(url_prefix), url_prefix])
-    rows = store.query(
-        "SELECT id, ts, kind, account_sid, resource_sid, method, url, params, status, "
-        "latency_ms, error, error_code, signature, idempotency_token, attempt, response_body "
-        f"FROM deliveries WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
-        (*args, limit),
-    )
-    out = []
-    for r in rows:
-        pairs = tuple((str(k), str(v)) for k, v in msgspec.json.decode(r[7]))
-        out.append(DeliveryRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], pairs, *r[8:]))
-    return out
+            self.deliveries.insert_rows(rows)
