@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import specs
-from ..specs import ResourceSpec
+from ..specs import ResourceSpec, sid_pattern
 from .accounts.rest import AccountsApi
 from .calls.control import CallsControl
 from .calls.rest import CallsApi
@@ -31,9 +31,6 @@ from .webhooks.control import WebhooksControl
 
 __all__ = ["build_router"]
 
-CALL_SID = "{Sid:CA[0-9a-fA-F]{32}}"
-RECORDING_SID = "{Sid:RE[0-9a-fA-F]{32}}"
-
 
 def _list(spec: ResourceSpec[Any]) -> str:
     """The route template of a resource's list path (from :mod:`twilio_connector.specs`)."""
@@ -53,6 +50,18 @@ ACCOUNT = specs.ACCOUNTS.route(specs.ACCOUNT_ROOT)
 """``/2010-04-01/Accounts/{AccountSid}``: the prefix of every account-scoped REST route."""
 CONTROL = "/_emulator"
 _ID = "{id:[0-9]{1,18}}"
+
+MESSAGE_LIST, MESSAGE = _list(specs.MESSAGES), _one(specs.MESSAGES)
+MEDIA_LIST, MEDIA = _list(specs.MEDIA), _one(specs.MEDIA)
+MEDIA_CONTENT = MEDIA.removesuffix(".json")
+"""The media file itself (no ``.json``)."""
+CALL_LIST, CALL = _list(specs.CALLS), _one(specs.CALLS)
+CALL_RECORDING_LIST, CALL_RECORDING = _list(specs.CALL_RECORDINGS), _one(specs.CALL_RECORDINGS)
+RECORDING_LIST, RECORDING = _list(specs.RECORDINGS), _one(specs.RECORDINGS)
+RECORDING_AUDIO = RECORDING.removesuffix(".json")
+"""The audio (no ``.json``; ``.wav`` works too)."""
+CALL_SID = "{Sid:" + sid_pattern(specs.CALLS.sid_prefixes) + "}"
+"""A call SID as a path segment (control-plane routes)."""
 
 
 def build_router(core: EmulatorCore) -> Router:
@@ -91,37 +100,32 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("GET", _list(specs.AVAILABLE_PHONE_NUMBERS), available.search)  # {Type} checked
     # -- messages and media -----------------------------------------------------------
     messages = MessagesApi(core)
-    message = "{Sid:(?:SM|MM)[0-9a-fA-F]{32}}"
-    parent = "{MessageSid:(?:SM|MM)[0-9a-fA-F]{32}}"
-    media = "{Sid:ME[0-9a-fA-F]{32}}"
-    msgs = f"{ACCOUNT}/Messages"
-    router.add("POST", f"{msgs}.json", messages.create)
-    router.add("GET", f"{msgs}.json", messages.list)
-    router.add("GET", f"{msgs}/{message}.json", messages.fetch)
-    router.add("POST", f"{msgs}/{message}.json", messages.update)
-    router.add("DELETE", f"{msgs}/{message}.json", messages.delete)
-    router.add("GET", f"{msgs}/{parent}/Media.json", messages.list_media)
-    router.add("GET", f"{msgs}/{parent}/Media/{media}.json", messages.fetch_media)
-    router.add("DELETE", f"{msgs}/{parent}/Media/{media}.json", messages.delete_media)
-    router.add("GET", f"{msgs}/{parent}/Media/{media}", messages.media_content, auth=None)
+    router.add("POST", MESSAGE_LIST, messages.create)
+    router.add("GET", MESSAGE_LIST, messages.list)
+    router.add("GET", MESSAGE, messages.fetch)
+    router.add("POST", MESSAGE, messages.update)
+    router.add("DELETE", MESSAGE, messages.delete)
+    router.add("GET", MEDIA_LIST, messages.list_media)
+    router.add("GET", MEDIA, messages.fetch_media)
+    router.add("DELETE", MEDIA, messages.delete_media)
+    router.add("GET", MEDIA_CONTENT, messages.media_content, auth=None)
     # -- calls ------------------------------------------------------------------------
     calls = CallsApi(core)
-    router.add("POST", f"{ACCOUNT}/Calls.json", calls.create)
-    router.add("GET", f"{ACCOUNT}/Calls.json", calls.list)
-    router.add("GET", f"{ACCOUNT}/Calls/{CALL_SID}.json", calls.fetch)
-    router.add("POST", f"{ACCOUNT}/Calls/{CALL_SID}.json", calls.update)
-    router.add("DELETE", f"{ACCOUNT}/Calls/{CALL_SID}.json", calls.delete)
+    router.add("POST", CALL_LIST, calls.create)
+    router.add("GET", CALL_LIST, calls.list)
+    router.add("GET", CALL, calls.fetch)
+    router.add("POST", CALL, calls.update)
+    router.add("DELETE", CALL, calls.delete)
     # -- recordings (of a call, of the account, their audio) --------------------------
     recordings = RecordingsApi(core)
-    of_call = ACCOUNT + "/Calls/{CallSid:CA[0-9a-fA-F]{32}}/Recordings"
-    router.add("GET", f"{of_call}.json", recordings.list_for_call)
-    router.add("GET", f"{of_call}/{RECORDING_SID}.json", recordings.fetch_for_call)
-    router.add("DELETE", f"{of_call}/{RECORDING_SID}.json", recordings.delete_for_call)
-    router.add("GET", f"{ACCOUNT}/Recordings.json", recordings.list)
-    router.add("GET", f"{ACCOUNT}/Recordings/{RECORDING_SID}.json", recordings.fetch)
-    router.add("DELETE", f"{ACCOUNT}/Recordings/{RECORDING_SID}.json", recordings.delete)
-    router.add("GET", f"{ACCOUNT}/Recordings/{RECORDING_SID}", recordings.audio, auth=None)
-    router.add("GET", f"{ACCOUNT}/Recordings/{RECORDING_SID}.wav", recordings.audio, auth=None)
+    router.add("GET", CALL_RECORDING_LIST, recordings.list_for_call)
+    router.add("GET", CALL_RECORDING, recordings.fetch_for_call)
+    router.add("DELETE", CALL_RECORDING, recordings.delete_for_call)
+    router.add("GET", RECORDING_LIST, recordings.list)
+    router.add("GET", RECORDING, recordings.fetch)
+    router.add("DELETE", RECORDING, recordings.delete)
+    router.add("GET", RECORDING_AUDIO, recordings.audio, auth=None)
+    router.add("GET", f"{RECORDING_AUDIO}.wav", recordings.audio, auth=None)
     # -- control plane: info, clock, settle, reset ------------------------------------
     control = ControlApi(core, router)
     router.add("GET", CONTROL, control.info, auth="main")
