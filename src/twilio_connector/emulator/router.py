@@ -17,11 +17,10 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from .._wire import API_PREFIX
 from .errors import method_not_allowed, not_found
 from .http import Request, Response
 
-__all__ = ["API_PREFIX", "Handler", "Route", "Router"]
+__all__ = ["Handler", "Route", "Router"]
 
 Handler = Callable[[Request], Awaitable[Response]]
 

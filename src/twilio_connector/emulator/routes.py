@@ -1,8 +1,9 @@
 """The route table: every URL the emulator serves, top to bottom, one section per resource.
 
-REST routes live under :data:`~.router.API_PREFIX` (``/2010-04-01``), the control plane
-under ``/_emulator``; ``auth`` is explained in :mod:`.router`. Each section wires the
-handlers of one resource subpackage; a new resource adds one section here.
+REST routes live under :data:`~twilio_connector._wire.API_PREFIX` (``/2010-04-01``) and are
+derived from :mod:`twilio_connector.specs`, the control plane under ``/_emulator``; ``auth``
+is explained in :mod:`.router`. Each section wires the handlers of one resource subpackage;
+a new resource adds one section here.
 """
 
 from __future__ import annotations

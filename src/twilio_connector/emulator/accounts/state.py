@@ -11,11 +11,11 @@ import base64
 import binascii
 import hashlib
 import hmac
-import re
 import secrets
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from ...specs import ACCOUNTS
 from ..errors import EmulatorError, auth_failed, bad_request, invalid_param
 from ..records import new_sid
 from ..scheduler import Clock
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from ..keys.state import Keys
 
 __all__ = ["ACCOUNT_STATUSES", "DEFAULT_ACCOUNT_SID", "Accounts", "check_friendly_name"]
-
-ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}\Z")
 
 
 def _digest(text: str) -> str:
@@ -60,7 +58,7 @@ class Accounts:
     def ensure_main(self, sid: str, token: str | None, friendly_name: str) -> AccountRecord:
         """Create the top-level account ``sid`` if missing (with a new random token unless one
         is given: no two installs share a default); an explicit token replaces the old."""
-        if not ACCOUNT_SID_RE.match(sid):
+        if not ACCOUNTS.is_sid(sid):
             raise ValueError("account_sid must be 'AC' followed by 32 hex digits")
         if token is not None and not token:
             raise ValueError("auth_token must not be empty")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..._wire import CALLING_CODES
+
 __all__ = ["NANP_TOLL_FREE", "PLACES", "Place", "distance_miles", "place_of"]
 
 
@@ -128,14 +130,15 @@ PLACES: dict[str, tuple[Place, ...]] = {
 }
 NANP_TOLL_FREE = ("833", "844", "855", "866", "877", "888", "800")
 _NANP_BY_CODE = {p.prefix: p for country in ("US", "CA") for p in PLACES[country]}
+_NANP, _UK = CALLING_CODES["US"], CALLING_CODES["GB"]
 
 
 def place_of(phone_number: str) -> Place | None:
     """The place of an E.164 number: its NANP area code or UK dialling code, if known."""
-    if phone_number.startswith("+1") and len(phone_number) == 12:
+    if phone_number.startswith(_NANP) and len(phone_number) == 12:
         return _NANP_BY_CODE.get(phone_number[2:5])
-    if phone_number.startswith("+44"):
-        national = phone_number[3:]
+    if phone_number.startswith(_UK):
+        national = phone_number[len(_UK) :]
         for place in PLACES["GB"]:
             if national.startswith(place.prefix):
                 return place

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
+from ..._wire import CALLING_CODES, country_of
 from ..errors import EmulatorError, invalid_param
 from .geography import NANP_TOLL_FREE, PLACES, Place, distance_miles, place_of
 
@@ -60,7 +61,7 @@ class Capabilities:
 def capabilities_of(phone_number: str, number_type: str) -> Capabilities:
     """What a number can do: US/CA numbers voice, SMS and MMS (about one in four fax);
     UK mobiles voice and SMS, other UK numbers voice only."""
-    if phone_number.startswith("+44"):
+    if country_of(phone_number) == "GB":
         return Capabilities(True, number_type == "mobile", False, False)
     fax = hashlib.sha256(phone_number.encode()).digest()[0] % 4 == 0
     return Capabilities(True, True, True, fax)
@@ -225,24 +226,25 @@ class Inventory:
 
     def _layouts(self, query: SearchQuery) -> list[_Layout]:
         country, kind, area = query.country, query.type_name, query.area_code
+        code = CALLING_CODES[country].removeprefix("+")
         if country == "GB":
             if kind in _GB_LAYOUT:
                 prefix, length = _GB_LAYOUT[kind]
-                return [] if query.geographic else [_Layout("44", prefix, length)]
+                return [] if query.geographic else [_Layout(code, prefix, length)]
             places = [p for p in PLACES["GB"] if query.allows_place(p)]
-            return [_Layout("44", p.prefix, 10) for p in places]
+            return [_Layout(code, p.prefix, 10) for p in places]
         if kind == "TollFree":
             if query.geographic or (area is not None and area not in NANP_TOLL_FREE):
                 return []
-            return [_Layout("1", area or NANP_TOLL_FREE[0], 10)]
+            return [_Layout(code, area or NANP_TOLL_FREE[0], 10)]
         places = [p for p in PLACES[country] if query.allows_place(p)]
         if area is None:
-            return [_Layout("1", p.prefix, 10) for p in places]
+            return [_Layout(code, p.prefix, 10) for p in places]
         if any(p.prefix == area for p in places):
-            return [_Layout("1", area, 10)]
-        known = place_of(f"+1{area}0000000")
+            return [_Layout(code, area, 10)]
+        known = place_of(f"+{code}{area}0000000")
         if known is None and not query.geographic:  # an area code without a place
-            return [_Layout("1", area, 10)]
+            return [_Layout(code, area, 10)]
         return []
 
     def _candidate(

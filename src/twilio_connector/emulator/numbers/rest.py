@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ... import models
+from ..._wire import is_e164
 from ..accounts.rest import path_account, principal
 from ..errors import invalid_param, not_found
 from ..http import Request, Response, json_response
@@ -21,7 +22,7 @@ from ..pagination import envelope, page_request, paginate_list
 from .inventory import COUNTRIES, TYPE_NAMES, ContainsPattern, SearchQuery
 from .records import NumberRecord
 from .serialize import SEARCH_TYPES, available_model, country_model, number_model
-from .state import E164_RE, NUMBER_CONFIG_PARAMS, check_config_value
+from .state import NUMBER_CONFIG_PARAMS, check_config_value
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
@@ -156,7 +157,7 @@ def search_query(req: Request, country: str, type_name: str) -> SearchQuery:
                  "ExcludeForeignAddressRequired", "Beta"):  # fmt: skip
         req.get_bool(name)  # no number needs an address, none is beta: nothing to exclude
     near_number = req.get("NearNumber") or None
-    if near_number is not None and not E164_RE.match(near_number):
+    if near_number is not None and not is_e164(near_number):
         raise invalid_param("NearNumber", near_number, "expected an E.164 number")
     if req.get("InRateCenter") and not req.get("InLata"):
         raise invalid_param("InRateCenter", None, "needs InLata too")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..._wire import is_e164
 from ..accounts.records import AccountRecord
 from ..errors import bad_request, invalid_param
 from ..http import is_http_url
@@ -23,7 +24,6 @@ from .records import NumberRecord
 from .repository import NumberRepository
 
 __all__ = [
-    "E164_RE",
     "NUMBER_CONFIG_PARAMS",
     "SANDBOX_WHATSAPP_NUMBER",
     "Numbers",
@@ -31,7 +31,6 @@ __all__ = [
     "format_friendly",
 ]
 
-E164_RE = re.compile(r"\+[1-9][0-9]{6,14}\Z")
 SANDBOX_WHATSAPP_NUMBER = "+14155238886"
 MAGIC_BUYABLE = "+15005550006"
 
@@ -140,7 +139,7 @@ class Numbers:
         name: str | None = None,
     ) -> NumberRecord:
         """Own ``phone_number`` (seeding); an existing record keeps its configuration."""
-        if not E164_RE.match(phone_number):
+        if not is_e164(phone_number):
             raise ValueError(f"phone number must be E.164 (+15551234567), got {phone_number!r}")
         existing = self._by_number.get(phone_number)
         if existing is not None:
@@ -175,7 +174,7 @@ class Numbers:
         if phone_number:
             if phone_number == "+15005550000":
                 raise bad_request(21422, f"PhoneNumber {phone_number} is not available")
-            if phone_number == "+15005550001" or not E164_RE.match(phone_number):
+            if phone_number == "+15005550001" or not is_e164(phone_number):
                 raise bad_request(21421, f"PhoneNumber {phone_number} is invalid")
             if phone_number in self._by_number and phone_number != MAGIC_BUYABLE:
                 raise bad_request(21422, f"PhoneNumber {phone_number} is not available")
