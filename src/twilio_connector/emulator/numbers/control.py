@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import models
+from ..._wire import to_bool
 from ..errors import not_found
 from ..http import Request, Response, json_response
 from .serialize import number_model
@@ -22,7 +23,7 @@ class NumbersControl:
 
     async def configure(self, req: Request) -> Response:
         data = req.json()
-        enabled = str(data.get("whatsapp", "true")).lower() in ("true", "1", "yes")
+        enabled = to_bool(str(data.get("whatsapp", "true"))) is True
         try:
             number = self.numbers.set_whatsapp(req.path_params["number"], enabled)
         except KeyError:
