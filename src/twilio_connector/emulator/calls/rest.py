@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import models
-from ..accounts.records import AccountRecord
+from ..accounts.rest import path_account
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request
 from .repository import CallFilter
@@ -24,17 +24,11 @@ from .serialize import call_model
 if TYPE_CHECKING:
     from ..core import EmulatorCore
 
-__all__ = ["CALL_STATUSES", "CallsApi", "account_of"]
+__all__ = ["CALL_STATUSES", "CallsApi"]
 
 CALL_STATUSES = (
     "queued", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled",
 )  # fmt: skip
-
-
-def account_of(req: Request) -> AccountRecord:
-    """The account the route authenticated (every ``auth="account"`` route has one)."""
-    assert req.account is not None
-    return req.account
 
 
 class CallsApi:
@@ -44,7 +38,7 @@ class CallsApi:
         self.calls = core.calls
 
     async def create(self, req: Request) -> Response:
-        record = self.calls.create(account_of(req), parse_call_request(req))
+        record = self.calls.create(path_account(req), parse_call_request(req))
         return json_response(models.encode(call_model(record)), 201)
 
     async def list(self, req: Request) -> Response:
@@ -63,21 +57,21 @@ class CallsApi:
             to=values["To"], from_=values["From"], parent_call_sid=values["ParentCallSid"],
             status=status, start_time=start, end_time=end,
         )  # fmt: skip
-        records, more = self.calls.page(account_of(req), where, preq)
+        records, more = self.calls.page(path_account(req), where, preq)
         items = [call_model(r) for r in records]
         filters += (*start.filters, *end.filters)
         env = envelope("calls", items, req.path, filters, preq, more)
         return json_response(models.encode(env))
 
     async def fetch(self, req: Request) -> Response:
-        record = self.calls.get(account_of(req), req.path_params["Sid"], req.path)
+        record = self.calls.get(path_account(req), req.path_params["Sid"], req.path)
         return json_response(models.encode(call_model(record)))
 
     async def update(self, req: Request) -> Response:
-        account, sid = account_of(req), req.path_params["Sid"]
+        account, sid = path_account(req), req.path_params["Sid"]
         await self.calls.update(account, sid, parse_call_update(req), req.path)
         return json_response(models.encode(call_model(self.calls.get(account, sid, req.path))))
 
     async def delete(self, req: Request) -> Response:
-        self.calls.delete(account_of(req), req.path_params["Sid"], req.path)
+        self.calls.delete(path_account(req), req.path_params["Sid"], req.path)
         return Response(204, b"")

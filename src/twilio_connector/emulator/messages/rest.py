@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import models
-from ..accounts.records import AccountRecord
+from ..accounts.rest import path_account
 from ..errors import not_found
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
@@ -21,11 +21,6 @@ if TYPE_CHECKING:
     from ..core import EmulatorCore
 
 __all__ = ["MessagesApi", "message_query"]
-
-
-def _account(req: Request) -> AccountRecord:
-    assert req.account is not None  # the route needs an authenticated account
-    return req.account
 
 
 def message_query(req: Request) -> tuple[MessageQuery, list[tuple[str, str]]]:
@@ -65,34 +60,36 @@ class MessagesApi:
             send_at=req.get_datetime("SendAt"),
             schedule_type=req.get_choice("ScheduleType", ("fixed",)),
         )
-        msg = self._messaging.create(_account(req), msg_req)
+        msg = self._messaging.create(path_account(req), msg_req)
         return json_response(models.encode(message_model(msg)), 201)
 
     async def list(self, req: Request) -> Response:
         preq = page_request(req)
         query, filters = message_query(req)
-        records, more = self._repository.page(_account(req).sid, query, preq)
+        records, more = self._repository.page(path_account(req).sid, query, preq)
         items = [message_model(m) for m in records]
         env = envelope("messages", items, req.path, filters, preq, more)
         return json_response(models.encode(env))
 
     async def fetch(self, req: Request) -> Response:
-        msg = self._messaging.get(_account(req), req.path_params["Sid"], req.path)
+        msg = self._messaging.get(path_account(req), req.path_params["Sid"], req.path)
         return json_response(models.encode(message_model(msg)))
 
     async def update(self, req: Request) -> Response:
         status = req.get_choice("Status", ("canceled",))
         body = req.get("Body")
-        msg = self._messaging.update(_account(req), req.path_params["Sid"], body, status, req.path)
+        msg = self._messaging.update(
+            path_account(req), req.path_params["Sid"], body, status, req.path
+        )
         return json_response(models.encode(message_model(msg)))
 
     async def delete(self, req: Request) -> Response:
-        self._messaging.delete(_account(req), req.path_params["Sid"], req.path)
+        self._messaging.delete(path_account(req), req.path_params["Sid"], req.path)
         return Response(204, b"")
 
     def _parent(self, req: Request) -> str:
         sid = req.path_params["MessageSid"]
-        self._messaging.get(_account(req), sid, req.path)  # 404 if missing or another account's
+        self._messaging.get(path_account(req), sid, req.path)  # 404 if missing or another account's
         return sid
 
     async def list_media(self, req: Request) -> Response:

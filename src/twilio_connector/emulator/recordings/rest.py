@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import models
-from ..calls.rest import account_of
+from ..accounts.rest import path_account
 from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request
 from .records import RecordingRecord
@@ -37,7 +37,7 @@ class RecordingsApi:
     # -- call level -------------------------------------------------------------------------
 
     async def list_for_call(self, req: Request) -> Response:
-        account, call_sid = account_of(req), req.path_params["CallSid"]
+        account, call_sid = path_account(req), req.path_params["CallSid"]
         self.calls.get(account, call_sid, req.path)  # 404 for an unknown call
         preq = page_request(req)
         records, more = self.recordings.repository.page(account.sid, preq, call_sid=call_sid)
@@ -46,20 +46,20 @@ class RecordingsApi:
 
     async def fetch_for_call(self, req: Request) -> Response:
         found = self.recordings.get(
-            account_of(req).sid, req.path_params["Sid"], req.path, req.path_params["CallSid"]
+            path_account(req).sid, req.path_params["Sid"], req.path, req.path_params["CallSid"]
         )
         return json_response(models.encode(recording_model(found, call_level=True)))
 
     async def delete_for_call(self, req: Request) -> Response:
         self.recordings.delete(
-            account_of(req).sid, req.path_params["Sid"], req.path, req.path_params["CallSid"]
+            path_account(req).sid, req.path_params["Sid"], req.path, req.path_params["CallSid"]
         )
         return Response(204, b"")
 
     # -- account level ----------------------------------------------------------------------
 
     async def list(self, req: Request) -> Response:
-        account = account_of(req)
+        account = path_account(req)
         preq = page_request(req)
         filters: list[tuple[str, str]] = []
         call_sid = req.get("CallSid") or None
@@ -74,11 +74,11 @@ class RecordingsApi:
         return json_response(models.encode(env))
 
     async def fetch(self, req: Request) -> Response:
-        found = self.recordings.get(account_of(req).sid, req.path_params["Sid"], req.path)
+        found = self.recordings.get(path_account(req).sid, req.path_params["Sid"], req.path)
         return json_response(models.encode(self._model(found)))
 
     async def delete(self, req: Request) -> Response:
-        self.recordings.delete(account_of(req).sid, req.path_params["Sid"], req.path)
+        self.recordings.delete(path_account(req).sid, req.path_params["Sid"], req.path)
         return Response(204, b"")
 
     def _model(self, record: RecordingRecord) -> models.Recording:
