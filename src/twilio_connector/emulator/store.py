@@ -21,13 +21,18 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Store"]
+__all__ = ["Store", "placeholders"]
 
 _CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 _TABLE_RE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)", re.IGNORECASE)
+
+
+def placeholders(values: Sequence[object]) -> str:
+    """``?,?,?``: one parameter mark per value (for ``IN (...)`` in a repository's SQL)."""
+    return ",".join("?" * len(values))
 
 
 class Store:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..._wire import DateRange
 from ..pagination import UNBOUNDED, PageRequest, date_conditions, paginate_sql
-from ..store import Store
+from ..store import Store, placeholders
 from .records import CallRecord
 
 __all__ = ["TERMINAL", "CallFilter", "CallRepository"]
@@ -161,9 +161,9 @@ class CallRepository:
         """The newest calls of these accounts, transcripts included (the web inbox)."""
         if not account_sids:
             return []
-        marks = ", ".join("?" * len(account_sids))
         rows = self.store.query(
-            f"SELECT {_COLUMNS}, transcript FROM calls WHERE account_sid IN ({marks}) "
+            f"SELECT {_COLUMNS}, transcript FROM calls "
+            f"WHERE account_sid IN ({placeholders(account_sids)}) "
             "ORDER BY seq DESC LIMIT ?",
             (*account_sids, limit),
         )

@@ -18,7 +18,7 @@ import msgspec
 
 from ..._wire import DateRange
 from ..pagination import UNBOUNDED, PageRequest, date_conditions, paginate_sql
-from ..store import Store
+from ..store import Store, placeholders
 from .records import MediaRecord, MessageRecord
 
 __all__ = ["MessageQuery", "MessageRepository", "WhatsAppWindowRepository"]
@@ -99,10 +99,6 @@ def _record(row: Sequence[Any]) -> MessageRecord:
         price=row[14], price_unit=row[15] or "USD", messaging_service_sid=row[16],
         status_callback=row[17], extra=_json_decode(row[18]) if row[18] else None,
     )  # fmt: skip
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
 
 
 @dataclass(frozen=True)
@@ -207,7 +203,7 @@ class MessageRepository:
             "SELECT local, peer, COUNT(*), MAX(seq) FROM ("
             " SELECT seq, CASE WHEN direction = 'inbound' THEN to_ ELSE from_ END AS local,"
             " CASE WHEN direction = 'inbound' THEN from_ ELSE to_ END AS peer"
-            f" FROM messages WHERE account_sid IN ({_marks(account_sids)})"
+            f" FROM messages WHERE account_sid IN ({placeholders(account_sids)})"
             " ORDER BY seq DESC LIMIT ?) GROUP BY local, peer ORDER BY MAX(seq) DESC LIMIT ?",
             (*account_sids, scan, limit),
         )
@@ -217,7 +213,7 @@ class MessageRepository:
         last = {
             row[0]: _record(row[1:])
             for row in self._store.query(
-                f"SELECT seq, {_MESSAGE_COLUMNS} FROM messages WHERE seq IN ({_marks(seqs)})",
+                f"SELECT seq, {_MESSAGE_COLUMNS} FROM messages WHERE seq IN ({placeholders(seqs)})",
                 seqs,
             )
         }
@@ -234,7 +230,7 @@ class MessageRepository:
         (``local == ""``: outbound messages to ``peer`` whose sender is not chosen yet)."""
         if not account_sids:
             return []
-        accounts = f"account_sid IN ({_marks(account_sids)})"
+        accounts = f"account_sid IN ({placeholders(account_sids)})"
         if local:
             # Each half walks the index on the peer's side (unary + keeps SQLite off the index
             # on our busy number), so a thread costs the same in a store of millions of rows.
@@ -259,7 +255,7 @@ class MessageRepository:
         if not parent_sids:
             return out
         for row in self._store.query(
-            f"SELECT {_MEDIA_COLUMNS} FROM media WHERE parent_sid IN ({_marks(parent_sids)})"
+            f"SELECT {_MEDIA_COLUMNS} FROM media WHERE parent_sid IN ({placeholders(parent_sids)})"
             " ORDER BY seq",
             list(parent_sids),
         ):

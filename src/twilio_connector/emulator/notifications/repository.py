@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..store import Store
+from ..store import Store, placeholders
 from .records import NotificationRecord
 
 __all__ = ["NotificationRepository"]
@@ -47,9 +47,9 @@ class NotificationRepository:
         """The newest notifications of some accounts, newest first (the web inbox)."""
         if not account_sids:
             return []
-        marks = ",".join("?" * len(account_sids))
         rows = self._store.query(
-            f"SELECT {_COLUMNS} FROM notifications WHERE account_sid IN ({marks})"
+            f"SELECT {_COLUMNS} FROM notifications"
+            f" WHERE account_sid IN ({placeholders(account_sids)})"
             " ORDER BY seq DESC LIMIT ?",
             (*account_sids, limit),
         )

@@ -44,10 +44,6 @@ SCAN_WINDOW = 2000  # conversations are grouped from this many most recent messa
 THREAD_LIMIT = 200  # messages shown per conversation (the latest)
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
-
-
 def redact_url(url: str | None) -> str:
     """``url`` with any ``user:password@`` password shown as ``***``."""
     return redact_userinfo(url) if url else ""

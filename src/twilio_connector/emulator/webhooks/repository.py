@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from ..store import Store
+from ..store import Store, placeholders
 from .records import DeliveryRecord, SigningRule
 
 __all__ = ["DeliveryRepository", "SigningRuleRepository"]
@@ -35,10 +35,6 @@ MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 def _record(r: Sequence[Any]) -> DeliveryRecord:
     pairs = tuple((str(k), str(v)) for k, v in msgspec.json.decode(r[7]))
     return DeliveryRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], pairs, *r[8:])
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
 
 
 class DeliveryRepository:
@@ -89,7 +85,7 @@ class DeliveryRepository:
         """The newest attempts of some accounts (newest first), optionally of one ``kind``."""
         if not account_sids:
             return []
-        where = f"account_sid IN ({_marks(account_sids)})"
+        where = f"account_sid IN ({placeholders(account_sids)})"
         args: list[object] = list(account_sids)
         if kind:
             where += " AND kind = ?"
@@ -108,8 +104,8 @@ class DeliveryRepository:
             return []
         rows = self._store.query(
             f"SELECT {_COLUMNS} FROM deliveries"
-            f" WHERE resource_sid IN ({_marks(resource_sids)})"
-            f" AND account_sid IN ({_marks(account_sids)}) ORDER BY id DESC LIMIT ?",
+            f" WHERE resource_sid IN ({placeholders(resource_sids)})"
+            f" AND account_sid IN ({placeholders(account_sids)}) ORDER BY id DESC LIMIT ?",
             (*resource_sids, *account_sids, limit),
         )
         return [_record(r) for r in rows]
@@ -120,7 +116,7 @@ class DeliveryRepository:
             return []
         rows = self._store.query(
             "SELECT DISTINCT kind FROM (SELECT kind FROM deliveries"
-            f" WHERE account_sid IN ({_marks(account_sids)}) ORDER BY id DESC LIMIT ?)",
+            f" WHERE account_sid IN ({placeholders(account_sids)}) ORDER BY id DESC LIMIT ?)",
             (*account_sids, window),
         )
         return sorted(str(r[0]) for r in rows)
