@@ -371,7 +371,16 @@ def test_every_subresource_uri_is_served(api: httpx.Client, emu: Emulator) -> No
     sub = api.post("/2010-04-01/Accounts.json", data={"FriendlyName": "sub"}).json()
     api.post(f"{_account(emu)}/IncomingPhoneNumbers/TollFree.json",
              data={"PhoneNumber": "+18335550100"})  # fmt: skip
+    message = api.post(f"{_account(emu)}/Messages.json",
+                       data={"To": "+15558675310", "From": OWNED, "Body": "hi"})  # fmt: skip
+    call = api.post(f"{_account(emu)}/Calls.json",
+                    data={"To": "+15558675310", "From": OWNED, "Twiml": "<Response/>"})  # fmt: skip
+    assert message.status_code == 201 and call.status_code == 201, (message.text, call.text)
     documents = [
+        message.json(),
+        call.json(),
+        api.get(f"{_account(emu)}/Messages.json").json(),
+        api.get(f"{_account(emu)}/Calls.json").json(),
         api.get(f"{_account(emu)}.json").json(),
         api.get(f"/2010-04-01/Accounts/{sub['sid']}.json").json(),
         api.get("/2010-04-01/Accounts.json").json(),

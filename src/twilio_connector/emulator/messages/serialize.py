@@ -38,7 +38,6 @@ def message_model(m: MessageRecord) -> models.Message:
         uri=uri,
         subresource_uris={
             "media": _MEDIA_LIST.fill(m.account_sid, m.sid),
-            "feedback": uri.removesuffix(".json") + "/Feedback.json",
         },
     )
 
