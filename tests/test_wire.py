@@ -542,3 +542,12 @@ def test_redact_userinfo_hides_only_the_password() -> None:
     assert redact_userinfo("postgresql://app:@db/x") == "postgresql://app:***@db/x"
     assert redact_userinfo("postgresql://app@db/x") == "postgresql://app@db/x"
     assert redact_userinfo("https://host/p?x=a:b@c") == "https://host/p?x=a:b@c"
+
+
+def test_resolve_url_joins_relative_actions_and_never_raises() -> None:
+    from twilio_connector._wire import resolve_url
+
+    assert resolve_url("https://app.test/sms/in", "status") == "https://app.test/sms/status"
+    assert resolve_url("https://app.test/sms", "https://other.test/x") == "https://other.test/x"
+    assert resolve_url("https://app.test/sms", "http://[::1/s") == "http://[::1/s"
+    assert resolve_url("http://[::1", "/s") == "/s"

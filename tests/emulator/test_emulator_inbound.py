@@ -285,3 +285,15 @@ def test_control_plane_over_http(emu: Emulator, receiver: Receiver) -> None:
         sub_http = httpx.Client(base_url=emu.base_url, auth=(sub.sid, sub.auth_token))
         assert sub_http.post("/_emulator/reset").status_code == 401  # main accounts only
         sub_http.close()
+
+
+def test_reply_whose_action_url_is_malformed_is_refused_and_reported(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    _configure(twilio, NUMBER, sms_url=receiver.url("/sms-bad-action"))
+    receiver.reply("/sms-bad-action", _twiml('<Message action="http://[::1/s">Hi</Message>'))
+    inbound = emu.simulate_inbound_message(HANDSET, NUMBER, "Hello")
+    emu.settle()
+    assert twilio.messages.list(from_=NUMBER) == []  # the reply is refused, not crashed on
+    [note] = emu.notifications(inbound.sid)
+    assert note.error_code == 21609 and "http://[::1/s" in note.message

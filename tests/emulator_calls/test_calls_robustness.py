@@ -161,3 +161,22 @@ def test_manual_advance_runs_a_call_step_by_step(receiver: Receiver) -> None:
         assert twilio.calls(call.sid).fetch().status == "completed"
         said = [e["text"] for e in emu.call_transcript(call.sid) if e.get("kind") == "say"]
         assert said == ["one", "two"]
+
+
+def test_redirect_to_a_malformed_url_is_reported_like_any_invalid_url(emu: Emulator) -> None:
+    with httpx.Client(base_url=emu.base_url, auth=(emu.account_sid, emu.auth_token)) as api:
+        path = f"/2010-04-01/Accounts/{emu.account_sid}/Calls.json"
+        sids = []
+        for url in ("http://[::1/x", "ftp://example.com/x"):
+            twiml = f"<Response><Redirect>{url}</Redirect></Response>"
+            data = {"To": "+15558675310", "From": "+15017122661", "Twiml": twiml}
+            sids.append(api.post(path, data=data).json()["sid"])
+        emu.settle()
+        outcomes = [
+            (
+                {n.error_code for n in emu.notifications(sid)},
+                api.get(path[:-5] + f"/{sid}.json").json()["status"],
+            )
+            for sid in sids
+        ]
+    assert outcomes[0] == outcomes[1] and 11100 in outcomes[0][0], outcomes

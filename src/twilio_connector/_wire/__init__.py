@@ -48,7 +48,7 @@ from .forms import (
     to_float,
     to_int,
 )
-from .urls import Userinfo, redact_userinfo, signed_url, split_userinfo
+from .urls import Userinfo, redact_userinfo, resolve_url, signed_url, split_userinfo
 
 __all__ = [
     "API_PREFIX",
@@ -82,6 +82,7 @@ __all__ = [
     "parse_form_strict",
     "parse_iso_datetime",
     "redact_userinfo",
+    "resolve_url",
     "signed_url",
     "split_userinfo",
     "to_bool",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
-__all__ = ["Userinfo", "redact_userinfo", "signed_url", "split_userinfo"]
+__all__ = ["Userinfo", "redact_userinfo", "resolve_url", "signed_url", "split_userinfo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +82,13 @@ def redact_userinfo(url: str) -> str:
     user = raw.partition(":")[0]
     start = rest.find("://") + 3
     return f"{rest[:start]}{user}:***@{rest[start:]}"
+
+
+def resolve_url(base: str, url: str) -> str:
+    """``url`` resolved against ``base`` (a TwiML ``action`` relative to its document), or
+    ``url`` unchanged when either cannot be parsed (``http://[::1``): the request that uses
+    it then fails as an invalid URL (11100) instead of raising here."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url

@@ -11,9 +11,15 @@ its status callback), ``<Redirect>`` fetches the next document (at most 50 per s
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 
-from ..._wire import API_VERSION, country_of, message_verb_error, parse_address, whatsapp_address
+from ..._wire import (
+    API_VERSION,
+    country_of,
+    message_verb_error,
+    parse_address,
+    resolve_url,
+    whatsapp_address,
+)
 from ...callbacks import IncomingMessage, MessageMedia
 from ...specs import MEDIA
 from ..accounts.records import AccountRecord
@@ -156,7 +162,7 @@ class InboundMessages:
                 if documents > MAX_DOCUMENTS:
                     self._notify(account, inbound, 14106, "Too many TwiML documents", url)
                     return
-                url = urljoin(result.url, action.url)
+                url = resolve_url(result.url, action.url)
                 result = await self._fetch(account, inbound, url, action.method, params)
                 fetched = self._actions(account, inbound, result)
                 actions = [] if isinstance(fetched, int) else fetched
@@ -214,7 +220,7 @@ class InboundMessages:
         from_ = action.from_ or inbound.to
         if inbound.channel == "whatsapp":  # a reply stays on WhatsApp
             to, from_ = _on_whatsapp(to), _on_whatsapp(from_)
-        callback = urljoin(doc_url, action.action) if action.action else None
+        callback = resolve_url(doc_url, action.action) if action.action else None
         req = MessageRequest(
             to=to,
             from_=from_,

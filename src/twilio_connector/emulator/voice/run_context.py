@@ -12,8 +12,9 @@ import asyncio
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
+from ..._wire import resolve_url
 from ...callbacks import IncomingCall
 from ..timing import Timing
 from .caller_input import CallerInput
@@ -237,7 +238,7 @@ class CallRuntime:
         if url is None:
             return None
         url = url.strip()
-        return urljoin(self.document_url, url) if self.document_url else url
+        return resolve_url(self.document_url, url) if self.document_url else url
 
     def problem(
         self, code: int | None, message: str, url: str | None = None, *, fatal: bool
@@ -278,8 +279,11 @@ class CallRuntime:
     async def _fetch(
         self, url: str, method: str, extra: Mapping[str, str], purpose: str
     ) -> TwimlDocument | tuple[int | None, str]:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             return ERROR_INVALID_URL, f"invalid URL {url!r}"
         if self.clock.elapsed > self._last_document_at:
             self._last_document_at, self._idle_documents = self.clock.elapsed, 0

@@ -232,11 +232,11 @@ class WebhookDispatcher:
     def _enqueue(self, job: _Job) -> None:
         key = self._lane_keys.get(job.hook.url)
         if key is None:
-            parts = urlsplit(job.hook.url)
             try:
+                parts = urlsplit(job.hook.url)
                 key = (parts.scheme, parts.hostname or "", parts.port, parts.path)
-            except ValueError:
-                key = (parts.scheme, parts.netloc, None, parts.path)
+            except ValueError:  # unparseable: its own lane; the client reports 11100
+                key = ("", job.hook.url, None, "")
             if len(self._lane_keys) > 10_000:
                 self._lane_keys.clear()
             self._lane_keys[job.hook.url] = key
