@@ -819,6 +819,43 @@ def test_an_element_cannot_be_attached_twice() -> None:
         inner.append(e)  # would be a cycle
 
 
+def test_an_element_knows_its_document() -> None:
+    r = MessagingResponse()
+    first = r.message("one")
+    second = r.message("two")
+    assert (first.parent, second.root, second.document()) == (r, r, r)
+    assert str(second.document()) == (
+        DECLARATION + "<Response><Message>one</Message><Message>two</Message></Response>"
+    )
+    v = VoiceResponse()
+    say = v.gather(num_digits=1).say("Press 1")
+    assert say.document() is v and v.root is v and v.parent is None
+
+
+def test_a_top_level_verb_on_its_own_gets_a_response_without_being_attached() -> None:
+    message = Message("hi")
+    document = message.document()
+    assert isinstance(document, MessagingResponse)
+    assert str(document) == DECLARATION + "<Response><Message>hi</Message></Response>"
+    assert message.parent is None
+    MessagingResponse().append(message)  # still free to be nested once
+    assert isinstance(Say("bye").document(), VoiceResponse)
+    assert str(Redirect("/next").document()) == (
+        DECLARATION + "<Response><Redirect>/next</Redirect></Response>"
+    )
+
+
+def test_an_element_a_response_cannot_hold_has_no_document() -> None:
+    body = Message().body("text")  # its root is a detached <Message>: that is wrapped
+    assert str(body.document()) == (
+        DECLARATION + "<Response><Message><Body>text</Body></Message></Response>"
+    )
+    with pytest.raises(TwiMLError, match="<Body> cannot be the top"):
+        Body("text").document()
+    with pytest.raises(TwiMLError, match="<Number> cannot be the top"):
+        Number("+15558675310").document()
+
+
 def test_redirect_belongs_to_both_grammars() -> None:
     v = VoiceResponse().append(Redirect("/v"))
     m = MessagingResponse().append(Redirect("/m"))

@@ -13,8 +13,8 @@ from twilio_connector.emulator.messages.twiml import (
     TwimlError,
     parse_messaging_twiml,
 )
-from twilio_connector.emulator.twiml_reader import MAX_DEPTH
 from twilio_connector.twiml import MessagingResponse
+from twilio_connector.twiml.reader import MAX_DEPTH
 
 NUMBER = "+15017122661"
 HANDSET = "+15558675310"

@@ -21,8 +21,9 @@ lifecycles, live calls), ``recordings``, ``rules`` (how destinations behave),
 signing, delivery log), ``ui`` (the web inbox, reading through the repositories) and
 ``voice`` (pure TwiML: ``model``, ``parse``, ``run``). Shared: ``core`` (owns every
 backend, the clock and the dispatcher), ``timing`` and ``scheduler`` (simulated time),
-``store`` (the SQLite connection), ``http``, ``router``, ``pagination``, ``errors``,
-``twiml_reader`` (the one safe TwiML reader). Adding a resource: CONTRIBUTING.md.
+``store`` (the SQLite connection), ``http``, ``router``, ``pagination``, ``errors``; the
+one safe TwiML reader is :mod:`twilio_connector.twiml.reader`. Adding a resource:
+CONTRIBUTING.md.
 """
 
 from .accounts.state import DEFAULT_ACCOUNT_SID

@@ -133,9 +133,13 @@ class TwiML:
     ``str(element)`` is a complete XML document starting with the XML declaration;
     :meth:`to_xml` can leave the declaration out. Elements are context managers that return
     themselves, so ``with response.gather(...) as g:`` reads like the document it builds.
+
+    An element keeps a reference to the element it was nested in, so a builder's return value
+    still knows its document: ``MessagingResponse().message("hi")`` is the ``<Message>``, and
+    its :attr:`root` is the ``<Response>`` (:meth:`document` gives the ``<Response>`` to send).
     """
 
-    __slots__ = ("_attached", "_attrs", "_children")
+    __slots__ = ("_attrs", "_children", "_parent")
 
     tag: ClassVar[str] = ""
     """The XML element name, e.g. ``"Say"``."""
@@ -165,7 +169,7 @@ class TwiML:
         """Build an element with optional text and attributes (snake case or wire names)."""
         if not self.tag:
             raise TypeError("TwiML is a base class; build a VoiceResponse or MessagingResponse")
-        self._attached = False
+        self._parent: TwiML | None = None
         self._children: list[TwiML | str] = []
         self._attrs: dict[str, str] = {}
         self._add_attrs(attrs)
@@ -174,7 +178,7 @@ class TwiML:
 
     def _init(self, text: str | None, params: Mapping[str, Any], extra: Mapping[str, Any]) -> None:
         """Initialise from a subclass ``__init__``'s ``locals()`` (documented attrs) + extra."""
-        self._attached = False
+        self._parent = None
         self._children = []
         attrs = self._attrs = {}
         for py_name, wire in self._attribute_pairs:
@@ -216,9 +220,9 @@ class TwiML:
                 f"<{child.tag}> ({child.grammar}) is not allowed inside <{self.tag}> "
                 f"({self.grammar} TwiML); it may contain: {allowed}"
             )
-        if child._attached:
+        if child._parent is not None:
             raise TwiMLError(f"<{child.tag}> already belongs to a document; build a new one")
-        child._attached = True
+        child._parent = self
         self._children.append(child)
         return child
 
@@ -236,6 +240,44 @@ class TwiML:
         The tag must be allowed here by the nesting table, like for every other child.
         """
         return self.nest(generic_element(self.grammar, tag)(text, **attrs))
+
+    @property
+    def parent(self) -> TwiML | None:
+        """The element this one was nested in (``None`` for a document or a detached element)."""
+        return self._parent
+
+    @property
+    def root(self) -> TwiML:
+        """The outermost element of the tree this element belongs to (itself if detached)."""
+        node = self
+        while node._parent is not None:
+            node = node._parent
+        return node
+
+    def document(self) -> TwiML:
+        """The ``<Response>`` document to send for this element.
+
+        The :attr:`root` when it is a ``<Response>`` (the document a builder's return value,
+        such as ``MessagingResponse().message("hi")``, belongs to); for a top-level verb built
+        on its own (``Message("hi")``, ``Say("hi")``) a new ``<Response>`` that holds it, without
+        attaching it. Anything else (a noun such as ``<Body>``, or a verb ``<Response>`` may not
+        hold) raises :class:`TwiMLError`.
+        """
+        root = self.root
+        if root.tag == "Response":
+            return root
+        from .messaging import MessagingResponse  # here: those modules import this one
+        from .voice import VoiceResponse
+
+        response: type[TwiML] = MessagingResponse if root.grammar == "messaging" else VoiceResponse
+        if root.tag not in response._allowed:
+            raise TwiMLError(
+                f"<{root.tag}> cannot be the top of a TwiML document: a <Response> does not "
+                f"hold it; nest it in the element it belongs to"
+            )
+        wrapper = response()
+        wrapper._children.append(root)  # not attached: the caller's element stays its own
+        return wrapper
 
     @property
     def attrs(self) -> Mapping[str, str]:

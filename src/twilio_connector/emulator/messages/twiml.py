@@ -1,10 +1,10 @@
 """A Messaging TwiML document -> the actions the emulator executes.
 
-The document is read by the shared reader (:mod:`..twiml_reader`: no DOCTYPE or entities,
-bounded size and depth) against :data:`twilio_connector.twiml.MESSAGING_VERBS`, the table the
-``MessagingResponse`` builder uses: ``<Response>`` holds ``<Message>`` (text, or ``<Body>`` +
-up to 10 ``<Media>``; attributes ``to``, ``from``, ``action``, ``method``, ``statusCallback``)
-and ``<Redirect method=...>url</Redirect>`` (which ends the document).
+The document is read by the shared reader (:mod:`twilio_connector.twiml.reader`: no DOCTYPE
+or entities, bounded size and depth) against :data:`twilio_connector.twiml.MESSAGING_VERBS`,
+the table the ``MessagingResponse`` builder uses: ``<Response>`` holds ``<Message>`` (text,
+or ``<Body>`` + up to 10 ``<Media>``; attributes ``to``, ``from``, ``action``, ``method``,
+``statusCallback``) and ``<Redirect method=...>url</Redirect>`` (which ends the document).
 
 Codes (TWILIO.md 10.7, 13.3): a document that is not XML, has anything before the ``<?xml``
 declaration or a DOCTYPE is 12100; a root other than ``<Response>`` is 12102; over 64 KiB is
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...twiml import MESSAGING_VERBS
-from ..twiml_reader import ERROR_SCHEMA, Element, TwimlError, read_twiml
+from ...twiml.reader import ERROR_SCHEMA, Element, TwimlError, read_twiml
 
 __all__ = ["MessageAction", "ParsedTwiml", "RedirectAction", "TwimlError", "parse_messaging_twiml"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..twiml_reader import Element, TwimlIssue  # the shared reader's types
+from ...twiml.reader import Element, TwimlIssue  # the shared reader's types
 
 __all__ = [
     "DEFAULT_METHOD",

@@ -1,7 +1,8 @@
 """Voice TwiML text -> validated, typed verbs, failing the way Twilio does.
 
-The document is read by the shared reader (:mod:`..twiml_reader`, also used for messaging)
-against :data:`twilio_connector.twiml.VOICE_VERBS` (TWILIO.md 10.7 and 13.1):
+The document is read by the shared reader (:mod:`twilio_connector.twiml.reader`, also used
+for messaging and by the listener) against :data:`twilio_connector.twiml.VOICE_VERBS`
+(TWILIO.md 10.7 and 13.1):
 
 * larger than 64 KiB -> :class:`TwimlError` 11750; not well-formed XML, anything before the
   ``<?xml`` declaration, a DOCTYPE or entity declaration (never valid TwiML; refused so entity
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ...twiml import VOICE_VERBS
-from ..twiml_reader import (
+from ...twiml.reader import (
     ERROR_DOCUMENT_PARSE,
     ERROR_ROOT_NOT_RESPONSE,
     ERROR_SCHEMA,

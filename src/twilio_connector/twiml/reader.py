@@ -1,9 +1,10 @@
 """The one TwiML reader: a document -> a tree of :class:`Element`, checked against a nesting table.
 
-Voice (:mod:`.voice.parse`) and messaging (:mod:`.messages.twiml`) documents are both read
-here, against the tables the builders use (:data:`twilio_connector.twiml.VOICE_VERBS`,
-:data:`twilio_connector.twiml.MESSAGING_VERBS`), failing the way Twilio does (TWILIO.md 10.7,
-13.1):
+The emulator reads voice (:mod:`twilio_connector.emulator.voice.parse`) and messaging
+(:mod:`twilio_connector.emulator.messages.twiml`) documents here, and the listener checks its
+handlers' replies with it, against the tables the builders use
+(:data:`twilio_connector.twiml.VOICE_VERBS`, :data:`twilio_connector.twiml.MESSAGING_VERBS`),
+failing the way Twilio does (TWILIO.md 10.7, 13.1):
 
 * larger than ``max_bytes`` (64 KiB) -> :class:`TwimlError` 11750;
 * not well-formed XML, anything before the ``<?xml`` declaration, bytes that do not decode, a
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from xml.parsers import expat
 
-from ..twiml import TEXT
+from ._schema import TEXT
 
 __all__ = [
     "ERROR_DOCUMENT_PARSE",
