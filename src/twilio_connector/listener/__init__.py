@@ -17,6 +17,11 @@
         response.message(f"You said {event.body}")
         return response                    # the TwiML Twilio gets back
 
+A handler may also return a verb (``return MessagingResponse().message("hi")`` sends the
+``<Response>`` that ``<Message>`` belongs to) or a ``<Response>`` document as a string; the
+listener never sends TwiML whose root is not ``<Response>``
+(:mod:`twilio_connector.listener.replies`).
+
     listener.run("0.0.0.0", 8080)          # or mount listener.app in Starlette/FastAPI
 
 Every request's ``X-Twilio-Signature`` is checked (403 otherwise); a verified callback is
@@ -53,6 +58,7 @@ from twilio_connector.listener.events import (
 )
 from twilio_connector.listener.inbox import Inbox, InboxBusyError, InboxRecord, InboxStore
 from twilio_connector.listener.registry import METHOD_EVENTS, TwilioService
+from twilio_connector.listener.replies import InvalidReply
 
 __all__ = [
     "EMPTY_TWIML",
@@ -70,6 +76,7 @@ __all__ = [
     "InboxStore",
     "IncomingCall",
     "IncomingMessage",
+    "InvalidReply",
     "MachineDetectionResult",
     "MessageMedia",
     "RawParams",

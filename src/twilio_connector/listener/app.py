@@ -54,7 +54,7 @@ from twilio_connector.listener.limits import (
 )
 from twilio_connector.listener.loop_thread import LoopThread
 from twilio_connector.listener.registry import HandlerRegistry
-from twilio_connector.twiml import TwiML
+from twilio_connector.listener.replies import reply_body
 
 __all__ = ["TwilioListener", "reply_body"]
 
@@ -81,22 +81,6 @@ _CORE_HEADERS = frozenset(
     }
 )
 _SAFE_PATH = "/:@!$&'()*+,;=~"
-
-
-def reply_body(result: object) -> bytes | None:
-    """A handler's return value as a TwiML body: TwiML objects and str/bytes; None is no reply."""
-    if result is None:
-        return None
-    if isinstance(result, bytes):
-        return result
-    if isinstance(result, str):
-        return result.encode("utf-8")
-    if isinstance(result, TwiML):
-        return str(result).encode("utf-8")
-    raise TypeError(
-        f"a handler returned {type(result).__name__}; return a VoiceResponse, "
-        "MessagingResponse, a TwiML string or None"
-    )
 
 
 def _check_public_url(url: str | None) -> str | None:

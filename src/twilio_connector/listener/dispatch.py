@@ -14,7 +14,9 @@ whole event, every handler) with capped exponential backoff, and after ``max_att
 failures the event becomes a dead letter, kept until replayed. Events that share a resource
 SID (message, call or recording SID) run one at a time, lowest lifecycle rank first
 (``sent`` before ``delivered``; call ``SequenceNumber`` order); a retrying event holds back
-the later events of its SID.
+the later events of its SID. The return value of a reply-bearing event's handlers (inbound
+message, voice request) goes through ``reply_check`` on every attempt, also on retries that
+can no longer answer Twilio: a reply Twilio would refuse is a failure like an exception.
 
 The dispatcher also tracks every event it has not finished (``open``) so that the inbox's
 ``settled_below`` watermark never passes an event without an outcome.
@@ -455,10 +457,13 @@ class Dispatcher:
                 if event is None:
                     event = d.event()
                 if single is not None:  # the common case, without the generic loop
-                    await self._attempt(single, event, d.id)
+                    reply = await self._attempt(single, event, d.id)
                     ran = 1
                 else:
-                    ran, _ = await self._invoke(regs, event, d.id)
+                    ran, reply = await self._invoke(regs, event, d.id)
+                if d.inline and self._reply_check is not None:
+                    # Too late to reach Twilio, but a reply it would refuse is still a bug.
+                    self._reply_check(reply)
             except Exception as exc:
                 self._slots.release()
                 if not retry_here:
@@ -573,7 +578,6 @@ class Dispatcher:
             return None
         d.not_before = time.time() + self._retry.delay(d.attempts)
         self._committer.update(Update(d.id, "pending", d.attempts, d.not_before, error))
-        d.inline = False
         if not self._closing:
             self.submit(d)
         return None

@@ -185,7 +185,11 @@ class HandlerRegistry:
         return self._named("sms.delivered", func)
 
     def on_sms_received(self, func: F) -> F:
-        """Inbound SMS/MMS/WhatsApp; the return value (TwiML) is the reply."""
+        """Inbound SMS/MMS/WhatsApp; the return value (TwiML) is the reply.
+
+        Return a ``MessagingResponse``, one of its verbs (``MessagingResponse().message("hi")``
+        sends that verb's whole document), a ``<Response>`` string, or ``None`` for no reply;
+        anything else is a handler error (:mod:`twilio_connector.listener.replies`)."""
         return self._named("sms.received", func)
 
     def on_sms_sending(self, func: F) -> F:
