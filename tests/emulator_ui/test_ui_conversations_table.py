@@ -7,7 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from twilio_connector.emulator.messages.conversations import (
+    _FOLD,
     _PAGE_BEFORE,
+    _RECOUNT,
     ActivityCursor,
     like_pattern,
 )
@@ -99,12 +101,25 @@ def test_keyset_pages_on_ties_use_the_sequence() -> None:
     assert cursor == first[-1].cursor
 
 
-def test_the_page_query_walks_the_activity_index() -> None:
+def plan_of(sql: str, args: tuple[object, ...]) -> str:
     store = Store()
     MessageRepository(store)
-    plan = store.conn.execute(f"EXPLAIN QUERY PLAN {_PAGE_BEFORE}", (ACCOUNT, 1.0, 1, 50))
-    text = " ".join(str(row[-1]) for row in plan.fetchall())
-    assert "conversations_by_activity" in text and "TEMP B-TREE" not in text, text
+    plan = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", args).fetchall()
+    return " | ".join(str(row[-1]) for row in plan)
+
+
+def test_the_page_query_walks_the_activity_index() -> None:
+    plan = plan_of(_PAGE_BEFORE, (ACCOUNT, 1.0, 1, 50))
+    assert "conversations_by_activity" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_upkeep_reads_only_the_new_rows_and_one_conversation() -> None:
+    fold = plan_of(_FOLD, (0,))
+    assert "INTEGER PRIMARY KEY (rowid>?)" in fold and "SCAN messages" not in fold, fold
+    recount = plan_of(_RECOUNT, (ACCOUNT, "+1555", US, ACCOUNT, "+1555", US))
+    assert "messages_by_to (account_sid=? AND to_=?)" in recount, recount
+    assert "messages_by_from (account_sid=? AND from_=?)" in recount, recount
+    assert "SCAN messages" not in recount, recount
 
 
 def test_pages_merge_the_accounts_a_principal_sees() -> None:

@@ -38,18 +38,20 @@ _COLUMNS = "account_sid, local, peer, message_count, last_seq, last_ts"
 _FOLD = (
     f"INSERT INTO conversations ({_COLUMNS})"
     f" SELECT account_sid, {LOCAL} AS l, {PEER} AS p, COUNT(*), MAX(seq), date_created"
-    " FROM messages WHERE seq > ? GROUP BY account_sid, l, p"
+    " FROM messages NOT INDEXED WHERE seq > ? GROUP BY account_sid, l, p"
     " ON CONFLICT (account_sid, local, peer) DO UPDATE SET"
     " message_count = message_count + excluded.message_count,"
     " last_seq = MAX(last_seq, excluded.last_seq),"
     " last_ts = CASE WHEN excluded.last_seq > last_seq THEN excluded.last_ts ELSE last_ts END"
 )
-# One conversation recounted from its messages (after a sender change or a delete); each
-# half of the OR walks the messages_by_to index.
+# One conversation recounted from its messages (after a sender change or a delete): each
+# half walks the index on the peer's side (never the one on our own, busy, number).
 _RECOUNT = (
-    "SELECT COUNT(*), MAX(seq), date_created FROM messages WHERE account_sid = ? AND ("
-    " (to_ = ? AND direction != 'inbound' AND COALESCE(from_, '') = ?)"
-    " OR (to_ = ? AND direction = 'inbound' AND from_ = ?))"
+    "SELECT COUNT(*), MAX(seq), date_created FROM ("
+    " SELECT seq, date_created FROM messages WHERE account_sid = ? AND to_ = ?"
+    " AND direction != 'inbound' AND COALESCE(from_, '') = ?"
+    " UNION ALL SELECT seq, date_created FROM messages WHERE account_sid = ? AND from_ = ?"
+    " AND direction = 'inbound' AND +to_ = ?)"
 )
 _UPSERT = f"INSERT OR REPLACE INTO conversations ({_COLUMNS}) VALUES (?,?,?,?,?,?)"
 _DROP = "DELETE FROM conversations WHERE account_sid = ? AND local = ? AND peer = ?"
@@ -129,7 +131,7 @@ class ConversationRepository:
     def recount(self, account_sid: str, local: str, peer: str) -> None:
         """Recompute one conversation from its messages (drop it when none is left)."""
         count, last_seq, last_ts = self._store.execute(
-            _RECOUNT, (account_sid, peer, local, local, peer)
+            _RECOUNT, (account_sid, peer, local, account_sid, peer, local)
         ).fetchone()
         if count:
             self._store.execute(_UPSERT, (account_sid, local, peer, count, last_seq, last_ts))
