@@ -52,6 +52,12 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
+def signed_in(browser: Any, emu: Emulator, **options: Any) -> Any:
+    """A browser context that sends the main account's credentials (Basic auth)."""
+    credentials = {"username": emu.account_sid, "password": emu.auth_token}
+    return browser.new_context(http_credentials=credentials, **options)
+
+
 def _populate(emu: Emulator, client: TwilioClient, receiver: Receiver) -> None:
     status = receiver.url("/status")
     client.send_sms(from_=OWNED, to="+15550100200", body="Your table for 2 is ready.",
@@ -81,10 +87,7 @@ def test_inbox_in_a_real_browser(
     tmp_path: Path,
 ) -> None:
     _populate(emu, client, receiver)
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 800},
-        http_credentials={"username": emu.account_sid, "password": emu.auth_token},
-    )
+    context = signed_in(browser, emu, viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -173,10 +176,7 @@ def test_plain_form_without_javascript_posts_from_its_own_origin(
 ) -> None:
     """Without JavaScript the browser submits the form itself, with its Origin header: the
     emulator's cross-origin guard lets it through (it would refuse ``Origin: null``)."""
-    context = browser.new_context(
-        java_script_enabled=False,
-        http_credentials={"username": emu.account_sid, "password": emu.auth_token},
-    )
+    context = signed_in(browser, emu, java_script_enabled=False)
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -213,7 +213,7 @@ def _overflow(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
-def test_layout_at_two_widths(
+def test_layout_from_desktop_to_phone(
     browser: Any,
     emu: Emulator,
     client: TwilioClient,
@@ -236,10 +236,7 @@ def test_layout_at_two_widths(
     }
     shots: list[Path] = []
     for width, height in WIDTHS:
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            http_credentials={"username": emu.account_sid, "password": emu.auth_token},
-        )
+        context = signed_in(browser, emu, viewport={"width": width, "height": height})
         try:
             page = context.new_page()
             page.set_default_timeout(TIMEOUT_MS)
@@ -274,10 +271,7 @@ def test_search_paging_and_icon_in_a_real_browser(
     """Search from the header box, open a hit, walk to the oldest conversation, and the
     icon decodes in Chromium."""
     _fill_for_layout(emu, client, receiver)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        http_credentials={"username": emu.account_sid, "password": emu.auth_token},
-    )
+    context = signed_in(browser, emu, viewport={"width": 390, "height": 844})
     expect = sync_api.expect
     try:
         page = context.new_page()
