@@ -9,11 +9,11 @@ from html import unescape
 import httpx
 import pytest
 from support.emulator import OWNED
-from ui_testkit import UI, thread_of, ui_http
+from ui_testkit import HANDSET, UI, thread_of, ui_http
 
 from twilio_connector.client import TwilioClient
 from twilio_connector.emulator import Emulator
-from twilio_connector.emulator.ui.queries import PAGE_SIZE
+from twilio_connector.emulator.ui.queries import PAGE_SIZE, THREAD_LIMIT
 
 _PEER = re.compile(r'<a class="conv[^"]*" href="([^"]+)" data-peer="([^"]+)"')
 _OLDER = re.compile(r'<a class="older" rel="next" href="([^"]+)"')
@@ -127,3 +127,51 @@ def test_a_bad_cursor_is_a_400(http: httpx.Client, before: str) -> None:
         r = http.get(path, params={"before": before})
         assert r.status_code == 400, (path, before)
         assert "text/html" in r.headers["content-type"]
+
+
+_OLDER_MESSAGES = re.compile(r'<a class="older-messages" href="([^"]+)"')
+
+
+def bubbles(html: str) -> list[str]:
+    return re.findall(r'<div class="bubble">([^<]*)', thread_of(html))
+
+
+def test_a_long_conversation_pages_back_to_its_first_message(manual_emu: Emulator) -> None:
+    count = THREAD_LIMIT + 5
+    for i in range(count):
+        manual_emu.simulate_inbound_message(HANDSET, OWNED, f"line {i}")
+    with ui_http(manual_emu) as http:
+        latest = http.get(UI).text
+        assert bubbles(latest) == [f"line {i}" for i in range(5, count)]  # oldest first
+        assert 'class="newest-messages"' not in latest
+        older = _OLDER_MESSAGES.search(latest)
+        assert older
+        first = http.get(unescape(older.group(1))).text
+        assert bubbles(first) == [f"line {i}" for i in range(5)]
+        assert _OLDER_MESSAGES.search(first) is None and 'class="newest-messages"' in first
+
+
+def test_a_search_hit_opens_the_thread_at_its_message(manual_emu: Emulator) -> None:
+    for i in range(THREAD_LIMIT + 20):
+        body = "the oldest clue" if i == 2 else f"line {i}"
+        manual_emu.simulate_inbound_message(HANDSET, OWNED, body)
+    with ui_http(manual_emu) as http:
+        assert "the oldest clue" not in http.get(UI).text  # beyond the latest THREAD_LIMIT
+        results = http.get(UI, params={"view": "search", "q": "oldest clue"}).text
+        ((href, sid),) = re.findall(r'class="hit msg-hit" href="([^"]+)" data-sid="([^"]+)"',
+                                    results)  # fmt: skip
+        assert unescape(href).endswith(f"#m-{sid}")
+        page = http.get(unescape(href).split("#")[0]).text
+        assert bubbles(page)[-3:] == ["line 0", "line 1", "the oldest clue"]  # ends at the hit
+        assert f'id="m-{sid}"' in page and 'class="newest-messages"' in page
+
+
+@pytest.mark.parametrize(
+    ("upto", "status"), [("SM123", 400), ("XX" + "0" * 32, 400), ("SM" + "0" * 32, 404)]
+)
+def test_a_bad_or_unknown_message_cursor_is_a_4xx(
+    http: httpx.Client, upto: str, status: int
+) -> None:
+    for path in (UI, f"{UI}/live"):
+        r = http.get(path, params={"local": OWNED, "peer": HANDSET, "upto": upto})
+        assert r.status_code == status, (path, upto)

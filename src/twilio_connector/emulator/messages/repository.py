@@ -242,30 +242,49 @@ class MessageRepository:
         return [(row[0], row[1], _record(row[2:])) for row in rows], bool(older)
 
     def thread(
-        self, account_sids: Sequence[str], local: str, peer: str, limit: int
+        self,
+        account_sids: Sequence[str],
+        local: str,
+        peer: str,
+        limit: int,
+        upto_seq: int | None = None,
     ) -> list[MessageRecord]:
-        """The latest ``limit`` messages between ``local`` and ``peer``, newest first
-        (``local == ""``: outbound messages to ``peer`` whose sender is not chosen yet)."""
+        """The latest ``limit`` messages between ``local`` and ``peer`` (those up to and
+        including ``upto_seq`` when given), newest first (``local == ""``: outbound
+        messages to ``peer`` whose sender is not chosen yet)."""
         if not account_sids:
             return []
         accounts = f"account_sid IN ({placeholders(account_sids)})"
+        upto, upto_args = ("", ()) if upto_seq is None else (" AND seq <= ?", (upto_seq,))
         if local:
             # Each half walks the index on the peer's side (unary + keeps SQLite off the index
             # on our busy number), so a thread costs the same in a store of millions of rows.
-            half = f"SELECT {_MESSAGE_COLUMNS}, seq FROM messages WHERE {accounts} AND {{}}"
+            half = f"SELECT {_MESSAGE_COLUMNS}, seq FROM messages WHERE {accounts} AND {{}}{upto}"
+            args = (*account_sids, peer, local, *upto_args, limit)
             rows = self._store.query(
                 f"SELECT * FROM ({half.format('to_ = ? AND +from_ = ?')} ORDER BY seq DESC"
                 f" LIMIT ?) UNION SELECT * FROM ({half.format('from_ = ? AND +to_ = ?')}"
                 " ORDER BY seq DESC LIMIT ?) ORDER BY seq DESC LIMIT ?",
-                (*account_sids, peer, local, limit, *account_sids, peer, local, limit, limit),
+                (*args, *args, limit),
             )
         else:
             rows = self._store.query(
                 f"SELECT {_MESSAGE_COLUMNS}, seq FROM messages WHERE {accounts}"
-                " AND to_ = ? AND from_ IS NULL ORDER BY seq DESC LIMIT ?",
-                (*account_sids, peer, limit),
+                f" AND to_ = ? AND from_ IS NULL{upto} ORDER BY seq DESC LIMIT ?",
+                (*account_sids, peer, *upto_args, limit),
             )
         return [_record(row) for row in rows]
+
+    def seq_of(self, account_sids: Sequence[str], sid: str) -> int | None:
+        """Where message ``sid`` of one of the accounts sits in the store (None: not there)."""
+        if not account_sids:
+            return None
+        row = self._store.query_one(
+            f"SELECT seq FROM messages WHERE sid = ? AND account_sid IN"
+            f" ({placeholders(account_sids)})",
+            (sid, *account_sids),
+        )
+        return None if row is None else int(row[0])
 
     def media_by_parent(self, parent_sids: Sequence[str]) -> dict[str, list[MediaRecord]]:
         """The media of several messages, oldest first per message."""

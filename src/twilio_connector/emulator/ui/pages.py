@@ -5,7 +5,8 @@ through ~100 lines of vanilla JS that poll the live region every second (no CDN,
 ``GET  /_emulator/ui``                   the page: ``view`` = ``messages`` (conversations
                                          per owned number, newest first, a page at a time:
                                          ``before`` = the cursor of the "older" link;
-                                         ``local``/``peer`` pick one), ``calls``
+                                         ``local``/``peer`` pick one, ``upto`` = a
+                                         message SID ends its thread there), ``calls``
                                          (transcripts and status callbacks), ``webhooks``
                                          (every delivery attempt; ``kind``) or ``search``
                                          (``q``: numbers and message text, see ``search``)
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -46,9 +48,9 @@ from ..http import Request, Response, json_response
 from ..messages.conversations import ActivityCursor
 from . import favicon
 from .queries import (
-    THREAD_LIMIT,
     Conversation,
     OwnedNumber,
+    ThreadPage,
     bare,
     conversation_page,
     owned_numbers,
@@ -85,6 +87,7 @@ _SECURITY_HEADERS = (
 )
 _MAX_PARAM = 100
 _ICON_CACHE = "public, max-age=86400"
+_MESSAGE_SID = re.compile(r"(?:SM|MM)[0-9a-f]{32}")
 _MAX_MEDIA_URL = 2000
 _FORM_FIELDS = ("from", "to", "body", "media_url")
 _OK = frozenset({"delivered", "read", "received", "completed", "answered"})
@@ -165,6 +168,7 @@ class Selection:
     peer: str
     kind: str
     before: str = ""  # the sidebar page: an ActivityCursor, "" for the newest
+    upto: str = ""  # the thread ends at this message SID, "" for the latest
     q: str = ""  # the search term
 
 
@@ -201,7 +205,10 @@ def _selection(req: Request) -> Selection:
     q = " ".join((req.query.get("q") or [""])[-1].split())  # whitespace runs as one space
     if len(q) > MAX_QUERY:
         raise FormError(f"The search is too long (at most {MAX_QUERY} characters)", field="q")
-    return Selection(view, local, peer, _param(req, "kind"), before, q)
+    upto = _param(req, "upto")
+    if upto and not _MESSAGE_SID.fullmatch(upto):
+        raise FormError("'upto' is not a message SID (SM or MM and 32 hex digits)", field="upto")
+    return Selection(view, local, peer, _param(req, "kind"), before=before, upto=upto, q=q)
 
 
 def _headers(*extra: tuple[str, str]) -> tuple[tuple[str, str], ...]:
@@ -231,19 +238,16 @@ class Inbox:
             conversations = page.conversations
             if not sel.peer and conversations:
                 first = conversations[0]
-                sel = Selection(sel.view, first.local, first.peer, "", sel.before)
+                sel = Selection(sel.view, first.local, first.peer, "", before=sel.before)
                 ctx["sel"] = sel
-            messages = (
-                thread(self.core.messaging.repository, account_sids, sel.local, sel.peer)
-                if sel.peer
-                else []
-            )
+            shown = self._thread(account_sids, sel) if sel.peer else ThreadPage([], None)
+            messages = shown.messages
             sids = [m.sid for m in messages]
             ctx.update(
                 groups=_group([] if before else numbers, conversations),
                 older=page.older,
                 messages=messages,
-                truncated=len(messages) >= THREAD_LIMIT,
+                older_messages=shown.older,
                 hooks=self.core.deliveries.about(account_sids, sids),
             )
         elif sel.view == "calls":
@@ -255,6 +259,13 @@ class Inbox:
                 alerts=self.core.debugger.recent(account_sids),
             )
         return ctx
+
+    def _thread(self, account_sids: list[str], sel: Selection) -> ThreadPage:
+        repository = self.core.messaging.repository
+        try:
+            return thread(repository, account_sids, sel.local, sel.peer, sel.upto)
+        except LookupError:
+            raise FormError(f"No message {sel.upto} in your accounts", 404, "upto") from None
 
     def render_live(self, sel: Selection, account_sids: list[str]) -> tuple[str, str, Selection]:
         ctx = self.live_context(sel, account_sids)
@@ -288,7 +299,7 @@ class Inbox:
         live_src = f"{PREFIX}/live?" + encode_form(
             [("view", sel.view), *((k, v) for k, v in
              (("local", sel.local), ("peer", sel.peer), ("kind", sel.kind),
-              ("before", sel.before)) if v)]
+              ("before", sel.before), ("upto", sel.upto)) if v)]
         )  # fmt: skip
         results = (
             search(self.core.messaging.repository, account_sids, sel.q)
@@ -400,9 +411,9 @@ def install(core: EmulatorCore, router: Router) -> None:
             sel, known = _selection(req), _param(req, "h")
             if sel.view not in LIVE_VIEWS:
                 raise FormError(f"The {sel.view} view does not update live", field="view")
+            html, digest, _ = inbox.render_live(sel, inbox.accounts(req))
         except FormError as err:
             return inbox.error_page(err)
-        html, digest, _ = inbox.render_live(sel, inbox.accounts(req))
         if known == digest:
             return Response(204, b"", _HTML, _headers(("x-ui-hash", digest)))
         return Response(200, html.encode(), _HTML, _headers(("x-ui-hash", digest)))

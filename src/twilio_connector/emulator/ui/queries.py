@@ -35,6 +35,7 @@ __all__ = [
     "MediaLink",
     "OwnedNumber",
     "ThreadMessage",
+    "ThreadPage",
     "TranscriptLine",
     "conversation_page",
     "owned_numbers",
@@ -188,17 +189,35 @@ class ThreadMessage:
         return self.direction == "inbound"
 
 
+@dataclass(frozen=True)
+class ThreadPage:
+    """Messages of one conversation, oldest first; ``older`` is the SID that ends the
+    previous page (None: this page starts the conversation)."""
+
+    messages: list[ThreadMessage]
+    older: str | None
+
+
 def thread(
     messages: MessageRepository,
     account_sids: Sequence[str],
     local: str,
     peer: str,
+    upto: str = "",
     limit: int = THREAD_LIMIT,
-) -> list[ThreadMessage]:
-    """The latest ``limit`` messages between ``local`` and ``peer``, oldest first."""
-    records = messages.thread(account_sids, local, peer, limit)
+) -> ThreadPage:
+    """The latest ``limit`` messages between ``local`` and ``peer`` (up to and including
+    message ``upto`` when given). ``LookupError`` if ``upto`` is not a message here."""
+    upto_seq = None
+    if upto:
+        upto_seq = messages.seq_of(account_sids, upto)
+        if upto_seq is None:
+            raise LookupError(upto)
+    records = messages.thread(account_sids, local, peer, limit + 1, upto_seq)
+    older = records[limit].sid if len(records) > limit else None
+    records = records[:limit]
     media = messages.media_by_parent([m.sid for m in records if m.num_media])
-    return [
+    shown = [
         ThreadMessage(
             sid=m.sid,
             direction=m.direction,
@@ -215,6 +234,7 @@ def thread(
         )
         for m in reversed(records)
     ]
+    return ThreadPage(shown, older)
 
 
 # -- calls --------------------------------------------------------------------------------------
