@@ -1,5 +1,7 @@
 """The inbox in a real headless Chromium (Playwright): rows appear, the form posts, the page
-updates live without a reload. With UPDATE_SCREENSHOT=1 it rewrites ``docs/emulator-ui.png``.
+updates live without a reload; the layout holds from 1280 down to 390 px wide; search, paging
+and the favicon work. With UPDATE_SCREENSHOT=1 it rewrites ``docs/emulator-ui.png`` (1280 px)
+and ``docs/emulator-ui-390.png`` (a phone).
 
 Skipped when Playwright for Python or a Chromium binary is missing (``make test`` installs
 both where it can). ``CHROMIUM`` may name the binary; default: ``chromium`` on the PATH.
