@@ -1,5 +1,7 @@
 """The inbox in a real headless Chromium (Playwright): rows appear, the form posts, the page
-updates live without a reload. With UPDATE_SCREENSHOT=1 it rewrites ``docs/emulator-ui.png``.
+updates live without a reload; the layout holds from 1280 down to 390 px wide; search, paging
+and the favicon work. With UPDATE_SCREENSHOT=1 it rewrites ``docs/emulator-ui.png`` (1280 px)
+and ``docs/emulator-ui-390.png`` (a phone).
 
 Skipped when Playwright for Python or a Chromium binary is missing (``make test`` installs
 both where it can). ``CHROMIUM`` may name the binary; default: ``chromium`` on the PATH.
@@ -52,6 +54,12 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
+def signed_in(browser: Any, emu: Emulator, **options: Any) -> Any:
+    """A browser context that sends the main account's credentials (Basic auth)."""
+    credentials = {"username": emu.account_sid, "password": emu.auth_token}
+    return browser.new_context(http_credentials=credentials, **options)
+
+
 def _populate(emu: Emulator, client: TwilioClient, receiver: Receiver) -> None:
     status = receiver.url("/status")
     client.send_sms(from_=OWNED, to="+15550100200", body="Your table for 2 is ready.",
@@ -81,10 +89,7 @@ def test_inbox_in_a_real_browser(
     tmp_path: Path,
 ) -> None:
     _populate(emu, client, receiver)
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 800},
-        http_credentials={"username": emu.account_sid, "password": emu.auth_token},
-    )
+    context = signed_in(browser, emu, viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -173,10 +178,7 @@ def test_plain_form_without_javascript_posts_from_its_own_origin(
 ) -> None:
     """Without JavaScript the browser submits the form itself, with its Origin header: the
     emulator's cross-origin guard lets it through (it would refuse ``Origin: null``)."""
-    context = browser.new_context(
-        java_script_enabled=False,
-        http_credentials={"username": emu.account_sid, "password": emu.auth_token},
-    )
+    context = signed_in(browser, emu, java_script_enabled=False)
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -189,5 +191,122 @@ def test_plain_form_without_javascript_posts_from_its_own_origin(
             form.locator("button[type=submit]").click()
         assert "view=messages" in page.url
         sync_api.expect(page.locator("#thread")).to_contain_text("Posted without JavaScript")
+    finally:
+        context.close()
+
+
+WIDTHS = ((1280, 800), (1024, 768), (820, 1180), (390, 844))  # desktop .. phone
+LONG_BODY = "Tracking https://carrier.example.test/" + "x" * 160 + " and a long word " + "y" * 90
+
+
+def _fill_for_layout(emu: Emulator, client: TwilioClient, receiver: Receiver) -> None:
+    _populate(emu, client, receiver)
+    client.send_sms(
+        from_=OWNED, to=HANDSET, body=LONG_BODY, status_callback=receiver.url("/s" * 60)
+    )
+    for i in range(55):  # more conversations than one sidebar page
+        emu.simulate_inbound_message(f"+1555030{i:04d}", OWNED, f"Older customer {i}")
+    emu.simulate_inbound_message(HANDSET, OWNED, "Latest from the handset")
+    emu.settle()
+
+
+def _overflow(page: Any) -> int:
+    """How many CSS pixels the document is wider than the viewport (0: no sideways scroll)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def test_layout_from_desktop_to_phone(
+    browser: Any,
+    emu: Emulator,
+    client: TwilioClient,
+    receiver: Receiver,
+    sms_number: str,
+    tmp_path: Path,
+) -> None:
+    """The inbox, a conversation, the search page, calls and webhooks from 1280 down to 390
+    px: screenshots of each (``UPDATE_SCREENSHOT=1`` also writes ``docs/emulator-ui-390.png``),
+    no sideways scrolling at any width, tap targets at least 44 px high on a phone."""
+    _fill_for_layout(emu, client, receiver)
+    conversation = f"{UI}?view=messages&local=%2B{OWNED[1:]}&peer=%2B{HANDSET[1:]}"
+    pages = {
+        "inbox": UI,
+        "conversation": conversation,
+        "search": f"{UI}?view=search&q=order",
+        "search-hits": f"{UI}?view=search&q=customer",
+        "calls": f"{UI}?view=calls",
+        "webhooks": f"{UI}?view=webhooks",
+    }
+    shots: list[Path] = []
+    for width, height in WIDTHS:
+        context = signed_in(browser, emu, viewport={"width": width, "height": height})
+        try:
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            for label, path in pages.items():
+                page.goto(f"{emu.base_url}{path}")
+                assert _overflow(page) <= 0, (label, width, _overflow(page))
+                shot = tmp_path / f"{label}-{width}.png"
+                page.screenshot(path=str(shot))
+                shots.append(shot)
+            if width < 500:
+                page.goto(f"{emu.base_url}{conversation}")
+                _assert_tap_targets(page)
+                if os.environ.get("UPDATE_SCREENSHOT"):
+                    page.screenshot(path=str(DOCS_SCREENSHOT.with_name("emulator-ui-390.png")))
+        finally:
+            context.close()
+    assert all(s.stat().st_size > 5_000 for s in shots)
+
+
+def _assert_tap_targets(page: Any) -> None:
+    for selector in ("nav a", ".sidebar .conv", ".pager a", "input[name=q]",
+                     "#inbound-form button", "#inbound-form input[name=from]"):  # fmt: skip
+        boxes = page.locator(selector).evaluate_all(
+            "els => els.map(e => e.getBoundingClientRect().height)"
+        )
+        assert boxes and min(boxes) >= 44, (selector, boxes)
+
+
+def test_search_paging_and_icon_in_a_real_browser(
+    browser: Any, emu: Emulator, client: TwilioClient, receiver: Receiver, sms_number: str
+) -> None:
+    """Search from the header box, open a hit, walk to the oldest conversation, and the
+    icon decodes in Chromium."""
+    _fill_for_layout(emu, client, receiver)
+    context = signed_in(browser, emu, viewport={"width": 390, "height": 844})
+    expect = sync_api.expect
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{emu.base_url}{UI}")
+        box = page.locator("input[name=q]")
+        box.fill("verification code")
+        box.press("Enter")
+        page.wait_for_url("**view=search**")
+        hits = page.locator(".msg-hit")
+        expect(hits).to_have_count(1)
+        expect(hits.locator("mark")).to_have_text("verification code")
+        hits.first.click()
+        page.wait_for_url("**view=messages**")
+        expect(page.locator("#thread")).to_contain_text("Your verification code is 482913")
+
+        page.goto(f"{emu.base_url}{UI}")
+        older = page.locator(".pager a.older")
+        expect(older).to_be_visible()
+        older.click()
+        page.wait_for_url("**before=**")
+        expect(page.locator(".sidebar")).to_contain_text("+15550300000")
+        expect(page.locator(".pager a.newest")).to_be_visible()
+        assert _overflow(page) <= 0
+
+        width = page.evaluate(
+            """() => new Promise(done => {
+                 const img = new Image();
+                 img.onload = () => done(img.naturalWidth);
+                 img.onerror = () => done(-1);
+                 img.src = "/favicon.ico";
+               })"""
+        )
+        assert width == 32
     finally:
         context.close()

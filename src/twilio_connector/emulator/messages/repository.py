@@ -19,6 +19,7 @@ import msgspec
 from ..._wire import DateRange
 from ..pagination import UNBOUNDED, PageRequest, date_conditions, paginate_sql
 from ..store import Store, placeholders
+from .conversations import LOCAL, PEER, ConversationRepository, like_pattern
 from .records import MediaRecord, MessageRecord
 
 __all__ = ["MessageQuery", "MessageRepository", "WhatsAppWindowRepository"]
@@ -63,6 +64,7 @@ _IN_FLIGHT = (
     f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE status IN "
     "('accepted', 'scheduled', 'queued', 'sending', 'sent') AND direction != 'inbound'"
 )
+_PARTIES = f"SELECT account_sid, {LOCAL}, {PEER} FROM messages WHERE sid=?"
 _INSERT_MEDIA = f"INSERT INTO media ({_MEDIA_COLUMNS}) VALUES (?,?,?,?,?,?)"
 _GET_MEDIA = f"SELECT {_MEDIA_COLUMNS} FROM media WHERE sid=? AND parent_sid=?"
 _MEDIA_OF = f"SELECT {_MEDIA_COLUMNS} FROM media WHERE parent_sid=? ORDER BY seq"
@@ -116,28 +118,41 @@ class MessageRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
         store.add_schema(_MESSAGES_SCHEMA)
+        self.conversations = ConversationRepository(store)
 
     # -- messages ---------------------------------------------------------------------------
 
     def insert(self, records: Iterable[MessageRecord]) -> None:
-        """Insert new messages (one batch: the backend's write-behind buffer, seeds, benches)."""
+        """Insert new messages (one batch: the backend's write-behind buffer, seeds, benches)
+        and count them into their conversations."""
+        top = self.conversations.top_seq()
         self._store.executemany(_INSERT, (_row(m) for m in records))
+        self.conversations.fold_since(top)
 
     def update(self, records: Iterable[MessageRecord]) -> None:
         """Write the lifecycle columns (body, status, dates, error, price, segments)."""
         self._store.executemany(_UPDATE, (_update_row(m) for m in records))
 
     def set_sender(self, sid: str, from_: str) -> None:
+        """A Messaging Service picked the sender: the message moves to that conversation."""
+        before = self._store.query_one(_PARTIES, (sid,))
         self._store.execute("UPDATE messages SET from_=? WHERE sid=?", (from_, sid))
+        if before is not None:
+            account_sid, local, peer = before
+            self.conversations.recount(account_sid, local, peer)
+            self.conversations.recount(account_sid, from_, peer)
 
     def get(self, account_sid: str, sid: str) -> MessageRecord | None:
         row = self._store.query_one(_GET, (sid, account_sid))
         return None if row is None else _record(row)
 
     def delete(self, sid: str) -> None:
-        """Delete a message and its media."""
+        """Delete a message and its media (and recount its conversation)."""
+        parties = self._store.query_one(_PARTIES, (sid,))
         self._store.execute("DELETE FROM messages WHERE sid=?", (sid,))
         self._store.execute("DELETE FROM media WHERE parent_sid=?", (sid,))
+        if parties is not None:
+            self.conversations.recount(*parties)
 
     def count(self) -> int:
         return int(self._store.query_one("SELECT COUNT(*) FROM messages")[0])
@@ -191,63 +206,85 @@ class MessageRepository:
 
     # -- what the web inbox reads -----------------------------------------------------------
 
-    def conversations(
-        self, account_sids: Sequence[str], scan: int, limit: int
-    ) -> list[tuple[str, str, int, MessageRecord]]:
-        """``(local, peer, count, last message)`` among the latest ``scan`` messages of the
-        accounts, most recent first; ``local`` is our side (``""`` while a Messaging Service
-        has not picked a sender)."""
-        if not account_sids:
-            return []
-        groups = self._store.query(
-            "SELECT local, peer, COUNT(*), MAX(seq) FROM ("
-            " SELECT seq, CASE WHEN direction = 'inbound' THEN to_ ELSE from_ END AS local,"
-            " CASE WHEN direction = 'inbound' THEN from_ ELSE to_ END AS peer"
-            f" FROM messages WHERE account_sid IN ({placeholders(account_sids)})"
-            " ORDER BY seq DESC LIMIT ?) GROUP BY local, peer ORDER BY MAX(seq) DESC LIMIT ?",
-            (*account_sids, scan, limit),
+    def by_seq(self, seqs: Sequence[int]) -> dict[int, MessageRecord]:
+        """Messages by their ``seq`` (the last message of each conversation on a page)."""
+        if not seqs:
+            return {}
+        rows = self._store.query(
+            f"SELECT seq, {_MESSAGE_COLUMNS} FROM messages WHERE seq IN ({placeholders(seqs)})",
+            list(seqs),
         )
-        if not groups:
-            return []
-        seqs = [g[3] for g in groups]
-        last = {
-            row[0]: _record(row[1:])
-            for row in self._store.query(
-                f"SELECT seq, {_MESSAGE_COLUMNS} FROM messages WHERE seq IN ({placeholders(seqs)})",
-                seqs,
-            )
-        }
-        return [
-            (local or "", peer or "", count, last[seq])
-            for local, peer, count, seq in groups
-            if seq in last
-        ]
+        return {row[0]: _record(row[1:]) for row in rows}
+
+    def search_bodies(
+        self, account_sids: Sequence[str], text: str, window: int, limit: int
+    ) -> tuple[list[tuple[str, str, MessageRecord]], bool]:
+        """Up to ``limit`` messages whose body contains ``text`` (case-insensitive for ASCII,
+        wildcards literal), newest first, as ``(local, peer, message)``; only the latest
+        ``window`` messages of the store are read. Also whether older messages were left
+        unread (the store holds more than ``window``)."""
+        if not account_sids or not text:
+            return [], False
+        top = int(self._store.query_one("SELECT COALESCE(MAX(seq), 0) FROM messages")[0])
+        floor = max(0, top - window)
+        rows = self._store.query(
+            f"SELECT {LOCAL}, {PEER}, {_MESSAGE_COLUMNS} FROM messages"
+            f" WHERE seq > ? AND account_sid IN ({placeholders(account_sids)})"
+            " AND body LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?",
+            (floor, *account_sids, like_pattern(text), limit),
+        )
+        older = (
+            floor > 0
+            and self._store.query_one(
+                "SELECT EXISTS (SELECT 1 FROM messages WHERE seq <= ?)", (floor,)
+            )[0]
+        )
+        return [(row[0], row[1], _record(row[2:])) for row in rows], bool(older)
 
     def thread(
-        self, account_sids: Sequence[str], local: str, peer: str, limit: int
+        self,
+        account_sids: Sequence[str],
+        local: str,
+        peer: str,
+        limit: int,
+        upto_seq: int | None = None,
     ) -> list[MessageRecord]:
-        """The latest ``limit`` messages between ``local`` and ``peer``, newest first
-        (``local == ""``: outbound messages to ``peer`` whose sender is not chosen yet)."""
+        """The latest ``limit`` messages between ``local`` and ``peer`` (those up to and
+        including ``upto_seq`` when given), newest first (``local == ""``: outbound
+        messages to ``peer`` whose sender is not chosen yet)."""
         if not account_sids:
             return []
         accounts = f"account_sid IN ({placeholders(account_sids)})"
+        upto, upto_args = ("", ()) if upto_seq is None else (" AND seq <= ?", (upto_seq,))
         if local:
             # Each half walks the index on the peer's side (unary + keeps SQLite off the index
             # on our busy number), so a thread costs the same in a store of millions of rows.
-            half = f"SELECT {_MESSAGE_COLUMNS}, seq FROM messages WHERE {accounts} AND {{}}"
+            half = f"SELECT {_MESSAGE_COLUMNS}, seq FROM messages WHERE {accounts} AND {{}}{upto}"
+            args = (*account_sids, peer, local, *upto_args, limit)
             rows = self._store.query(
                 f"SELECT * FROM ({half.format('to_ = ? AND +from_ = ?')} ORDER BY seq DESC"
                 f" LIMIT ?) UNION SELECT * FROM ({half.format('from_ = ? AND +to_ = ?')}"
                 " ORDER BY seq DESC LIMIT ?) ORDER BY seq DESC LIMIT ?",
-                (*account_sids, peer, local, limit, *account_sids, peer, local, limit, limit),
+                (*args, *args, limit),
             )
         else:
             rows = self._store.query(
                 f"SELECT {_MESSAGE_COLUMNS}, seq FROM messages WHERE {accounts}"
-                " AND to_ = ? AND from_ IS NULL ORDER BY seq DESC LIMIT ?",
-                (*account_sids, peer, limit),
+                f" AND to_ = ? AND from_ IS NULL{upto} ORDER BY seq DESC LIMIT ?",
+                (*account_sids, peer, *upto_args, limit),
             )
         return [_record(row) for row in rows]
+
+    def seq_of(self, account_sids: Sequence[str], sid: str) -> int | None:
+        """Where message ``sid`` of one of the accounts sits in the store (None: not there)."""
+        if not account_sids:
+            return None
+        row = self._store.query_one(
+            f"SELECT seq FROM messages WHERE sid = ? AND account_sid IN"
+            f" ({placeholders(account_sids)})",
+            (sid, *account_sids),
+        )
+        return None if row is None else int(row[0])
 
     def media_by_parent(self, parent_sids: Sequence[str]) -> dict[str, list[MediaRecord]]:
         """The media of several messages, oldest first per message."""

@@ -3,9 +3,13 @@ through ~100 lines of vanilla JS that poll the live region every second (no CDN,
 
 =======================================  =====================================================
 ``GET  /_emulator/ui``                   the page: ``view`` = ``messages`` (conversations
-                                         per owned number; ``local``/``peer`` pick one),
-                                         ``calls`` (transcripts and status callbacks) or
-                                         ``webhooks`` (every delivery attempt; ``kind``)
+                                         per owned number, newest first, a page at a time:
+                                         ``before`` = the cursor of the "older" link;
+                                         ``local``/``peer`` pick one, ``upto`` = a
+                                         message SID ends its thread there), ``calls``
+                                         (transcripts and status callbacks), ``webhooks``
+                                         (every delivery attempt; ``kind``) or ``search``
+                                         (``q``: numbers and message text, see ``search``)
 ``GET  /_emulator/ui/live``              the page's live region alone (same parameters);
                                          ``h`` = the hash the browser has -> 204 if unchanged
 ``POST /_emulator/ui/inbound``           a handset sends ``body``/``media_url`` from ``from``
@@ -13,6 +17,7 @@ through ~100 lines of vanilla JS that poll the live region every second (no CDN,
                                          ``Emulator.simulate_inbound_message``. JSON answer
                                          when ``Accept: application/json``, else 303/4xx page
 ``GET  /_emulator/ui/static/{name}``     ``ui.css``, ``ui.js``
+``GET  /favicon.ico``                    the icon (no credentials needed, cached a day)
 =======================================  =====================================================
 
 Authentication: like the rest of the control plane, HTTP Basic with a main account's SID and
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -39,18 +45,21 @@ from ..._wire import encode_form, parse_address, whatsapp_address
 from ..accounts.records import AccountRecord
 from ..errors import EmulatorError
 from ..http import Request, Response, json_response
+from ..messages.conversations import ActivityCursor
+from . import favicon
 from .queries import (
-    THREAD_LIMIT,
     Conversation,
     OwnedNumber,
+    ThreadPage,
     bare,
+    conversation_page,
     owned_numbers,
     recent_calls,
-    recent_conversations,
     redact_url,
     safe_link,
     thread,
 )
+from .search import MAX_QUERY, SEARCH_WINDOW, search
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
@@ -59,7 +68,9 @@ if TYPE_CHECKING:
 __all__ = ["PREFIX", "install"]
 
 PREFIX = "/_emulator/ui"
-VIEWS = {"messages": "Messages", "calls": "Calls", "webhooks": "Webhooks"}
+VIEWS = {"messages": "Messages", "calls": "Calls", "webhooks": "Webhooks", "search": "Search"}
+NAV = ("messages", "calls", "webhooks")  # the tabs; search is the box in the header
+LIVE_VIEWS = frozenset(NAV)  # search results are rendered once, never polled
 _PACKAGE = "twilio_connector.emulator.ui"
 _STATIC = {"ui.css": "text/css; charset=utf-8", "ui.js": "text/javascript; charset=utf-8"}
 _HTML = "text/html; charset=utf-8"
@@ -75,6 +86,8 @@ _SECURITY_HEADERS = (
     ),
 )
 _MAX_PARAM = 100
+_ICON_CACHE = "public, max-age=86400"
+_MESSAGE_SID = re.compile(r"(?:SM|MM)[0-9a-f]{32}")
 _MAX_MEDIA_URL = 2000
 _FORM_FIELDS = ("from", "to", "body", "media_url")
 _OK = frozenset({"delivered", "read", "received", "completed", "answered"})
@@ -129,7 +142,9 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         clock=_clock, stamp=_stamp, status_class=_status_class, ms=_ms, redact=redact_url
     )
-    env.globals.update(ui_url=ui_url, safe_link=safe_link, bare=bare, prefix=PREFIX)
+    env.globals.update(
+        ui_url=ui_url, safe_link=safe_link, bare=bare, prefix=PREFIX, search_window=SEARCH_WINDOW
+    )
     return env
 
 
@@ -152,6 +167,9 @@ class Selection:
     local: str
     peer: str
     kind: str
+    before: str = ""  # the sidebar page: an ActivityCursor, "" for the newest
+    upto: str = ""  # the thread ends at this message SID, "" for the latest
+    q: str = ""  # the search term
 
 
 def _param(req: Request, name: str, source: dict[str, list[str]] | None = None) -> str:
@@ -178,7 +196,19 @@ def _selection(req: Request) -> Selection:
     if view not in VIEWS:
         raise FormError(f"Unknown view {view!r}: choose one of {', '.join(VIEWS)}", field="view")
     local, peer = _address(req, "local"), _address(req, "peer")
-    return Selection(view, local, peer, _param(req, "kind"))
+    before = _param(req, "before")
+    if before:
+        try:
+            ActivityCursor.decode(before)
+        except ValueError:
+            raise FormError("'before' is not a page of conversations", field="before") from None
+    q = " ".join((req.query.get("q") or [""])[-1].split())  # whitespace runs as one space
+    if len(q) > MAX_QUERY:
+        raise FormError(f"The search is too long (at most {MAX_QUERY} characters)", field="q")
+    upto = _param(req, "upto")
+    if upto and not _MESSAGE_SID.fullmatch(upto):
+        raise FormError("'upto' is not a message SID (SM or MM and 32 hex digits)", field="upto")
+    return Selection(view, local, peer, _param(req, "kind"), before=before, upto=upto, q=q)
 
 
 def _headers(*extra: tuple[str, str]) -> tuple[tuple[str, str], ...]:
@@ -203,20 +233,21 @@ class Inbox:
         ctx: dict[str, Any] = {"sel": sel}
         if sel.view == "messages":
             numbers = owned_numbers(self.core, account_sids)
-            conversations = recent_conversations(self.core.messaging.repository, account_sids)
+            before = ActivityCursor.decode(sel.before) if sel.before else None
+            page = conversation_page(self.core.messaging.repository, account_sids, before)
+            conversations = page.conversations
             if not sel.peer and conversations:
-                sel = Selection(sel.view, conversations[0].local, conversations[0].peer, "")
+                first = conversations[0]
+                sel = Selection(sel.view, first.local, first.peer, "", before=sel.before)
                 ctx["sel"] = sel
-            messages = (
-                thread(self.core.messaging.repository, account_sids, sel.local, sel.peer)
-                if sel.peer
-                else []
-            )
+            shown = self._thread(account_sids, sel) if sel.peer else ThreadPage([], None)
+            messages = shown.messages
             sids = [m.sid for m in messages]
             ctx.update(
-                groups=_group(numbers, conversations),
+                groups=_group([] if before else numbers, conversations),
+                older=page.older,
                 messages=messages,
-                truncated=len(messages) >= THREAD_LIMIT,
+                older_messages=shown.older,
                 hooks=self.core.deliveries.about(account_sids, sids),
             )
         elif sel.view == "calls":
@@ -228,6 +259,13 @@ class Inbox:
                 alerts=self.core.debugger.recent(account_sids),
             )
         return ctx
+
+    def _thread(self, account_sids: list[str], sel: Selection) -> ThreadPage:
+        repository = self.core.messaging.repository
+        try:
+            return thread(repository, account_sids, sel.local, sel.peer, sel.upto)
+        except LookupError:
+            raise FormError(f"No message {sel.upto} in your accounts", 404, "upto") from None
 
     def render_live(self, sel: Selection, account_sids: list[str]) -> tuple[str, str, Selection]:
         ctx = self.live_context(sel, account_sids)
@@ -248,7 +286,10 @@ class Inbox:
     ) -> Response:
         assert req.principal is not None
         account_sids = self.accounts(req)
-        html, digest, sel = self.render_live(sel, account_sids)
+        if sel.view in LIVE_VIEWS:
+            html, digest, sel = self.render_live(sel, account_sids)
+        else:
+            html = digest = ""
         numbers = owned_numbers(self.core, account_sids)
         defaults = {"from": "", "to": "", "body": "", "media_url": ""}
         if sel.peer and not self.core.numbers.owner_of(bare(sel.peer)):
@@ -257,10 +298,18 @@ class Inbox:
             defaults["to"] = sel.local
         live_src = f"{PREFIX}/live?" + encode_form(
             [("view", sel.view), *((k, v) for k, v in
-             (("local", sel.local), ("peer", sel.peer), ("kind", sel.kind)) if v)]
+             (("local", sel.local), ("peer", sel.peer), ("kind", sel.kind),
+              ("before", sel.before), ("upto", sel.upto)) if v)]
         )  # fmt: skip
+        results = (
+            search(self.core.messaging.repository, account_sids, sel.q)
+            if sel.view == "search"
+            else None
+        )
         body = self.env.get_template("page.html").render(
             views=VIEWS,
+            nav=NAV,
+            results=results,
             sel=sel,
             title=VIEWS[sel.view],
             account_sid=req.principal.sid,
@@ -360,9 +409,11 @@ def install(core: EmulatorCore, router: Router) -> None:
     async def live(req: Request) -> Response:
         try:
             sel, known = _selection(req), _param(req, "h")
+            if sel.view not in LIVE_VIEWS:
+                raise FormError(f"The {sel.view} view does not update live", field="view")
+            html, digest, _ = inbox.render_live(sel, inbox.accounts(req))
         except FormError as err:
             return inbox.error_page(err)
-        html, digest, _ = inbox.render_live(sel, inbox.accounts(req))
         if known == digest:
             return Response(204, b"", _HTML, _headers(("x-ui-hash", digest)))
         return Response(200, html.encode(), _HTML, _headers(("x-ui-hash", digest)))
@@ -383,6 +434,10 @@ def install(core: EmulatorCore, router: Router) -> None:
             return json_response({"sid": sid, "local": local, "peer": peer, "url": target}, 201)
         return Response(303, b"", _HTML, _headers(("location", target)))
 
+    async def icon(req: Request) -> Response:
+        headers = (("cache-control", _ICON_CACHE), ("x-content-type-options", "nosniff"))
+        return Response(200, favicon.favicon_ico(), favicon.CONTENT_TYPE, headers)
+
     async def static(req: Request) -> Response:
         name = req.path_params["name"]
         return Response(200, inbox.static[name], _STATIC[name], _headers())
@@ -391,3 +446,4 @@ def install(core: EmulatorCore, router: Router) -> None:
     router.add("GET", f"{PREFIX}/live", live, auth="main")
     router.add("POST", f"{PREFIX}/inbound", inbound, auth="main")
     router.add("GET", f"{PREFIX}/static/{{name:ui\\.(?:css|js)}}", static, auth="main")
+    router.add("GET", "/favicon.ico", icon, auth=None)

@@ -1,7 +1,8 @@
 """Read-only queries behind the web inbox (:mod:`.pages`): conversations, threads, deliveries,
-calls. Every query is bounded (``LIMIT``) so a page costs the same with ten messages or ten
-million, and is scoped to the accounts the signed-in principal may see. Conversations and
-threads read through the Messages repository (:mod:`..messages.repository`).
+calls. Every query is bounded (``LIMIT``) and scoped to the accounts the signed-in principal
+may see. Conversations page through the ``conversations`` table by last activity (a keyset
+cursor, never ``OFFSET``), so the oldest page costs what the first does; threads read through
+the Messages repository (:mod:`..messages.repository`); search lives in :mod:`.search`.
 
 Calls read through the calls repository (:mod:`..calls.repository`).
 """
@@ -22,25 +23,30 @@ from ..webhooks.records import DeliveryRecord
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
+    from ..messages.conversations import ActivityCursor, ConversationRow
     from ..messages.repository import MessageRepository
 
 __all__ = [
+    "PAGE_SIZE",
     "THREAD_LIMIT",
     "CallView",
     "Conversation",
+    "ConversationPage",
     "MediaLink",
     "OwnedNumber",
     "ThreadMessage",
+    "ThreadPage",
     "TranscriptLine",
+    "conversation_page",
     "owned_numbers",
     "recent_calls",
-    "recent_conversations",
     "redact_url",
     "safe_link",
     "thread",
+    "with_last_message",
 ]
 
-SCAN_WINDOW = 2000  # conversations are grouped from this many most recent messages
+PAGE_SIZE = 50  # conversations per sidebar page
 THREAD_LIMIT = 200  # messages shown per conversation (the latest)
 
 
@@ -112,14 +118,36 @@ class Conversation:
         return "whatsapp" if parse_address(self.peer).channel == "whatsapp" else "sms"
 
 
-def recent_conversations(
-    messages: MessageRepository, account_sids: Sequence[str], limit: int = 100
+@dataclass(frozen=True)
+class ConversationPage:
+    """One page of the sidebar; ``older`` is the cursor of the next page (None: the last)."""
+
+    conversations: list[Conversation]
+    older: str | None
+
+
+def with_last_message(
+    messages: MessageRepository, rows: list[ConversationRow]
 ) -> list[Conversation]:
-    """Conversations among the latest :data:`SCAN_WINDOW` messages, most recent first."""
+    """The conversations of ``rows`` with their last message (one query for all)."""
+    last = messages.by_seq([r.last_seq for r in rows])
     return [
-        Conversation(local, peer, count, m.body, m.status, m.direction, m.date_created)
-        for local, peer, count, m in messages.conversations(account_sids, SCAN_WINDOW, limit)
+        Conversation(r.local, r.peer, r.message_count, m.body, m.status, m.direction, r.last_ts)
+        for r in rows
+        if (m := last.get(r.last_seq)) is not None
     ]
+
+
+def conversation_page(
+    messages: MessageRepository,
+    account_sids: Sequence[str],
+    before: ActivityCursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> ConversationPage:
+    """Conversations by last activity, newest first, older than ``before`` when given."""
+    rows = messages.conversations.page(account_sids, before, limit + 1)
+    older = rows[limit - 1].cursor.encode() if len(rows) > limit else None
+    return ConversationPage(with_last_message(messages, rows[:limit]), older)
 
 
 # -- one thread ---------------------------------------------------------------------------------
@@ -161,17 +189,35 @@ class ThreadMessage:
         return self.direction == "inbound"
 
 
+@dataclass(frozen=True)
+class ThreadPage:
+    """Messages of one conversation, oldest first; ``older`` is the SID that ends the
+    previous page (None: this page starts the conversation)."""
+
+    messages: list[ThreadMessage]
+    older: str | None
+
+
 def thread(
     messages: MessageRepository,
     account_sids: Sequence[str],
     local: str,
     peer: str,
+    upto: str = "",
     limit: int = THREAD_LIMIT,
-) -> list[ThreadMessage]:
-    """The latest ``limit`` messages between ``local`` and ``peer``, oldest first."""
-    records = messages.thread(account_sids, local, peer, limit)
+) -> ThreadPage:
+    """The latest ``limit`` messages between ``local`` and ``peer`` (up to and including
+    message ``upto`` when given). ``LookupError`` if ``upto`` is not a message here."""
+    upto_seq = None
+    if upto:
+        upto_seq = messages.seq_of(account_sids, upto)
+        if upto_seq is None:
+            raise LookupError(upto)
+    records = messages.thread(account_sids, local, peer, limit + 1, upto_seq)
+    older = records[limit].sid if len(records) > limit else None
+    records = records[:limit]
     media = messages.media_by_parent([m.sid for m in records if m.num_media])
-    return [
+    shown = [
         ThreadMessage(
             sid=m.sid,
             direction=m.direction,
@@ -188,6 +234,7 @@ def thread(
         )
         for m in reversed(records)
     ]
+    return ThreadPage(shown, older)
 
 
 # -- calls --------------------------------------------------------------------------------------
