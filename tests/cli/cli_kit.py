@@ -43,6 +43,11 @@ def ok_json(result: Result) -> Any:
     return json.loads(result.stdout)
 
 
+def stdout_json(result: Result | subprocess.CompletedProcess[str]) -> Any:
+    """The JSON document on stdout, whatever the exit code."""
+    return json.loads(result.stdout)
+
+
 def subprocess_env(env: dict[str, str]) -> dict[str, str]:
     path = os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p)
     return {**os.environ, **env, "PYTHONPATH": path}
