@@ -100,17 +100,20 @@ def emulator_url_option(fn: F) -> F:
     )(fn)
 
 
-def _pairs(values: tuple[str, ...], option: str) -> dict[str, Any]:
-    """``KEY=VALUE`` options as a dict; a VALUE that is JSON (``5``, ``true``) is decoded."""
+def _pairs(values: tuple[str, ...], option: str, decode: bool = False) -> dict[str, Any]:
+    """``KEY=VALUE`` options as a dict (``decode``: VALUE is JSON, e.g. ``5``, ``true``)."""
     out: dict[str, Any] = {}
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint=option)
+        if not decode:
+            out[key] = value
+            continue
         try:
             out[key] = json.loads(value)
         except ValueError:
-            out[key] = value
+            raise click.BadParameter(f"{key}: not JSON: {value!r}", param_hint=option) from None
     return out
 
 
@@ -132,7 +135,7 @@ def inbound_sms(
     emulator_url: str | None,
 ) -> None:
     """A handset texts an owned number: its SmsUrl webhook runs (and any TwiML reply)."""
-    extra = {k: str(v) for k, v in _pairs(params, "--param").items()}
+    extra = _pairs(params, "--param")
     request = {"from": from_, "to": to, "body": body, "media_url": list(media_url)}
     control = _control(ctx, emulator_url)
     emit(control.request("POST", "/messages/inbound", request | {"params": extra}))
@@ -198,7 +201,13 @@ def rules_list(ctx: Context, emulator_url: str | None) -> None:
     "--param",
     "params",
     multiple=True,
-    help="KEY=VALUE (calls: digits, speech, answered_by, ring, talk, ...); repeatable.",
+    help="A text param KEY=VALUE (calls: digits=1234, speech=yes, answered_by=human); repeatable.",
+)
+@click.option(
+    "--param-json",
+    "json_params",
+    multiple=True,
+    help="A param whose VALUE is JSON (calls: ring=5, talk=30, interactive=true); repeatable.",
 )
 @emulator_url_option
 @pass_ctx
@@ -211,11 +220,13 @@ def rules_add(
     error_code: int | None,
     times: int | None,
     params: tuple[str, ...],
+    json_params: tuple[str, ...],
     emulator_url: str | None,
 ) -> None:
     """Add a rule, e.g. `rules add --outcome undelivered --to '+1555*' --error-code 30003`."""
+    extra = _pairs(params, "--param") | _pairs(json_params, "--param-json", decode=True)
     body: dict[str, Any] = {"kind": kind, "outcome": outcome, "to": to, "from": from_}
-    body |= {"error_code": error_code, "times": times, "params": _pairs(params, "--param")}
+    body |= {"error_code": error_code, "times": times, "params": extra}
     emit(_control(ctx, emulator_url).request("POST", "/rules", body))
 
 
