@@ -76,3 +76,19 @@ def error_of(stderr: str) -> dict[str, Any]:
     doc = json.loads(stderr.strip().splitlines()[-1])
     assert set(doc) == {"error"} and set(doc["error"]) == {"code", "message", "more_info", "status"}
     return doc["error"]  # type: ignore[no-any-return]
+
+
+def finish(
+    proc: subprocess.Popen[str], sig: int | None = None, timeout: float = 90
+) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of ``proc`` once it ends (after ``sig``, if given);
+    killed if it outlives ``timeout``."""
+    if sig is not None:
+        proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, out, err

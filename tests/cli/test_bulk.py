@@ -13,6 +13,7 @@ from cli_kit import (
     SENDER,
     emulator_env,
     error_of,
+    finish,
     invoke,
     ok_json,
     run_cli,
@@ -123,7 +124,7 @@ def test_a_second_run_on_the_same_csv_refuses_and_sends_nothing(
         first = start_cli({**env, "TWILIO_BASE_URL": gate.url}, "sms", "send-bulk",
                           str(csv_file), "--from", SENDER, "--concurrency", "1")  # fmt: skip
         try:
-            assert gate.arrived.wait(60), first.communicate(timeout=30)
+            assert gate.arrived.wait(60), "the first run never sent"
             # The first run holds the lock and its first POST is held in the proxy.
             second = run_cli(env, "sms", "send-bulk", str(csv_file), "--from", SENDER, "--json")
             assert second.returncode == 4 and second.stdout == ""
@@ -131,13 +132,10 @@ def test_a_second_run_on_the_same_csv_refuses_and_sends_nothing(
             assert "another send-bulk run" in error["message"]
             assert f"pid {first.pid}" in error["message"] and "nothing was sent" in error["message"]
             assert client.messages.list(to=to) == []  # the second run sent nothing
-            gate.open()
-            out, err = first.communicate(timeout=60)
         finally:
-            if first.poll() is None:
-                first.kill()
-                first.wait()
-        assert first.returncode == 0, err
+            gate.open()
+            code, out, err = finish(first)
+        assert code == 0, err
         assert "sent     5" in out
         assert _bodies(client, to) == [f"locked {i}" for i in range(5)]  # once each
     # The lock went with the process: a third run works (and skips every row).

@@ -102,3 +102,18 @@ def test_twilio_errors_print_code_and_exit_nonzero(env: dict[str, str]) -> None:
     assert wrong.exit_code == 1 and "20003" in wrong.output and "0" * 32 not in wrong.output
     unset = invoke({**env, "TWILIO_ACCOUNT_SID": ""}, "account")
     assert unset.exit_code == 2 and "TWILIO_ACCOUNT_SID" in unset.output
+
+
+def test_wait_in_fast_timing(env: dict[str, str]) -> None:
+    sms = ok_json(invoke(env, "sms", "send", "--from", SENDER, "--to", "+14155550144",
+                         "--body", "x", "--wait", "--json"))  # fmt: skip
+    assert sms["status"] == "delivered"
+    template = "HX" + "b" * 32
+    wa = ok_json(invoke(env, "--json", "whatsapp", "send", "--from", "+14155238886",
+                        "--to", "+14155550145", "--content-sid", template, "--wait"))  # fmt: skip
+    assert wa["status"] in ("delivered", "read")
+    outside = invoke(env, "--json", "whatsapp", "send", "--from", "+14155238886",
+                     "--to", "+14155550146", "--body", "free text", "--wait")  # fmt: skip
+    assert outside.exit_code == 1  # outside the 24-hour window: failed with 63016
+    assert json.loads(outside.stdout)["status"] == "failed"
+    assert '"code": 63016' in outside.stderr

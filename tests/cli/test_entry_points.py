@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from cli_kit import emulator_env, invoke, ok_json, start_cli, subprocess_env
+from cli_kit import emulator_env, finish, invoke, ok_json, start_cli, subprocess_env
 from support.emulator import OWNED
 from support.receiver import Receiver
 
@@ -31,17 +31,6 @@ def _first_line(proc: subprocess.Popen[str]) -> str:
         proc.kill()
         raise AssertionError(proc.communicate(timeout=30))
     return line
-
-
-def _stop(proc: subprocess.Popen[str], sig: int) -> tuple[int, str, str]:
-    proc.send_signal(sig)
-    try:
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    return proc.returncode, out, err
 
 
 def _messages_url(facts: dict[str, Any], base: str) -> str:
@@ -66,7 +55,7 @@ def test_python_m_emulator_starts_serves_and_stops(sig: int) -> None:
                             headers={"Host": "emu.example.test"})  # fmt: skip
         assert proxied.status_code == 200 and len(proxied.json()["messages"]) == 1
     finally:
-        code, out, err = _stop(proc, sig)
+        code, out, err = finish(proc, sig)
     assert code == 0, err
     assert out == "" and "Stopping." in err  # stdout held only the JSON line
 
@@ -83,7 +72,7 @@ def test_bare_emulator_and_emulator_start_still_serve(tmp_path: Path) -> None:
             url = shown[0].split()[-1]
             assert httpx.get(f"{url}/_emulator").status_code == 401  # serving, and guarded
         finally:
-            code, out, _ = _stop(proc, signal.SIGINT)
+            code, out, _ = finish(proc, signal.SIGINT)
         assert code == 0 and "Stopping." in out
 
 
@@ -133,7 +122,7 @@ def test_python_m_listener_starts_serves_and_stops(tmp_path: Path) -> None:
         signed = httpx.post(url + "/", data=params, headers={"X-Twilio-Signature": signature})
         assert signed.status_code == 200
     finally:
-        code, _, err = _stop(proc, signal.SIGTERM)
+        code, _, err = finish(proc, signal.SIGTERM)
     # uvicorn re-raises the SIGTERM it handled once its graceful shutdown is complete.
     assert code in (0, -signal.SIGTERM), err
     assert "Traceback" not in err

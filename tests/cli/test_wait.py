@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-from cli_kit import OWNED, SENDER, emulator_env, error_of, run_cli, start_cli
+from cli_kit import OWNED, SENDER, emulator_env, error_of, finish, run_cli, start_cli
 from support.wait import wait_until
 
 from twilio_connector import TwilioClient
@@ -38,23 +38,13 @@ def _waiting(
     return proc, env
 
 
-def _finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
-    try:
-        out, err = proc.communicate(timeout=90)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    return proc.returncode, out, err
-
-
 def test_sms_wait_ends_delivered(manual_emu: Emulator) -> None:
     to = "+14155550190"
     proc, env = _waiting(manual_emu, "message", "--json", "sms", "send", "--from", SENDER,
                          "--to", to, "--body", "wait for me", "--wait")  # fmt: skip
     advanced = run_cli(env, "emulator", "advance", "30", "--json")
     assert advanced.returncode == 0 and json.loads(advanced.stdout)["clock_offset"] >= 30
-    code, out, err = _finish(proc)
+    code, out, err = finish(proc)
     assert code == 0, err
     final = json.loads(out)
     assert final["status"] == "delivered" and final["to"] == to
@@ -69,7 +59,7 @@ def test_wait_on_an_undelivered_message_exits_1_with_its_code(manual_emu: Emulat
     proc, _ = _waiting(manual_emu, "message", "sms", "send", "--from", SENDER, "--to", to,
                        "--body", "doomed", "--wait", "--json")  # fmt: skip
     assert run_cli(env, "emulator", "advance", "30").returncode == 0
-    code, out, err = _finish(proc)
+    code, out, err = finish(proc)
     assert code == 1
     assert json.loads(out)["status"] == "undelivered"
     error = error_of(err)
@@ -82,7 +72,7 @@ def test_call_wait_ends_completed_or_busy(manual_emu: Emulator) -> None:
     proc, env = _waiting(manual_emu, "call", "call", "--from", SENDER, "--to", to,
                          "--say", "hello", "--wait", "--json")  # fmt: skip
     assert run_cli(env, "emulator", "advance", "120").returncode == 0
-    code, out, err = _finish(proc)
+    code, out, err = finish(proc)
     assert code == 0, err
     assert json.loads(out)["status"] == "completed"
 
@@ -93,7 +83,7 @@ def test_call_wait_ends_completed_or_busy(manual_emu: Emulator) -> None:
     proc, env = _waiting(manual_emu, "call", "call", "create", "--from", SENDER, "--to", busy,
                          "--say", "hello", "--wait")  # fmt: skip
     assert run_cli(env, "emulator", "advance", "120").returncode == 0
-    code, out, err = _finish(proc)
+    code, out, err = finish(proc)
     assert code == 1 and "ended 'busy'" in err
     assert any(line.split() == ["status", "busy"] for line in out.splitlines())
 

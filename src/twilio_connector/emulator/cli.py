@@ -74,7 +74,8 @@ def start_options(fn: F) -> F:
         click.option(
             "--timing", type=click.Choice(["fast", "realistic", "manual"]), default="fast",
             show_default=True,
-            help="How fast simulated lifecycles run (manual: only `emulator advance` moves them).",
+            help="How fast simulated lifecycles run (manual: only `emulator advance` and "
+            "`emulator settle` move them).",
         ),
     ]  # fmt: skip
     for option in reversed(options):
