@@ -103,6 +103,9 @@ def test_control_errors(emu: Emulator) -> None:
     assert "0" * 32 not in wrong.output
     unset = invoke({**env, "TWILIO_AUTH_TOKEN": ""}, "emulator", "reset")
     assert unset.exit_code == 2 and "TWILIO_AUTH_TOKEN" in unset.output
+    creds = invoke(env, "--json", "emulator", "reset", "--emulator-url", "http://AC1:hunter2@x/")
+    assert creds.exit_code == 2 and "hunter2" not in creds.output
+    assert "TWILIO_AUTH_TOKEN" in error_of(creds.stderr)["message"]
     # --emulator-url wins over TWILIO_BASE_URL
     moved = {**env, "TWILIO_BASE_URL": "http://127.0.0.1:9"}
     assert ok_json(invoke(moved, "emulator", "settle", "--emulator-url", emu.base_url, "--json"))

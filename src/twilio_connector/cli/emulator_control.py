@@ -20,6 +20,7 @@ import click
 import httpx
 
 from .._cli_json import CommandError
+from .._wire import redact_userinfo, split_userinfo
 from .app import Context, pass_ctx
 from .output import emit
 
@@ -37,7 +38,15 @@ class ControlPlane:
     """One running emulator's ``/_emulator`` routes, over HTTP."""
 
     def __init__(self, url: str, account_sid: str, auth_token: str) -> None:
-        self.url = url.rstrip("/")
+        bare, userinfo = split_userinfo(url)
+        if userinfo is not None:  # never echo credentials back in an error
+            raise CommandError(
+                f"give the emulator's credentials as TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN, "
+                f"not in its URL ({redact_userinfo(url)})",
+                exit_code=2,
+                label="configuration error",
+            )
+        self.url = bare.rstrip("/")
         self._auth = httpx.BasicAuth(account_sid, auth_token)
 
     def request(
