@@ -15,7 +15,7 @@ from .journal import Journal, hold_lock
 from .rows import BulkRow
 
 if TYPE_CHECKING:
-    from ..client import AsyncTwilioClient
+    from .. import AsyncTwilioClient
 
 __all__ = ["BulkResult", "send_bulk"]
 

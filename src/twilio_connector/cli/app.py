@@ -21,7 +21,7 @@ from ..errors import TwilioError
 from .output import cli_error
 
 if TYPE_CHECKING:
-    from ..client import AsyncTwilioClient, TwilioClient
+    from .. import AsyncTwilioClient, TwilioClient
 
 __all__ = ["Context", "RootGroup", "main", "pass_ctx"]
 
@@ -47,7 +47,7 @@ class Context:
         return TwilioConfig.from_env(**self.overrides())
 
     def client(self) -> TwilioClient:
-        from ..client import TwilioClient
+        from .. import TwilioClient
 
         return TwilioClient(self.config())
 
