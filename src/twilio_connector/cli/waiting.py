@@ -30,6 +30,7 @@ __all__ = [
     "MESSAGE_FINAL",
     "wait_for_final",
     "wait_options",
+    "wait_outcome",
 ]
 
 MESSAGE_FINAL = frozenset({"delivered", "read", "undelivered", "failed", "canceled", "received"})
