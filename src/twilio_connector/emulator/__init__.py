@@ -1,8 +1,8 @@
 """A local Twilio: the 2010-04-01 REST API, signed webhooks, a control plane and a web inbox.
 
-Start it with ``with Emulator() as emu:`` (:mod:`.server`) or ``twilio-connector emulator``
-(:mod:`.cli`), and point the official SDK or our client at ``emu.base_url`` with
-``emu.account_sid`` / ``emu.auth_token``. A request travels::
+Start it with ``with Emulator() as emu:`` (:mod:`.server`), ``twilio-connector emulator`` or
+``python -m twilio_connector.emulator`` (:mod:`.cli`), and point the official SDK or our
+client at ``emu.base_url`` with ``emu.account_sid`` / ``emu.auth_token``. A request travels::
 
     socket -> _asgi.ServerThread (uvicorn) -> app.EmulatorApp: guard (Host, Origin), body
            -> router.Router.match (routes.py: the one table) -> Basic auth for the route

@@ -24,6 +24,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from .. import models
 from .._asgi.server import ServerThread, bind_socket
@@ -42,10 +43,21 @@ from .store import Store
 from .webhooks.records import DeliveryRecord
 from .webhooks.signing import SigningRule
 
-__all__ = ["Emulator"]
+__all__ = ["Emulator", "normalize_public_url"]
 
 T = TypeVar("T")
 log = logging.getLogger("twilio_connector.emulator")
+
+
+def normalize_public_url(url: str) -> str:
+    """An http(s) URL with a host and no query or fragment, without its trailing ``/``;
+    ValueError otherwise."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"public URL must be an http:// or https:// URL, got {url!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"public URL must have no credentials, query or fragment: {url!r}")
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
 class Emulator:
@@ -60,6 +72,13 @@ class Emulator:
     WhatsApp sender too); ``+15005550006`` is always accepted as ``From`` and the sandbox
     ``whatsapp:+14155238886`` is always a WhatsApp sender. ``timing`` is ``"fast"``
     (default), ``"realistic"``, ``"manual"`` or a :class:`Timing`.
+
+    ``public_url`` (e.g. ``https://emu.example.test``) is where clients reach the emulator
+    when it sits behind a proxy: :attr:`base_url` is then that URL, and every URL the
+    emulator builds to itself uses it (``MediaUrl{N}`` of inbound messages, ``RecordingUrl``
+    and recordings' ``media_url``, the control plane's info, the web inbox), so those URLs
+    and the webhook signatures computed over them are what the proxy serves. Its host is
+    also one of the names the emulator answers to. :attr:`local_url` stays the bound address.
     """
 
     def __init__(
@@ -74,7 +93,11 @@ class Emulator:
         hosts: Iterable[str] = (),
         timing: Timing | str = "fast",
         log_level: str = "warning",
+        public_url: str | None = None,
     ) -> None:
+        self.public_url = None if public_url is None else normalize_public_url(public_url)
+        if self.public_url is not None:
+            hosts = (*hosts, urlsplit(self.public_url).netloc)
         self.host = host
         self.port = port
         self.db_path = db_path
@@ -98,7 +121,13 @@ class Emulator:
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` (what Twilio's ``https://api.twilio.com`` is to real clients)."""
+        """What Twilio's ``https://api.twilio.com`` is to real clients: the public URL if one
+        was given, else :attr:`local_url`."""
+        return self.public_url or self.local_url
+
+    @property
+    def local_url(self) -> str:
+        """``http://host:port``: the address the emulator is bound to."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 

@@ -5,11 +5,14 @@
 another inbox (a SQLite path or ``postgresql://...``: run several ``listen`` processes on
 one PostgreSQL inbox for replicas); ``--header-timeout``, ``--body-timeout`` and
 ``--max-connections`` bound what slow clients can hold. ``twilio-connector inbox list``
-shows stored events (``--dead`` for dead letters, ``--json`` for machine output);
+shows stored events (``--dead`` for dead letters);
 ``twilio-connector inbox replay [ID...]`` makes the given events, or every dead letter,
 pending again: a running listener picks them up within ``poll_interval``, a stopped one
 on its next start; ``twilio-connector inbox purge --older-than DAYS`` deletes finished
-events. Every ``inbox`` command takes ``--inbox`` (or ``$TWILIO_CONNECTOR_INBOX``).
+events. Every ``inbox`` command takes ``--inbox`` (or ``$TWILIO_CONNECTOR_INBOX``), and
+every command ``--json`` (anywhere on the command line: JSON output, errors as JSON on
+stderr; :mod:`twilio_connector._cli_json`). ``python -m twilio_connector.listener`` is
+``listen``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 import click
 
+from twilio_connector._cli_json import add_json_option, json_requested
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener.app import TwilioListener
 from twilio_connector.listener.inbox import (
@@ -118,7 +122,12 @@ def listen(
             raise click.BadParameter(str(exc), param_hint="--inbox") from None
 
     def announce(bound_host: str, bound_port: int) -> None:
-        click.echo(f"listening on http://{bound_host}:{bound_port} (inbox {listener.inbox_path})")
+        host_part = f"[{bound_host}]" if ":" in bound_host else bound_host
+        url = f"http://{host_part}:{bound_port}"
+        if json_requested():
+            click.echo(json.dumps({"url": url, "inbox": str(listener.inbox_path)}))
+        else:
+            click.echo(f"listening on {url} (inbox {listener.inbox_path})")
         sys.stdout.flush()
 
     try:
@@ -172,16 +181,13 @@ def _when(ts: float) -> str:
 )
 @click.option("--dead", is_flag=True, help="Only dead letters (same as --status dead).")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1))
-@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-def list_events(
-    inbox_path: str, statuses: tuple[str, ...], dead: bool, limit: int, as_json: bool
-) -> None:
+def list_events(inbox_path: str, statuses: tuple[str, ...], dead: bool, limit: int) -> None:
     """List the most recent stored events (oldest first), with status, attempts and error."""
     wanted = set(statuses) | ({"dead"} if dead else set())
     with _open(inbox_path) as store:
         rows = store.records(sorted(wanted) if wanted else None, limit=limit, newest=True)
         counts = store.counts()
-    if as_json:
+    if json_requested():
         click.echo(json.dumps({"counts": counts, "events": [r.summary() for r in rows]}))
         return
     if not rows:
@@ -205,7 +211,10 @@ def replay(inbox_path: str, ids: tuple[int, ...]) -> None:
         if missing:
             raise click.ClickException(f"no event with id {', '.join(map(str, missing))}")
         count = store.replay(list(ids) if ids else None)
-    click.echo(f"{count} event(s) queued for replay")
+    if json_requested():
+        click.echo(json.dumps({"replayed": count}))
+    else:
+        click.echo(f"{count} event(s) queued for replay")
 
 
 @inbox.command("purge")
@@ -228,4 +237,8 @@ def purge(inbox_path: str, days: float) -> None:
             total += removed
             if not removed:
                 break
-    click.echo(f"{total} event(s) purged")
+    click.echo(json.dumps({"purged": total}) if json_requested() else f"{total} event(s) purged")
+
+
+add_json_option(listen)
+add_json_option(inbox)
