@@ -77,8 +77,8 @@ _LAZY_MODULES = {
     ),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
-# Names whose dependencies come with an extra: (extra, modules) checked before the import.
-_NEEDS = {"AsyncTwilioClient": ("async", "aiohttp", "multidict")}
+# Names whose dependencies come with an extra, checked before the import.
+_NEEDS = {"AsyncTwilioClient": "async"}
 
 
 def __getattr__(name: str) -> _typing.Any:
@@ -91,7 +91,7 @@ def __getattr__(name: str) -> _typing.Any:
     if needs is not None:
         from ._extras import require
 
-        require(*needs)
+        require(needs)
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value

@@ -1,10 +1,11 @@
 """The optional parts of the package and the error raised when one is imported uninstalled.
 
 The core install (``pip install twilio-connector``) is the sync client, the models, the
-signatures and TwiML. Every other part has an extra whose dependencies it checks before its
-first import, so that a missing one is named with the command that installs it::
+signatures and TwiML. Every other part comes with an extra (pyproject.toml) and checks the
+modules of that extra before its own imports, so that a missing one is named with the command
+that installs it::
 
-    require("listener", "uvicorn")  # first lines of twilio_connector/listener/__init__.py
+    require("listener")  # the first lines of twilio_connector/listener/__init__.py
 
 The check looks modules up with :func:`importlib.util.find_spec` (nothing is imported, and a
 module already in ``sys.modules`` costs one dict lookup).
@@ -14,15 +15,29 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["PARTS", "MissingExtraError", "install_command", "require"]
+__all__ = ["IMPORTS", "PARTS", "MissingExtraError", "install_command", "require"]
 
 #: What each extra installs, in the words of an error message.
 PARTS: dict[str, str] = {
     "async": "the async client (AsyncTwilioClient)",
     "listener": "the webhook listener (twilio_connector.listener)",
     "emulator": "the Twilio emulator (twilio_connector.emulator)",
-    "cli": "the twilio-connector command",
     "postgres": "the PostgreSQL inbox (a postgresql:// inbox location)",
+    "cli": "the twilio-connector command",
+}
+
+_ASYNC = ("aiohttp", "multidict")
+_LISTENER = ("uvicorn", "h11", "click")
+_EMULATOR = ("uvicorn", "httptools", "jinja2", "markupsafe", "click")
+
+#: The modules each extra makes importable (uvloop, optional everywhere, is left out). The
+#: packaging test checks this table against pyproject.toml.
+IMPORTS: dict[str, tuple[str, ...]] = {
+    "async": _ASYNC,
+    "listener": _LISTENER,
+    "emulator": _EMULATOR,
+    "postgres": ("asyncpg", *_LISTENER),
+    "cli": tuple(dict.fromkeys(("click", "rich", *_ASYNC, *_LISTENER, *_EMULATOR))),
 }
 
 
@@ -60,7 +75,7 @@ def _installed(module: str) -> bool:
 
 def require(extra: str, *modules: str) -> None:
     """Raise :class:`MissingExtraError` unless every one of ``modules`` (top-level import
-    names) can be imported; ``extra`` is the extra that installs them."""
-    for module in modules:
+    names; by default all of ``IMPORTS[extra]``) can be imported."""
+    for module in modules or IMPORTS[extra]:
         if not _installed(module):
             raise MissingExtraError(extra, module)

@@ -9,6 +9,10 @@ without a traceback.
 
 from __future__ import annotations
 
+from twilio_connector._extras import require
+
+require("cli")
+
 import functools
 import json
 import sys

@@ -328,7 +328,7 @@ class AsyncTwilioClient(BaseClient[Async]):
         max_connections: int = 100,
         **kwargs: Any,
     ) -> None:
-        require("async", "aiohttp", "multidict")
+        require("async")
         import aiohttp
         from multidict import CIMultiDict
 

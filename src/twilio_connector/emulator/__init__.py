@@ -25,6 +25,10 @@ backend, the clock and the dispatcher), ``timing`` and ``scheduler`` (simulated 
 ``twiml_reader`` (the one safe TwiML reader). Adding a resource: CONTRIBUTING.md.
 """
 
+from twilio_connector._extras import require
+
+require("emulator")
+
 from .accounts.state import DEFAULT_ACCOUNT_SID
 from .calls.requests import CALL_OUTCOMES
 from .errors import EmulatorError
