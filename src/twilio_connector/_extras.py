@@ -27,11 +27,12 @@ PARTS: dict[str, str] = {
 }
 
 _ASYNC = ("aiohttp", "multidict")
-_LISTENER = ("uvicorn", "h11", "click")
+_LISTENER = ("uvicorn", "click")  # h11 comes with the core (httpx needs it)
 _EMULATOR = ("uvicorn", "httptools", "jinja2", "markupsafe", "click")
 
-#: The modules each extra makes importable (uvloop, optional everywhere, is left out). The
-#: packaging test checks this table against pyproject.toml.
+#: The modules each extra makes importable and its part cannot do without (uvloop, and
+#: httptools for the listener, are used when present). tests/test_packaging.py checks this
+#: table against pyproject.toml.
 IMPORTS: dict[str, tuple[str, ...]] = {
     "async": _ASYNC,
     "listener": _LISTENER,
