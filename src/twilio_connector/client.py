@@ -27,7 +27,6 @@ from ._base_client import (
     TransportFailure,
 )
 from ._extras import require
-from ._httpx import httpx
 from ._operation import Async, Mode, Resource, Sync, operation
 from ._wire import FORM_CONTENT_TYPE, form, whatsapp_address
 from .config import TwilioConfig
@@ -40,9 +39,12 @@ from .resources.messages import Messages
 from .resources.phone_numbers import AvailablePhoneNumbers, IncomingPhoneNumbers
 from .specs import BALANCE, CALLS
 
-if TYPE_CHECKING:  # imported by AsyncTwilioClient only: `import TwilioClient` stays lean
+if TYPE_CHECKING:  # at run time: httpx on first use, aiohttp by AsyncTwilioClient only
     import aiohttp
+    import httpx
     from multidict import CIMultiDict
+else:
+    from ._httpx import httpx  # imports httpx when the first TwilioClient is built
 
 __all__ = ["AsyncTwilioClient", "BaseClient", "TwilioClient"]
 
