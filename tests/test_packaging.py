@@ -350,14 +350,47 @@ def test_a_part_without_its_extra_raises_an_import_error_naming_it(
     assert _extras.PARTS[extra] in message
 
 
-def test_importing_the_client_loads_no_module_of_an_extra() -> None:
-    watched = [*ALL_EXTRA_MODULES, "httpx._main"]
+def test_importing_the_client_loads_no_module_of_an_extra_and_defers_httpx() -> None:
+    watched = [*ALL_EXTRA_MODULES, "httpx", "httpx._main"]
     out = run_python(
         f"""
         from twilio_connector import TwilioClient
         print(sorted(m for m in {watched!r} if m in sys.modules))
-        import httpx._main  # the CLI module is importable again afterwards (the dev install has it)
+        client = TwilioClient(account_sid="AC" + "0" * 32, auth_token="t" * 32)
+        client.close()
+        print(sorted(m for m in {watched!r} if m in sys.modules))
+        import httpx._main  # importable again afterwards (the dev install has its CLI's deps)
         print(httpx._main.__name__)
         """
     )
-    assert out.split("\n")[:2] == ["[]", "httpx._main"]
+    assert out.splitlines() == ["[]", "['httpx']", "httpx._main"]
+
+
+def test_clients_built_at_once_on_many_threads_share_one_httpx_import() -> None:
+    out = run_python(
+        """
+        import threading
+        from twilio_connector import TwilioClient
+
+        barrier, built, failed = threading.Barrier(8), [], []
+
+
+        def build():
+            barrier.wait()
+            try:
+                client = TwilioClient(account_sid="AC" + "0" * 32, auth_token="t" * 32)
+                built.append(type(client._http).__module__)
+                client.close()
+            except Exception as exc:
+                failed.append(repr(exc))
+
+
+        threads = [threading.Thread(target=build) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print(len(built), sorted(set(built)), failed, "httpx._main" in sys.modules)
+        """
+    )
+    assert out.strip() == "8 ['httpx'] [] False"
