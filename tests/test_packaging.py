@@ -173,7 +173,7 @@ def test_license_changelog_and_metadata() -> None:
     classifiers = PROJECT["classifiers"]
     assert "Typing :: Typed" in classifiers
     assert not [c for c in classifiers if c.startswith("License ::")]  # PEP 639: the expression
-    assert PYPROJECT["project"]["scripts"]["twilio-connector"] == "twilio_connector.cli:main"
+    assert PYPROJECT["project"]["scripts"]["twilio-connector"] == "twilio_connector._console:main"
 
 
 # -- the guard itself ---------------------------------------------------------------------------
@@ -231,13 +231,19 @@ sys.meta_path.insert(0, Blocker())
 """
 
 
-def run_python(code: str, blocked: list[str] | tuple[str, ...] = ()) -> str:
+def start_python(
+    code: str, blocked: list[str] | tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter with ``blocked`` modules made unimportable."""
     source = textwrap.dedent(_BLOCKER.format(blocked=sorted(blocked))) + textwrap.dedent(code)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", source], capture_output=True, text=True, env=env, timeout=60
     )
+
+
+def run_python(code: str, blocked: list[str] | tuple[str, ...] = ()) -> str:
+    done = start_python(code, blocked)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -394,3 +400,21 @@ def test_clients_built_at_once_on_many_threads_share_one_httpx_import() -> None:
         """
     )
     assert out.strip() == "8 ['httpx'] [] False"
+
+
+def test_the_console_script_without_the_cli_extra_says_what_to_install() -> None:
+    code = """
+        sys.argv = ["twilio-connector", "--help"]
+        from twilio_connector._console import main
+        main()
+        """
+    done = start_python(code, ["rich"])
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (
+        "twilio-connector: the twilio-connector command needs rich, which is not installed: "
+        "pip install 'twilio-connector[cli]'\n"
+    )
+    with_cli = start_python(code)
+    assert with_cli.returncode == 0, with_cli.stderr
+    assert with_cli.stdout.startswith("Usage: twilio-connector")
