@@ -55,8 +55,18 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("async_client.py", ("async",)),
     ("client.py", ("async",)),  # hosts AsyncTwilioClient (aiohttp imported when it is built)
 )
-# Frameworks an adapter serves: whoever calls flask_view already has Flask.
-USER_PROVIDED = {"listener/adapters.py": {"flask", "django"}}
+# What the user brings (by module prefix): whoever calls flask_view already has Flask; the
+# pytest plugin runs inside pytest, and offers the official SDK's client when it is installed.
+USER_PROVIDED = {
+    "listener/adapters.py": {"flask", "django"},
+    "testing/": {"pytest", "_pytest", "twilio"},
+}
+
+
+def user_provided(module: str) -> set[str]:
+    return set().union(*(names for p, names in USER_PROVIDED.items() if module.startswith(p)))
+
+
 # Declared in an extra but not checked by its guard: used when present (uvloop: POSIX only;
 # the listener's httptools, else h11), or always there (h11 comes with httpx).
 NOT_GUARDED = {"uvloop", "httptools", "h11"}
@@ -129,7 +139,7 @@ def test_every_third_party_import_is_declared_in_core_or_its_part_extra() -> Non
     for module, imports in modules():
         extras = part_of(module)
         allowed = core | (set.intersection(*(declared(e) for e in extras)) if extras else set())
-        for name in sorted(imports - USER_PROVIDED.get(module, set())):
+        for name in sorted(imports - user_provided(module)):
             dist = distribution_of(name)
             if dist not in allowed:
                 where = f"[{','.join(extras)}]" if extras else "the core dependencies"
