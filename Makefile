@@ -6,9 +6,11 @@ PIP := $(PY) -m pip install -q --disable-pip-version-check
 
 .PHONY: demo test lint typecheck browser postgres bench docs clean voice screenshot
 
+# `make demo` and `make voice` run the emulator, the listener and rich: the [cli] extra brings
+# them all (pyproject.toml). `make test` needs every extra and the test tools: [dev].
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e .
+	$(PIP) -e '.[cli]'
 	touch $@
 
 $(VENV)/.dev: pyproject.toml

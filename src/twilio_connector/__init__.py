@@ -77,6 +77,8 @@ _LAZY_MODULES = {
     ),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
+# Names whose dependencies come with an extra, checked before the import.
+_NEEDS = {"AsyncTwilioClient": "async"}
 
 
 def __getattr__(name: str) -> _typing.Any:
@@ -85,6 +87,11 @@ def __getattr__(name: str) -> _typing.Any:
         raise AttributeError(f"module 'twilio_connector' has no attribute {name!r}")
     import importlib
 
+    needs = _NEEDS.get(name)
+    if needs is not None:
+        from ._extras import require
+
+        require(needs)
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import platform
 import random
+import sys
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
@@ -138,9 +138,8 @@ class ClientCore:
         self._account_paths: dict[PathTemplate, PathTemplate] = {}
         self.account_root = config.base_url + self.path(ACCOUNT_ROOT)
         """Where relative paths (``Queues.json``) live."""
-        agent = config.user_agent or (
-            f"twilio-connector/{VERSION} (Python/{platform.python_version()})"
-        )
+        # sys.version's first word is platform.python_version() (platform costs ~2 ms to import)
+        agent = config.user_agent or f"twilio-connector/{VERSION} (Python/{sys.version.split()[0]})"
         # No Accept-Charset: the API only speaks UTF-8 JSON, and every header costs CPU in
         # the HTTP libraries on each request (measured in bench/client_bench.py).
         self.headers: dict[str, str] = {

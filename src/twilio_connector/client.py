@@ -9,16 +9,11 @@ share pools, proxies or TLS settings.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from functools import cached_property
 from types import TracebackType
-from typing import Any, TypeVar
-
-import aiohttp
-import httpx
-from multidict import CIMultiDict
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._base_client import (
     ClientCore,
@@ -31,6 +26,7 @@ from ._base_client import (
     Sleep,
     TransportFailure,
 )
+from ._extras import require
 from ._operation import Async, Mode, Resource, Sync, operation
 from ._wire import FORM_CONTENT_TYPE, form, whatsapp_address
 from .config import TwilioConfig
@@ -42,6 +38,13 @@ from .resources.keys import Keys
 from .resources.messages import Messages
 from .resources.phone_numbers import AvailablePhoneNumbers, IncomingPhoneNumbers
 from .specs import BALANCE, CALLS
+
+if TYPE_CHECKING:  # at run time: httpx on first use, aiohttp by AsyncTwilioClient only
+    import aiohttp
+    import httpx
+    from multidict import CIMultiDict
+else:
+    from ._httpx import httpx  # imports httpx when the first TwilioClient is built
 
 __all__ = ["AsyncTwilioClient", "BaseClient", "TwilioClient"]
 
@@ -327,6 +330,10 @@ class AsyncTwilioClient(BaseClient[Async]):
         max_connections: int = 100,
         **kwargs: Any,
     ) -> None:
+        require("async")
+        import aiohttp
+        from multidict import CIMultiDict
+
         super().__init__(config, **kwargs)
         self._owns_session = session is None
         self._session_obj = session
@@ -341,6 +348,9 @@ class AsyncTwilioClient(BaseClient[Async]):
     def _session(self) -> aiohttp.ClientSession:
         session = self._session_obj
         if session is None or session.closed:
+            import aiohttp
+            from multidict import CIMultiDict
+
             # Our own session carries the static headers; a request only adds Content-Type.
             session = self._session_obj = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
@@ -353,6 +363,10 @@ class AsyncTwilioClient(BaseClient[Async]):
         return session
 
     async def _send(self, request: Request) -> Outcome:
+        import asyncio
+
+        import aiohttp
+
         session = self._session()
         try:
             async with session.request(
@@ -372,6 +386,8 @@ class AsyncTwilioClient(BaseClient[Async]):
             return TransportFailure("protocol", sent=True, detail=f"{type(exc).__name__}: {exc}")
 
     async def _drive(self, flow: Flow[T]) -> T:
+        import asyncio
+
         send = flow.send
         try:
             action = next(flow)

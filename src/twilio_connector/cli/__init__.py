@@ -10,6 +10,12 @@ no wrapping when piped), :mod:`.messages` (``sms``, ``whatsapp``, ``message``),
 JSON errors are :mod:`twilio_connector._cli_json`.
 """
 
+from __future__ import annotations
+
+from twilio_connector._extras import require
+
+require("cli")
+
 from .commands import main
 
 __all__ = ["main"]

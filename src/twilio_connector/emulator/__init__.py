@@ -26,6 +26,10 @@ one safe TwiML reader is :mod:`twilio_connector.twiml.reader`. Adding a resource
 CONTRIBUTING.md.
 """
 
+from twilio_connector._extras import require
+
+require("emulator")
+
 from .accounts.state import DEFAULT_ACCOUNT_SID
 from .calls.requests import CALL_OUTCOMES
 from .errors import EmulatorError

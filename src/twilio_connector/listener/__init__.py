@@ -32,6 +32,10 @@ retries, dead letters and replay. Event names and classes
 are listed in :mod:`twilio_connector.listener.events`.
 """
 
+from twilio_connector._extras import require
+
+require("listener")
+
 from twilio_connector.listener.adapters import django_view, flask_view, make_wsgi_app
 from twilio_connector.listener.app import TwilioListener
 from twilio_connector.listener.classify import KNOWN_EVENTS

@@ -12,6 +12,10 @@ Requires the ``postgres`` extra (``pip install 'twilio-connector[postgres]'``).
 
 from __future__ import annotations
 
+from twilio_connector._extras import require
+
+require("postgres")
+
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,13 +46,9 @@ _COLUMNS = (
 
 
 def load_asyncpg() -> Any:
-    """Import asyncpg, or say which extra provides it."""
-    try:
-        import asyncpg
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "a postgresql:// inbox needs asyncpg: pip install 'twilio-connector[postgres]'"
-        ) from exc
+    """Import asyncpg (its presence was checked with this module: ``require("postgres")``)."""
+    import asyncpg
+
     return asyncpg
 
 
