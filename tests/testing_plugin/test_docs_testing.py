@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import plugin_args
+from conftest import inner_args
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "testing.md"
@@ -24,7 +24,7 @@ def _blocks() -> list[tuple[str | None, str]]:
 def test_sample_app_tests_pass(pytester: pytest.Pytester) -> None:
     for name in ("app.py", "test_app.py"):
         shutil.copy(SAMPLE / name, pytester.path / name)
-    result = pytester.runpytest(*plugin_args(), "-p", "no:cacheprovider")
+    result = pytester.runpytest(*inner_args())
     result.assert_outcomes(passed=3)
 
 
@@ -40,7 +40,7 @@ def test_doc_test_blocks_pass(pytester: pytest.Pytester) -> None:
     assert len(tests) >= 3  # the five-line example, manual timing, the listener
     for i, code in enumerate(tests):
         pytester.makepyfile(**{f"test_doc_{i}": code})
-    result = pytester.runpytest(*plugin_args(), "-p", "no:cacheprovider")
+    result = pytester.runpytest(*inner_args())
     result.assert_outcomes(passed=len(tests))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import plugin_args
+from conftest import inner_args
 
 import twilio_connector
 
@@ -96,7 +96,7 @@ def test_unused_plugin_imports_and_starts_nothing(
             assert [t.name for t in threading.enumerate() if "twilio" in t.name] == []
         """
     )
-    result = pytester.runpytest_subprocess(*plugin_args(), "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*inner_args())
     result.assert_outcomes(passed=1)
 
 
