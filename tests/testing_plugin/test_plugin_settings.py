@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import inner_args
+from plugin_runs import inner_args
 
 import twilio_connector
 
