@@ -185,8 +185,7 @@ def expect_one(
         return found[-1]
     if not found:
         raise AssertionError(
-            f"no {what} matching {wanted} among these {len(everything)}:\n"
-            f"{describe(everything)}"
+            f"no {what} matching {wanted} among these {len(everything)}:\n{describe(everything)}"
         )
     raise AssertionError(
         f"{len(found)} {what}s match {wanted}, expected exactly one (narrow the filter):\n"
