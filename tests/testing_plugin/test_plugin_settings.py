@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,3 +114,30 @@ def test_fixtures_are_listed_with_their_help(run_tests: Run) -> None:
             "twilio_emulator_session *",
         ]
     )
+
+
+def test_plugin_loads_without_the_emulator_extra(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A core install has the entry point but not the emulator's dependencies: pytest still
+    runs, and only a test that asks for the emulator fails, naming what is missing."""
+    src = str(Path(twilio_connector.__file__).resolve().parents[1])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]))
+    pytester.makepyfile(
+        block_extras="""
+        import sys
+        for name in ("uvicorn", "httptools", "jinja2", "aiohttp"):
+            sys.modules[name] = None  # as if not installed
+        """,
+        test_core="""
+        def test_plain():
+            pass
+
+        def test_emulator(twilio_emulator):
+            pass
+        """,
+    )
+    result = pytester.runpytest_subprocess("-p", "block_extras", *inner_args())
+    result.assert_outcomes(passed=1, errors=1)
+    missing = r"(import of (uvicorn|httptools|jinja2|aiohttp))|twilio-connector\[emulator\]"
+    assert re.search(missing, result.stdout.str())

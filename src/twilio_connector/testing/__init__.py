@@ -13,6 +13,10 @@ The helpers work without pytest too: :class:`TwilioEmulator` (an emulator with a
 and waiting methods), :class:`ListenerHarness` (a listener on a free port that records
 events), :func:`serve_wsgi` (your Flask/Django app on a free port, for the webhooks).
 Names are imported on first use, so importing this package loads nothing heavy.
+
+No extras guard belongs here or in :mod:`.plugin`: pytest imports the plugin in every
+session of every install (the entry point comes with the core distribution); without the
+``emulator`` extra, the fixtures' own imports raise the ImportError that names it.
 """
 
 from __future__ import annotations
