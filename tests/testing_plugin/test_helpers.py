@@ -11,12 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from twilio_connector import TwilioClient
+from twilio_connector import TwilioApiError, TwilioClient
 from twilio_connector.listener import TwilioEvent
 from twilio_connector.testing import ListenerHarness, TwilioEmulator, serve_wsgi
 from twilio_connector.testing.statuses import is_final, reached
 
 TO = "+15558675310"
+TO_OWNED = "+15017122661"  # the emulator's default number
 GATHER = (
     '<?xml version="1.0" encoding="UTF-8"?><Response>'
     '<Gather input="dtmf" numDigits="1" action="/gathered"><Say>Press 1</Say></Gather>'
@@ -172,7 +173,13 @@ def test_wait_for_a_call_that_waits_for_the_caller(
     assert [e.name for e in harness.events][:2] == ["call.incoming", "call.gather"]
 
 
-def test_configure_number_refuses_a_number_not_owned(emulator: TwilioEmulator) -> None:
+def test_configure_number(emulator: TwilioEmulator, client: TwilioClient) -> None:
+    emulator.configure_number(sms_url="http://127.0.0.1:9/sms", voice_method="GET")
+    (owned,) = [n for n in client.incoming_phone_numbers.list() if n.phone_number == TO_OWNED]
+    assert (owned.sms_url, owned.voice_method) == ("http://127.0.0.1:9/sms", "GET")
+    with pytest.raises(TwilioApiError) as bad:
+        emulator.configure_number(sms_url="ftp://127.0.0.1/sms")
+    assert bad.value.code == 21502
     with pytest.raises(ValueError, match=r"does not own \+15550001111"):
         emulator.configure_number("+15550001111", sms_url="http://127.0.0.1:9/sms")
 

@@ -150,15 +150,32 @@ class TwilioEmulator(Emulator):
         client.api.base_url = self.base_url
         return client
 
-    def configure_number(self, phone_number: str | None = None, **settings: str) -> None:
-        """Set an owned number's webhooks, by the client's names: ``sms_url``,
-        ``voice_url``, ``status_callback``, ``sms_method`` ... (``phone_number`` defaults to
-        :attr:`phone_number`). Invalid values raise the client's typed errors."""
+    def configure_number(
+        self,
+        phone_number: str | None = None,
+        *,
+        sms_url: str | None = None,
+        sms_method: str | None = None,
+        sms_fallback_url: str | None = None,
+        voice_url: str | None = None,
+        voice_method: str | None = None,
+        voice_fallback_url: str | None = None,
+        status_callback: str | None = None,
+    ) -> None:
+        """Set an owned number's webhooks (``phone_number`` defaults to :attr:`phone_number`;
+        ``""`` clears a URL) through the REST API: invalid values raise the client's typed
+        errors."""
         number = phone_number or self.phone_number
+        settings = {
+            "sms_url": sms_url, "sms_method": sms_method, "sms_fallback_url": sms_fallback_url,
+            "voice_url": voice_url, "voice_method": voice_method,
+            "voice_fallback_url": voice_fallback_url, "status_callback": status_callback,
+        }  # fmt: skip
         with self.client() as client:
             for owned in client.incoming_phone_numbers.list():
                 if owned.phone_number == number:
-                    client.incoming_phone_numbers.update(owned.sid, **settings)
+                    given = {k: v for k, v in settings.items() if v is not None}
+                    client.incoming_phone_numbers.update(owned.sid, **given)
                     return
         raise ValueError(f"the emulator's account does not own {number}")
 
