@@ -9,7 +9,7 @@ Fixtures:
 
 * ``twilio_emulator``: a :class:`~twilio_connector.testing.TwilioEmulator` (in memory, on a
   free port), one per session, started on first use and reset before every test that uses
-  it (about 0.3 ms: ``bench/plugin_reset_bench.py``); the account SID, auth token and owned
+  it (a fraction of a millisecond: ``bench/plugin_reset_bench.py``); the account SID, auth token and owned
   numbers stay the same all session;
 * ``twilio_emulator_session``: the same object without the reset (for session-scoped
   fixtures that need its URL or token);
