@@ -9,8 +9,8 @@ Fixtures:
 
 * ``twilio_emulator``: a :class:`~twilio_connector.testing.TwilioEmulator` (in memory, on a
   free port), one per session, started on first use and reset before every test that uses
-  it (a fraction of a millisecond: ``bench/plugin_reset_bench.py``); the account SID, auth token and owned
-  numbers stay the same all session;
+  it (a fraction of a millisecond: ``bench/plugin_reset_bench.py``); the account SID, auth
+  token and owned numbers stay the same all session;
 * ``twilio_emulator_session``: the same object without the reset (for session-scoped
   fixtures that need its URL or token);
 * ``twilio_client`` / ``twilio_async_client``: our clients bound to it (the async one is an
