@@ -13,6 +13,10 @@ from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator
 
+# pytester (tests/testing_plugin runs pytest on small test files) must be enabled here: a
+# conftest below the top level may not declare pytest_plugins.
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:

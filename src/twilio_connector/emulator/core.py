@@ -150,9 +150,18 @@ class EmulatorCore:
 
     async def settle(self, timeout: float = 10.0) -> None:
         """Wait until no lifecycle step, task or webhook is pending (manual mode: run them)."""
+        await self.run_until(None, timeout)
+
+    async def run_until(self, done: Callable[[], bool] | None, timeout: float = 10.0) -> bool:
+        """Let the emulator work until ``done()`` holds (True) or nothing is left pending
+        (False; ``done=None``: settle). Manual timing runs the due steps in order, checking
+        ``done`` after each; TimeoutError after ``timeout`` real seconds."""
         deadline = time.monotonic() + timeout
         quiet = 0
         while quiet < 2:
+            if done is not None and done():
+                self.store.commit()
+                return True
             if time.monotonic() > deadline:
                 raise TimeoutError(f"emulator did not settle within {timeout} s")
             idle_io = not self.dispatcher.busy and not self.scheduler.tasks_running
@@ -166,6 +175,7 @@ class EmulatorCore:
                 quiet += 1
                 await asyncio.sleep(0)
         self.store.commit()
+        return done is not None and done()
 
     async def advance(self, seconds: float) -> None:
         await self.scheduler.advance(seconds)

@@ -168,6 +168,8 @@ class WebhookDispatcher:
         self._workers: set[asyncio.Task[None]] = set()
         self._log_rows: list[tuple[Any, ...]] = []
         self._ordered: dict[tuple[str, str], deque[_Job]] = {}
+        self._epoch = 0
+        """Bumped by :meth:`drop_pending`: workers of an older epoch count for nothing."""
 
     async def start(self) -> None:
         self._http = HttpClient(max_idle_per_target=self._limit, max_body=MAX_BODY + 1)
@@ -208,17 +210,20 @@ class WebhookDispatcher:
         return await fut
 
     def drop_pending(self) -> None:
-        """Forget queued deliveries (reset). In-flight ones finish and are logged."""
+        """Forget every delivery (reset): queued ones are dropped and in-flight ones
+        cancelled, unlogged, so that nothing from before a reset is logged, retried or
+        waited for after it."""
+        self._epoch += 1
         self._log_rows.clear()
-        for waiting in self._ordered.values():
-            self._outstanding -= len(waiting)
         self._ordered.clear()
         for lane in self._lanes.values():
-            while lane.queue:
-                job = lane.queue.popleft()
-                self._outstanding -= 1
+            for job in lane.queue:
                 if job.future is not None and not job.future.done():
                     job.future.cancel()
+        self._lanes.clear()  # the cancelled workers keep their old lanes to themselves
+        self._outstanding = 0
+        for task in self._workers:
+            task.cancel()
 
     def _release_next(self, hook: Webhook) -> None:
         key = (hook.kind, hook.resource_sid or "")
@@ -258,6 +263,7 @@ class WebhookDispatcher:
 
     async def _work(self, key: tuple[str, str, int | None, str], lane: _Lane) -> None:
         loop = asyncio.get_running_loop()
+        epoch = self._epoch
         try:
             while True:
                 if not lane.queue:
@@ -265,8 +271,10 @@ class WebhookDispatcher:
                     wake: asyncio.Future[bool] = loop.create_future()
                     lane.idle.append(wake)
                     timer = loop.call_later(_LINGER, _settle_future, wake, False)
-                    woken = await wake
-                    timer.cancel()
+                    try:
+                        woken = await wake
+                    finally:
+                        timer.cancel()
                     if not woken:
                         if wake in lane.idle:
                             lane.idle.remove(wake)
@@ -276,11 +284,16 @@ class WebhookDispatcher:
                 job = lane.queue.popleft()
                 try:
                     result = await self._deliver(job.hook, keep_body=job.future is not None)
+                except asyncio.CancelledError:
+                    if job.future is not None and not job.future.done():
+                        job.future.cancel()
+                    raise
                 except Exception as exc:  # never lose a worker to a bug; report it
                     log.exception("webhook delivery crashed")
                     result = WebhookResult(False, None, b"", "", repr(exc), 11200, 0, job.hook.url)
                 finally:
-                    self._outstanding -= 1
+                    if epoch == self._epoch:
+                        self._outstanding -= 1
                 if job.future is not None:
                     if not job.future.done():
                         job.future.set_result(result)
