@@ -59,7 +59,7 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # pytest plugin runs inside pytest, and offers the official SDK's client when it is installed.
 USER_PROVIDED = {
     "listener/adapters.py": {"flask", "django"},
-    "testing/": {"pytest", "_pytest", "twilio"},
+    "testing/": {"pytest", "_pytest", "pytest_asyncio", "twilio"},
 }
 
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpcore  # noqa: F401  (see below)
 import pytest
 from plugin_runs import inner_args
+
+# An in-process pytest run (pytester) removes from sys.modules every module first imported
+# during that run. httpx imports httpcore on its first request and caches httpcore's exception
+# classes then; were httpcore first imported inside a run, a later re-import would raise
+# classes that cache does not know, and httpx would let them escape unmapped in other tests.
+# Importing it here, before any run, keeps one httpcore for the whole session.
 
 
 @pytest.fixture
