@@ -23,6 +23,8 @@ MODULES = [
     "twilio_connector.signature",
     "twilio_connector.callbacks",
     "twilio_connector.client",
+    "twilio_connector.async_client",
+    "twilio_connector.shared_client",
     "twilio_connector._base_client",
     "twilio_connector._operation",
     "twilio_connector._wire",

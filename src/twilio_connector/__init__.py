@@ -10,7 +10,8 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:  # pragma: no cover - imported lazily below
     from ._base_client import RetryEvent
-    from .client import AsyncTwilioClient, TwilioClient
+    from .async_client import AsyncTwilioClient
+    from .client import TwilioClient
     from .config import RetryPolicy, TwilioConfig
     from .errors import (
         AuthenticationError,
@@ -45,7 +46,8 @@ if _typing.TYPE_CHECKING:  # pragma: no cover - imported lazily below
 # not load httpx, aiohttp and rich (about 18 MiB) in a process that never makes requests.
 _LAZY_MODULES = {
     "._base_client": ("RetryEvent",),
-    ".client": ("AsyncTwilioClient", "TwilioClient"),
+    ".client": ("TwilioClient",),
+    ".async_client": ("AsyncTwilioClient",),
     ".config": ("RetryPolicy", "TwilioConfig"),
     ".inputs": ("StatusCallback", "VoiceCallInput", "VoiceInputType"),
     ".errors": (

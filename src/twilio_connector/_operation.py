@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar,
 from ._base_client import ClientCore, PageFlow, Request, Response
 
 if TYPE_CHECKING:
-    from .client import BaseClient
+    from .shared_client import BaseClient
 
 __all__ = ["Async", "Resource", "Sync", "collector", "operation", "paginator"]
 
