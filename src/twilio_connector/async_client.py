@@ -34,6 +34,17 @@ T = TypeVar("T")
 Flow = Generator[Request | Sleep, Outcome | None, T]
 
 
+def _no_silent_retry(session: aiohttp.ClientSession) -> None:
+    """Turn off aiohttp's own retry of an idempotent request (GET, DELETE...) that failed on a
+    reused keep-alive connection (``ServerDisconnectedError``/``ClientOSError``): aiohttp
+    re-sends it once on a new connection without telling anyone, so the retry policy, its
+    budget and ``on_retry`` would not see it. aiohttp has no public switch for this; its
+    ``ClientSession._retry_connection`` flag is what ``aiohttp.test_utils`` sets too. On an
+    aiohttp without the flag there is no such retry to turn off."""
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
+
+
 class AsyncTwilioClient(BaseClient[Async]):
     """Asynchronous client (aiohttp, pooled keep-alive connections). Use ``async with``.
 
@@ -51,6 +62,8 @@ class AsyncTwilioClient(BaseClient[Async]):
     ) -> None:
         super().__init__(config, **kwargs)
         self._owns_session = session is None
+        if session is not None:
+            _no_silent_retry(session)
         self._session_obj = session
         self._max_connections = max_connections
         self._timeout = aiohttp.ClientTimeout(
@@ -69,6 +82,7 @@ class AsyncTwilioClient(BaseClient[Async]):
                 timeout=self._timeout,
                 headers=self._core.headers,
             )
+            _no_silent_retry(session)
             self._owns_session = True
             self._headers = None
             self._form_headers = CIMultiDict({"Content-Type": FORM_CONTENT_TYPE})
@@ -82,6 +96,7 @@ class AsyncTwilioClient(BaseClient[Async]):
                 request.url,
                 data=request.content,
                 headers=self._headers if request.content is None else self._form_headers,
+                allow_redirects=False,
             ) as r:
                 return Response(r.status, r.headers, await r.read())
         except aiohttp.ClientConnectorError as exc:

@@ -71,6 +71,7 @@ class TwilioClient(BaseClient[Sync]):
                 request.url,
                 content=request.content,
                 headers=self._headers if request.content is None else self._form_headers,
+                follow_redirects=False,  # also on a user's client built to follow them
             )
         except httpx.ConnectError as exc:
             return TransportFailure("connect", sent=False, detail=f"{type(exc).__name__}: {exc}")
