@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ._wire.urls import redact_userinfo
 from .errors import ConfigurationError
 
 __all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TwilioConfig"]
@@ -86,7 +87,8 @@ class TwilioConfig:
                 "(TWILIO_AUTH_TOKEN or TWILIO_API_KEY/TWILIO_API_SECRET)"
             )
         if not re.match(r"^https?://[^/\s]+", self.base_url):
-            raise ConfigurationError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+            shown = redact_userinfo(self.base_url[:200])
+            raise ConfigurationError(f"base_url must be an http(s) URL, got {shown!r}")
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
         if self.timeout <= 0 or self.connect_timeout <= 0:
             raise ConfigurationError("timeouts must be positive")
