@@ -38,7 +38,7 @@ from twilio_connector.callbacks import (
     TwilioEvent,
 )
 from twilio_connector.emulator import Emulator
-from twilio_connector.listener import RetryPolicy, TwilioListener
+from twilio_connector.listener import RedeliveryPolicy, TwilioListener
 
 NUMBER = "+15017122661"
 HANDSET = "+15558675310"
@@ -139,7 +139,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
         listener = TwilioListener(
             emu.auth_token,
             inbox_path=tmp_path / "inbox.sqlite3",
-            retry=RetryPolicy(max_attempts=1),
+            retry=RedeliveryPolicy(max_attempts=1),
             poll_interval=0.05,
         )
         client = TwilioClient(

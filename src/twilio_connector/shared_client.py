@@ -14,7 +14,8 @@ from typing import Any
 from ._base_client import ClientCore, Op, RetryEvent
 from ._operation import Mode, Resource, operation
 from ._wire import form, whatsapp_address
-from .config import TwilioConfig
+from .config import RetryPolicy, TwilioConfig
+from .errors import ConfigurationError
 from .inputs import StatusCallback, VoiceCallInput
 from .models import Account, Balance, Call, Message
 from .resources.accounts import Accounts
@@ -41,25 +42,41 @@ class BaseClient(Resource[Mode]):
         base_url: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
         on_retry: Callable[[RetryEvent], None] | None = None,
     ) -> None:
+        """Give a :class:`TwilioConfig`, or its settings as keywords (the rest from the
+        ``TWILIO_*`` environment when ``account_sid`` is not given), not both: a setting
+        given next to a config raises :class:`ConfigurationError` rather than being ignored.
+        ``max_retries`` and ``retry`` follow :class:`TwilioConfig`'s rule (one of them)."""
+        settings: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "account_sid": account_sid,
+                "auth_token": auth_token,
+                "api_key": api_key,
+                "api_secret": api_secret,
+                "base_url": base_url,
+                "timeout": timeout,
+                "max_retries": max_retries,
+                "retry": retry,
+            }.items()
+            if v is not None
+        }
         if config is None:
-            overrides: dict[str, Any] = {
-                k: v
-                for k, v in {
-                    "auth_token": auth_token,
-                    "api_key": api_key,
-                    "api_secret": api_secret,
-                    "base_url": base_url,
-                    "timeout": timeout,
-                    "max_retries": max_retries,
-                }.items()
-                if v is not None
-            }
-            if account_sid is not None:
-                config = TwilioConfig(account_sid=account_sid, **overrides)
+            sid = settings.pop("account_sid", None)
+            if sid is not None:
+                config = TwilioConfig(account_sid=sid, **settings)
             else:
-                config = TwilioConfig.from_env(**overrides)
+                config = TwilioConfig.from_env(**settings)
+        elif settings:
+            names = ", ".join(sorted(settings))
+            raise ConfigurationError(
+                f"give a TwilioConfig or settings, not both ({names} given with config=); "
+                "use dataclasses.replace(config, ...) to change a config"
+            )
+        elif not isinstance(config, TwilioConfig):
+            raise ConfigurationError("config must be a TwilioConfig")
         self.config = config
         self._core = ClientCore(config, on_retry=on_retry)
         self._client = self
