@@ -20,6 +20,7 @@ MODULES = [
     "twilio_connector.errors",
     "twilio_connector.inputs",
     "twilio_connector.models",
+    "twilio_connector.enums",
     "twilio_connector.signature",
     "twilio_connector.callbacks",
     "twilio_connector.client",

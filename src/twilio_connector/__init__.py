@@ -13,6 +13,7 @@ if _typing.TYPE_CHECKING:  # pragma: no cover - imported lazily below
     from .async_client import AsyncTwilioClient
     from .client import TwilioClient
     from .config import RetryPolicy, TwilioConfig
+    from .enums import CallStatus, MessageStatus, Unrecognized
     from .errors import (
         AuthenticationError,
         ConfigurationError,
@@ -52,6 +53,7 @@ _LAZY_MODULES = {
     ".client": ("TwilioClient",),
     ".async_client": ("AsyncTwilioClient",),
     ".config": ("RetryPolicy", "TwilioConfig"),
+    ".enums": ("CallStatus", "MessageStatus", "Unrecognized"),
     ".inputs": ("StatusCallback", "VoiceCallInput", "VoiceInputType"),
     ".errors": (
         "AuthenticationError",
@@ -112,12 +114,14 @@ __all__ = [
     "AvailablePhoneNumber",
     "Balance",
     "Call",
+    "CallStatus",
     "ConfigurationError",
     "ConnectError",
     "IncomingPhoneNumber",
     "InvalidRequestError",
     "Media",
     "Message",
+    "MessageStatus",
     "NewApiKey",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -137,6 +141,7 @@ __all__ = [
     "TwilioError",
     "TwilioHttpError",
     "UnexpectedRedirectError",
+    "Unrecognized",
     "VoiceCallInput",
     "VoiceInputType",
     "__version__",

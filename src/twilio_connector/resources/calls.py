@@ -5,11 +5,12 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
 from .._wire import ExtraParams, date_filters, form, form_with_extra
+from ..enums import CallStatus
 from ..inputs import StatusCallback, VoiceCallInput, VoiceInputType
 from ..models import Call, Recording
 from ..specs import CALL_RECORDINGS, CALLS, RECORDINGS
@@ -157,7 +158,7 @@ class Calls(Resource[Mode]):
         *,
         to: str | None = None,
         from_: str | None = None,
-        status: str | None = None,
+        status: CallStatus | None = None,
         parent_call_sid: str | None = None,
         start_time: date | datetime | str | None = None,
         start_time_before: date | datetime | str | None = None,
@@ -182,7 +183,7 @@ class Calls(Resource[Mode]):
         url: str | None = None,
         method: str | None = None,
         twiml: str | object | None = None,
-        status: str | None = None,
+        status: Literal["completed", "canceled"] | None = None,
         status_callback: str | None = None,
         status_callback_method: str | None = None,
         fallback_url: str | None = None,

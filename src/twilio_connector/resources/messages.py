@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
@@ -121,7 +121,7 @@ class Messages(Resource[Mode]):
     list = collector(_iter)
 
     def _update(
-        self, sid: str, *, body: str | None = None, status: str | None = None
+        self, sid: str, *, body: str | None = None, status: Literal["canceled"] | None = None
     ) -> Op[Message]:
         """Update: ``body=""`` redacts the text; ``status="canceled"`` cancels a scheduled one."""
         data = form(Body=body, Status=status)
