@@ -209,3 +209,20 @@ def test_server_error_class_from_status() -> None:
     core = CORE["token"]
     with pytest.raises(ServerError):
         core.raise_for_status(Request("GET", "https://x/"), Response(500, {}, b""))
+
+
+def test_emulator_errors_carry_its_request_id(emu: Any) -> None:
+    from twilio_connector import NotFoundError, TwilioClient
+
+    with (
+        TwilioClient(
+            account_sid=emu.account_sid, auth_token=emu.auth_token, base_url=emu.base_url
+        ) as client,
+        pytest.raises(NotFoundError) as info,
+    ):
+        client.get_message("SM" + "0" * 32)
+    err = info.value
+    assert err.request_id is not None and err.request_id.startswith("RQ")
+    assert err.headers["twilio-request-id"] == err.request_id
+    assert err.request_id in str(err)
+    assert emu.auth_token not in shown(err)
