@@ -38,7 +38,7 @@ from twilio_connector.callbacks import (
     TwilioEvent,
 )
 from twilio_connector.emulator import Emulator
-from twilio_connector.listener import RetryPolicy, TwilioListener
+from twilio_connector.listener import RedeliveryPolicy, TwilioListener
 
 NUMBER = "+15017122661"
 HANDSET = "+15558675310"
@@ -139,7 +139,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
         listener = TwilioListener(
             emu.auth_token,
             inbox_path=tmp_path / "inbox.sqlite3",
-            retry=RetryPolicy(max_attempts=1),
+            retry=RedeliveryPolicy(max_attempts=1),
             poll_interval=0.05,
         )
         client = TwilioClient(
@@ -240,7 +240,7 @@ def test_outbound_call_status_and_whole_call_recording(hub: Hub) -> None:
         status_callback=StatusCallback(hub.url("/call-status"), events=events),
         record=True,
         recording_status_callback=hub.url("/recording"),
-        RecordingStatusCallbackEvent="in-progress completed",
+        extra_params={"RecordingStatusCallbackEvent": "in-progress completed"},
     )
     seen = hub.checked()
     assert sorted(seen, key=lambda s: s[1]) == sorted(
@@ -323,8 +323,7 @@ def test_async_amd_is_its_own_event_acknowledged_without_twiml(hub: Hub) -> None
         from_=NUMBER,
         url=hub.url("/voice"),
         machine_detection="Enable",
-        AsyncAmd="true",
-        AsyncAmdStatusCallback=hub.url("/amd"),
+        extra_params={"AsyncAmd": "true", "AsyncAmdStatusCallback": hub.url("/amd")},
     )
     hub.client.calls.create(  # synchronous AMD: AnsweredBy comes with the TwiML request
         to=OTHER, from_=NUMBER, url=hub.url("/voice-sync"), machine_detection="Enable"

@@ -232,3 +232,76 @@ def test_client_keyword_construction() -> None:
         assert client.config.username == KEY
         assert client.config.timeout == 2
         assert client.config.base_url == "http://127.0.0.1:1"
+
+
+# -- one retry setting per concept: conflicts raise ----------------------------------------------
+
+
+def test_max_retries_conflicting_with_retry_policy_raises() -> None:
+    with pytest.raises(ConfigurationError, match="max_retries=3 conflicts"):
+        TwilioConfig(
+            account_sid=SID, auth_token=TOKEN, max_retries=3, retry=RetryPolicy(max_retries=5)
+        )
+    with pytest.raises(ConfigurationError, match="conflicts"):
+        TwilioConfig(account_sid=SID, auth_token=TOKEN, max_retries=0, retry=RetryPolicy())
+    # the same count twice is not a conflict
+    same = TwilioConfig(
+        account_sid=SID, auth_token=TOKEN, max_retries=5, retry=RetryPolicy(max_retries=5)
+    )
+    assert same.retry_policy.max_retries == 5
+
+
+def test_retry_policy_alone_and_defaults() -> None:
+    assert TwilioConfig(account_sid=SID, auth_token=TOKEN).retry_policy == RetryPolicy()
+    policy = RetryPolicy(max_retries=7)
+    config = TwilioConfig(account_sid=SID, auth_token=TOKEN, retry=policy)
+    assert config.retry_policy is policy
+    # replace() re-decides from what was given
+    assert dataclasses.replace(config, retry=None, max_retries=1).retry_policy.max_retries == 1
+    with pytest.raises(ConfigurationError):
+        dataclasses.replace(config, max_retries=1)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"max_retries": -1},
+        {"retry": {"max_retries": 2}},  # a dict is not a RetryPolicy
+    ],
+)
+def test_bad_retry_settings_raise(bad: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError):
+        TwilioConfig(account_sid=SID, auth_token=TOKEN, **bad)  # type: ignore[arg-type]
+
+
+def test_retry_policy_validates_itself() -> None:
+    with pytest.raises(ConfigurationError):
+        RetryPolicy(max_retries=-1)
+    with pytest.raises(ConfigurationError):
+        RetryPolicy(base_backoff=-0.5)
+
+
+def test_one_public_retry_policy() -> None:
+    import twilio_connector
+    import twilio_connector.listener as listener
+
+    assert twilio_connector.RetryPolicy is RetryPolicy
+    assert not hasattr(listener, "RetryPolicy")
+    assert listener.RedeliveryPolicy is not RetryPolicy
+
+
+@pytest.mark.parametrize("cls", [TwilioClient, AsyncTwilioClient])
+def test_client_settings_next_to_a_config_raise(cls: type) -> None:
+    config = TwilioConfig(account_sid=SID, auth_token=TOKEN)
+    for settings in (
+        {"max_retries": 5},
+        {"timeout": 1.0},
+        {"auth_token": "other"},
+        {"retry": RetryPolicy()},
+    ):
+        with pytest.raises(ConfigurationError, match="not both"):
+            cls(config, **settings)
+    with pytest.raises(ConfigurationError, match="conflicts"):
+        cls(account_sid=SID, auth_token=TOKEN, max_retries=3, retry=RetryPolicy(max_retries=5))
+    client = cls(account_sid=SID, auth_token=TOKEN, retry=RetryPolicy(max_retries=2))
+    assert client.config.retry_policy.max_retries == 2

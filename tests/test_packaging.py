@@ -53,7 +53,6 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("demo.py", ("cli",)),  # `make demo` installs [cli]
     ("bulk/", ("async",)),
     ("async_client.py", ("async",)),
-    ("client.py", ("async",)),  # hosts AsyncTwilioClient (aiohttp imported when it is built)
 )
 # What the user brings (by module prefix): whoever calls flask_view already has Flask; the
 # pytest plugin runs inside pytest, and offers the official SDK's client when it is installed.

@@ -10,8 +10,10 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:  # pragma: no cover - imported lazily below
     from ._base_client import RetryEvent
-    from .client import AsyncTwilioClient, TwilioClient
+    from .async_client import AsyncTwilioClient
+    from .client import TwilioClient
     from .config import RetryPolicy, TwilioConfig
+    from .enums import CallStatus, MessageStatus, Unrecognized
     from .errors import (
         AuthenticationError,
         ConfigurationError,
@@ -21,11 +23,14 @@ if _typing.TYPE_CHECKING:  # pragma: no cover - imported lazily below
         OutcomeUnknownError,
         RateLimitError,
         ResponseDecodeError,
+        ResponseHeaders,
         ServerError,
         TimeoutError,
         TransportError,
         TwilioApiError,
         TwilioError,
+        TwilioHttpError,
+        UnexpectedRedirectError,
     )
     from .inputs import StatusCallback, VoiceCallInput, VoiceInputType
     from .models import (
@@ -45,8 +50,10 @@ if _typing.TYPE_CHECKING:  # pragma: no cover - imported lazily below
 # not load httpx, aiohttp and rich (about 18 MiB) in a process that never makes requests.
 _LAZY_MODULES = {
     "._base_client": ("RetryEvent",),
-    ".client": ("AsyncTwilioClient", "TwilioClient"),
+    ".client": ("TwilioClient",),
+    ".async_client": ("AsyncTwilioClient",),
     ".config": ("RetryPolicy", "TwilioConfig"),
+    ".enums": ("CallStatus", "MessageStatus", "Unrecognized"),
     ".inputs": ("StatusCallback", "VoiceCallInput", "VoiceInputType"),
     ".errors": (
         "AuthenticationError",
@@ -57,11 +64,14 @@ _LAZY_MODULES = {
         "OutcomeUnknownError",
         "RateLimitError",
         "ResponseDecodeError",
+        "ResponseHeaders",
         "ServerError",
         "TimeoutError",
         "TransportError",
         "TwilioApiError",
         "TwilioError",
+        "TwilioHttpError",
+        "UnexpectedRedirectError",
     ),
     ".models": (
         "Account",
@@ -77,8 +87,6 @@ _LAZY_MODULES = {
     ),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
-# Names whose dependencies come with an extra, checked before the import.
-_NEEDS = {"AsyncTwilioClient": "async"}
 
 
 def __getattr__(name: str) -> _typing.Any:
@@ -87,11 +95,6 @@ def __getattr__(name: str) -> _typing.Any:
         raise AttributeError(f"module 'twilio_connector' has no attribute {name!r}")
     import importlib
 
-    needs = _NEEDS.get(name)
-    if needs is not None:
-        from ._extras import require
-
-        require(needs)
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
@@ -111,18 +114,21 @@ __all__ = [
     "AvailablePhoneNumber",
     "Balance",
     "Call",
+    "CallStatus",
     "ConfigurationError",
     "ConnectError",
     "IncomingPhoneNumber",
     "InvalidRequestError",
     "Media",
     "Message",
+    "MessageStatus",
     "NewApiKey",
     "NotFoundError",
     "OutcomeUnknownError",
     "RateLimitError",
     "Recording",
     "ResponseDecodeError",
+    "ResponseHeaders",
     "RetryEvent",
     "RetryPolicy",
     "ServerError",
@@ -133,6 +139,9 @@ __all__ = [
     "TwilioClient",
     "TwilioConfig",
     "TwilioError",
+    "TwilioHttpError",
+    "UnexpectedRedirectError",
+    "Unrecognized",
     "VoiceCallInput",
     "VoiceInputType",
     "__version__",

@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from . import errors
+from ._redact import Redactor, shorten
 from ._wire import FORM_CONTENT_TYPE, encode_form
 from .config import TwilioConfig
 from .models import TwilioModel, decode, decode_page
@@ -40,6 +41,13 @@ __all__ = [
 ]
 
 VERSION = "0.1.0"
+MAX_MESSAGE = 1000
+"""An error's ``message`` is cut to this many characters (after redaction)."""
+MAX_URL = 2000
+MAX_TEXT_BODY = 200
+"""A non-JSON error body (an HTML page from a proxy) becomes a message this long at most."""
+MAX_SCANNED_BODY = 65536
+"""Only this much of a non-JSON error body is decoded and redacted."""
 logger = logging.getLogger("twilio_connector")
 
 T = TypeVar("T")
@@ -135,6 +143,7 @@ class ClientCore:
             self.policy.retry_statuses | self.policy.idempotent_retry_statuses, default=600
         )
         self.on_retry = on_retry
+        self.redactor = Redactor(config.secrets())
         self._account_paths: dict[PathTemplate, PathTemplate] = {}
         self.account_root = config.base_url + self.path(ACCOUNT_ROOT)
         """Where relative paths (``Queues.json``) live."""
@@ -208,51 +217,77 @@ class ClientCore:
     # -- decoding ---------------------------------------------------------------------------
 
     def raise_for_status(self, request: Request, response: Response) -> None:
-        if 200 <= response.status < 300:
+        status = response.status
+        if 200 <= status < 300:
             return
+        if 300 <= status < 400:
+            location = response.headers.get("location")
+            raise errors.UnexpectedRedirectError(
+                status=status,
+                location=shorten(self.redact(location), MAX_URL) if location else None,
+                method=request.method,
+                url=self.redact(request.url),
+                headers=self.redactor.headers(response.headers),
+            )
         code: int | None = None
-        message = f"HTTP {response.status}"
+        message = f"HTTP {status}"
         more_info: str | None = None
         details: Any = None
         try:
             body = msgspec.json.decode(response.content) if response.content else None
         except msgspec.DecodeError:
             body = None
+        # Every text is redacted before it is cut: a secret starting just before the cut
+        # would otherwise leave its first characters behind.
         if isinstance(body, dict):
             raw_code = body.get("code")
             code = raw_code if isinstance(raw_code, int) else None
-            message = str(body.get("message") or body.get("detail") or body.get("title") or message)
-            more_info = body.get("more_info")
-            details = body.get("details")
+            raw = body.get("message") or body.get("detail") or body.get("title") or message
+            message = shorten(self.redact(str(raw)), MAX_MESSAGE)
+            raw_more = body.get("more_info")
+            more_info = (
+                shorten(self.redact(raw_more), MAX_URL) if isinstance(raw_more, str) else None
+            )
+            details = self.redactor.value(body.get("details"))
         elif response.content:
-            message = response.content[:200].decode("utf-8", "replace").strip() or message
+            text = response.content[:MAX_SCANNED_BODY].decode("utf-8", "replace")
+            message = shorten(self.redact(text).strip(), MAX_TEXT_BODY) or message
         if code is None:
-            code = response.status
-        cls = errors.api_error_class(response.status)
+            code = status
+        cls = errors.api_error_class(status)
         raise cls(
-            status=response.status,
+            status=status,
             code=code,
-            message=self.redact(message),
-            more_info=self.redact(more_info) if isinstance(more_info, str) else None,
+            message=message,
+            more_info=more_info,
             method=request.method,
             url=self.redact(request.url),
             details=details,
             retry_after=_retry_after(response.headers),
+            headers=self.redactor.headers(response.headers),
         )
 
     def redact(self, text: str) -> str:
-        for secret in self.config.secrets():
-            text = text.replace(secret, "***")
-        return text
+        return self.redactor.text(text)
+
+    def decode_error(
+        self, request: Request, response: Response, what: str
+    ) -> errors.ResponseDecodeError:
+        return errors.ResponseDecodeError(
+            f"{request.method} {self.redact(request.url)}: {what}",
+            status=response.status,
+            method=request.method,
+            url=self.redact(request.url),
+            headers=self.redactor.headers(response.headers),
+        )
 
     def model(self, model: type[M], request: Request, response: Response) -> M:
         self.raise_for_status(request, response)
         try:
             return decode(model, response.content)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise errors.ResponseDecodeError(
-                f"{request.method} {request.url}: cannot decode {model.__name__}: {exc}"
-            ) from None
+            what = f"cannot decode {model.__name__}: {self.redact(str(exc))}"
+            raise self.decode_error(request, response, what) from None
 
     def json(self, request: Request, response: Response) -> Any:
         self.raise_for_status(request, response)
@@ -261,9 +296,8 @@ class ClientCore:
         try:
             return msgspec.json.decode(response.content)
         except msgspec.DecodeError as exc:
-            raise errors.ResponseDecodeError(
-                f"{request.method} {request.url}: response is not JSON: {exc}"
-            ) from None
+            what = f"response is not JSON: {self.redact(str(exc))}"
+            raise self.decode_error(request, response, what) from None
 
     # -- operations (generators) ------------------------------------------------------------
 
@@ -322,9 +356,8 @@ class ClientCore:
             try:
                 items, meta = decode_page(model, list_key, response.content)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                raise errors.ResponseDecodeError(
-                    f"GET {request.url}: cannot decode a page of {model.__name__}: {exc}"
-                ) from None
+                what = f"cannot decode a page of {model.__name__}: {self.redact(str(exc))}"
+                raise self.decode_error(request, response, what) from None
             if remaining is not None:
                 items = items[:remaining]
                 remaining -= len(items)
@@ -399,7 +432,9 @@ class ClientCore:
                 break
             delay, reason = decision
             attempt += 1
-            event = RetryEvent(request.method, self.redact(request.url), attempt, delay, reason)
+            event = RetryEvent(
+                request.method, self.redact(request.url), attempt, delay, self.redact(reason)
+            )
             logger.info(
                 "retrying %s %s (attempt %d) in %.3fs: %s",
                 event.method,

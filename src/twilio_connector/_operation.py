@@ -9,13 +9,15 @@ The typing follows the client: ``Messages[Sync]`` vs ``Messages[Async]``.
 
 from __future__ import annotations
 
+import difflib
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._base_client import ClientCore, PageFlow, Request, Response
 
 if TYPE_CHECKING:
-    from .client import BaseClient
+    from .shared_client import BaseClient
 
 __all__ = ["Async", "Resource", "Sync", "collector", "operation", "paginator"]
 
@@ -42,6 +44,29 @@ class Resource(Generic[Mode]):
         self._core: ClientCore = client._core
 
 
+def unknown_keyword(fn: Callable[..., Any], kwargs: dict[str, Any], what: str) -> TypeError | None:
+    """The error for a keyword ``fn`` does not take (``bdy=`` for ``body=``), naming the
+    closest parameter, or ``None`` if every keyword is known (the TypeError was another)."""
+    parameters = inspect.signature(fn).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return None
+    names = [
+        n
+        for n, p in parameters.items()
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        and n != "self"
+    ]
+    unknown = [k for k in kwargs if k not in names]
+    if not unknown:
+        return None
+    name = unknown[0]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; it takes {', '.join(names)}"
+    if "extra_params" in names:
+        hint += " (a wire name Twilio added later goes in extra_params={...})"
+    return TypeError(f"{what}() got an unexpected keyword argument {name!r}{hint}")
+
+
 class _Bindable(Generic[R, P, T]):
     """Shared machinery: remember the function, bind it to a resource, cache the binding."""
 
@@ -62,7 +87,14 @@ class _Bindable(Generic[R, P, T]):
         drive = self._driver(obj)
 
         def bound(*args: Any, **kwargs: Any) -> Any:
-            return drive(fn(obj, *args, **kwargs))
+            try:
+                flow = fn(obj, *args, **kwargs)
+            except TypeError:
+                unknown = unknown_keyword(fn, kwargs, f"{type(obj).__name__}.{self.attr}")
+                if unknown is None:
+                    raise
+                raise unknown from None
+            return drive(flow)
 
         bound.__doc__ = fn.__doc__
         bound.__name__ = fn.__name__

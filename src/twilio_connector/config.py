@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ._wire.urls import redact_userinfo
 from .errors import ConfigurationError
 
 __all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TwilioConfig"]
@@ -53,6 +54,12 @@ class RetryPolicy:
     """``jitter(cap)`` returns a delay in ``[0, cap]``; default ``random.uniform(0, cap)``.
     Pin it (e.g. ``lambda cap: cap``) for deterministic tests."""
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_retries, int) or self.max_retries < 0:
+            raise ConfigurationError("max_retries must be an integer >= 0")
+        if min(self.base_backoff, self.max_backoff, self.max_retry_after) < 0:
+            raise ConfigurationError("backoffs and max_retry_after must be >= 0")
+
 
 @dataclass(frozen=True)
 class TwilioConfig:
@@ -61,6 +68,10 @@ class TwilioConfig:
     Authenticate either with the account's auth token, or with an API key
     (``api_key`` = ``SK...`` and ``api_secret``); the account SID always stays in
     the request path.
+
+    Retries: ``max_retries=n`` is shorthand for ``retry=RetryPolicy(max_retries=n)``; give
+    one or the other (both with different counts raise :class:`ConfigurationError`). Neither
+    given: ``RetryPolicy()`` (3 retries). :attr:`retry_policy` is the policy in effect.
     """
 
     account_sid: str
@@ -70,7 +81,8 @@ class TwilioConfig:
     base_url: str = DEFAULT_BASE_URL
     timeout: float = 30.0
     connect_timeout: float = 10.0
-    max_retries: int = 3
+    max_retries: int | None = None
+    """``None``: the policy's (``RetryPolicy().max_retries`` = 3 unless ``retry`` is given)."""
     retry: RetryPolicy | None = None
     user_agent: str | None = None
 
@@ -86,21 +98,31 @@ class TwilioConfig:
                 "(TWILIO_AUTH_TOKEN or TWILIO_API_KEY/TWILIO_API_SECRET)"
             )
         if not re.match(r"^https?://[^/\s]+", self.base_url):
-            raise ConfigurationError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+            shown = redact_userinfo(self.base_url[:200])
+            raise ConfigurationError(f"base_url must be an http(s) URL, got {shown!r}")
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
         if self.timeout <= 0 or self.connect_timeout <= 0:
             raise ConfigurationError("timeouts must be positive")
-        if self.max_retries < 0:
-            raise ConfigurationError("max_retries must be >= 0")
-        if self.retry is None:
-            object.__setattr__(self, "retry", RetryPolicy(max_retries=self.max_retries))
-        elif self.max_retries not in (3, self.retry.max_retries):
-            raise ConfigurationError("give max_retries or retry=RetryPolicy(...), not both")
+        # The fields keep what was given (so dataclasses.replace() re-decides); the policy in
+        # effect is derived once.
+        policy = self.retry
+        if policy is not None and not isinstance(policy, RetryPolicy):
+            raise ConfigurationError("retry must be a twilio_connector.RetryPolicy")
+        if self.max_retries is not None:
+            if policy is None:
+                policy = RetryPolicy(max_retries=self.max_retries)  # validates the count
+            elif self.max_retries != policy.max_retries:
+                raise ConfigurationError(
+                    f"max_retries={self.max_retries} conflicts with "
+                    f"retry=RetryPolicy(max_retries={policy.max_retries}): give one of them"
+                )
+        object.__setattr__(self, "_policy", policy or RetryPolicy())
 
     @property
     def retry_policy(self) -> RetryPolicy:
-        assert self.retry is not None
-        return self.retry
+        """The retry policy in effect (from ``retry``, ``max_retries`` or the defaults)."""
+        policy: RetryPolicy = self.__dict__["_policy"]
+        return policy
 
     @property
     def username(self) -> str:

@@ -4,7 +4,10 @@ Attribute names are Twilio's JSON keys (``from`` is ``from_``). Dates in the 201
 API are RFC 2822 strings on the wire (``"Thu, 30 Jul 2015 20:12:31 +0000"``) and
 :class:`Rfc2822Datetime` (a ``datetime``) in Python. Numeric-looking fields that Twilio
 sends as strings (``num_segments``, ``price``, ``duration``) stay strings, as on the wire.
-Unknown keys are ignored, so new Twilio fields never break decoding.
+Unknown keys are ignored, so new Twilio fields never break decoding. Enumerated fields
+(statuses, directions...) are typed with :mod:`twilio_connector.enums` (a ``Literal`` of the
+known values or :data:`~twilio_connector.enums.Unrecognized`) and decoded as any string, so
+a status Twilio adds later never breaks decoding either.
 """
 
 from __future__ import annotations
@@ -18,6 +21,22 @@ from typing import Any, TypeVar
 import msgspec
 
 from ._wire import encode_form
+from .enums import (
+    AccountStatusValue,
+    AccountTypeValue,
+    AddressRequirementValue,
+    AnsweredByValue,
+    CallDirectionValue,
+    CallStatusValue,
+    EmergencyAddressStatusValue,
+    EmergencyStatusValue,
+    HttpMethodValue,
+    MessageDirectionValue,
+    MessageStatusValue,
+    RecordingSourceValue,
+    RecordingStatusValue,
+    VoiceReceiveModeValue,
+)
 
 __all__ = [
     "Account",
@@ -124,8 +143,8 @@ UriMap = dict[str, str] | None
 class Account(TwilioModel):
     sid: str
     friendly_name: str | None = None
-    status: str | None = None
-    type: str | None = None
+    status: AccountStatusValue | None = None
+    type: AccountTypeValue | None = None
     owner_account_sid: str | None = None
     auth_token: str | None = None
     date_created: Date = None
@@ -155,7 +174,7 @@ class Message(TwilioModel):
     date_created: Date = None
     date_sent: Date = None
     date_updated: Date = None
-    direction: str | None = None
+    direction: MessageDirectionValue | None = None
     error_code: int | None = None
     error_message: str | None = None
     from_: str | None = None
@@ -165,7 +184,7 @@ class Message(TwilioModel):
     num_segments: str | None = None
     price: str | None = None
     price_unit: str | None = None
-    status: str | None = None
+    status: MessageStatusValue | None = None
     uri: str | None = None
     subresource_uris: UriMap = None
 
@@ -191,14 +210,14 @@ class Call(TwilioModel):
     from_: str | None = None
     from_formatted: str | None = None
     phone_number_sid: str | None = None
-    status: str | None = None
+    status: CallStatusValue | None = None
     start_time: Date = None
     end_time: Date = None
     duration: str | None = None
     price: str | None = None
     price_unit: str | None = None
-    direction: str | None = None
-    answered_by: str | None = None
+    direction: CallDirectionValue | None = None
+    answered_by: AnsweredByValue | None = None
     api_version: str | None = None
     forwarded_from: str | None = None
     group_sid: str | None = None
@@ -221,9 +240,9 @@ class Recording(TwilioModel):
     duration: str | None = None
     price: str | float | None = None
     price_unit: str | None = None
-    status: str | None = None
+    status: RecordingStatusValue | None = None
     channels: int | None = None
-    source: str | None = None
+    source: RecordingSourceValue | None = None
     error_code: int | None = None
     track: str | None = None
     uri: str | None = None
@@ -259,7 +278,7 @@ class IncomingPhoneNumber(TwilioModel):
     phone_number: str | None = None
     friendly_name: str | None = None
     address_sid: str | None = None
-    address_requirements: str | None = None
+    address_requirements: AddressRequirementValue | None = None
     api_version: str | None = None
     beta: bool | None = None
     capabilities: PhoneNumberCapabilities | None = None
@@ -268,23 +287,23 @@ class IncomingPhoneNumber(TwilioModel):
     identity_sid: str | None = None
     origin: str | None = None
     sms_application_sid: str | None = None
-    sms_fallback_method: str | None = None
+    sms_fallback_method: HttpMethodValue | None = None
     sms_fallback_url: str | None = None
-    sms_method: str | None = None
+    sms_method: HttpMethodValue | None = None
     sms_url: str | None = None
     status_callback: str | None = None
-    status_callback_method: str | None = None
+    status_callback_method: HttpMethodValue | None = None
     trunk_sid: str | None = None
-    voice_receive_mode: str | None = None
+    voice_receive_mode: VoiceReceiveModeValue | None = None
     voice_application_sid: str | None = None
     voice_caller_id_lookup: bool | None = None
-    voice_fallback_method: str | None = None
+    voice_fallback_method: HttpMethodValue | None = None
     voice_fallback_url: str | None = None
-    voice_method: str | None = None
+    voice_method: HttpMethodValue | None = None
     voice_url: str | None = None
-    emergency_status: str | None = None
+    emergency_status: EmergencyStatusValue | None = None
     emergency_address_sid: str | None = None
-    emergency_address_status: str | None = None
+    emergency_address_status: EmergencyAddressStatusValue | None = None
     bundle_sid: str | None = None
     status: str | None = None
     type: str | None = None
@@ -303,7 +322,7 @@ class AvailablePhoneNumber(TwilioModel):
     region: str | None = None
     postal_code: str | None = None
     iso_country: str | None = None
-    address_requirements: str | None = None
+    address_requirements: AddressRequirementValue | None = None
     beta: bool | None = None
     capabilities: PhoneNumberCapabilities | None = None
 

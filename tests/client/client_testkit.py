@@ -16,7 +16,7 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -236,7 +236,10 @@ def make_config(base_url: str, *, auth: str = "token", **overrides: Any) -> Twil
         if auth == "token"
         else {"api_key": API_KEY, "api_secret": API_SECRET}
     )
-    overrides.setdefault("retry", RetryPolicy(jitter=no_jitter))
+    if "retry" not in overrides:  # max_retries given alone becomes part of the pinned policy
+        retries = overrides.pop("max_retries", None)
+        policy = RetryPolicy(jitter=no_jitter)
+        overrides["retry"] = policy if retries is None else replace(policy, max_retries=retries)
     return TwilioConfig(account_sid=ACCOUNT_SID, base_url=base_url, **credentials, **overrides)
 
 

@@ -166,7 +166,7 @@ async def test_incoming_numbers_update_and_release(server: FakeTwilio, client: A
             sms_url="",
             sms_fallback_url="https://example.com/fb",
             voice_fallback_method="GET",
-            VoiceCallerIdLookup=True,
+            extra_params={"VoiceCallerIdLookup": "true"},
         )
     )
     released = await maybe(client.incoming_phone_numbers.release(NUMBER_SID))
@@ -219,7 +219,7 @@ async def test_available_local_extra_filters(server: FakeTwilio, client: Any) ->
     server.on("GET", path, page("available_phone_numbers", [], path))
     found = await maybe(
         client.available_phone_numbers.local(
-            in_region="CA", in_postal_code="94610", NearNumber="+1"
+            in_region="CA", in_postal_code="94610", extra_params={"NearNumber": "+1"}
         )
     )
     assert found == []

@@ -136,7 +136,7 @@ async def test_create_with_every_option(server: FakeTwilio, client: Any) -> None
             send_digits="1234#",
             fallback_url="https://example.com/fallback",
             time_limit=600,
-            Trim="do-not-trim",
+            extra_params={"Trim": "do-not-trim"},
         )
     )
     form = server.only().form_dict

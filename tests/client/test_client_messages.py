@@ -186,7 +186,7 @@ async def test_create_single_media_url_and_extra_wire_params(
             to="+1415",
             from_="+1500",
             media_url="https://m.example/only.jpg",
-            PersistentAction=["geo:37.7,-122.4", "mailto:a@b.c"],
+            extra_params={"PersistentAction": ["geo:37.7,-122.4", "mailto:a@b.c"]},
         )
     )
     req = server.only()

@@ -12,9 +12,9 @@ from listener_testkit import TOKEN, http_client, listener_server
 from pg_fixtures import pg_cluster, pg_url  # noqa: F401
 
 from twilio_connector._asgi.server import ServerThread
-from twilio_connector.listener import RetryPolicy, TwilioListener
+from twilio_connector.listener import RedeliveryPolicy, TwilioListener
 
-FAST_RETRY = RetryPolicy(max_attempts=3, initial_delay=0.05, max_delay=0.2, jitter=0.0)
+FAST_RETRY = RedeliveryPolicy(max_attempts=3, initial_delay=0.05, max_delay=0.2, jitter=0.0)
 BACKENDS = ("sqlite", "postgresql")
 
 

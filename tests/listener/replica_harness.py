@@ -31,12 +31,12 @@ PUBLIC_URL = "https://replicas.example.com"
 APP = textwrap.dedent(
     """
     import asyncio, os, time
-    from twilio_connector.listener import RetryPolicy, TwilioListener
+    from twilio_connector.listener import RedeliveryPolicy, TwilioListener
 
     listener = TwilioListener(
         os.environ["REPLICA_TOKEN"],
         public_url=os.environ["REPLICA_PUBLIC_URL"],
-        retry=RetryPolicy(initial_delay=0.05, max_delay=0.2),
+        retry=RedeliveryPolicy(initial_delay=0.05, max_delay=0.2),
         poll_interval=0.1,
         lease_timeout=float(os.environ.get("REPLICA_LEASE", "2")),
         lock_timeout=float(os.environ.get("REPLICA_LOCK_TIMEOUT", "60")),

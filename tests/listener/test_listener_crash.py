@@ -24,13 +24,13 @@ from twilio_connector.listener import Inbox
 APP = textwrap.dedent(
     """
     import asyncio, os
-    from twilio_connector.listener import RetryPolicy, TwilioListener
+    from twilio_connector.listener import RedeliveryPolicy, TwilioListener
 
     listener = TwilioListener(
         os.environ["CRASH_TOKEN"],
         public_url="https://crash.example.com",
         inbox_path=os.environ["CRASH_INBOX"],
-        retry=RetryPolicy(initial_delay=0.05, max_delay=0.2),
+        retry=RedeliveryPolicy(initial_delay=0.05, max_delay=0.2),
         poll_interval=0.1,
         max_concurrency=4,
     )

@@ -21,7 +21,7 @@ from listener_testkit import (
 )
 from support.wait import wait_until
 
-from twilio_connector.listener import RetryPolicy
+from twilio_connector.listener import RedeliveryPolicy
 from twilio_connector.listener.cli import inbox as inbox_cli
 
 pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and on PostgreSQL
@@ -52,7 +52,7 @@ def test_failing_handler_is_retried_until_it_succeeds(make_listener, start, http
 
 
 def test_default_backoff_retries_within_five_seconds_and_is_capped():
-    policy = RetryPolicy()
+    policy = RedeliveryPolicy()
     assert 0 < policy.delay(1) <= 5.0
     assert policy.delay(2) > policy.delay(1) * 1.5
     assert policy.delay(50) <= policy.max_delay
@@ -315,7 +315,7 @@ def test_slow_inline_handler_gets_an_empty_reply_within_the_budget(make_listener
 
 
 def test_bad_return_value_from_an_inline_handler_is_a_failure(make_listener, start, http):
-    listener = make_listener(retry=RetryPolicy(max_attempts=1))
+    listener = make_listener(retry=RedeliveryPolicy(max_attempts=1))
 
     @listener.on_sms_received
     def wrong(event):

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from listener_testkit import TOKEN, http_client, listener_server
 
-from twilio_connector.listener import RetryPolicy, TwilioListener
+from twilio_connector.listener import RedeliveryPolicy, TwilioListener
 from twilio_connector.signature import body_sha256, compute_signature
 
 FUZZ = settings(
@@ -31,7 +31,7 @@ def target(tmp_path_factory) -> Iterator[tuple[str, httpx.Client]]:
         TOKEN,
         inbox_path=inbox,
         max_body_bytes=4096,
-        retry=RetryPolicy(max_attempts=1),
+        retry=RedeliveryPolicy(max_attempts=1),
         trust_forwarded_headers=True,
     )
 

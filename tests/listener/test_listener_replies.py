@@ -15,7 +15,7 @@ from support.wait import wait_until
 
 from twilio_connector import TwilioClient
 from twilio_connector.emulator import Emulator
-from twilio_connector.listener import RetryPolicy
+from twilio_connector.listener import RedeliveryPolicy
 from twilio_connector.twiml import Body, Message, MessagingResponse, Say, VoiceResponse
 
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -118,7 +118,7 @@ def test_a_response_string_is_sent_as_written(make_listener, start, http):
 def test_a_reply_twilio_would_refuse_is_a_handler_error(
     make_listener, start, http, returned, reason
 ):
-    listener = make_listener(retry=RetryPolicy(max_attempts=2, initial_delay=0.01))
+    listener = make_listener(retry=RedeliveryPolicy(max_attempts=2, initial_delay=0.01))
     attempts: list[int] = []
 
     @listener.on_sms_received

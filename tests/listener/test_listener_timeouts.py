@@ -13,10 +13,10 @@ from replica_harness import Load, Replica, read_handled
 from support.wait import wait_until
 
 from twilio_connector.errors import ConfigurationError
-from twilio_connector.listener import RetryPolicy
+from twilio_connector.listener import RedeliveryPolicy
 from twilio_connector.listener.inbox import open_store
 
-QUICK = RetryPolicy(max_attempts=2, initial_delay=0.05, max_delay=0.05, jitter=0.0)
+QUICK = RedeliveryPolicy(max_attempts=2, initial_delay=0.05, max_delay=0.05, jitter=0.0)
 
 
 def _rows(listener):
@@ -129,7 +129,7 @@ def _pending(url: str) -> int:
 
 
 def test_a_hung_sync_handler_is_not_started_again_while_it_still_runs(make_listener, start, http):
-    listener = make_listener(handler_timeout=0.2, retry=RetryPolicy(3, 0.05, 0.05, jitter=0.0))
+    listener = make_listener(handler_timeout=0.2, retry=RedeliveryPolicy(3, 0.05, 0.05, jitter=0.0))
     release = threading.Event()
     calls: list[str] = []
 

@@ -21,7 +21,7 @@ import enum
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote_plus
@@ -31,10 +31,12 @@ from .dates import format_iso_datetime
 __all__ = [
     "FORM_CONTENT_TYPE",
     "MAX_FIELDS",
+    "ExtraParams",
     "MalformedPayload",
     "encode_form",
     "form",
     "form_value",
+    "form_with_extra",
     "parse_form",
     "parse_form_strict",
     "to_bool",
@@ -87,6 +89,42 @@ def form(**params: Any) -> list[tuple[str, str]]:
             pairs.extend((key, form_value(v)) for v in value)
         else:
             pairs.append((key, form_value(value)))
+    return pairs
+
+
+ExtraParams = Mapping[str, str | Sequence[str]]
+"""Parameters Twilio added after this client was written, by their wire names, values as sent
+(a sequence repeats the name): ``extra_params={"RiskCheck": "disable"}``."""
+
+
+def form_with_extra(extra_params: ExtraParams | None, /, **params: Any) -> list[tuple[str, str]]:
+    """:func:`form` of the typed ``params`` (wire names), then ``extra_params`` as given.
+
+    An extra name that is one of ``params`` (in any case, even if that one is ``None``) raises
+    ``ValueError``: use the typed argument. Names must be non-empty strings and values
+    strings or sequences of strings (``TypeError`` otherwise); nothing is converted.
+    """
+    pairs = form(**params)
+    if not extra_params:
+        return pairs
+    typed = {name.lower(): name for name in params}
+    for name, value in extra_params.items():
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"extra_params names are wire names (non-empty str), got {name!r}")
+        if name.lower() in typed:
+            raise ValueError(
+                f"extra_params[{name!r}] is {typed[name.lower()]!r}, which a typed argument "
+                "sends: use that keyword argument instead"
+            )
+        if isinstance(value, str):
+            pairs.append((name, value))
+        elif isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
+            pairs.extend((name, v) for v in value)
+        else:
+            raise TypeError(
+                f"extra_params[{name!r}] must be a str or a sequence of str (sent as given), "
+                f"got {type(value).__name__}"
+            )
     return pairs
 
 

@@ -5,24 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast, get_args
 
 import click
 
 from .._cli_json import refuse_options_before_subcommand
+from ..enums import CALL_FAILURES, CALL_FINAL, CallStatus
 from ..inputs import StatusCallback, VoiceCallInput
 from .app import Context, pass_ctx
 from .output import emit
-from .waiting import CALL_FAILURES, CALL_FINAL, wait_for_final, wait_options, wait_outcome
+from .waiting import wait_for_final, wait_options, wait_outcome
 
 __all__ = ["call"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 LIST_COLUMNS = ("sid", "direction", "from", "to", "status", "duration", "start_time")
-CALL_STATUSES = (
-    "queued", "initiated", "ringing", "in-progress", "completed",
-    "busy", "failed", "no-answer", "canceled",
-)  # fmt: skip
+CALL_STATUSES: tuple[CallStatus, ...] = get_args(CallStatus)
 
 
 def place_options(fn: F) -> F:
@@ -134,5 +132,7 @@ def call_list(
 ) -> None:
     """List recent calls, newest first."""
     with ctx.client() as client:
-        found = client.calls.list(to=to, from_=from_, status=status, limit=limit)
+        found = client.calls.list(
+            to=to, from_=from_, status=cast("CallStatus | None", status), limit=limit
+        )
     emit(found, LIST_COLUMNS)

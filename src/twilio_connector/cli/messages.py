@@ -6,10 +6,11 @@ import json
 
 import click
 
+from ..enums import MESSAGE_FAILURES, MESSAGE_SETTLED
 from ..models import Message
 from .app import Context, pass_ctx
 from .output import emit
-from .waiting import MESSAGE_FAILURES, MESSAGE_FINAL, wait_for_final, wait_options, wait_outcome
+from .waiting import wait_for_final, wait_options, wait_outcome
 
 __all__ = ["message", "sms", "whatsapp"]
 
@@ -22,7 +23,7 @@ def _finish(ctx: Context, sent: Message, wait: bool, wait_timeout: float) -> Non
         emit(sent)
         return
     with ctx.client() as client:
-        final, reached = wait_for_final(client.messages.fetch, sent, MESSAGE_FINAL, wait_timeout)
+        final, reached = wait_for_final(client.messages.fetch, sent, MESSAGE_SETTLED, wait_timeout)
     emit(final)
     error = wait_outcome(
         "message", final, reached, MESSAGE_FAILURES, wait_timeout, final.error_code

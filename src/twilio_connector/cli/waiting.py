@@ -1,6 +1,6 @@
 """``--wait``: poll a message or a call until it reaches a final status.
 
-The final-status sets are defined here, once, for every command that waits:
+The final-status sets are :mod:`twilio_connector.enums`' (``MESSAGE_SETTLED`` for messages):
 
 * messages end ``delivered``, ``read`` (WhatsApp), ``undelivered``, ``failed``,
   ``canceled`` (scheduled messages) or ``received`` (inbound); ``undelivered``, ``failed``
@@ -24,19 +24,11 @@ import click
 from .._cli_json import CommandError
 
 __all__ = [
-    "CALL_FAILURES",
-    "CALL_FINAL",
-    "MESSAGE_FAILURES",
-    "MESSAGE_FINAL",
     "wait_for_final",
     "wait_options",
     "wait_outcome",
 ]
 
-MESSAGE_FINAL = frozenset({"delivered", "read", "undelivered", "failed", "canceled", "received"})
-MESSAGE_FAILURES = frozenset({"undelivered", "failed", "canceled"})
-CALL_FINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-CALL_FAILURES = CALL_FINAL - {"completed"}
 
 FIRST_INTERVAL = 0.25
 MAX_INTERVAL = 5.0

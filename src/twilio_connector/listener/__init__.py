@@ -40,7 +40,7 @@ from twilio_connector.listener.adapters import django_view, flask_view, make_wsg
 from twilio_connector.listener.app import TwilioListener
 from twilio_connector.listener.classify import KNOWN_EVENTS
 from twilio_connector.listener.core import EMPTY_TWIML, WebhookRequest, WebhookResponse
-from twilio_connector.listener.dispatch import HandlerTimeout, RetryPolicy
+from twilio_connector.listener.dispatch import HandlerTimeout, RedeliveryPolicy
 from twilio_connector.listener.events import (
     CallStatusChangeEvent,
     DialResult,
@@ -86,7 +86,7 @@ __all__ = [
     "RawParams",
     "RecordResult",
     "RecordingStatusEvent",
-    "RetryPolicy",
+    "RedeliveryPolicy",
     "SmsStatusChangeEvent",
     "SmsVerbResult",
     "StreamEvent",

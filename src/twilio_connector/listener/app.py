@@ -39,7 +39,7 @@ from twilio_connector.listener.core import (
     WebhookRequest,
     WebhookResponse,
 )
-from twilio_connector.listener.dispatch import Delivery, RetryPolicy
+from twilio_connector.listener.dispatch import Delivery, RedeliveryPolicy
 from twilio_connector.listener.inbox import (
     DEFAULT_INBOX_PATH,
     InboxLocation,
@@ -158,7 +158,7 @@ class TwilioListener(HandlerRegistry):
         lock_timeout: float = 60.0,
         handler_timeout: float = 30.0,
         validate_signatures: bool = True,
-        retry: RetryPolicy | None = None,
+        retry: RedeliveryPolicy | None = None,
         reply_timeout: float = 10.0,
         drain_timeout: float = 10.0,
         max_concurrency: int = 64,
@@ -226,7 +226,7 @@ class TwilioListener(HandlerRegistry):
             lock_timeout=lock_timeout,
             handler_timeout=handler_timeout,
             synchronous=synchronous,
-            retry=retry or RetryPolicy(),
+            retry=retry or RedeliveryPolicy(),
             reply_timeout=reply_timeout,
             drain_timeout=drain_timeout,
             max_concurrency=max_concurrency,

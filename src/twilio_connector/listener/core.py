@@ -31,7 +31,7 @@ from twilio_connector.listener.classify import (
     classify_stream,
     split_stream_payload,
 )
-from twilio_connector.listener.dispatch import Delivery, Dispatcher, RetryPolicy
+from twilio_connector.listener.dispatch import Delivery, Dispatcher, RedeliveryPolicy
 from twilio_connector.listener.events import RawParams
 from twilio_connector.listener.handler_threads import HandlerThreads
 from twilio_connector.listener.inbox import InboxLocation, NewRecord
@@ -126,7 +126,7 @@ class ListenerSettings:
     dedup_ttl: float
     lock_timeout: float
     synchronous: str
-    retry: RetryPolicy
+    retry: RedeliveryPolicy
     reply_timeout: float
     drain_timeout: float
     max_concurrency: int

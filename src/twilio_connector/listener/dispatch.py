@@ -46,7 +46,7 @@ from twilio_connector.listener.registry import HandlerRegistry, Registration
 if TYPE_CHECKING:
     from twilio_connector.listener.intake import OutcomeSink
 
-__all__ = ["Delivery", "Dispatcher", "HandlerTimeout", "RetryPolicy"]
+__all__ = ["Delivery", "Dispatcher", "HandlerTimeout", "RedeliveryPolicy"]
 
 log = logging.getLogger("twilio_connector.listener")
 
@@ -58,8 +58,11 @@ class HandlerTimeout(Exception):
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """Capped exponential backoff: ``initial_delay * multiplier**(n-1)``, at most ``max_delay``,
+class RedeliveryPolicy:
+    """When a stored webhook event is handed to the handlers again after a failure (not to be
+    confused with the client's :class:`~twilio_connector.RetryPolicy` for HTTP requests).
+
+    Capped exponential backoff: ``initial_delay * multiplier**(n-1)``, at most ``max_delay``,
     shortened by up to ``jitter`` (a fraction); dead letter after ``max_attempts`` failures."""
 
     max_attempts: int = 5
@@ -171,7 +174,7 @@ class Dispatcher:
         inbox: Inbox | None,
         committer: OutcomeSink,
         *,
-        retry: RetryPolicy,
+        retry: RedeliveryPolicy,
         threads: HandlerThreads,
         max_concurrency: int = 64,
         max_backlog: int = 10_000,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
 from .._wire import form
+from ..enums import AccountStatus
 from ..models import Account
 from ..specs import ACCOUNTS
 
@@ -29,7 +30,7 @@ class Accounts(Resource[Mode]):
         self,
         *,
         friendly_name: str | None = None,
-        status: str | None = None,
+        status: AccountStatus | None = None,
         limit: int | None = None,
         page_size: int | None = None,
     ) -> PageFlow[Account]:
@@ -49,7 +50,7 @@ class Accounts(Resource[Mode]):
 
     @operation
     def update(
-        self, sid: str, *, status: str | None = None, friendly_name: str | None = None
+        self, sid: str, *, status: AccountStatus | None = None, friendly_name: str | None = None
     ) -> Op[Account]:
         """Rename an account or change its status: ``active``, ``suspended`` or ``closed``."""
         data = form(Status=status, FriendlyName=friendly_name)

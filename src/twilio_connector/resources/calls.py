@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
-from .._wire import date_filters, form
+from .._wire import ExtraParams, date_filters, form, form_with_extra
+from ..enums import CallStatus
 from ..inputs import StatusCallback, VoiceCallInput, VoiceInputType
 from ..models import Call, Recording
 from ..specs import CALL_RECORDINGS, CALLS, RECORDINGS
@@ -26,8 +28,9 @@ def say_twiml(text: str) -> str:
 
 
 def _status_callback_params(status_callback: str | StatusCallback | None) -> dict[str, Any]:
+    """The three wire names, always (``None`` when not given: each is a typed parameter)."""
     if status_callback is None:
-        return {}
+        return dict.fromkeys(("StatusCallback", "StatusCallbackMethod", "StatusCallbackEvent"))
     if isinstance(status_callback, str):
         status_callback = StatusCallback(status_callback)
     return {
@@ -46,9 +49,12 @@ def call_params(
     method: str | None = None,
     twiml: str | None = None,
     status_callback: str | StatusCallback | None = None,
-    **extra: Any,
+    wire: Mapping[str, Any] | None = None,
+    extra_params: ExtraParams | None = None,
 ) -> builtins.list[tuple[str, str]]:
-    """Form params for ``POST /Calls.json``."""
+    """Form params for ``POST /Calls.json``: the typed ones, ``wire`` (more typed parameters
+    already under their wire names) and ``extra_params`` (see :func:`form_with_extra`)."""
+    wire = wire or {}
     if voice_input is not None:
         if voice_input.user_input_type is VoiceInputType.TWIML_URL:
             url = voice_input.user_input
@@ -56,16 +62,17 @@ def call_params(
             twiml = voice_input.user_input
         else:
             twiml = say_twiml(voice_input.user_input)
-    if url is None and twiml is None and extra.get("ApplicationSid") is None:
-        raise ValueError("a call needs voice_input, url, twiml or ApplicationSid")
-    return form(
+    if url is None and twiml is None and wire.get("ApplicationSid") is None:
+        raise ValueError("a call needs voice_input, url, twiml or application_sid")
+    return form_with_extra(
+        extra_params,
         To=to,
         From=from_,
         Url=url,
         Method=method,
         Twiml=str(twiml) if twiml is not None else None,
         **_status_callback_params(status_callback),
-        **extra,
+        **wire,
     )
 
 
@@ -91,12 +98,26 @@ class Calls(Resource[Mode]):
         fallback_url: str | None = None,
         application_sid: str | None = None,
         time_limit: int | None = None,
-        **extra: Any,
+        extra_params: ExtraParams | None = None,
     ) -> Op[Call]:
         """Place a call that runs TwiML from ``url`` (fetched with ``method``) or inline
         ``twiml`` (a string or a ``VoiceResponse``). ``status_callback`` may be a
-        :class:`StatusCallback` choosing the progress events. ``extra`` takes any other
-        Twilio parameter by its wire name (e.g. ``Trim="trim-silence"``)."""
+        :class:`StatusCallback` choosing the progress events.
+
+        ``extra_params``: parameters Twilio added after this client was written, by their
+        wire names, values sent as given (``{"Trim": "trim-silence"}``; a list repeats the
+        name); a name that is one of the typed parameters raises ``ValueError``.
+        """
+        wire = {
+            "Timeout": timeout,
+            "Record": record,
+            "RecordingStatusCallback": recording_status_callback,
+            "MachineDetection": machine_detection,
+            "SendDigits": send_digits,
+            "FallbackUrl": fallback_url,
+            "ApplicationSid": application_sid,
+            "TimeLimit": time_limit,
+        }
         data = call_params(
             to=to,
             from_=from_,
@@ -104,15 +125,8 @@ class Calls(Resource[Mode]):
             method=method,
             twiml=str(twiml) if twiml is not None else None,
             status_callback=status_callback,
-            Timeout=timeout,
-            Record=record,
-            RecordingStatusCallback=recording_status_callback,
-            MachineDetection=machine_detection,
-            SendDigits=send_digits,
-            FallbackUrl=fallback_url,
-            ApplicationSid=application_sid,
-            TimeLimit=time_limit,
-            **extra,
+            wire=wire,
+            extra_params=extra_params,
         )
         return (
             yield from self._core.call("POST", self._core.list_path(CALLS), CALLS.model, data=data)
@@ -144,7 +158,7 @@ class Calls(Resource[Mode]):
         *,
         to: str | None = None,
         from_: str | None = None,
-        status: str | None = None,
+        status: CallStatus | None = None,
         parent_call_sid: str | None = None,
         start_time: date | datetime | str | None = None,
         start_time_before: date | datetime | str | None = None,
@@ -169,7 +183,7 @@ class Calls(Resource[Mode]):
         url: str | None = None,
         method: str | None = None,
         twiml: str | object | None = None,
-        status: str | None = None,
+        status: Literal["completed", "canceled"] | None = None,
         status_callback: str | None = None,
         status_callback_method: str | None = None,
         fallback_url: str | None = None,

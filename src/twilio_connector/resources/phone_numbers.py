@@ -7,7 +7,7 @@ from typing import Any
 
 from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
-from .._wire import form
+from .._wire import ExtraParams, form, form_with_extra
 from ..models import AvailablePhoneNumber, IncomingPhoneNumber
 from ..specs import AVAILABLE_PHONE_NUMBERS, INCOMING_PHONE_NUMBERS
 
@@ -27,9 +27,12 @@ def _number_config(
     voice_fallback_method: str | None,
     status_callback: str | None,
     status_callback_method: str | None,
-    extra: dict[str, Any],
+    extra_params: ExtraParams | None,
+    **wire: Any,
 ) -> builtins.list[tuple[str, str]]:
-    return form(
+    return form_with_extra(
+        extra_params,
+        **wire,
         FriendlyName=friendly_name,
         SmsUrl=sms_url,
         SmsMethod=sms_method,
@@ -41,7 +44,6 @@ def _number_config(
         VoiceFallbackMethod=voice_fallback_method,
         StatusCallback=status_callback,
         StatusCallbackMethod=status_callback_method,
-        **extra,
     )
 
 
@@ -88,12 +90,19 @@ class IncomingPhoneNumbers(Resource[Mode]):
         voice_fallback_method: str | None = None,
         status_callback: str | None = None,
         status_callback_method: str | None = None,
-        **extra: Any,
+        extra_params: ExtraParams | None = None,
     ) -> Op[IncomingPhoneNumber]:
-        """Buy ``phone_number`` (or any number in ``area_code``) and configure its webhooks."""
+        """Buy ``phone_number`` (or any number in ``area_code``) and configure its webhooks.
+
+        ``extra_params``: parameters Twilio added after this client was written, by their
+        wire names, values sent as given; a name that is one of the typed parameters
+        raises ``ValueError``.
+        """
         if phone_number is None and area_code is None:
             raise ValueError("purchase needs phone_number or area_code")
-        data = form(PhoneNumber=phone_number, AreaCode=area_code) + _number_config(
+        data = _number_config(
+            PhoneNumber=phone_number,
+            AreaCode=area_code,
             friendly_name=friendly_name,
             sms_url=sms_url,
             sms_method=sms_method,
@@ -105,7 +114,7 @@ class IncomingPhoneNumbers(Resource[Mode]):
             voice_fallback_method=voice_fallback_method,
             status_callback=status_callback,
             status_callback_method=status_callback_method,
-            extra=extra,
+            extra_params=extra_params,
         )
         path = self._core.list_path(INCOMING_PHONE_NUMBERS)
         return (yield from self._core.call("POST", path, INCOMING_PHONE_NUMBERS.model, data=data))
@@ -127,9 +136,14 @@ class IncomingPhoneNumbers(Resource[Mode]):
         voice_fallback_method: str | None = None,
         status_callback: str | None = None,
         status_callback_method: str | None = None,
-        **extra: Any,
+        extra_params: ExtraParams | None = None,
     ) -> Op[IncomingPhoneNumber]:
-        """Point a number's SMS/voice webhooks somewhere (``""`` clears a URL)."""
+        """Point a number's SMS/voice webhooks somewhere (``""`` clears a URL).
+
+        ``extra_params``: parameters Twilio added after this client was written, by their
+        wire names, values sent as given; a name that is one of the typed parameters
+        raises ``ValueError``.
+        """
         data = _number_config(
             friendly_name=friendly_name,
             sms_url=sms_url,
@@ -142,7 +156,7 @@ class IncomingPhoneNumbers(Resource[Mode]):
             voice_fallback_method=voice_fallback_method,
             status_callback=status_callback,
             status_callback_method=status_callback_method,
-            extra=extra,
+            extra_params=extra_params,
         )
         path = self._core.instance_path(INCOMING_PHONE_NUMBERS, Sid=sid)
         return (yield from self._core.call("POST", path, INCOMING_PHONE_NUMBERS.model, data=data))
@@ -158,9 +172,14 @@ class AvailablePhoneNumbers(Resource[Mode]):
     """Numbers for sale: ``/Accounts/{sid}/AvailablePhoneNumbers/{Country}/{Type}``."""
 
     def _search(
-        self, country: str, kind: str, limit: int | None, filters: dict[str, Any]
+        self,
+        country: str,
+        kind: str,
+        limit: int | None,
+        filters: dict[str, Any],
+        extra_params: ExtraParams | None,
     ) -> Op[builtins.list[AvailablePhoneNumber]]:
-        query = form(**filters)
+        query = form_with_extra(extra_params, **filters)
         pages = self._core.list_pages(
             AVAILABLE_PHONE_NUMBERS,
             query,
@@ -185,9 +204,13 @@ class AvailablePhoneNumbers(Resource[Mode]):
         in_postal_code: str | None = None,
         in_locality: str | None = None,
         limit: int | None = None,
-        **extra: Any,
+        extra_params: ExtraParams | None = None,
     ) -> Op[builtins.list[AvailablePhoneNumber]]:
-        """Search local numbers (``contains`` accepts ``*`` wildcards and letters)."""
+        """Search local numbers (``contains`` accepts ``*`` wildcards and letters).
+
+        ``extra_params``: other filters by their wire names (``{"NearNumber": "+1..."}``),
+        sent as given; a name that is one of the typed filters raises ``ValueError``.
+        """
         filters = dict(
             AreaCode=area_code,
             Contains=contains,
@@ -197,9 +220,8 @@ class AvailablePhoneNumbers(Resource[Mode]):
             InRegion=in_region,
             InPostalCode=in_postal_code,
             InLocality=in_locality,
-            **extra,
         )
-        return (yield from self._search(country, "Local", limit, filters))
+        return (yield from self._search(country, "Local", limit, filters, extra_params))
 
     @operation
     def mobile(
@@ -212,17 +234,20 @@ class AvailablePhoneNumbers(Resource[Mode]):
         sms_enabled: bool | None = None,
         voice_enabled: bool | None = None,
         limit: int | None = None,
-        **extra: Any,
+        extra_params: ExtraParams | None = None,
     ) -> Op[builtins.list[AvailablePhoneNumber]]:
-        """Search mobile numbers."""
+        """Search mobile numbers.
+
+        ``extra_params``: other filters by their wire names (``{"NearNumber": "+1..."}``),
+        sent as given; a name that is one of the typed filters raises ``ValueError``.
+        """
         filters = dict(
             AreaCode=area_code,
             Contains=contains,
             SmsEnabled=sms_enabled,
             VoiceEnabled=voice_enabled,
-            **extra,
         )
-        return (yield from self._search(country, "Mobile", limit, filters))
+        return (yield from self._search(country, "Mobile", limit, filters, extra_params))
 
     @operation
     def toll_free(
@@ -235,14 +260,17 @@ class AvailablePhoneNumbers(Resource[Mode]):
         sms_enabled: bool | None = None,
         voice_enabled: bool | None = None,
         limit: int | None = None,
-        **extra: Any,
+        extra_params: ExtraParams | None = None,
     ) -> Op[builtins.list[AvailablePhoneNumber]]:
-        """Search toll-free numbers."""
+        """Search toll-free numbers.
+
+        ``extra_params``: other filters by their wire names (``{"NearNumber": "+1..."}``),
+        sent as given; a name that is one of the typed filters raises ``ValueError``.
+        """
         filters = dict(
             AreaCode=area_code,
             Contains=contains,
             SmsEnabled=sms_enabled,
             VoiceEnabled=voice_enabled,
-            **extra,
         )
-        return (yield from self._search(country, "TollFree", limit, filters))
+        return (yield from self._search(country, "TollFree", limit, filters, extra_params))

@@ -166,16 +166,15 @@ class TwilioEmulator(Emulator):
         ``""`` clears a URL) through the REST API: invalid values raise the client's typed
         errors."""
         number = phone_number or self.phone_number
-        settings = {
-            "sms_url": sms_url, "sms_method": sms_method, "sms_fallback_url": sms_fallback_url,
-            "voice_url": voice_url, "voice_method": voice_method,
-            "voice_fallback_url": voice_fallback_url, "status_callback": status_callback,
-        }  # fmt: skip
         with self.client() as client:
             for owned in client.incoming_phone_numbers.list():
                 if owned.phone_number == number:
-                    given = {k: v for k, v in settings.items() if v is not None}
-                    client.incoming_phone_numbers.update(owned.sid, **given)
+                    client.incoming_phone_numbers.update(
+                        owned.sid, sms_url=sms_url, sms_method=sms_method,
+                        sms_fallback_url=sms_fallback_url, voice_url=voice_url,
+                        voice_method=voice_method, voice_fallback_url=voice_fallback_url,
+                        status_callback=status_callback,
+                    )  # fmt: skip
                     return
         raise ValueError(f"the emulator's account does not own {number}")
 

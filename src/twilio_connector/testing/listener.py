@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .._asgi.server import ServerThread
-from ..listener import RetryPolicy, TwilioEvent, TwilioListener
+from ..listener import RedeliveryPolicy, TwilioEvent, TwilioListener
 from ..listener.registry import Predicate
 
 __all__ = ["TEST_RETRY", "ListenerHarness"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-TEST_RETRY = RetryPolicy(max_attempts=3, initial_delay=0.05, max_delay=0.2, jitter=0.0)
+TEST_RETRY = RedeliveryPolicy(max_attempts=3, initial_delay=0.05, max_delay=0.2, jitter=0.0)
 """A failing handler is retried quickly in tests (3 attempts, 50 ms then 100 ms apart)."""
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from ..enums import CALL_FINAL, CALL_PATH, MESSAGE_FINAL, MESSAGE_PATH
+
 __all__ = [
     "CALL_FINAL",
     "CALL_PATH",
@@ -19,17 +21,8 @@ __all__ = [
     "reached",
 ]
 
-MESSAGE_PATH = ("accepted", "scheduled", "queued", "sending", "sent", "delivered", "read")
-"""An outbound message's successful path, in order (``accepted``/``scheduled`` come first)."""
-MESSAGE_FINAL = frozenset({"undelivered", "failed", "canceled", "read", "received"})
-"""Message statuses nothing follows (``delivered`` may still become ``read`` on WhatsApp)."""
-CALL_PATH = ("queued", "initiated", "ringing", "in-progress", "completed")
-"""A call's successful path, in order."""
-CALL_FINAL = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-"""Call statuses nothing follows."""
 
-
-def _path(kind: str) -> tuple[str, ...]:
+def _path(kind: str) -> tuple[str, ...]:  # (the lifecycles are in twilio_connector.enums)
     return MESSAGE_PATH if kind == "message" else CALL_PATH
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from ... import models, specs
 from ..serialize import dt
 from .records import AccountRecord
+
+if TYPE_CHECKING:  # the stored values are the emulator's own: Twilio's values
+    from ...enums import AccountStatusValue, AccountTypeValue
 
 __all__ = ["account_model"]
 
@@ -26,8 +31,8 @@ def account_model(a: AccountRecord) -> models.Account:
     return models.Account(
         sid=a.sid,
         friendly_name=a.friendly_name,
-        status=a.status,
-        type=a.type,
+        status=cast("AccountStatusValue", a.status),
+        type=cast("AccountTypeValue", a.type),
         owner_account_sid=a.owner_sid,
         auth_token=a.auth_token,
         date_created=dt(a.date_created),

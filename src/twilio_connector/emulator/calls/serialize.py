@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from ... import models
 from ..._wire import API_VERSION
 from ...specs import CALLS
 from ..numbers.state import format_friendly
 from ..serialize import dt
 from .records import CallRecord
+
+if TYPE_CHECKING:  # the stored values are the emulator's own: Twilio's values
+    from ...enums import AnsweredByValue, CallDirectionValue, CallStatusValue
 
 __all__ = ["call_model"]
 
@@ -32,14 +37,14 @@ def call_model(c: CallRecord) -> models.Call:
         from_=c.from_,
         from_formatted=format_friendly(c.from_),
         phone_number_sid=c.phone_number_sid,
-        status=c.status,
+        status=cast("CallStatusValue", c.status),
         start_time=dt(c.start_time),
         end_time=dt(c.end_time),
         duration=None if c.duration is None else str(c.duration),
         price=c.price,
         price_unit="USD",
-        direction=c.direction,
-        answered_by=c.answered_by,
+        direction=cast("CallDirectionValue", c.direction),
+        answered_by=cast("AnsweredByValue | None", c.answered_by),
         api_version=API_VERSION,
         forwarded_from=c.forwarded_from,
         group_sid=None,

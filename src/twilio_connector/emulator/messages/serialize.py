@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from ... import models
 from ..._wire import API_VERSION
 from ...specs import MEDIA, MESSAGES
 from ..serialize import dt
 from .records import MediaRecord, MessageRecord
+
+if TYPE_CHECKING:  # the stored values are the emulator's own: Twilio's values
+    from ...enums import MessageDirectionValue, MessageStatusValue
 
 __all__ = ["media_model", "message_model"]
 
@@ -24,7 +29,7 @@ def message_model(m: MessageRecord) -> models.Message:
         date_created=dt(m.date_created),
         date_sent=dt(m.date_sent),
         date_updated=dt(m.date_updated),
-        direction=m.direction,
+        direction=cast("MessageDirectionValue", m.direction),
         error_code=m.error_code,
         error_message=m.error_message,
         from_=m.from_,
@@ -34,7 +39,7 @@ def message_model(m: MessageRecord) -> models.Message:
         num_segments=str(m.num_segments),
         price=m.price,
         price_unit=m.price_unit,
-        status=m.status,
+        status=cast("MessageStatusValue", m.status),
         uri=uri,
         subresource_uris={
             "media": _MEDIA_LIST.fill(m.account_sid, m.sid),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from ... import models
 from ..._wire import API_VERSION
 from ...specs import CALL_RECORDINGS, RECORDINGS
 from ..serialize import dt
 from .records import RecordingRecord
+
+if TYPE_CHECKING:  # the stored values are the emulator's own: Twilio's values
+    from ...enums import RecordingSourceValue, RecordingStatusValue
 
 __all__ = ["recording_model"]
 
@@ -42,9 +47,9 @@ def recording_model(
         duration=str(r.duration),
         price=None,
         price_unit="USD",
-        status=r.status,
+        status=cast("RecordingStatusValue", r.status),
         channels=r.channels,
-        source=r.source,
+        source=cast("RecordingSourceValue", r.source),
         error_code=None,
         track=r.track if call_level else None,
         uri=uri,

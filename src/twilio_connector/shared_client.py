@@ -1,0 +1,210 @@
+"""``BaseClient``: configuration, resources and the seed connector's operations.
+
+Shared by :class:`~twilio_connector.client.TwilioClient` (httpx) and
+:class:`~twilio_connector.async_client.AsyncTwilioClient` (aiohttp); it imports no HTTP
+library, so each client module pulls in only its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from ._base_client import ClientCore, Op, RetryEvent
+from ._operation import Mode, Resource, operation
+from ._wire import form, whatsapp_address
+from .config import RetryPolicy, TwilioConfig
+from .errors import ConfigurationError
+from .inputs import StatusCallback, VoiceCallInput
+from .models import Account, Balance, Call, Message
+from .resources.accounts import Accounts
+from .resources.calls import Calls, call_params
+from .resources.keys import Keys
+from .resources.messages import Messages
+from .resources.phone_numbers import AvailablePhoneNumbers, IncomingPhoneNumbers
+from .specs import BALANCE, CALLS
+
+__all__ = ["BaseClient"]
+
+
+class BaseClient(Resource[Mode]):
+    """Configuration, resources and the seed connector's operations (shared by both clients)."""
+
+    def __init__(
+        self,
+        config: TwilioConfig | None = None,
+        *,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        on_retry: Callable[[RetryEvent], None] | None = None,
+    ) -> None:
+        """Give a :class:`TwilioConfig`, or its settings as keywords (the rest from the
+        ``TWILIO_*`` environment when ``account_sid`` is not given), not both: a setting
+        given next to a config raises :class:`ConfigurationError` rather than being ignored.
+        ``max_retries`` and ``retry`` follow :class:`TwilioConfig`'s rule (one of them)."""
+        settings: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "account_sid": account_sid,
+                "auth_token": auth_token,
+                "api_key": api_key,
+                "api_secret": api_secret,
+                "base_url": base_url,
+                "timeout": timeout,
+                "max_retries": max_retries,
+                "retry": retry,
+            }.items()
+            if v is not None
+        }
+        if config is None:
+            sid = settings.pop("account_sid", None)
+            if sid is not None:
+                config = TwilioConfig(account_sid=sid, **settings)
+            else:
+                config = TwilioConfig.from_env(**settings)
+        elif settings:
+            names = ", ".join(sorted(settings))
+            raise ConfigurationError(
+                f"give a TwilioConfig or settings, not both ({names} given with config=); "
+                "use dataclasses.replace(config, ...) to change a config"
+            )
+        elif not isinstance(config, TwilioConfig):
+            raise ConfigurationError("config must be a TwilioConfig")
+        self.config = config
+        self._core = ClientCore(config, on_retry=on_retry)
+        self._client = self
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        return f"{name}(account_sid={self.config.account_sid!r}, base_url={self.config.base_url!r})"
+
+    # -- resources ---------------------------------------------------------------------------
+
+    @cached_property
+    def messages(self) -> Messages[Mode]:
+        return Messages(self)
+
+    @cached_property
+    def calls(self) -> Calls[Mode]:
+        return Calls(self)
+
+    @cached_property
+    def accounts(self) -> Accounts[Mode]:
+        return Accounts(self)
+
+    @cached_property
+    def keys(self) -> Keys[Mode]:
+        return Keys(self)
+
+    @cached_property
+    def incoming_phone_numbers(self) -> IncomingPhoneNumbers[Mode]:
+        return IncomingPhoneNumbers(self)
+
+    @cached_property
+    def available_phone_numbers(self) -> AvailablePhoneNumbers[Mode]:
+        return AvailablePhoneNumbers(self)
+
+    @operation
+    def balance(self) -> Op[Balance]:
+        """The account balance (``GET /Accounts/{sid}/Balance.json``)."""
+        return (yield from self._core.call("GET", self._core.instance_path(BALANCE), BALANCE.model))
+
+    @operation
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Op[Any]:
+        """Call any 2010-04-01 operation; returns the decoded JSON (``None`` for 204).
+
+        ``path`` is absolute (``/2010-04-01/Accounts/{AccountSid}/Queues.json``) or
+        relative to the account (``Queues.json``); ``{AccountSid}`` is filled in.
+        ``params`` go in the query string, ``data`` in the form body (lists repeat keys).
+        Same auth, retries and error mapping as every other operation.
+        """
+        path = path.replace("{AccountSid}", self.config.account_sid)
+        return (
+            yield from self._core.call_json(
+                method.upper(),
+                path,
+                query=form(**params) if params else None,
+                data=form(**data) if data is not None else None,
+            )
+        )
+
+    # -- the seed connector's operations ----------------------------------------------------
+
+    @operation
+    def get_account_details(self) -> Op[Account]:
+        """The account these credentials act for."""
+        return (yield from self.accounts._fetch())
+
+    @operation
+    def send_sms(
+        self,
+        from_: str,
+        to: str,
+        body: str,
+        status_callback: str | StatusCallback | None = None,
+    ) -> Op[Message]:
+        """Send an SMS from a Twilio number to ``to``."""
+        return (
+            yield from self.messages._create(
+                to=to, from_=from_, body=body, status_callback=status_callback
+            )
+        )
+
+    @operation
+    def send_whatsapp_message(
+        self,
+        from_: str,
+        to: str,
+        body: str | None = None,
+        *,
+        media_url: str | list[str] | None = None,
+        content_sid: str | None = None,
+        content_variables: dict[str, str] | None = None,
+        status_callback: str | StatusCallback | None = None,
+    ) -> Op[Message]:
+        """Send a WhatsApp message; ``whatsapp:`` is added to both numbers where missing."""
+        return (
+            yield from self.messages._create(
+                to=whatsapp_address(to),
+                from_=whatsapp_address(from_),
+                body=body,
+                media_url=media_url,
+                content_sid=content_sid,
+                content_variables=content_variables,
+                status_callback=status_callback,
+            )
+        )
+
+    @operation
+    def make_voice_call(
+        self,
+        from_: str,
+        to: str,
+        voice_input: VoiceCallInput,
+        status_callback: str | StatusCallback | None = None,
+    ) -> Op[Call]:
+        """Call ``to``: speak text, run TwiML, or fetch TwiML from a URL when answered."""
+        data = call_params(
+            to=to, from_=from_, voice_input=voice_input, status_callback=status_callback
+        )
+        return (
+            yield from self._core.call("POST", self._core.list_path(CALLS), CALLS.model, data=data)
+        )
+
+    @operation
+    def get_message(self, sid: str) -> Op[Message]:
+        """Fetch a message by SID."""
+        return (yield from self.messages._fetch(sid))
