@@ -19,8 +19,8 @@ plus:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, overload
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from .. import models, specs
 from .._wire import parse_address
@@ -197,16 +197,10 @@ class TwilioEmulator(Emulator):
         query = MessageQuery(to=to, from_=from_)
 
         def run(core: EmulatorCore) -> list[models.Message]:
-            account, after = account_sid or core.main_account_sid, None
-            out: list[models.Message] = []
-            while len(out) < MAX_LISTED:
-                preq = PageRequest(_PAGE, 0, after=after)
-                page, more = core.messaging.repository.page(account, query, preq)
-                out += [message_model(m) for m in page]
-                if not more or not page:
-                    break
-                after = page[-1].sid
-            return out
+            account = account_sid or core.main_account_sid
+            return _walk(
+                lambda preq: core.messaging.repository.page(account, query, preq), message_model
+            )
 
         return [m for m in reversed(self.call(run)) if keep(m)]
 
@@ -227,15 +221,7 @@ class TwilioEmulator(Emulator):
             account = core.accounts.get(account_sid or core.main_account_sid)
             if account is None:
                 return []
-            after = None
-            out: list[models.Call] = []
-            while len(out) < MAX_LISTED:
-                page, more = core.calls.page(account, query, PageRequest(_PAGE, 0, after=after))
-                out += [call_model(c) for c in page]
-                if not more or not page:
-                    break
-                after = page[-1].sid
-            return out
+            return _walk(lambda preq: core.calls.page(account, query, preq), call_model)
 
         return [c for c in reversed(self.call(run)) if keep(c)]
 
@@ -396,3 +382,27 @@ class TwilioEmulator(Emulator):
         hooks = self.delivery_log(sid)
         history = format_deliveries(hooks) if hooks else "  (none: no status callback was set)"
         return f"{kind} {sid} {why}\nwebhooks it caused:\n{history}"
+
+
+class _HasSid(Protocol):
+    @property
+    def sid(self) -> str: ...
+
+
+R = TypeVar("R", bound=_HasSid)
+M = TypeVar("M")
+
+
+def _walk(
+    page: Callable[[PageRequest], tuple[Sequence[R], bool]], model: Callable[[R], M]
+) -> list[M]:
+    """Every record of a repository's keyset pages (newest first), up to MAX_LISTED, as models."""
+    out: list[M] = []
+    after: str | None = None
+    while len(out) < MAX_LISTED:
+        records, more = page(PageRequest(_PAGE, 0, after=after))
+        out += [model(r) for r in records]
+        if not more or not records:
+            break
+        after = records[-1].sid
+    return out
