@@ -266,6 +266,10 @@ def test_retry_policy_alone_and_defaults() -> None:
     "bad",
     [
         {"max_retries": -1},
+        {"max_retries": True},  # a bool is not a count
+        {"max_retries": "3"},
+        {"timeout": "5"},
+        {"timeout": float("nan")},
         {"retry": {"max_retries": 2}},  # a dict is not a RetryPolicy
     ],
 )
@@ -279,6 +283,9 @@ def test_retry_policy_validates_itself() -> None:
         RetryPolicy(max_retries=-1)
     with pytest.raises(ConfigurationError):
         RetryPolicy(base_backoff=-0.5)
+    for bad in ({"max_retries": True}, {"base_backoff": "1"}, {"max_backoff": float("nan")}):
+        with pytest.raises(ConfigurationError):
+            RetryPolicy(**bad)  # type: ignore[arg-type]
 
 
 def test_one_public_retry_policy() -> None:

@@ -224,7 +224,7 @@ class ClientCore:
             location = response.headers.get("location")
             raise errors.UnexpectedRedirectError(
                 status=status,
-                location=shorten(self.redact(location), MAX_URL) if location else None,
+                location=self.redactor.bounded(location, MAX_URL) if location else None,
                 method=request.method,
                 url=self.redact(request.url),
                 headers=self.redactor.headers(response.headers),
@@ -243,10 +243,10 @@ class ClientCore:
             raw_code = body.get("code")
             code = raw_code if isinstance(raw_code, int) else None
             raw = body.get("message") or body.get("detail") or body.get("title") or message
-            message = shorten(self.redact(str(raw)), MAX_MESSAGE)
+            message = self.redactor.bounded(str(raw), MAX_MESSAGE)
             raw_more = body.get("more_info")
             more_info = (
-                shorten(self.redact(raw_more), MAX_URL) if isinstance(raw_more, str) else None
+                self.redactor.bounded(raw_more, MAX_URL) if isinstance(raw_more, str) else None
             )
             details = self.redactor.value(body.get("details"))
         elif response.content:
@@ -365,7 +365,12 @@ class ClientCore:
                 yield items
             if (remaining is not None and remaining <= 0) or not meta.next_page_uri or not items:
                 return
-            request = Request("GET", self.url(meta.next_page_uri))
+            next_url = self.url(meta.next_page_uri)
+            if not _same_origin(next_url, self.config.base_url):
+                # The credentials go with every request: never to a host a page names.
+                what = "its next_page_uri points at another origin; not followed"
+                raise self.decode_error(request, response, what)
+            request = Request("GET", next_url)
 
     def list_pages(
         self,
@@ -500,3 +505,12 @@ class ClientCore:
         return errors.TransportError(
             f"HTTP exchange failed: {detail}", method=request.method, url=url
         )
+
+
+def _origin(url: str) -> tuple[str, str]:
+    scheme, _, rest = url.partition("://")
+    return scheme.lower(), rest.split("/", 1)[0].split("?", 1)[0].lower()
+
+
+def _same_origin(url: str, base_url: str) -> bool:
+    return _origin(url) == _origin(base_url)

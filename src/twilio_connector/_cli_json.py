@@ -10,8 +10,9 @@ depends on click only (no rich).
   :func:`json_requested`.
 * :func:`run` runs a command the way click's standalone mode does, except that with
   ``--json`` anywhere on the command line every error, usage errors included, is one JSON
-  object on stderr: ``{"error": {"code", "message", "more_info", "status"}}`` (``code`` is
-  Twilio's error code or null, ``status`` the HTTP status or null) with a non-zero exit.
+  object on stderr: ``{"error": {"code", "message", "more_info", "status", "request_id"}}``
+  (``code`` is Twilio's error code or null, ``status`` the HTTP status or null,
+  ``request_id`` Twilio's request id or null) with a non-zero exit.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class CommandError(click.ClickException):
         code: int | None = None,
         more_info: str | None = None,
         status: int | None = None,
+        request_id: str | None = None,
         exit_code: int = 1,
         label: str = "error",
     ) -> None:
@@ -55,6 +57,7 @@ class CommandError(click.ClickException):
         self.code = code
         self.more_info = more_info
         self.status = status
+        self.request_id = request_id
         self.label = label
 
     def show(self, file: Any = None) -> None:
@@ -63,17 +66,21 @@ class CommandError(click.ClickException):
         click.echo(f"{click.style(head, fg='red')}{where}: {self.message}", err=True)
         if self.more_info:
             click.echo(f"more info: {self.more_info}", err=True)
+        if self.request_id:
+            click.echo(f"request id: {self.request_id}", err=True)
 
 
 def error_payload(exc: click.ClickException) -> dict[str, Any]:
-    """The JSON document of an error (the same four keys for every kind of failure)."""
+    """The JSON document of an error (the same keys for every kind of failure; ``request_id``
+    is Twilio's ``Twilio-Request-Id`` when an HTTP answer ended the command)."""
     if isinstance(exc, CommandError):
         body = {"code": exc.code, "message": exc.message, "more_info": exc.more_info}
-        return {"error": body | {"status": exc.status}}
+        return {"error": body | {"status": exc.status, "request_id": exc.request_id}}
     message = exc.format_message()
     if isinstance(exc, click.UsageError) and exc.ctx is not None:
         message = f"{exc.ctx.command_path}: {message}"
-    return {"error": {"code": None, "message": message, "more_info": None, "status": None}}
+    body = {"code": None, "message": message, "more_info": None, "status": None}
+    return {"error": body | {"request_id": None}}
 
 
 def wants_json(args: Sequence[str]) -> bool:

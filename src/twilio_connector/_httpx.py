@@ -6,9 +6,9 @@
   import). Each attribute read once is then a plain attribute of the stand-in.
 * Without its CLI: ``import httpx`` also imports ``httpx._main`` (its ``httpx`` command), which
   loads click, rich and pygments whenever they are installed, for a command this package never
-  runs. That one module is marked absent while httpx is first imported, so httpx defines its
-  fallback ``main`` instead; the mark is removed at once, so a later ``import httpx._main``
-  works as usual (the ``httpx`` console script runs in its own process and is not affected).
+  runs. A finder hides that one module from the importing thread while httpx is first
+  imported, so httpx defines its fallback ``main`` instead; other threads, and any later
+  ``import httpx._main``, import it as usual.
 """
 
 from __future__ import annotations
@@ -24,17 +24,30 @@ _CLI = "httpx._main"
 _lock = threading.Lock()
 
 
+class _HideCli:
+    """A ``sys.meta_path`` finder that makes ``httpx._main`` unimportable for one thread
+    only (the one importing httpx for us): another thread's ``import httpx._main`` meanwhile
+    works as usual."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == _CLI and threading.get_ident() == self.thread:
+            raise ModuleNotFoundError(f"{_CLI} is not loaded by twilio_connector", name=name)
+
+
 def load() -> ModuleType:
     """The httpx module, imported (without ``httpx._main``) if it is not yet. (Called once
     per attribute name; ``import httpx`` also waits for an import in progress elsewhere.)"""
     with _lock:
         if "httpx" not in sys.modules and _CLI not in sys.modules:
-            sys.modules[_CLI] = None  # type: ignore[assignment]  # "not importable", for httpx
+            hide = _HideCli()
+            sys.meta_path.insert(0, hide)
             try:
                 import httpx
             finally:
-                if sys.modules.get(_CLI, ...) is None:
-                    del sys.modules[_CLI]
+                sys.meta_path.remove(hide)
         else:
             import httpx
     return httpx

@@ -25,7 +25,11 @@ HIDDEN_HEADERS = frozenset(
 
 # a credential, not an English word: 12+ base64 characters with a digit, "+" or "/"
 _BASIC = re.compile(r"(?i)\b(basic)\s+(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{12,}={0,2}")
-_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*):[^\s/?#@]*@")
+# Bounded repetitions and a scheme that starts a token: linear in the text's length (an
+# unbounded scheme made a long run of letters cost O(n^2) in backtracking).
+_URL_PASSWORD = re.compile(
+    r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s/?#@:]{0,256}):[^\s/?#@]{0,256}@"
+)
 _MAX_DEPTH = 32
 _MAX_HEADERS = 200
 _MAX_HEADER_VALUE = 2000
@@ -42,6 +46,8 @@ class Redactor:
         self.secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
 
     def text(self, text: str) -> str:
+        """``text`` with every credential masked (cut a long text to a bound *before* this only
+        when the result is then cut shorter still: see :meth:`bounded`)."""
         for secret in self.secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
@@ -50,6 +56,12 @@ class Redactor:
         if "asic" in text or "ASIC" in text:
             text = _BASIC.sub(rf"\1 {MASK}", text)
         return text
+
+    def bounded(self, text: str, limit: int) -> str:
+        """``text`` redacted and cut to ``limit`` characters, at a cost bounded by ``limit``:
+        it is first cut to 64 times that, then redacted, then cut (a secret straddling the
+        first cut lies beyond the second)."""
+        return shorten(self.text(text[: limit * 64]), limit)
 
     def value(self, value: Any, depth: int = 0) -> Any:
         """A decoded JSON value with every string (keys too) redacted; nesting is bounded."""
@@ -69,7 +81,7 @@ class Redactor:
         for name, value in headers.items():
             if name.lower() in HIDDEN_HEADERS:
                 continue
-            kept.append((name, shorten(self.text(value), _MAX_HEADER_VALUE)))
+            kept.append((self.text(name), self.bounded(value, _MAX_HEADER_VALUE)))
             if len(kept) >= _MAX_HEADERS:
                 break
         return ResponseHeaders(kept)

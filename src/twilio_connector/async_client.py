@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Generator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._extras import require
 
@@ -30,7 +30,10 @@ from ._base_client import Op, Outcome, PageFlow, Request, Response, Sleep, Trans
 from ._operation import Async
 from ._wire import FORM_CONTENT_TYPE
 from .config import TwilioConfig
-from .shared_client import BaseClient
+from .shared_client import BaseClient, ClientSettings
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["AsyncTwilioClient"]
 
@@ -62,7 +65,7 @@ class AsyncTwilioClient(BaseClient[Async]):
         *,
         session: aiohttp.ClientSession | None = None,
         max_connections: int = 100,
-        **kwargs: Any,
+        **kwargs: Unpack[ClientSettings],
     ) -> None:
         super().__init__(config, **kwargs)
         self._owns_session = session is None
@@ -73,6 +76,8 @@ class AsyncTwilioClient(BaseClient[Async]):
         self._timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=self.config.connect_timeout, sock_read=self.config.timeout
         )
+        # The config's timeouts hold on every request, on a user's session too.
+        self._per_request: dict[str, Any] = {} if session is None else {"timeout": self._timeout}
         # Built once (see TwilioClient): all headers per request for a user's session.
         self._headers: CIMultiDict[str] | None = CIMultiDict(self._core.headers)
         self._form_headers = CIMultiDict(self._core.form_headers)
@@ -88,6 +93,7 @@ class AsyncTwilioClient(BaseClient[Async]):
             )
             _no_silent_retry(session)
             self._owns_session = True
+            self._per_request = {}
             self._headers = None
             self._form_headers = CIMultiDict({"Content-Type": FORM_CONTENT_TYPE})
         return session
@@ -101,6 +107,7 @@ class AsyncTwilioClient(BaseClient[Async]):
                 data=request.content,
                 headers=self._headers if request.content is None else self._form_headers,
                 allow_redirects=False,
+                **self._per_request,
             ) as r:
                 return Response(r.status, r.headers, await r.read())
         except aiohttp.ClientConnectorError as exc:

@@ -18,10 +18,11 @@ from ._base_client import Op, Outcome, PageFlow, Request, Response, Sleep, Trans
 from ._operation import Sync
 from ._wire import FORM_CONTENT_TYPE
 from .config import TwilioConfig
-from .shared_client import BaseClient
+from .shared_client import BaseClient, ClientSettings
 
 if TYPE_CHECKING:  # at run time httpx is imported when the first TwilioClient is built
     import httpx
+    from typing_extensions import Unpack
 
     from .async_client import AsyncTwilioClient
 else:
@@ -45,7 +46,7 @@ class TwilioClient(BaseClient[Sync]):
         config: TwilioConfig | None = None,
         *,
         http_client: httpx.Client | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[ClientSettings],
     ) -> None:
         super().__init__(config, **kwargs)
         self._owns_http = http_client is None
@@ -53,9 +54,12 @@ class TwilioClient(BaseClient[Sync]):
         # Headers are built once. An owned client carries the static ones as its defaults,
         # so a request only adds Content-Type; a user's client gets them on every request.
         self._headers: httpx.Headers | None
+        timeout = httpx.Timeout(self.config.timeout, connect=self.config.connect_timeout)
+        # The config's timeouts hold on every request, on a user's client too.
+        self._per_request: dict[str, Any] = {}
         if http_client is None:
             http_client = httpx.Client(
-                timeout=httpx.Timeout(self.config.timeout, connect=self.config.connect_timeout),
+                timeout=timeout,
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
                 headers=core.headers,
             )
@@ -64,6 +68,7 @@ class TwilioClient(BaseClient[Sync]):
         else:
             self._headers = httpx.Headers(core.headers)
             self._form_headers = httpx.Headers(core.form_headers)
+            self._per_request["timeout"] = timeout
         self._http = http_client
 
     def _send(self, request: Request) -> Outcome:
@@ -74,6 +79,7 @@ class TwilioClient(BaseClient[Sync]):
                 content=request.content,
                 headers=self._headers if request.content is None else self._form_headers,
                 follow_redirects=False,  # also on a user's client built to follow them
+                **self._per_request,
             )
         except httpx.ConnectError as exc:
             return TransportFailure("connect", sent=False, detail=f"{type(exc).__name__}: {exc}")

@@ -55,10 +55,24 @@ class RetryPolicy:
     Pin it (e.g. ``lambda cap: cap``) for deterministic tests."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.max_retries, int) or self.max_retries < 0:
+        if not _is_count(self.max_retries):
             raise ConfigurationError("max_retries must be an integer >= 0")
-        if min(self.base_backoff, self.max_backoff, self.max_retry_after) < 0:
-            raise ConfigurationError("backoffs and max_retry_after must be >= 0")
+        delays = (self.base_backoff, self.max_backoff, self.max_retry_after)
+        if not all(_is_seconds(d) for d in delays):
+            raise ConfigurationError("backoffs and max_retry_after must be numbers >= 0")
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_seconds(value: object) -> bool:
+    """A finite number of seconds >= 0 (not a bool, not NaN)."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and 0 <= value < float("inf")
+    )
 
 
 @dataclass(frozen=True)
@@ -101,8 +115,10 @@ class TwilioConfig:
             shown = redact_userinfo(self.base_url[:200])
             raise ConfigurationError(f"base_url must be an http(s) URL, got {shown!r}")
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
-        if self.timeout <= 0 or self.connect_timeout <= 0:
-            raise ConfigurationError("timeouts must be positive")
+        if not all(_is_seconds(t) and t > 0 for t in (self.timeout, self.connect_timeout)):
+            raise ConfigurationError("timeouts must be positive numbers of seconds")
+        if self.max_retries is not None and not _is_count(self.max_retries):
+            raise ConfigurationError("max_retries must be an integer >= 0")
         # The fields keep what was given (so dataclasses.replace() re-decides); the policy in
         # effect is derived once.
         policy = self.retry

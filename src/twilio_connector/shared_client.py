@@ -1,4 +1,4 @@
-"""``BaseClient``: configuration, resources and the seed connector's operations.
+"""``BaseClient``: configuration, resources and the everyday operations.
 
 Shared by :class:`~twilio_connector.client.TwilioClient` (httpx) and
 :class:`~twilio_connector.async_client.AsyncTwilioClient` (aiohttp); it imports no HTTP
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ._base_client import ClientCore, Op, RetryEvent
 from ._operation import Mode, Resource, operation
@@ -25,11 +25,29 @@ from .resources.messages import Messages
 from .resources.phone_numbers import AvailablePhoneNumbers, IncomingPhoneNumbers
 from .specs import BALANCE, CALLS
 
-__all__ = ["BaseClient"]
+if TYPE_CHECKING:
+    pass  # typing.Unpack from 3.11; a type-checking name only
+
+__all__ = ["BaseClient", "ClientSettings"]
+
+
+class ClientSettings(TypedDict, total=False):
+    """The settings a client takes as keywords instead of a config (see
+    :class:`BaseClient`), so that a misspelt one fails type checking."""
+
+    account_sid: str | None
+    auth_token: str | None
+    api_key: str | None
+    api_secret: str | None
+    base_url: str | None
+    timeout: float | None
+    max_retries: int | None
+    retry: RetryPolicy | None
+    on_retry: Callable[[RetryEvent], None] | None
 
 
 class BaseClient(Resource[Mode]):
-    """Configuration, resources and the seed connector's operations (shared by both clients)."""
+    """Configuration, resources and the everyday operations (shared by both clients)."""
 
     def __init__(
         self,

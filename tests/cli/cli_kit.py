@@ -74,7 +74,9 @@ def start_cli(env: dict[str, str], *args: str, module: str = "twilio_connector.c
 def error_of(stderr: str) -> dict[str, Any]:
     """The JSON error document a failing command printed on stderr (its last line)."""
     doc = json.loads(stderr.strip().splitlines()[-1])
-    assert set(doc) == {"error"} and set(doc["error"]) == {"code", "message", "more_info", "status"}
+    assert set(doc) == {"error"} and set(doc["error"]) == {
+        "code", "message", "more_info", "status", "request_id"
+    }  # fmt: skip
     return doc["error"]  # type: ignore[no-any-return]
 
 

@@ -43,11 +43,13 @@ def test_every_command_honours_json(env: dict[str, str], tmp_path: Path) -> None
     assert ok_json(invoke(env, "inbox", "purge", "--inbox", inbox, "--json")) == {"purged": 0}
 
 
-def test_errors_are_json_on_stderr(env: dict[str, str]) -> None:
+def test_errors_are_json_on_stderr(env: dict[str, str], tmp_path: Path) -> None:
     api = run_cli(env, "sms", "send", "--from", SENDER, "--to", "+15005550001", "--body", "x",
                   "--json")  # fmt: skip
     assert api.returncode == 1 and api.stdout == ""
-    assert error_of(api.stderr) == {
+    error = error_of(api.stderr)
+    assert error.pop("request_id").startswith("RQ")  # Twilio's Twilio-Request-Id
+    assert error == {
         "code": 21211,
         "message": "The 'To' number +15005550001 is not a valid phone number.",
         "more_info": "https://www.twilio.com/docs/errors/21211",
@@ -66,6 +68,17 @@ def test_errors_are_json_on_stderr(env: dict[str, str]) -> None:
     wrong = invoke({**env, "TWILIO_AUTH_TOKEN": "0" * 32}, "account", "--json")
     assert wrong.exit_code == 1 and error_of(wrong.stderr)["code"] == 20003
     assert "0" * 32 not in wrong.output
+    twiml = tmp_path / "latin1.xml"
+    twiml.write_bytes("<Response><Say>caf\xe9</Say></Response>".encode("latin-1"))
+    bad_file = invoke(
+        env, "--json", "call", "--from", SENDER, "--to", TO, "--twiml-file", str(twiml)
+    )
+    assert bad_file.exit_code == 2 and "--twiml-file" in error_of(bad_file.stderr)["message"]
+    rows = tmp_path / "rows.csv"
+    rows.write_text("to,body\n+14155550100,x\n")
+    no_dir = str(tmp_path / "missing" / "j.journal")
+    journal = invoke(env, "--json", "sms", "send-bulk", str(rows), "--journal", no_dir)
+    assert journal.exit_code == 2 and "journal" in error_of(journal.stderr)["message"]
     not_inbox = invoke(env, "inbox", "list", "--inbox", "/nonexistent/inbox.db", "--json")
     assert not_inbox.exit_code == 1 and "no inbox" in error_of(not_inbox.stderr)["message"]
 
@@ -94,6 +107,14 @@ def test_nothing_wraps_when_piped(env: dict[str, str], cli_emu: Emulator) -> Non
                for line in error.stderr.splitlines())  # fmt: skip
     as_json = run_cli(narrow, "--json", "message", "get", sid)
     assert json.loads(as_json.stdout)["body"] == body
+    # a body of several lines stays on its row, escaped
+    lines_body = "line one\nline two\twith a tab"
+    sent = run_cli(env, "--json", "sms", "send", "--from", SENDER, "--to", TO, "--body", lines_body)
+    multi = json.loads(sent.stdout)["sid"]
+    listed = run_cli(narrow, "message", "list", "--to", TO, "--limit", "50")
+    (row,) = [r for r in listed.stdout.splitlines() if r.startswith(multi)]
+    assert "line one\\nline two\\twith a tab" in row
+    assert not any(r.startswith("line two") for r in listed.stdout.splitlines())
 
 
 def test_no_python_reprs_in_tables(env: dict[str, str]) -> None:

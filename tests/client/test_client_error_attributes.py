@@ -226,3 +226,21 @@ def test_emulator_errors_carry_its_request_id(emu: Any) -> None:
     assert err.headers["twilio-request-id"] == err.request_id
     assert err.request_id in str(err)
     assert emu.auth_token not in shown(err)
+
+
+def test_redaction_is_linear_and_bounded() -> None:
+    # A long run of letters before "://" and "@" once cost O(n^2) in the URL-password regex
+    # (minutes for an error body of a few hundred KB): now this returns at once, cut.
+    from twilio_connector._redact import Redactor
+
+    redactor = Redactor(["s3cr3t-token"])
+    text = "x" * 300_000 + "://user:s3cr3t-token@host " + "y" * 300_000
+    out = redactor.bounded(text, 1000)
+    assert len(out) == 1000 and "s3cr3t" not in out
+    assert (
+        redactor.text("see https://AC1:hunter2@api.example/x")
+        == "see https://AC1:***@api.example/x"
+    )
+    # header names are redacted as well as values
+    headers = redactor.headers({"X-Echo-s3cr3t-token": "a", "Twilio-Request-Id": "RQ1"})
+    assert "s3cr3t" not in repr(headers) and headers["twilio-request-id"] == "RQ1"

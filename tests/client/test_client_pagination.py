@@ -15,7 +15,7 @@ from client_testkit import (
     page,
 )
 
-from twilio_connector import AsyncTwilioClient, TwilioClient
+from twilio_connector import AsyncTwilioClient, ResponseDecodeError, TwilioClient
 
 MESSAGES = f"{ROOT}/Messages.json"
 
@@ -162,3 +162,30 @@ async def test_error_on_a_later_page_propagates(server: FakeTwilio, client: Any)
             for m in iterator:
                 got.append(m)
     assert [m.sid for m in got] == [sid(0)]
+
+
+async def test_a_next_page_on_another_origin_is_refused(server: FakeTwilio, client: Any) -> None:
+    # The credentials go with every page request: a page naming another host (a proxy's
+    # rewrite, a hostile answer) must not receive them.
+    elsewhere = FakeTwilio()
+    elsewhere.start()
+    try:
+        elsewhere.on("GET", MESSAGES, page("messages", [message(sid(9))], MESSAGES))
+        server.on(
+            "GET",
+            MESSAGES,
+            page("messages", [message(sid(0))], MESSAGES, next_page_uri=elsewhere.url + MESSAGES),
+        )
+        with pytest.raises(ResponseDecodeError, match="another origin"):
+            await maybe(client.messages.list(to="+1555"))
+        assert elsewhere.requests == []
+        # an absolute next_page_uri on the same origin is followed
+        server.on(
+            "GET",
+            MESSAGES,
+            page("messages", [message(sid(1))], MESSAGES, next_page_uri=server.url + next_uri(1)),
+            page("messages", [message(sid(2))], MESSAGES),
+        )
+        assert [m.sid for m in await maybe(client.messages.list(to="+1555"))] == [sid(1), sid(2)]
+    finally:
+        elsewhere.stop()

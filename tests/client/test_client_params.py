@@ -146,6 +146,12 @@ def test_mypy_refuses_a_typo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
             def wrong_extra(client: TwilioClient) -> None:
                 client.messages.create(to="+1", extra_params={"Flag": True})  # line 19
+
+
+            def constructor_typos() -> None:
+                TwilioClient(acount_sid="AC1", auth_token="x")  # line 23
+                AsyncTwilioClient(auth_token="x", max_retrys=3)  # line 24
+                TwilioClient(account_sid="AC1", auth_token="x", timeout=2.0, retry=None)
             """
         )
     )
@@ -163,5 +169,5 @@ def test_mypy_refuses_a_typo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     lines = [line for line in out.splitlines() if "typo_check.py" in line]
     assert status == 1, out + err
     errors = {int(line.split(":")[1]) for line in lines if ": error:" in line}
-    assert errors == {6, 10, 19}, out
+    assert errors == {6, 10, 19, 23, 24}, out
     assert sum('Unexpected keyword argument "bdy"' in line for line in lines) == 2, out

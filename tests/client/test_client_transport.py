@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+import pytest
 from client_testkit import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -19,7 +20,7 @@ from client_testkit import (
     message,
 )
 
-from twilio_connector import AsyncTwilioClient, TwilioClient
+from twilio_connector import AsyncTwilioClient, TimeoutError, TwilioClient
 
 MESSAGES = f"{ROOT}/Messages.json"
 ONE = f"{ROOT}/Messages/{MESSAGE_SID}.json"
@@ -113,3 +114,19 @@ def test_sync_client_context_manager_closes_its_pool(server: FakeTwilio) -> None
         client.get_message(MESSAGE_SID)
         http = client._http
     assert http.is_closed
+
+
+def test_the_config_timeout_holds_on_a_users_httpx_client(server: FakeTwilio) -> None:
+    server.on("GET", ONE, Reply(200, json=message(), delay=5.0))
+    config = make_config(server.url, timeout=0.3, max_retries=0)
+    own = httpx.Client(timeout=None)
+    with own, TwilioClient(config, http_client=own) as client, pytest.raises(TimeoutError):
+        client.get_message(MESSAGE_SID)
+
+
+async def test_the_config_timeout_holds_on_a_users_aiohttp_session(server: FakeTwilio) -> None:
+    server.on("GET", ONE, Reply(200, json=message(), delay=5.0))
+    config = make_config(server.url, timeout=0.3, max_retries=0)
+    async with aiohttp.ClientSession() as own, AsyncTwilioClient(config, session=own) as client:
+        with pytest.raises(TimeoutError):
+            await client.get_message(MESSAGE_SID)

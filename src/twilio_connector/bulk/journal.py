@@ -39,6 +39,8 @@ _MARK = (
     " attempted_at=COALESCE(rows.attempted_at, excluded.attempted_at)"
 )
 _STATE = "SELECT state, attempted_at FROM rows WHERE key=?"
+_SIDS = "SELECT sid FROM rows WHERE state='sent' AND sid IS NOT NULL"
+_REKEY = "UPDATE rows SET key=? WHERE key=?"
 _FAILURES = (
     "SELECT key, idx, state, to_number, code, error FROM rows"
     " WHERE state IN ('failed', 'unknown') ORDER BY idx"
@@ -102,6 +104,10 @@ class Journal:
 
     def state(self, row: BulkRow) -> tuple[str, float | None]:
         found = self.db.execute(_STATE, (row.key,)).fetchone()
+        if found is None:  # a journal from before content keys: take the row's old line over
+            found = self.db.execute(_STATE, (row.legacy_key,)).fetchone()
+            if found is not None:
+                self.db.execute(_REKEY, (row.key, row.legacy_key))
         return (found[0], found[1]) if found else ("pending", None)
 
     def mark(
@@ -113,6 +119,10 @@ class Journal:
         code: int | None = None,
     ) -> None:
         self.db.execute(_MARK, (row.key, row.index, state, sid, error, time.time(), row.to, code))
+
+    def sids(self) -> set[str]:
+        """The SIDs of the messages the journal records as sent (each one row's answer)."""
+        return {sid for (sid,) in self.db.execute(_SIDS)}
 
     def failures(self, rows: list[BulkRow] | None = None) -> list[Failure]:
         """Rows not sent (``failed``, ``unknown``), by row number; only ``rows`` if given."""

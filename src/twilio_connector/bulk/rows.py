@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ class BulkRow:
     body: str
     from_: str | None = None
     media_url: str | None = None
+    occurrence: int = 0
+    """How many rows above this one have the same to, body, from and media_url."""
 
     @property
     def number(self) -> int:
@@ -26,8 +29,19 @@ class BulkRow:
 
     @property
     def key(self) -> str:
-        raw = f"{self.index}\x00{self.to}\x00{self.body}\x00{self.from_}\x00{self.media_url}"
+        """The row's journal key: its content and occurrence, not its position, so that
+        adding or removing rows of the CSV leaves the other rows' keys alone."""
+        raw = f"v2\x00{self.occurrence}\x00{self._content}"
         return hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def legacy_key(self) -> str:
+        """The key journals written before content keys used (position and content)."""
+        return hashlib.sha256(f"{self.index}\x00{self._content}".encode()).hexdigest()
+
+    @property
+    def _content(self) -> str:
+        return f"{self.to}\x00{self.body}\x00{self.from_}\x00{self.media_url}"
 
 
 def read_rows(path: Path) -> list[BulkRow]:
@@ -38,15 +52,12 @@ def read_rows(path: Path) -> list[BulkRow]:
         if not {"to", "body"} <= fields:
             raise ValueError(f"{path}: the CSV header needs 'to' and 'body' columns")
         rows = []
+        seen: Counter[tuple[str, str, str | None, str | None]] = Counter()
         for index, raw in enumerate(reader):
             row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-            rows.append(
-                BulkRow(
-                    index=index,
-                    to=row["to"],
-                    body=row["body"],
-                    from_=row.get("from") or None,
-                    media_url=row.get("media_url") or None,
-                )
-            )
+            to, body = row["to"], row["body"]
+            from_, media_url = row.get("from") or None, row.get("media_url") or None
+            content = (to, body, from_, media_url)
+            rows.append(BulkRow(index, to, body, from_, media_url, occurrence=seen[content]))
+            seen[content] += 1
     return rows

@@ -6,11 +6,11 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import OutcomeUnknownError, TwilioApiError, TwilioError
+from ..errors import OutcomeUnknownError, ResponseDecodeError, TwilioApiError, TwilioError
 from .journal import Journal, hold_lock
 from .rows import BulkRow
 
@@ -51,14 +51,47 @@ class RateLimiter:
             await asyncio.sleep(delay)
 
 
+RECONCILE_SKEW = 300.0
+"""Seconds before a row's attempt that reconciliation still looks at (clocks differ)."""
+RECONCILE_SCAN = 1000
+"""At most this many messages to the row's number are read to reconcile it."""
+
+
+class Inconclusive(Exception):
+    """Reconciliation read :data:`RECONCILE_SCAN` messages without reaching the attempt's time:
+    the row is neither resent nor marked sent."""
+
+
 async def _already_sent(
-    client: AsyncTwilioClient, row: BulkRow, from_: str | None, since: float | None
+    client: AsyncTwilioClient,
+    row: BulkRow,
+    from_: str | None,
+    since: float | None,
+    known: set[str],
 ) -> str | None:
-    """The SID of a message matching ``row`` sent since ``since`` (reconciliation)."""
-    after = datetime.fromtimestamp(since or time.time(), timezone.utc) - timedelta(days=1)
-    async for message in client.messages.iter(to=row.to, date_sent_after=after.date()):
-        if message.body == row.body and (from_ is None or message.from_ == from_):
+    """The SID of an outbound message matching ``row`` created since its attempt ``since``
+    (less :data:`RECONCILE_SKEW`) and not already the journal's answer for another row.
+
+    Twilio's list is newest first; a queued or accepted message has no ``date_sent`` yet, so
+    the walk looks at creation times, and stops at the first message *sent* before the window
+    (which was created before it too, whatever the list's order)."""
+    start = datetime.fromtimestamp((since or time.time()) - RECONCILE_SKEW, timezone.utc)
+    seen = 0
+    async for message in client.messages.iter(to=row.to, page_size=100):
+        if message.date_sent is not None and message.date_sent < start:
+            return None
+        seen += 1
+        if (
+            message.sid is not None
+            and message.sid not in known
+            and (message.date_created is None or message.date_created >= start)
+            and (message.direction or "").startswith("outbound")
+            and message.body == row.body
+            and (from_ is None or message.from_ == from_)
+        ):
             return message.sid
+        if seen >= RECONCILE_SCAN:
+            raise Inconclusive(f"more than {RECONCILE_SCAN} messages to {row.to} since the attempt")
     return None
 
 
@@ -100,6 +133,7 @@ async def _send_all(
     semaphore = asyncio.Semaphore(max(1, concurrency))
     result = BulkResult()
     done = ("sent",) if retry_failed else ("sent", "failed")
+    known = journal.sids()  # SIDs already some row's answer: never a second row's
 
     def report(row: BulkRow, outcome: str) -> None:
         if on_progress is not None:
@@ -114,8 +148,16 @@ async def _send_all(
             return
         async with semaphore:
             if state in ("sending", "unknown"):
-                sid = await _already_sent(client, row, from_, attempted_at)
+                try:
+                    sid = await _already_sent(client, row, from_, attempted_at, known)
+                except (TwilioError, Inconclusive) as exc:
+                    # Not known whether it was sent: never resend blindly; the next run asks again.
+                    journal.mark(row, "unknown", error=f"cannot reconcile: {exc}")
+                    result.failed += 1
+                    report(row, "unknown")
+                    return
                 if sid is not None:
+                    known.add(sid)
                     journal.mark(row, "sent", sid=sid)
                     result.reconciled += 1
                     report(row, "reconciled")
@@ -126,7 +168,8 @@ async def _send_all(
                 message = await client.messages.create(
                     to=row.to, from_=from_, body=row.body, media_url=row.media_url
                 )
-            except OutcomeUnknownError as exc:
+            except (OutcomeUnknownError, ResponseDecodeError) as exc:
+                # It may have reached Twilio (a read timeout, or a 2xx we could not read).
                 journal.mark(row, "unknown", error=str(exc))
                 result.failed += 1
                 report(row, "unknown")
@@ -142,9 +185,16 @@ async def _send_all(
                 result.failed += 1
                 report(row, "error")
                 return
+            if message.sid is not None:
+                known.add(message.sid)
             journal.mark(row, "sent", sid=message.sid)
             result.sent += 1
             report(row, "sent")
 
-    await asyncio.gather(*(one(row) for row in rows))
+    # Every row's task ends before the journal closes and the lock is released, even when one
+    # of them fails: a send still in flight must be journaled by this run.
+    outcomes = await asyncio.gather(*(one(row) for row in rows), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
     return result

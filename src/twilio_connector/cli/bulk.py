@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -51,7 +53,8 @@ async def _run(
 
 
 def _print_summary(summary: dict[str, Any], failures: list[Failure]) -> None:
-    counts = [(k, str(summary[k])) for k in ("rows", *OUTCOMES) if summary[k] or k == "rows"]
+    shown = ("rows", *OUTCOMES, "not_sent")
+    counts = [(k, str(summary[k])) for k in shown if summary[k] or k in ("rows", "not_sent")]
     emit_rows(None, [*counts, ("journal", summary["journal"])])
     if failures:
         click.echo()
@@ -95,26 +98,38 @@ def sms_send_bulk(
     """
     try:
         rows = read_rows(csv_file)
-    except (ValueError, KeyError, UnicodeDecodeError) as exc:
-        raise CommandError(str(exc)) from None
+    except (ValueError, KeyError, UnicodeError, csv.Error, OSError) as exc:
+        raise CommandError(f"{csv_file}: {exc}", exit_code=2) from None
     journal_path = journal or csv_file.with_name(csv_file.name + ".journal")
     outcomes = dict.fromkeys(OUTCOMES, 0)
     options = {"default_from": from_, "concurrency": concurrency, "rate": rate}
     try:
         asyncio.run(_run(ctx, rows, journal_path, outcomes, retry_failed=retry_failed, **options))
+        store = Journal(journal_path)
+        try:
+            failures = store.failures(rows)
+        finally:
+            store.close()
     except JournalBusyError as exc:
         raise CommandError(str(exc), exit_code=BUSY_EXIT) from None
-    store = Journal(journal_path)
-    try:
-        failures = store.failures(rows)
-    finally:
-        store.close()
-    summary: dict[str, Any] = {"rows": len(rows), **outcomes, "journal": str(journal_path)}
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"journal {journal_path}: {exc}", exit_code=2) from None
+    summary: dict[str, Any] = {
+        "rows": len(rows),
+        **outcomes,
+        "not_sent": len(failures) + outcomes["error"],
+        "journal": str(journal_path),
+    }
     if ctx.as_json:
         emit_json(summary | {"failed_rows": [asdict(f) for f in failures]})
     else:
         _print_summary(summary, failures)
-    unsent = len(failures) + outcomes["error"]
+    unsent = summary["not_sent"]
     if unsent:
-        hint = "; send refused rows again with --retry-failed" if failures else ""
+        if not failures:
+            hint = ""
+        elif retry_failed:
+            hint = "; the rows listed were refused again: correct them in the CSV"
+        else:
+            hint = "; send refused rows again with --retry-failed"
         raise CommandError(f"{unsent} of {len(rows)} rows not sent{hint}")

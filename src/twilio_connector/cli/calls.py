@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast, get_args
 
 import click
 
-from .._cli_json import refuse_options_before_subcommand
+from .._cli_json import CommandError, refuse_options_before_subcommand
 from ..enums import CALL_FAILURES, CALL_FINAL, CallStatus
 from ..inputs import StatusCallback, VoiceCallInput
 from .app import Context, pass_ctx
@@ -71,7 +71,10 @@ def _place(
         voice_input = VoiceCallInput.twiml_url(url)
     else:
         assert twiml_file is not None
-        voice_input = VoiceCallInput.twiml(twiml_file.read_text())
+        try:
+            voice_input = VoiceCallInput.twiml(twiml_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeError) as exc:
+            raise CommandError(f"--twiml-file {twiml_file}: {exc}", exit_code=2) from None
     callback = StatusCallback(status_callback, events=events or None) if status_callback else None
     with ctx.client() as client:
         placed = client.make_voice_call(from_, to, voice_input, callback)

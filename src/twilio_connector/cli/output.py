@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from .._cli_json import CommandError, json_requested
-from ..errors import ConfigurationError, TwilioApiError, TwilioError
+from ..errors import ConfigurationError, TwilioApiError, TwilioError, TwilioHttpError
 from ..models import TwilioModel, to_builtins
 
 __all__ = ["cli_error", "emit", "emit_json", "emit_rows", "is_terminal", "plain"]
@@ -58,7 +58,22 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    ord("\\"): "\\\\",
+}
+
+
+def _one_line(cell: str) -> str:
+    """A cell on one line: newlines, tabs and other control characters escaped (as in
+    Python's repr), so that a piped table keeps one line per row."""
+    return cell.translate(_CONTROL)
+
+
 def _plain_table(header: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> None:
+    rows = [[_one_line(cell) for cell in row] for row in rows]
     lines = [list(header), *rows] if header else [list(r) for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))] if lines else []
     for line in lines:
@@ -121,6 +136,9 @@ def cli_error(exc: TwilioError) -> CommandError:
             code=exc.code,
             more_info=exc.more_info,
             status=exc.status,
+            request_id=exc.request_id,
             label="Twilio error",
         )
+    if isinstance(exc, TwilioHttpError):  # a redirect, an unreadable answer
+        return CommandError(str(exc), status=exc.status or None, request_id=exc.request_id)
     return CommandError(str(exc))
