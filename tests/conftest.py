@@ -3,6 +3,7 @@ clients on it, Twilio's OpenAPI spec. Helpers live in the ``support`` package.""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,13 @@ from support.receiver import Receiver
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator
+
+# A suite started in the background by a non-interactive shell (`make test &`) inherits SIGINT
+# ignored, and so would every child: the emulator and listener processes that tests stop with
+# SIGINT, as Ctrl-C would, would then never stop. A handler here is reset to the default in
+# each child, where Python turns SIGINT into KeyboardInterrupt again.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # pytester (tests/testing_plugin runs pytest on small test files) must be enabled here: a
 # conftest below the top level may not declare pytest_plugins.

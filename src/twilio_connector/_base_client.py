@@ -446,7 +446,7 @@ class ClientCore:
                 event.url,
                 attempt,
                 delay,
-                reason,
+                event.reason,  # redacted
             )
             if self.on_retry is not None:
                 self.on_retry(event)
