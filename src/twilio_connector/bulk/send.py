@@ -134,6 +134,7 @@ async def _send_all(
     result = BulkResult()
     done = ("sent",) if retry_failed else ("sent", "failed")
     known = journal.sids()  # SIDs already some row's answer: never a second row's
+    reconciling = asyncio.Lock()
 
     def report(row: BulkRow, outcome: str) -> None:
         if on_progress is not None:
@@ -149,7 +150,10 @@ async def _send_all(
         async with semaphore:
             if state in ("sending", "unknown"):
                 try:
-                    sid = await _already_sent(client, row, from_, attempted_at, known)
+                    async with reconciling:  # one at a time: two identical rows, one SID each
+                        sid = await _already_sent(client, row, from_, attempted_at, known)
+                        if sid is not None:
+                            known.add(sid)
                 except (TwilioError, Inconclusive) as exc:
                     # Not known whether it was sent: never resend blindly; the next run asks again.
                     journal.mark(row, "unknown", error=f"cannot reconcile: {exc}")
@@ -157,7 +161,6 @@ async def _send_all(
                     report(row, "unknown")
                     return
                 if sid is not None:
-                    known.add(sid)
                     journal.mark(row, "sent", sid=sid)
                     result.reconciled += 1
                     report(row, "reconciled")
