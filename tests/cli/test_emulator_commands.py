@@ -3,6 +3,8 @@ reset`` against a running emulator (its control plane over HTTP)."""
 
 from __future__ import annotations
 
+import socket
+
 from cli_kit import SENDER, emulator_env, error_of, invoke, ok_json
 from support.emulator import OWNED
 from support.receiver import Receiver, twiml
@@ -111,3 +113,14 @@ def test_control_errors(emu: Emulator) -> None:
     assert ok_json(invoke(moved, "emulator", "settle", "--emulator-url", emu.base_url, "--json"))
     before = invoke(env, "emulator", "--port", "0", "reset")
     assert before.exit_code == 2 and "--port" in before.output
+
+
+def test_a_busy_port_is_named(emu: Emulator) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = invoke(emulator_env(emu), "--json", "emulator", "--port", str(port), "--in-memory")
+        assert busy.exit_code == 1
+        message = error_of(busy.stderr)["message"]
+        assert f"127.0.0.1:{port}" in message and "--port 0" in message

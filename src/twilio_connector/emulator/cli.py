@@ -142,7 +142,10 @@ def serve(
             timing=timing,
             public_url=public_url,
         ).start()
-    except (OSError, RuntimeError, ValueError) as exc:
+    except OSError as exc:
+        hint = " (--port 0 takes any free port)" if port else ""
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from exc
+    except (RuntimeError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:  # a Ctrl-C right after the announcement is a clean stop too
