@@ -50,8 +50,7 @@ def emu(emulator_numbers: tuple[str, ...]) -> Iterator[Emulator]:
 @pytest.fixture
 def twilio(emu: Emulator) -> Client:
     """The official SDK pointed at ``emu``, signed in as its main account."""
-    client = Client(emu.account_sid, emu.auth_token)
-    client.api.base_url = emu.base_url
+    client: Client = emu.sdk_client()
     return client
 
 

@@ -59,6 +59,7 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 USER_PROVIDED = {
     "listener/adapters.py": {"flask", "django"},
     "testing/": {"pytest", "_pytest", "pytest_asyncio", "twilio"},
+    "emulator/sdk.py": {"twilio"},  # sdk_client(): the official SDK on the emulator
 }
 
 

@@ -62,6 +62,38 @@ EXPECTED = {
     "KEYS": ("/Accounts/{AccountSid}/Keys.json", "keys", ("SK",), models.ApiKey),
 }
 
+# TWILIO.md §17.1: messaging/v1, on its own host (prefix /messaging on the emulator).
+EXPECTED_V1 = {
+    "MESSAGING_SERVICES": (
+        "/v1/Services", "/v1/Services/{Sid}", "services", ("MG",), models.MessagingService
+    ),
+    "MESSAGING_SERVICE_PHONE_NUMBERS": (
+        "/v1/Services/{ServiceSid}/PhoneNumbers", "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}",
+        "phone_numbers", ("PN",), models.MessagingServicePhoneNumber,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_V1))
+def test_each_messaging_v1_row(name: str) -> None:
+    spec: ResourceSpec[models.TwilioModel] = getattr(specs, name)
+    list_path, instance_path, list_key, prefixes, model = EXPECTED_V1[name]
+    assert (spec.domain, spec.v1_envelope) == ("messaging", True)
+    assert (spec.list_key, spec.sid_prefixes, spec.model) == (list_key, prefixes, model)
+    assert spec.list_path is not None and spec.instance_path is not None
+    assert (spec.list_path.template, spec.instance_path.template) == (list_path, instance_path)
+    route = spec.route(spec.instance_path)
+    assert route.startswith("/messaging/v1/Services/")
+    assert "{Sid:PN[0-9a-fA-F]{32}}" in route or "{Sid:MG[0-9a-fA-F]{32}}" in route
+
+
+def test_the_2010_rows_are_on_the_api_domain_without_a_prefix() -> None:
+    for name in EXPECTED:
+        spec = getattr(specs, name)
+        assert (spec.domain, spec.v1_envelope) == ("api", False)
+        if spec.list_path is not None:
+            assert spec.route(spec.list_path).startswith(API_PREFIX)
+
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_resource_row(name: str) -> None:
@@ -79,8 +111,9 @@ def test_each_resource_row(name: str) -> None:
 
 
 def test_the_table_lists_every_spec_once() -> None:
-    assert {id(s) for s in SPECS} == {id(getattr(specs, n)) for n in EXPECTED}
-    assert len(SPECS) == len(EXPECTED)
+    names = [*EXPECTED, *EXPECTED_V1]
+    assert {id(s) for s in SPECS} == {id(getattr(specs, n)) for n in names}
+    assert len(SPECS) == len(names)
 
 
 def test_every_list_key_has_a_list_path_and_every_sid_a_template() -> None:

@@ -551,3 +551,36 @@ def test_resolve_url_joins_relative_actions_and_never_raises() -> None:
     assert resolve_url("https://app.test/sms", "https://other.test/x") == "https://other.test/x"
     assert resolve_url("https://app.test/sms", "http://[::1/s") == "http://[::1/s"
     assert resolve_url("http://[::1", "/s") == "/s"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "domain", "expected"),
+    [
+        ("https://api.twilio.com", "messaging", "https://messaging.twilio.com"),
+        ("https://api.twilio.com/", "verify", "https://verify.twilio.com"),
+        (
+            "https://api.dublin.ie1.twilio.com",
+            "messaging",
+            "https://messaging.dublin.ie1.twilio.com",
+        ),
+        ("https://api.twilio.com", "api", "https://api.twilio.com"),
+        ("http://127.0.0.1:8080", "messaging", "http://127.0.0.1:8080/messaging"),
+        ("http://127.0.0.1:8080/", "content", "http://127.0.0.1:8080/content"),
+        (
+            "https://emu.example.test/twilio",
+            "messaging",
+            "https://emu.example.test/twilio/messaging",
+        ),
+        (
+            "https://api.twilio.com.evil.test",
+            "messaging",
+            "https://api.twilio.com.evil.test/messaging",
+        ),
+        ("http://127.0.0.1:8080", "api", "http://127.0.0.1:8080"),
+    ],
+)
+def test_domain_base_urls_map_hosts_on_twilio_and_prefixes_elsewhere(
+    base_url: str, domain: str, expected: str
+) -> None:
+    assert _wire.domain_base_url(base_url, domain) == expected
+    assert _wire.domain_prefix(domain) == ("" if domain == "api" else f"/{domain}")

@@ -24,9 +24,9 @@ import msgspec
 
 from . import errors
 from ._redact import Redactor, shorten
-from ._wire import FORM_CONTENT_TYPE, encode_form
+from ._wire import API_DOMAIN, FORM_CONTENT_TYPE, domain_base_url, encode_form
 from .config import TwilioConfig
-from .models import TwilioModel, decode, decode_page
+from .models import TwilioModel, decode, decode_page, decode_v1_page
 from .specs import ACCOUNT_ROOT, PathTemplate, ResourceSpec
 
 __all__ = [
@@ -146,6 +146,7 @@ class ClientCore:
         self.redactor = Redactor(config.secrets())
         self._account_paths: dict[PathTemplate, PathTemplate] = {}
         self.account_root = config.base_url + self.path(ACCOUNT_ROOT)
+        self._domain_urls: dict[str, str] = {API_DOMAIN: config.base_url}
         """Where relative paths (``Queues.json``) live."""
         # sys.version's first word is platform.python_version() (platform costs ~2 ms to import)
         agent = config.user_agent or f"twilio-connector/{VERSION} (Python/{sys.version.split()[0]})"
@@ -188,17 +189,29 @@ class ClientCore:
             self._account_paths[template] = bound
         return bound.format(**ids)
 
+    def domain_url(self, domain: str) -> str:
+        """The base URL of an API ``domain`` for this config (``https://messaging.twilio.com``,
+        or ``{base_url}/messaging`` on the emulator): :func:`~._wire.domain_base_url`."""
+        url = self._domain_urls.get(domain)
+        if url is None:
+            url = self._domain_urls[domain] = domain_base_url(self.config.base_url, domain)
+        return url
+
+    def _located(self, spec: ResourceSpec[Any], path: str) -> str:
+        """``path`` as is for the 2010 API, as an absolute URL on the spec's domain otherwise."""
+        return path if spec.domain == API_DOMAIN else self.domain_url(spec.domain) + path
+
     def list_path(self, spec: ResourceSpec[Any], /, **ids: str) -> str:
-        """:meth:`path` of ``spec``'s list."""
+        """:meth:`path` of ``spec``'s list (an absolute URL outside the 2010 API)."""
         if spec.list_path is None:
             raise ValueError(f"{spec.name} has no list")
-        return self.path(spec.list_path, **ids)
+        return self._located(spec, self.path(spec.list_path, **ids))
 
     def instance_path(self, spec: ResourceSpec[Any], /, **ids: str) -> str:
-        """:meth:`path` of one ``spec`` record."""
+        """:meth:`path` of one ``spec`` record (an absolute URL outside the 2010 API)."""
         if spec.instance_path is None:
             raise ValueError(f"{spec.name} has no instance path")
-        return self.path(spec.instance_path, **ids)
+        return self._located(spec, self.path(spec.instance_path, **ids))
 
     def request(
         self,
@@ -340,8 +353,12 @@ class ClientCore:
         *,
         limit: int | None = None,
         page_size: int | None = None,
+        v1: bool = False,
+        origin: str | None = None,
     ) -> PageFlow[M]:
-        """Lazily walk a list, following ``next_page_uri`` until ``limit`` items."""
+        """Lazily walk a list, following ``next_page_uri`` until ``limit`` items. ``v1``:
+        the v1 envelope (``meta.next_page_url``); ``origin``: the base URL a next page must
+        share its origin with (default the config's)."""
         if limit is not None and limit <= 0:
             return
         if page_size is None:
@@ -354,7 +371,8 @@ class ClientCore:
             assert response is not None
             self.raise_for_status(request, response)
             try:
-                items, meta = decode_page(model, list_key, response.content)
+                decoder = decode_v1_page if v1 else decode_page
+                items, meta = decoder(model, list_key, response.content)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 what = f"cannot decode a page of {model.__name__}: {self.redact(str(exc))}"
                 raise self.decode_error(request, response, what) from None
@@ -366,7 +384,7 @@ class ClientCore:
             if (remaining is not None and remaining <= 0) or not meta.next_page_uri or not items:
                 return
             next_url = self.url(meta.next_page_uri)
-            if not _same_origin(next_url, self.config.base_url):
+            if not _same_origin(next_url, origin or self.config.base_url):
                 # The credentials go with every request: never to a host a page names.
                 what = "its next_page_uri points at another origin; not followed"
                 raise self.decode_error(request, response, what)
@@ -385,7 +403,10 @@ class ClientCore:
         if spec.list_key is None:
             raise ValueError(f"{spec.name} has no list")
         path = self.list_path(spec, **ids)
-        return self.pages(path, spec.model, spec.list_key, query, limit=limit, page_size=page_size)
+        return self.pages(
+            path, spec.model, spec.list_key, query, limit=limit, page_size=page_size,
+            v1=spec.v1_envelope, origin=self.domain_url(spec.domain),
+        )  # fmt: skip
 
     def collect(self, flow: PageFlow[M]) -> Op[list[M]]:
         """Turn a pagination flow into an operation returning every item."""

@@ -48,14 +48,18 @@ __all__ = [
     "IncomingPhoneNumber",
     "Media",
     "Message",
+    "MessagingService",
+    "MessagingServicePhoneNumber",
     "NewApiKey",
     "PageMeta",
     "PhoneNumberCapabilities",
     "Recording",
     "Rfc2822Datetime",
     "TwilioModel",
+    "V1PageMeta",
     "decode",
     "decode_page",
+    "decode_v1_page",
     "encode",
     "encode_page",
     "format_rfc2822",
@@ -63,6 +67,7 @@ __all__ = [
     "page_uri",
     "parse_rfc2822",
     "to_builtins",
+    "v1_page_envelope",
 ]
 
 T = TypeVar("T", bound="TwilioModel")
@@ -351,6 +356,65 @@ class NewApiKey(ApiKey):
         return f"NewApiKey(sid={self.sid!r}, friendly_name={self.friendly_name!r}, secret='***')"
 
 
+# -- messaging/v1 (ISO 8601 dates, the v1 page envelope) -----------------------------------
+
+
+class MessagingService(TwilioModel):
+    """A Messaging Service (``MG...``, ``messaging/v1/Services``); dates are ISO 8601."""
+
+    sid: str
+    account_sid: str | None = None
+    friendly_name: str | None = None
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
+    inbound_request_url: str | None = None
+    inbound_method: HttpMethodValue | None = None
+    fallback_url: str | None = None
+    fallback_method: HttpMethodValue | None = None
+    status_callback: str | None = None
+    sticky_sender: bool | None = None
+    mms_converter: bool | None = None
+    smart_encoding: bool | None = None
+    scan_message_content: str | None = None
+    fallback_to_long_code: bool | None = None
+    area_code_geomatch: bool | None = None
+    synchronous_validation: bool | None = None
+    validity_period: int = 36000
+    url: str | None = None
+    links: dict[str, str] | None = None
+    usecase: str | None = None
+    us_app_to_person_registered: bool | None = None
+    use_inbound_webhook_on_number: bool | None = None
+
+
+class MessagingServicePhoneNumber(TwilioModel):
+    """A number in a Messaging Service's sender pool (``PN...``, ``Services/{MG}/PhoneNumbers``)."""
+
+    sid: str
+    account_sid: str | None = None
+    service_sid: str | None = None
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
+    phone_number: str | None = None
+    country_code: str | None = None
+    capabilities: list[str] | None = None
+    url: str | None = None
+
+
+class V1PageMeta(msgspec.Struct, kw_only=True):
+    """The ``meta`` of a v1 list page (``messaging/v1`` and the other product APIs): absolute
+    URLs (``https://messaging.twilio.com/v1/Services?PageSize=50&Page=0``), ``next_page_url``
+    ``None`` on the last page, ``key`` naming the records' key."""
+
+    page: int = 0
+    page_size: int = 50
+    first_page_url: str | None = None
+    previous_page_url: str | None = None
+    url: str | None = None
+    next_page_url: str | None = None
+    key: str | None = None
+
+
 class PageMeta(msgspec.Struct, kw_only=True):
     """Twilio's list envelope (without the records): decoded by :func:`decode_page`,
     written by :func:`page_envelope`.
@@ -413,6 +477,54 @@ def decode_page(model: type[T], list_key: str, body: bytes) -> tuple[list[T], Pa
         end=page.end,
     )
     return items, meta
+
+
+def decode_v1_page(model: type[T], list_key: str, body: bytes) -> tuple[list[T], PageMeta]:
+    """Decode a v1 list page (records under ``list_key``, envelope under ``meta``) into the
+    records and a :class:`PageMeta` whose ``next_page_uri`` is ``meta.next_page_url``."""
+    key = (list_key + "\0v1", model)
+    page_type = _page_types.get(key)
+    if page_type is None:
+        items_type: Any = list[model]  # type: ignore[valid-type]
+        fields: list[tuple[str, Any, Any]] = [
+            (list_key, items_type, msgspec.field(default_factory=list)),
+            ("meta", V1PageMeta, msgspec.field(default_factory=V1PageMeta)),
+        ]
+        page_type = msgspec.defstruct(f"{model.__name__}V1Page", fields, kw_only=True)
+        _page_types[key] = page_type
+    page = _decoder(page_type).decode(body)
+    items: list[T] = getattr(page, list_key)
+    meta: V1PageMeta = page.meta
+    start = meta.page * meta.page_size
+    return items, PageMeta(
+        uri=meta.url,
+        first_page_uri=meta.first_page_url,
+        next_page_uri=meta.next_page_url,
+        previous_page_uri=meta.previous_page_url,
+        page=meta.page,
+        page_size=meta.page_size,
+        start=start,
+        end=start + len(items) - 1 if items else 0,
+    )
+
+
+def v1_page_envelope(
+    list_key: str,
+    records: Sequence[Any],
+    *,
+    page: int,
+    page_size: int,
+    url: str,
+    first_page_url: str,
+    next_page_url: str | None = None,
+    previous_page_url: str | None = None,
+) -> dict[str, Any]:
+    """The JSON object of one v1 page: the records under ``list_key`` and ``meta``."""
+    meta = V1PageMeta(
+        page=page, page_size=page_size, first_page_url=first_page_url,
+        previous_page_url=previous_page_url, url=url, next_page_url=next_page_url, key=list_key,
+    )  # fmt: skip
+    return {list_key: list(records), "meta": msgspec.structs.asdict(meta)}
 
 
 def page_uri(path: str, params: Iterable[tuple[str, str]]) -> str:

@@ -22,6 +22,7 @@ from .resources.accounts import Accounts
 from .resources.calls import Calls, call_params
 from .resources.keys import Keys
 from .resources.messages import Messages
+from .resources.messaging_services import MessagingServices
 from .resources.phone_numbers import AvailablePhoneNumbers, IncomingPhoneNumbers
 from .specs import BALANCE, CALLS
 
@@ -120,6 +121,11 @@ class BaseClient(Resource[Mode]):
     @cached_property
     def keys(self) -> Keys[Mode]:
         return Keys(self)
+
+    @cached_property
+    def messaging_services(self) -> MessagingServices[Mode]:
+        """Messaging Services (``messaging`` domain: ``messaging.twilio.com/v1``)."""
+        return MessagingServices(self)
 
     @cached_property
     def incoming_phone_numbers(self) -> IncomingPhoneNumbers[Mode]:

@@ -1,4 +1,8 @@
-"""The resources of the 2010-04-01 API: where each lives, its list key, SID prefixes and model.
+"""The REST resources: where each lives, its list key, SID prefixes and model.
+
+Most are in the 2010-04-01 API (domain ``api``); product APIs on other hosts carry their
+``domain`` (``messaging``: ``https://messaging.twilio.com/v1/Services``), their paths start
+at the version (``/v1/...``) and their lists use the v1 page envelope (``meta``).
 
 One row per resource, read by the client resources (their paths and page decoding) and by
 the emulator's routes. Path templates are under :data:`~twilio_connector._wire.API_PREFIX`
@@ -18,7 +22,7 @@ from string import Formatter
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
-from ._wire import API_PREFIX
+from ._wire import API_DOMAIN, API_PREFIX, domain_prefix
 from .models import (
     Account,
     ApiKey,
@@ -29,6 +33,8 @@ from .models import (
     IncomingPhoneNumber,
     Media,
     Message,
+    MessagingService,
+    MessagingServicePhoneNumber,
     Recording,
     TwilioModel,
 )
@@ -45,6 +51,8 @@ __all__ = [
     "KEYS",
     "MEDIA",
     "MESSAGES",
+    "MESSAGING_SERVICES",
+    "MESSAGING_SERVICE_PHONE_NUMBERS",
     "RECORDINGS",
     "SPECS",
     "PathTemplate",
@@ -129,6 +137,14 @@ class ResourceSpec(Generic[M]):
     instance_path: PathTemplate | None = None
     parents: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """The SID prefixes of the parent segments of the paths: ``(("CallSid", ("CA",)),)``."""
+    domain: str = API_DOMAIN
+    """The API domain (``api``, ``messaging``): its host on Twilio, its path prefix elsewhere
+    (:func:`~twilio_connector._wire.domain_base_url`)."""
+
+    @property
+    def v1_envelope(self) -> bool:
+        """Whether its lists use the v1 page envelope (``meta``): every domain but ``api``."""
+        return self.domain != API_DOMAIN
 
     def is_sid(self, value: str) -> bool:
         """Whether ``value`` is a SID of this resource."""
@@ -138,7 +154,8 @@ class ResourceSpec(Generic[M]):
 
     def route(self, path: PathTemplate) -> str:
         """The emulator's route template for ``path``: SID segments constrained to their
-        prefixes, other segments to their shape."""
+        prefixes, other segments to their shape; under the domain's path prefix
+        (``/messaging/v1/Services``) as the emulator serves it."""
         patterns: dict[str, str] = {"AccountSid": sid_pattern(("AC",)), **_SEGMENT_PATTERNS}
         patterns.update((name, sid_pattern(p)) for name, p in self.parents)
         if self.sid_prefixes:
@@ -147,7 +164,7 @@ class ResourceSpec(Generic[M]):
         for name in path.names:
             pattern = patterns.get(name)
             parts[name] = "{" + name + (f":{pattern}" if pattern else "") + "}"
-        return path.template.format_map(parts)
+        return domain_prefix(self.domain) + path.template.format_map(parts)
 
 
 def _path(template: str) -> PathTemplate:
@@ -206,6 +223,17 @@ KEYS = ResourceSpec(
     _path(f"{_ACCOUNT}/Keys.json"), _path(f"{_ACCOUNT}/Keys/{{Sid}}.json"),
 )  # fmt: skip
 
+MESSAGING_SERVICES = ResourceSpec(
+    "services", MessagingService, "services", ("MG",),
+    PathTemplate("/v1/Services"), PathTemplate("/v1/Services/{Sid}"), domain="messaging",
+)  # fmt: skip
+MESSAGING_SERVICE_PHONE_NUMBERS = ResourceSpec(
+    "phone_numbers", MessagingServicePhoneNumber, "phone_numbers", ("PN",),
+    PathTemplate("/v1/Services/{ServiceSid}/PhoneNumbers"),
+    PathTemplate("/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}"),
+    parents=(("ServiceSid", MESSAGING_SERVICES.sid_prefixes),), domain="messaging",
+)  # fmt: skip
+
 SPECS: tuple[ResourceSpec[Any], ...] = (
     ACCOUNTS,
     BALANCE,
@@ -218,5 +246,7 @@ SPECS: tuple[ResourceSpec[Any], ...] = (
     AVAILABLE_PHONE_NUMBER_COUNTRIES,
     AVAILABLE_PHONE_NUMBERS,
     KEYS,
+    MESSAGING_SERVICES,
+    MESSAGING_SERVICE_PHONE_NUMBERS,
 )
-"""Every resource, in the order of TWILIO.md's list-key table."""
+"""Every resource, in the order of TWILIO.md's list-key table, then the product APIs."""

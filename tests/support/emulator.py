@@ -17,6 +17,5 @@ def sdk_client(
     emu: Emulator, username: str, password: str, account_sid: str | None = None
 ) -> Client:
     """The official SDK signed in as ``username``/``password``, pointed at ``emu``."""
-    client = Client(username, password, account_sid=account_sid)
-    client.api.base_url = emu.base_url
+    client: Client = emu.sdk_client(username, password, account_sid=account_sid)
     return client

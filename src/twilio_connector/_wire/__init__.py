@@ -4,7 +4,8 @@
 * :mod:`.forms`: form encoding (PascalCase, repeated keys) and decoding, lenient or strict;
 * :mod:`.addresses`: E.164 and channel addresses (``whatsapp:``, ``client:``, ``sip:`` ...);
 * :mod:`.dates`: ISO 8601 parameters and the ``Name``/``Name<``/``Name>`` list filters;
-* :mod:`.urls`: ``user:pass@`` credentials in webhook URLs.
+* :mod:`.urls`: ``user:pass@`` credentials in webhook URLs;
+* :mod:`.domains`: the product hosts (``messaging.twilio.com``) and their base URLs.
 
 Resource paths, list keys and SID prefixes are in :mod:`twilio_connector.specs`; the JSON
 shapes and the page envelope in :mod:`twilio_connector.models`.
@@ -35,6 +36,7 @@ from .dates import (
     parse_date_filters,
     parse_iso_datetime,
 )
+from .domains import API_DOMAIN, DOMAINS, domain_base_url, domain_prefix
 from .forms import (
     FORM_CONTENT_TYPE,
     MAX_FIELDS,
@@ -53,9 +55,11 @@ from .forms import (
 from .urls import Userinfo, redact_userinfo, resolve_url, signed_url, split_userinfo
 
 __all__ = [
+    "API_DOMAIN",
     "API_PREFIX",
     "API_VERSION",
     "CALLING_CODES",
+    "DOMAINS",
     "FORM_CONTENT_TYPE",
     "MAX_FIELDS",
     "MAX_YEAR",
@@ -71,6 +75,8 @@ __all__ = [
     "Userinfo",
     "country_of",
     "date_filters",
+    "domain_base_url",
+    "domain_prefix",
     "encode_form",
     "filter_day",
     "form",

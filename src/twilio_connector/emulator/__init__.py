@@ -1,8 +1,11 @@
-"""A local Twilio: the 2010-04-01 REST API, signed webhooks, a control plane and a web inbox.
+"""A local Twilio: the 2010-04-01 REST API, Messaging Services (``/messaging/v1``), signed
+webhooks, a control plane and a web inbox.
 
 Start it with ``with Emulator() as emu:`` (:mod:`.server`), ``twilio-connector emulator`` or
-``python -m twilio_connector.emulator`` (:mod:`.cli`), and point the official SDK or our
-client at ``emu.base_url`` with ``emu.account_sid`` / ``emu.auth_token``. A request travels::
+``python -m twilio_connector.emulator`` (:mod:`.cli`); point our client at ``emu.base_url``
+with ``emu.account_sid`` / ``emu.auth_token``, and the official SDK with :func:`sdk_client`
+(every API domain: ``/messaging/v1/...`` too).
+A request travels::
 
     socket -> _asgi.ServerThread (uvicorn) -> app.EmulatorApp: guard (Host, Origin), body
            -> router.Router.match (routes.py: the one table) -> Basic auth for the route
@@ -35,6 +38,7 @@ from .calls.requests import CALL_OUTCOMES
 from .errors import EmulatorError
 from .notifications.records import NotificationRecord
 from .rules.state import Rule
+from .sdk import point_sdk, sdk_client
 from .server import Emulator
 from .timing import Timing
 from .webhooks.records import DeliveryRecord
@@ -48,4 +52,6 @@ __all__ = [
     "NotificationRecord",
     "Rule",
     "Timing",
+    "point_sdk",
+    "sdk_client",
 ]

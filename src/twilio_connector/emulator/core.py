@@ -2,7 +2,8 @@
 
 :class:`EmulatorCore` holds the clock and scheduler, the store, the webhook dispatcher,
 the rule table and one backend per resource family (``accounts``, ``numbers``,
-``messaging``, ``inbound``, ``recordings``, ``calls``). Everything runs on one event loop;
+``services`` (Messaging Services), ``messaging``, ``inbound``, ``recordings``, ``calls``).
+Everything runs on one event loop;
 the HTTP adapter (:mod:`.app`) and the threaded facade (:mod:`.server`) sit on top.
 
 What a backend builds on:
@@ -39,6 +40,7 @@ from .calls.state import Calls
 from .keys.state import Keys
 from .messages.inbound import InboundMessages
 from .messages.state import Messaging
+from .messaging_services.state import MessagingServices
 from .notifications.records import NotificationRecord
 from .notifications.state import Notifications
 from .numbers.state import SANDBOX_WHATSAPP_NUMBER, Numbers
@@ -80,6 +82,7 @@ class EmulatorCore:
         self.keys = Keys(store, self.clock)
         self.accounts = Accounts(store, self.clock, self.keys)
         self.numbers = Numbers(store, self.clock)
+        self.services = MessagingServices(store, self.clock, self.numbers.by_sid)
         self.messaging = Messaging(self)
         self.inbound = InboundMessages(self)
         self.recordings = Recordings(store, self.clock, base_url)
@@ -190,6 +193,7 @@ class EmulatorCore:
         self.keys.load()
         self.accounts.load()
         self.numbers.load()
+        self.services.load()
         self.rules.load()
         self.signing.load()
         self.clock.offset = 0.0

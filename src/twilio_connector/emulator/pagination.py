@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .._wire import DateRange
-from ..models import page_envelope, page_uri
+from ..models import page_envelope, page_uri, v1_page_envelope
 from .errors import EmulatorError, invalid_param
 from .http import Request
 from .store import Store
@@ -27,6 +27,7 @@ __all__ = [
     "page_request",
     "paginate_list",
     "paginate_sql",
+    "v1_envelope",
 ]
 
 T = TypeVar("T")
@@ -92,6 +93,29 @@ def envelope(
     return page_envelope(
         list_key, items, page=page, page_size=preq.size, uri=uri(page, current),
         first_page_uri=uri(0), next_page_uri=next_uri, previous_page_uri=previous_uri,
+    )  # fmt: skip
+
+
+def v1_envelope(
+    list_key: str, items: list[Any], url: str, preq: PageRequest, has_next: bool
+) -> dict[str, Any]:
+    """One page in the v1 envelope (:func:`~twilio_connector.models.v1_page_envelope`):
+    ``url`` is the list's absolute URL (``{base_url}/messaging/v1/Services``); the page URLs
+    carry ``PageSize``, ``Page`` and the ``PageToken`` of the records on either side."""
+    size, page = str(preq.size), preq.page
+
+    def page_url(page: int, token: str | None = None) -> str:
+        params = [("PageSize", size), ("Page", str(page))]
+        if token:
+            params.append(("PageToken", token))
+        return page_uri(url, params)
+
+    next_url = page_url(page + 1, f"PA{items[-1].sid}") if has_next and items else None
+    previous = page_url(page - 1, f"PB{items[0].sid}") if page > 0 and items else None
+    current = f"PA{preq.after}" if preq.after else f"PB{preq.before}" if preq.before else None
+    return v1_page_envelope(
+        list_key, items, page=page, page_size=preq.size, url=page_url(page, current),
+        first_page_url=page_url(0), next_page_url=next_url, previous_page_url=previous,
     )  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """The route table: every URL the emulator serves, top to bottom, one section per resource.
 
-REST routes live under :data:`~twilio_connector._wire.API_PREFIX` (``/2010-04-01``) and are
-derived from :mod:`twilio_connector.specs`, the control plane under ``/_emulator``; ``auth``
+REST routes live under :data:`~twilio_connector._wire.API_PREFIX` (``/2010-04-01``), the
+product APIs under their domain's prefix (``/messaging/v1``); all are derived from
+:mod:`twilio_connector.specs`, the control plane under ``/_emulator``; ``auth``
 is explained in :mod:`.router`. Each section wires the handlers of one resource subpackage;
 a new resource adds one section here.
 """
@@ -20,6 +21,7 @@ from .core import EmulatorCore
 from .keys.rest import KeysApi
 from .messages.control import MessagesControl
 from .messages.rest import MessagesApi
+from .messaging_services.rest import MessagingServicesApi
 from .notifications.control import NotificationsControl
 from .numbers.control import NumbersControl
 from .numbers.inventory import TYPE_NAMES
@@ -110,6 +112,21 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("GET", MEDIA, messages.fetch_media)
     router.add("DELETE", MEDIA, messages.delete_media)
     router.add("GET", MEDIA_CONTENT, messages.media_content, auth=None)
+    # -- messaging/v1: Messaging Services and their phone-number pools ------------------
+    services, service = MessagingServicesApi(core), _one(specs.MESSAGING_SERVICES)
+    pool, pooled = (
+        _list(specs.MESSAGING_SERVICE_PHONE_NUMBERS),
+        _one(specs.MESSAGING_SERVICE_PHONE_NUMBERS),
+    )
+    router.add("GET", _list(specs.MESSAGING_SERVICES), services.list, auth="principal")
+    router.add("POST", _list(specs.MESSAGING_SERVICES), services.create, auth="principal")
+    router.add("GET", service, services.fetch, auth="principal")
+    router.add("POST", service, services.update, auth="principal")
+    router.add("DELETE", service, services.delete, auth="principal")
+    router.add("GET", pool, services.list_numbers, auth="principal")
+    router.add("POST", pool, services.add_number, auth="principal")
+    router.add("GET", pooled, services.fetch_number, auth="principal")
+    router.add("DELETE", pooled, services.delete_number, auth="principal")
     # -- calls ------------------------------------------------------------------------
     calls = CallsApi(core)
     router.add("POST", CALL_LIST, calls.create)

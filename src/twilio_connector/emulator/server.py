@@ -225,6 +225,15 @@ class Emulator:
 
     # -- control ----------------------------------------------------------------------------
 
+    def sdk_client(
+        self, username: str | None = None, password: str | None = None, **options: Any
+    ) -> Any:
+        """The official SDK's ``twilio.rest.Client`` on this emulator, every API domain
+        (``client.messaging`` too) pointed here: :func:`.sdk.sdk_client`."""
+        from .sdk import sdk_client
+
+        return sdk_client(self, username, password, **options)
+
     def settle(self, timeout: float = 10.0) -> None:
         """Wait until every pending lifecycle step, task and webhook delivery is done."""
         self.run(lambda core: core.settle(timeout), timeout + 5.0)

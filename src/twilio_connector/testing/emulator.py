@@ -141,15 +141,6 @@ class TwilioEmulator(Emulator):
             **options,
         )  # fmt: skip
 
-    def sdk_client(self) -> Any:
-        """The official SDK's ``twilio.rest.Client`` bound to this emulator (ImportError
-        when the ``twilio`` package is not installed; typed ``Any``: it ships no types)."""
-        from twilio.rest import Client  # type: ignore[import-untyped]
-
-        client = Client(self.account_sid, self.auth_token)
-        client.api.base_url = self.base_url
-        return client
-
     def configure_number(
         self,
         phone_number: str | None = None,

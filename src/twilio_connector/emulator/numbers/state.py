@@ -121,6 +121,10 @@ class Numbers:
         n = self._by_sid.get(sid)
         return n if n is not None and n.account_sid == account.sid else None
 
+    def by_sid(self, sid: str) -> NumberRecord | None:
+        """An owned number of any account by its SID."""
+        return self._by_sid.get(sid)
+
     def of_account(self, account_sid: str) -> list[NumberRecord]:
         return [n for n in self._by_sid.values() if n.account_sid == account_sid]
 

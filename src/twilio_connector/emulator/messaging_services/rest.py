@@ -1,0 +1,98 @@
+"""REST handlers: ``/messaging/v1/Services`` and ``.../Services/{MG}/PhoneNumbers``.
+
+The account is the one whose credentials were given (v1 paths name no account).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ... import models
+from ..accounts.records import AccountRecord
+from ..accounts.rest import principal
+from ..errors import not_found
+from ..http import Request, Response, json_response
+from ..pagination import page_request, paginate_list, v1_envelope
+from .records import ServiceRecord
+from .serialize import pool_number_model, service_model
+from .state import PoolNumber, parse_settings
+
+if TYPE_CHECKING:
+    from ..core import EmulatorCore
+
+__all__ = ["MessagingServicesApi"]
+
+
+class MessagingServicesApi:
+    """Services CRUD and their phone-number pools."""
+
+    def __init__(self, core: EmulatorCore) -> None:
+        self.services = core.services
+        self.base_url = core.base_url
+
+    def _account(self, req: Request) -> AccountRecord:
+        return principal(req)
+
+    def _service(self, req: Request, name: str) -> ServiceRecord:
+        service = self.services.get(self._account(req), req.path_params[name])
+        if service is None:
+            raise not_found(req.path)
+        return service
+
+    def _pooled(self, req: Request) -> PoolNumber:
+        pooled = self.services.number(self._service(req, "ServiceSid"), req.path_params["Sid"])
+        if pooled is None:
+            raise not_found(req.path)
+        return pooled
+
+    def _service_json(self, service: ServiceRecord, status: int = 200) -> Response:
+        return json_response(models.encode(service_model(service, self.base_url)), status)
+
+    # -- services ---------------------------------------------------------------------------
+
+    async def list(self, req: Request) -> Response:
+        preq = page_request(req)
+        services = self.services.of_account(self._account(req))
+        page, more = paginate_list(services, preq, lambda s: s.sid)
+        items = [service_model(s, self.base_url) for s in page]
+        env = v1_envelope("services", items, self.base_url + req.path, preq, more)
+        return json_response(models.encode(env))
+
+    async def create(self, req: Request) -> Response:
+        settings = parse_settings(req.get)
+        service = self.services.create(self._account(req), req.get("FriendlyName"), settings)
+        return self._service_json(service, 201)
+
+    async def fetch(self, req: Request) -> Response:
+        return self._service_json(self._service(req, "Sid"))
+
+    async def update(self, req: Request) -> Response:
+        service = self._service(req, "Sid")
+        settings = parse_settings(req.get)
+        return self._service_json(self.services.update(service, req.get("FriendlyName"), settings))
+
+    async def delete(self, req: Request) -> Response:
+        self.services.delete(self._service(req, "Sid"))
+        return Response(204, b"")
+
+    # -- the phone-number pool --------------------------------------------------------------
+
+    async def list_numbers(self, req: Request) -> Response:
+        preq = page_request(req)
+        pool = self.services.numbers(self._service(req, "ServiceSid"))
+        page, more = paginate_list(pool, preq, lambda p: p.entry.number_sid)
+        items = [pool_number_model(p, self.base_url) for p in page]
+        env = v1_envelope("phone_numbers", items, self.base_url + req.path, preq, more)
+        return json_response(models.encode(env))
+
+    async def add_number(self, req: Request) -> Response:
+        service = self._service(req, "ServiceSid")
+        pooled = self.services.add_number(service, req.get("PhoneNumberSid"))
+        return json_response(models.encode(pool_number_model(pooled, self.base_url)), 201)
+
+    async def fetch_number(self, req: Request) -> Response:
+        return json_response(models.encode(pool_number_model(self._pooled(req), self.base_url)))
+
+    async def delete_number(self, req: Request) -> Response:
+        self.services.remove_number(self._pooled(req))
+        return Response(204, b"")
