@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from support.emulator import OWNED, OWNED_2
-from support.openapi import OpenApi, load_openapi
+from support.openapi import MESSAGING_SPEC_PATH, OpenApi, load_openapi
 from support.receiver import Receiver
 from twilio.rest import Client
 
@@ -57,3 +57,9 @@ def twilio(emu: Emulator) -> Client:
 @pytest.fixture(scope="session")
 def openapi() -> OpenApi:
     return load_openapi()
+
+
+@pytest.fixture(scope="session")
+def openapi_messaging() -> OpenApi:
+    """The messaging/v1 spec (Messaging Services)."""
+    return load_openapi(MESSAGING_SPEC_PATH)

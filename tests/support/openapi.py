@@ -10,18 +10,21 @@ from typing import Any
 import jsonschema
 import pytest
 
-__all__ = ["OpenApi", "load_openapi"]
+__all__ = ["MESSAGING_SPEC_PATH", "SPEC_PATH", "OpenApi", "load_openapi"]
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "openapi" / "twilio_api_v2010.json"
-)
+SPEC_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "openapi"
+SPEC_PATH = SPEC_DIR / "twilio_api_v2010.json"
+MESSAGING_SPEC_PATH = SPEC_DIR / "twilio_messaging_v1.json"
+"""``messaging/v1`` (Messaging Services): its paths start at ``/v1`` (the emulator serves
+them under ``/messaging``)."""
 
 
-def load_openapi() -> OpenApi:
-    """Twilio's spec, read from ../shared beside the repo (skips the test where it is absent)."""
-    if not SPEC_PATH.is_file():
-        pytest.skip(f"Twilio OpenAPI spec not found at {SPEC_PATH.resolve()}")
-    return OpenApi(json.loads(SPEC_PATH.read_text()))
+def load_openapi(path: Path = SPEC_PATH) -> OpenApi:
+    """One of Twilio's specs, read from ../shared beside the repo (skips the test where it
+    is absent): the 2010 API by default, ``MESSAGING_SPEC_PATH`` for messaging/v1."""
+    if not path.is_file():
+        pytest.skip(f"Twilio OpenAPI spec not found at {path.resolve()}")
+    return OpenApi(json.loads(path.read_text()))
 
 
 def _nullable(schema: Any) -> Any:
