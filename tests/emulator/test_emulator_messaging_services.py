@@ -163,6 +163,10 @@ def test_services_are_the_credentials_accounts(emu: Emulator, twilio: Client) ->
     assert caught.value.status == 404
     with pytest.raises(TwilioException, match="20003"):
         sdk_client(emu, emu.account_sid, "wrong").messaging.v1.services.list()
+    twilio.api.v2010.accounts(sub.sid).update(status="suspended")
+    with pytest.raises(TwilioRestException) as suspended:
+        theirs.messaging.v1.services.create(friendly_name="no")
+    assert (suspended.value.status, suspended.value.code) == (401, 20005)
 
 
 def test_responses_match_the_messaging_v1_schemas(

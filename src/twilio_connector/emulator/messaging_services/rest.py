@@ -1,6 +1,7 @@
 """REST handlers: ``/messaging/v1/Services`` and ``.../Services/{MG}/PhoneNumbers``.
 
-The account is the one whose credentials were given (v1 paths name no account).
+The account is the one whose credentials were given (v1 paths name no account); it must be
+active, as for the 2010 API's account routes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from ... import models
 from ..accounts.records import AccountRecord
 from ..accounts.rest import principal
-from ..errors import not_found
+from ..errors import EmulatorError, not_found
 from ..http import Request, Response, json_response
 from ..pagination import page_request, paginate_list, v1_envelope
 from .records import ServiceRecord
@@ -31,7 +32,11 @@ class MessagingServicesApi:
         self.base_url = core.base_url
 
     def _account(self, req: Request) -> AccountRecord:
-        return principal(req)
+        """The credentials' account; a suspended or closed one is refused (401/20005)."""
+        account = principal(req)
+        if account.status != "active":
+            raise EmulatorError(401, 20005, "Account is not active")
+        return account
 
     def _service(self, req: Request, name: str) -> ServiceRecord:
         service = self.services.get(self._account(req), req.path_params[name])
