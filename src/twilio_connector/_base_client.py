@@ -146,8 +146,8 @@ class ClientCore:
         self.redactor = Redactor(config.secrets())
         self._account_paths: dict[PathTemplate, PathTemplate] = {}
         self.account_root = config.base_url + self.path(ACCOUNT_ROOT)
-        self._domain_urls: dict[str, str] = {API_DOMAIN: config.base_url}
         """Where relative paths (``Queues.json``) live."""
+        self._domain_urls: dict[str, str] = {API_DOMAIN: config.base_url}
         # sys.version's first word is platform.python_version() (platform costs ~2 ms to import)
         agent = config.user_agent or f"twilio-connector/{VERSION} (Python/{sys.version.split()[0]})"
         # No Accept-Charset: the API only speaks UTF-8 JSON, and every header costs CPU in
