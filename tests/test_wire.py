@@ -584,3 +584,13 @@ def test_domain_base_urls_map_hosts_on_twilio_and_prefixes_elsewhere(
 ) -> None:
     assert _wire.domain_base_url(base_url, domain) == expected
     assert _wire.domain_prefix(domain) == ("" if domain == "api" else f"/{domain}")
+
+
+def test_same_origin() -> None:
+    from twilio_connector._wire import same_origin
+
+    assert same_origin("https://API.twilio.com/2010-04-01/x?y=1", "https://api.twilio.com")
+    assert same_origin("http://u:p@127.0.0.1:8080/a", "http://127.0.0.1:8080")
+    assert not same_origin("http://127.0.0.1:8081/a", "http://127.0.0.1:8080")
+    assert not same_origin("http://api.twilio.com/a", "https://api.twilio.com")
+    assert not same_origin("/2010-04-01/Accounts.json", "https://api.twilio.com")

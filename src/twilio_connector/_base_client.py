@@ -24,7 +24,7 @@ import msgspec
 
 from . import errors
 from ._redact import Redactor, shorten
-from ._wire import API_DOMAIN, FORM_CONTENT_TYPE, domain_base_url, encode_form
+from ._wire import API_DOMAIN, FORM_CONTENT_TYPE, domain_base_url, encode_form, same_origin
 from .config import TwilioConfig
 from .models import TwilioModel, decode, decode_page, decode_v1_page
 from .specs import ACCOUNT_ROOT, PathTemplate, ResourceSpec
@@ -384,7 +384,7 @@ class ClientCore:
             if (remaining is not None and remaining <= 0) or not meta.next_page_uri or not items:
                 return
             next_url = self.url(meta.next_page_uri)
-            if not _same_origin(next_url, origin or self.config.base_url):
+            if not same_origin(next_url, origin or self.config.base_url):
                 # The credentials go with every request: never to a host a page names.
                 what = "its next_page_uri points at another origin; not followed"
                 raise self.decode_error(request, response, what)
@@ -526,12 +526,3 @@ class ClientCore:
         return errors.TransportError(
             f"HTTP exchange failed: {detail}", method=request.method, url=url
         )
-
-
-def _origin(url: str) -> tuple[str, str]:
-    scheme, _, rest = url.partition("://")
-    return scheme.lower(), rest.split("/", 1)[0].split("?", 1)[0].lower()
-
-
-def _same_origin(url: str, base_url: str) -> bool:
-    return _origin(url) == _origin(base_url)

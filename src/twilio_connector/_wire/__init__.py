@@ -52,7 +52,7 @@ from .forms import (
     to_float,
     to_int,
 )
-from .urls import Userinfo, redact_userinfo, resolve_url, signed_url, split_userinfo
+from .urls import Userinfo, redact_userinfo, resolve_url, same_origin, signed_url, split_userinfo
 
 __all__ = [
     "API_DOMAIN",
@@ -93,6 +93,7 @@ __all__ = [
     "parse_iso_datetime",
     "redact_userinfo",
     "resolve_url",
+    "same_origin",
     "signed_url",
     "split_userinfo",
     "to_bool",

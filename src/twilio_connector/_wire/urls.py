@@ -12,7 +12,14 @@ import base64
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin
 
-__all__ = ["Userinfo", "redact_userinfo", "resolve_url", "signed_url", "split_userinfo"]
+__all__ = [
+    "Userinfo",
+    "redact_userinfo",
+    "resolve_url",
+    "same_origin",
+    "signed_url",
+    "split_userinfo",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +99,20 @@ def resolve_url(base: str, url: str) -> str:
         return urljoin(base, url)
     except ValueError:
         return url
+
+
+def _origin(url: str) -> tuple[str, str] | None:
+    """(scheme, host[:port]) of ``url`` in lower case, userinfo left out; ``None`` if it
+    has no authority."""
+    bounds = _netloc_bounds(url)
+    if bounds is None:
+        return None
+    start, end = bounds
+    authority = url[start:end]
+    return url[: start - 3].lower(), authority.rpartition("@")[2].lower()
+
+
+def same_origin(url: str, other: str) -> bool:
+    """Whether two absolute URLs share scheme and authority (where credentials may go)."""
+    mine = _origin(url)
+    return mine is not None and mine == _origin(other)
