@@ -129,15 +129,17 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     os.sched_setaffinity(0, {1})  # the load on CPU 1, the emulator on CPU 0
-    results: dict[str, list[float]] = {"ours": [], "sdk": [], "sms": [], "cpu_us": []}
+    results: dict[str, list[float]] = {
+        key: [] for key in ("ours", "sdk", "sms", "cpu_us", "load_us")
+    }
     with tempfile.TemporaryDirectory(prefix="verifybench-") as tmp:
         for run in range(args.runs):
             # each measurement on a fresh emulator, so none inherits another's backlog
             proc, base, sid, token = start_emulator(os.path.join(tmp, f"ours-{run}.db"), 0)
             try:
-                cpu0 = cpu_seconds(proc.pid)
+                cpu0, load0 = cpu_seconds(proc.pid), time.process_time()
                 flows = asyncio.run(ours(base, sid, token, args.seconds, args.concurrency))
-                cpu = cpu_seconds(proc.pid) - cpu0
+                cpu, load = cpu_seconds(proc.pid) - cpu0, time.process_time() - load0
             finally:
                 stop_emulator(proc)
             proc, base, sid, token = start_emulator(os.path.join(tmp, f"sdk-{run}.db"), 0)
@@ -151,17 +153,21 @@ def main() -> None:
             finally:
                 stop_emulator(proc)
             cpu_us = cpu / max(1.0, flows * args.seconds) * 1e6
+            load_us = load / max(1.0, flows * args.seconds) * 1e6
             print(
-                f"run {run + 1}: ours {flows:.0f} flows/s (emulator CPU {cpu_us:.0f} us/flow), "
+                f"run {run + 1}: ours {flows:.0f} flows/s (CPU per flow: emulator {cpu_us:.0f} us, "
+                f"load {load_us:.0f} us), "
                 f"official SDK {sdk:.0f} flows/s, plain SMS {sms:.0f}/s",
                 flush=True,
             )
-            for key, value in (("ours", flows), ("sdk", sdk), ("sms", sms), ("cpu_us", cpu_us)):
+            measured = {"ours": flows, "sdk": sdk, "sms": sms, "cpu_us": cpu_us, "load_us": load_us}
+            for key, value in measured.items():
                 results[key].append(value)
     med = {key: statistics.median(values) for key, values in results.items()}
     print(
         f"VERIFY median of {args.runs} x {args.seconds:.0f}s: ours {med['ours']:.0f} flows/s "
-        f"(concurrency {args.concurrency}; emulator CPU {med['cpu_us']:.0f} us/flow); "
+        f"(concurrency {args.concurrency}; CPU per flow: emulator {med['cpu_us']:.0f} us, "
+        f"load {med['load_us']:.0f} us); "
         f"official SDK sequential {med['sdk']:.0f} flows/s; ratio ours/SDK "
         f"{med['ours'] / med['sdk']:.2f}x; plain SMS {med['sms']:.0f}/s "
         f"(a flow = {med['sms'] / med['ours']:.2f} SMS sends)"
