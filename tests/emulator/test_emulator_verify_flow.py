@@ -323,6 +323,11 @@ def test_the_control_plane_lists_newest_first_and_checks_its_query(
         emu.verification_code(HANDSET, a.service_sid) == control(emu, to=HANDSET).json()[1]["code"]
     )
     assert [v["sid"] for v in emu.verifications(HANDSET)] == [b.sid, a.sid]
+    raw = httpx.get(  # as typed in a shell: the "+" not encoded
+        f"{emu.base_url}/_emulator/verifications?to={HANDSET}",
+        auth=(emu.account_sid, emu.auth_token),
+    )
+    assert [e["sid"] for e in raw.json()] == [b.sid, a.sid]
     for bad in ({"limit": "0"}, {"limit": "1001"}, {"limit": "x"}, {"to": "+1" * 40}):
         assert control(emu, **bad).status_code == 400
     wrong = httpx.get(f"{emu.base_url}/_emulator/verifications", auth=(emu.account_sid, "nope"))
