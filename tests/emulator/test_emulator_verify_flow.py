@@ -88,6 +88,23 @@ def test_the_code_arrives_on_whatsapp(emu: Emulator, twilio: Client) -> None:
     assert msg.status in ("delivered", "read") and msg.error_code is None  # a template: no window
 
 
+def test_whatsapp_goes_from_the_services_sender_or_through_its_messaging_service(
+    emu: Emulator, twilio: Client
+) -> None:
+    emu.enable_whatsapp("+15017122662")
+    va = service(twilio, "Own", whatsapp_from="+15017122662")
+    va.verifications.create(to=HANDSET, channel="whatsapp")
+    mg = twilio.messaging.v1.services.create(friendly_name="wa").sid
+    vb = service(twilio, "Pooled", whatsapp_msg_service_sid=mg)
+    vb.verifications.create(to=OTHER, channel="whatsapp")
+    emu.settle()
+    [own] = twilio.messages.list(to=f"whatsapp:{HANDSET}")
+    assert own.from_ == "whatsapp:+15017122662" and own.status in ("delivered", "read")
+    [pooled] = twilio.messages.list(to=f"whatsapp:{OTHER}")
+    assert pooled.messaging_service_sid == mg
+    assert pooled.body == f"Your Pooled verification code is: {emu.verification_code(OTHER)}"
+
+
 def test_a_call_says_the_code_digit_by_digit(emu: Emulator, twilio: Client) -> None:
     va = service(twilio, "Voice")
     started = va.verifications.create(to=HANDSET, channel="call")

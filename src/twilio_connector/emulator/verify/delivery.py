@@ -8,8 +8,9 @@
   do-not-share warning appended when enabled), ``name`` the ``CustomFriendlyName`` or the
   service's friendly name. English only: ``Locale`` is accepted and recorded, the text is
   not translated (**unconfirmed** wording in other languages).
-* ``whatsapp``: the same text to ``whatsapp:{To}`` from the service's ``Whatsapp.From`` or
-  else the sandbox sender; sent with :data:`VERIFY_WHATSAPP_TEMPLATE_SID` as its
+* ``whatsapp``: the same text to ``whatsapp:{To}`` from the service's ``Whatsapp.From``
+  and/or through its ``Whatsapp.MsgServiceSid`` (which then picks the sender), else from
+  the sandbox sender; sent with :data:`VERIFY_WHATSAPP_TEMPLATE_SID` as its
   ``ContentSid`` because Verify sends WhatsApp codes as approved authentication templates
   (so the 24-hour window does not apply, as on Twilio).
 * ``call``: a call through the calls backend whose TwiML ``<Say>`` speaks the digits one by
@@ -93,11 +94,12 @@ def send_code(
             return core.calls.create(account, call).sid
         text = message_text(name, code, bool(settings.get("do_not_share_warning_enabled")))
         if channel == "whatsapp":
-            sender = (settings.get("whatsapp") or {}).get(
-                "from"
-            ) or f"whatsapp:{SANDBOX_WHATSAPP_NUMBER}"
+            whatsapp = settings.get("whatsapp") or {}
+            service_sid, sender = whatsapp.get("msg_service_sid"), whatsapp.get("from")
+            if sender is None and service_sid is None:
+                sender = f"whatsapp:{SANDBOX_WHATSAPP_NUMBER}"
             req = MessageRequest(
-                to=f"whatsapp:{to}", from_=sender, body=text,
+                to=f"whatsapp:{to}", from_=sender, body=text, messaging_service_sid=service_sid,
                 content_sid=VERIFY_WHATSAPP_TEMPLATE_SID,
             )  # fmt: skip
         else:
