@@ -11,7 +11,7 @@
  * getHostname), which would break 127.0.0.1, so they are cleared.
  *
  *   const { emulatorClient } = require("./emulator");
- *   const client = emulatorClient();  // TWILIO_EMULATOR_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+ *   const client = emulatorClient();  // TWILIO_BASE_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
  *   await client.messages.create({ to, from, body });
  *   await client.messaging.v1.services.list();
  *
@@ -40,17 +40,17 @@ function pointAtEmulator(client, baseUrl) {
 
 /**
  * A twilio(accountSid, authToken) client on the emulator, every domain pointed at it.
- * Defaults come from TWILIO_EMULATOR_URL, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; other
+ * Defaults come from TWILIO_BASE_URL, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; other
  * options go to twilio() (e.g. { accountSid } to act on a subaccount).
  */
 function emulatorClient({
-  baseUrl = process.env.TWILIO_EMULATOR_URL,
+  baseUrl = process.env.TWILIO_BASE_URL,
   accountSid = process.env.TWILIO_ACCOUNT_SID,
   authToken = process.env.TWILIO_AUTH_TOKEN,
   ...options
 } = {}) {
   if (!baseUrl) {
-    throw new Error("the emulator's base URL is missing: set TWILIO_EMULATOR_URL or pass baseUrl");
+    throw new Error("the emulator's base URL is missing: set TWILIO_BASE_URL or pass baseUrl");
   }
   return pointAtEmulator(twilio(accountSid, authToken, options), baseUrl);
 }

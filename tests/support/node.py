@@ -81,15 +81,29 @@ class NodeScripts:
     def env(self) -> dict[str, str]:
         return {
             "PATH": os.environ.get("PATH", os.defpath),
-            "TWILIO_EMULATOR_URL": self.base_url,
+            "NODE_PATH": str(NODE_DIR / "node_modules"),  # require("twilio") from anywhere
+            "TWILIO_BASE_URL": self.base_url,
             "TWILIO_ACCOUNT_SID": self.account_sid,
             "TWILIO_AUTH_TOKEN": self.auth_token,
         }
 
     def __call__(self, script: str, payload: Any = None) -> Any:
+        """Run ``tests/node/scripts/<script>.js``: the JSON it prints, decoded."""
         path = SCRIPTS / f"{script}.js"
         if not path.is_file():
             raise FileNotFoundError(f"no Node script {path}")
+        stdout, stderr = self.run(path, payload)
+        try:
+            return json.loads(stdout)
+        except ValueError:
+            raise AssertionError(
+                f"node {path.name} printed no JSON; stdout:\n{self._mask(stdout)}\n"
+                f"stderr:\n{self._mask(stderr)}"
+            ) from None
+
+    def run(self, path: Path, payload: Any = None) -> tuple[str, str]:
+        """Run the Node script at ``path`` (cwd ``tests/node``, ``payload`` as JSON on stdin):
+        its stdout and stderr, once it exited with 0."""
         try:
             done = subprocess.run(
                 [self.node, str(path)],
@@ -103,21 +117,15 @@ class NodeScripts:
             )
         except subprocess.TimeoutExpired as exc:
             raise AssertionError(
-                f"node {script}.js did not finish within {self.timeout:g} s; "
+                f"node {path.name} did not finish within {self.timeout:g} s; "
                 f"stderr:\n{self._mask(exc.stderr)}"
             ) from None
         if done.returncode != 0:
             raise AssertionError(
-                f"node {script}.js exited with {done.returncode}; "
+                f"node {path.name} exited with {done.returncode}; "
                 f"stderr:\n{self._mask(done.stderr)}"
             )
-        try:
-            return json.loads(done.stdout)
-        except ValueError:
-            raise AssertionError(
-                f"node {script}.js printed no JSON; stdout:\n{self._mask(done.stdout)}\n"
-                f"stderr:\n{self._mask(done.stderr)}"
-            ) from None
+        return done.stdout, done.stderr
 
     def _mask(self, text: str | bytes | None) -> str:
         if isinstance(text, bytes):
