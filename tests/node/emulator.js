@@ -39,20 +39,21 @@ function pointAtEmulator(client, baseUrl) {
 }
 
 /**
- * A twilio(accountSid, authToken) client on the emulator, every domain pointed at it.
- * Defaults come from TWILIO_BASE_URL, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; other
- * options go to twilio() (e.g. { accountSid } to act on a subaccount).
+ * A twilio(username, password, options) client on the emulator, every domain pointed at it.
+ * The username and password default to TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (an account
+ * SID and its token, or an SK... key SID and its secret, with { accountSid }), baseUrl to
+ * TWILIO_BASE_URL; other options go to twilio() (e.g. { accountSid } to act on a subaccount).
  */
 function emulatorClient({
   baseUrl = process.env.TWILIO_BASE_URL,
-  accountSid = process.env.TWILIO_ACCOUNT_SID,
-  authToken = process.env.TWILIO_AUTH_TOKEN,
+  username = process.env.TWILIO_ACCOUNT_SID,
+  password = process.env.TWILIO_AUTH_TOKEN,
   ...options
 } = {}) {
   if (!baseUrl) {
     throw new Error("the emulator's base URL is missing: set TWILIO_BASE_URL or pass baseUrl");
   }
-  return pointAtEmulator(twilio(accountSid, authToken, options), baseUrl);
+  return pointAtEmulator(twilio(username, password, options), baseUrl);
 }
 
 /**

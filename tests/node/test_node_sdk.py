@@ -13,7 +13,7 @@ from typing import Any
 
 from support.emulator import OWNED, OWNED_2
 from support.node import NodeScripts, twilio_node_version
-from support.receiver import Receiver, twiml
+from support.receiver import Receiver, Reply, twiml
 from twilio.rest import Client
 
 from twilio_connector._wire import DOMAINS, domain_base_url
@@ -219,16 +219,17 @@ def test_messaging_services_and_their_pool(
 def test_validate_request_accepts_the_emulators_signed_callbacks(
     node: NodeScripts, emu: Emulator, twilio: Client, receiver: Receiver
 ) -> None:
-    node(
-        "sms_send",
-        {"to": TO, "from": OWNED, "body": "x", "statusCallback": receiver.url("/sms?a=1&b=x%20y")},
-    )
+    callback = receiver.url("/sms?a=1&b=x%20y")  # signed with its query string, as given
+    twilio.messages.create(to=TO, from_=OWNED, body="x", status_callback=callback)
     twilio.calls.create(
         to=HANDSET, from_=MAGIC_FROM, twiml="<Response/>", status_callback=receiver.url("/call")
     )
+    (number,) = twilio.incoming_phone_numbers.list(phone_number=OWNED_2)
+    twilio.incoming_phone_numbers(number.sid).update(sms_url=receiver.url("/in?app=1"))
+    emu.simulate_inbound_message(HANDSET, OWNED_2, "hi", media_urls=["https://example.com/a.png"])
     emu.settle()
-    hits = [*receiver.at("/sms"), *receiver.at("/call")]
-    assert len(hits) == 3  # sent, delivered; completed
+    hits = [*receiver.at("/sms"), *receiver.at("/call"), *receiver.at("/in")]
+    assert len(hits) == 4  # sent, delivered; completed; the inbound SMS webhook
     requests = [
         {
             "url": r.url,
@@ -240,7 +241,7 @@ def test_validate_request_accepts_the_emulators_signed_callbacks(
     ]
     got = node("validate_request", {"authToken": emu.auth_token, "requests": requests})
     expected = {"valid": True, "wrongToken": False, "tamperedParams": False, "otherUrl": False}
-    assert got == [{"algorithm": "HMAC_SHA1", **expected}] * 3
+    assert got == [{"algorithm": "HMAC_SHA1", **expected}] * 4
 
 
 def test_validate_request_accepts_shared_key_signatures(
@@ -267,3 +268,110 @@ def test_validate_request_accepts_shared_key_signatures(
     assert [(g["algorithm"], g["valid"], g["wrongToken"], g["tamperedParams"]) for g in got] == [
         ("HMAC_SHA256", True, False, False)
     ] * 2
+
+
+def test_mms_media_redaction_deletion_and_filters(node: NodeScripts, emu: Emulator) -> None:
+    media_urls = ["https://example.com/cat.png", "https://example.com/doc.pdf"]
+    got = node("messages_more", {"to": HANDSET, "from": OWNED, "mediaUrls": media_urls})
+    mms = got["mms"]
+    assert re.fullmatch(r"MM[0-9a-f]{32}", mms["sid"]) and mms["numMedia"] == "2"
+    assert [m["contentType"] for m in got["media"]] == ["image/png", "application/pdf"]
+    assert all(m["parentSid"] == mms["sid"] and m["sid"].startswith("ME") for m in got["media"])
+    assert got["oneMedia"]["sid"] == got["media"][0]["sid"]
+    assert got["mediaRemoved"] is True and got["mediaAfter"] == [got["media"][1]["sid"]]
+    redacted = got["redacted"]
+    assert (redacted["sid"], redacted["body"], redacted["status"]) == (got["sms"], "", "delivered")
+    assert got["toFiltered"] == [mms["sid"]]
+    assert got["fromFiltered"] == [got["sms"], mms["sid"]]  # newest first
+    assert got["removed"] is True
+    assert (got["afterRemove"]["status"], got["afterRemove"]["code"]) == (404, 20404)
+
+
+def test_subaccounts_and_api_keys(node: NodeScripts, emu: Emulator) -> None:
+    got = node("accounts_keys", {"to": HANDSET})
+    sub = got["sub"]
+    assert sub["ownerAccountSid"] == emu.account_sid and sub["status"] == "active"
+    assert got["subSelf"] == {"sid": sub["sid"], "friendlyName": "tenant"}
+    assert got["subMessage"]["accountSid"] == sub["sid"]  # twilio({accountSid}) acts on it
+    assert got["subListed"] == [got["subMessage"]["sid"]]
+    assert got["key"]["sid"].startswith("SK") and got["key"]["secretLength"] == 32
+    assert got["keyMessage"]["accountSid"] == emu.account_sid
+    assert got["keysListed"] == [got["key"]["sid"]]
+    assert (got["keyManagingKeys"]["status"], got["keyManagingKeys"]["code"]) == (403, 20006)
+    assert got["keyRemoved"] is True
+    assert (got["removedKey"]["status"], got["removedKey"]["code"]) == (401, 20003)
+    assert (got["suspended"]["status"], got["suspended"]["code"]) == (401, 20005)
+    assert got["suspendedListed"] == [sub["sid"]]
+
+
+def test_numbers_are_searched_bought_updated_and_released(node: NodeScripts) -> None:
+    got = node("numbers", {"areaCode": 415})
+    assert (got["country"]["countryCode"], got["country"]["country"]) == ("US", "United States")
+    available = got["available"]
+    assert len(available) == 2 and all(n["phoneNumber"].startswith("+1415") for n in available)
+    assert available[0]["region"] == "CA" and available[0]["capabilities"]["sms"] is True
+    assert got["tollFree"][0]["phoneNumber"][:5] in {"+1800", "+1833", "+1844", "+1855", "+1866"}
+    bought = got["bought"]
+    assert bought["phoneNumber"] == available[0]["phoneNumber"] and bought["sid"].startswith("PN")
+    assert (bought["smsUrl"], bought["voiceMethod"]) == ("https://app.example.com/sms", "GET")
+    assert PARSED_DATE.match(bought["dateCreated"])
+    updated = got["updated"]
+    assert (updated["friendlyName"], updated["statusCallback"]) == (
+        "support line",
+        "https://app.example.com/status",
+    )
+    assert updated["smsUrl"] == "https://app.example.com/sms"  # kept
+    assert (got["taken"]["status"], got["taken"]["code"]) == (400, 21422)
+    assert got["released"] is True
+    assert (got["afterRelease"]["status"], got["afterRelease"]["code"]) == (404, 20404)
+
+
+def test_an_app_answers_with_twilio_nodes_twiml(
+    node: NodeScripts, emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    got = node(
+        "twiml_app",
+        {
+            "phoneNumber": OWNED,
+            "smsUrl": receiver.url("/sms"),
+            "voiceUrl": receiver.url("/voice"),
+            "menuUrl": receiver.url("/menu"),
+        },
+    )
+    assert (got["number"]["smsUrl"], got["number"]["voiceUrl"]) == (
+        receiver.url("/sms"),
+        receiver.url("/voice"),
+    )
+    for path in ("messaging", "voice", "menu"):
+        assert got[path].startswith('<?xml version="1.0" encoding="UTF-8"?><Response>')
+    receiver.reply("/sms", Reply(body=got["messaging"].encode()))
+    receiver.reply("/voice", Reply(body=got["voice"].encode()))
+    receiver.reply("/menu", Reply(body=got["menu"].encode()))
+
+    inbound = emu.simulate_inbound_message(HANDSET, OWNED, "Hello")
+    call = emu.simulate_incoming_call(HANDSET, OWNED, digits="1")
+    emu.settle()
+    (reply,) = [m for m in twilio.messages.list(to=HANDSET) if m.sid != inbound.sid]
+    assert (reply.direction, reply.body, reply.status) == (
+        "outbound-reply",
+        "Thanks for writing, from twilio-node!",
+        "delivered",
+    )
+    (menu,) = receiver.at("/menu")
+    assert menu.form["Digits"] == "1" and menu.form["CallSid"] == call.sid
+    said = [e["text"] for e in emu.call_transcript(call.sid) if e["kind"] == "say"]
+    assert said == ["Press 1 for sales.", "Connecting you to sales."]
+    assert twilio.calls(call.sid).fetch().status == "completed"
+
+
+def test_live_calls_are_redirected_and_hung_up(node: NodeScripts, emu: Emulator) -> None:
+    emu.set_rule("completed", to=HANDSET, kind="call", interactive=True)
+    got = node("calls_live", {"to": HANDSET, "from": MAGIC_FROM})
+    assert got["live"]["status"] == "in-progress" and got["live"]["endTime"] is None
+    assert got["afterRedirect"]["status"] == "completed"
+    said = [e["text"] for e in emu.call_transcript(got["redirected"]) if e["kind"] == "say"]
+    assert said == ["Hold on.", "Redirected by twilio-node."]
+    assert got["ended"]["sid"] == got["hungUp"] and got["ended"]["status"] == "completed"
+    hangups = [e for e in emu.call_transcript(got["hungUp"]) if e["kind"] == "hangup"]
+    assert [h["by"] for h in hangups] == ["api"]
+    assert (got["again"]["status"], got["again"]["code"]) == (400, 21220)

@@ -8,6 +8,6 @@ run(async (client, { from, badTo, to }) => ({
   unknownMessage: await rejection(client.messages(`SM${"0".repeat(32)}`).fetch()),
   unknownService: await rejection(client.messaging.v1.services(`MG${"0".repeat(32)}`).fetch()),
   wrongToken: await rejection(
-    emulatorClient({ authToken: "0".repeat(32) }).api.v2010.accounts(client.accountSid).fetch(),
+    emulatorClient({ password: "0".repeat(32) }).api.v2010.accounts(client.accountSid).fetch(),
   ),
 }));
