@@ -375,3 +375,28 @@ def test_live_calls_are_redirected_and_hung_up(node: NodeScripts, emu: Emulator)
     hangups = [e for e in emu.call_transcript(got["hungUp"]) if e["kind"] == "hangup"]
     assert [h["by"] for h in hangups] == ["api"]
     assert (got["again"]["status"], got["again"]["code"]) == (400, 21220)
+
+
+def test_date_filters_scheduling_previous_pages_and_recordings(node: NodeScripts) -> None:
+    got = node("dates_schedules_recordings", {"to": HANDSET, "from": OWNED, "callFrom": MAGIC_FROM})
+    sms, call = got["sms"], got["call"]
+    assert got["messages"] == {
+        "sentAfterEarlier": [sms],
+        "sentAfterLater": [],
+        "sentBeforeLater": [sms],
+        "sentOnTheDay": [sms],
+    }
+    assert got["calls"] == {
+        "startedAfterEarlier": [call],
+        "startedAfterLater": [],
+        "endedBeforeLater": [call],
+    }
+    (recording,) = got["recordings"]
+    assert recording["callSid"] == call and recording["sid"].startswith("RE")
+    assert (recording["status"], recording["duration"]) == ("completed", "2")
+    scheduled = got["scheduled"]
+    assert (scheduled["status"], scheduled["messagingServiceSid"][:2]) == ("scheduled", "MG")
+    assert got["canceled"]["sid"] == scheduled["sid"] and got["canceled"]["status"] == "canceled"
+    v1, v2010 = got["pagesBack"]["v1"], got["pagesBack"]["v2010"]
+    assert len(v1[0]) == 2 and v1[1] == v1[0]  # meta.previous_page_url followed
+    assert len(v2010[0]) == 1 and v2010[1] == v2010[0]  # previous_page_uri followed
