@@ -1,7 +1,8 @@
 """twilio-node against the emulator: the ``node`` fixture (``support.node.NodeScripts``).
 
-Without ``node`` these tests skip and say why; with node but without twilio-node installed
-(``make node``) they skip too, except with ``CI=true``, where they fail: on CI they must run.
+Without ``node`` these tests skip and say why; with node but without twilio-node installed, or
+with another version than ``package-lock.json`` pins (``make node`` installs it), they skip
+too, except with ``CI=true``, where they fail: on CI they must run.
 
 To cover a new API domain (Verify at ``{base}/verify``, Content at ``{base}/content``): make
 sure the domain is in ``DOMAINS`` of ``emulator.js`` (``test_every_domain_points_at_the_emulator``

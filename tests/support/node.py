@@ -31,6 +31,7 @@ __all__ = [
     "SCRIPTS",
     "NodeScripts",
     "node_binary",
+    "pinned_twilio_node_version",
     "twilio_node_version",
     "unavailable_reason",
 ]
@@ -40,6 +41,7 @@ SCRIPTS = NODE_DIR / "scripts"
 TIMEOUT = 30.0
 """Seconds a script may run (a script takes well under one)."""
 _PACKAGE = NODE_DIR / "node_modules" / "twilio" / "package.json"
+_LOCK = NODE_DIR / "package-lock.json"
 
 
 def node_binary() -> str | None:
@@ -56,12 +58,22 @@ def twilio_node_version() -> str | None:
     return version
 
 
+def pinned_twilio_node_version() -> str:
+    """The twilio-node version ``tests/node/package-lock.json`` pins."""
+    lock = json.loads(_LOCK.read_text(encoding="utf-8"))
+    version: str = lock["packages"]["node_modules/twilio"]["version"]
+    return version
+
+
 def unavailable_reason() -> str | None:
     """Why the Node tests cannot run here, ``None`` when they can."""
     if node_binary() is None:
         return "node is not installed (Node 20 or later; Debian: apt-get install nodejs npm)"
-    if twilio_node_version() is None:
+    installed, pinned = twilio_node_version(), pinned_twilio_node_version()
+    if installed is None:
         return "twilio-node is not installed in tests/node/node_modules: run `make node`"
+    if installed != pinned:
+        return f"twilio-node {installed} is installed, the lock pins {pinned}: run `make node`"
     return None
 
 
