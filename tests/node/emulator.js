@@ -8,7 +8,7 @@
  * Each domain object has a `baseUrl` that twilio-node reads on every request
  * (lib/base/Domain.js absoluteUrl), so setting it is all it takes. Edge and region
  * (TWILIO_EDGE / TWILIO_REGION) rewrite the host of every request (lib/base/BaseTwilio.js
- * getHostname), which would break 127.0.0.1, so they are cleared.
+ * getHostname: localhost to localhost.sydney.au1.localhost), so they are cleared.
  *
  *   const { emulatorClient } = require("./emulator");
  *   const client = emulatorClient();  // TWILIO_BASE_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN

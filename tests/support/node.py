@@ -86,6 +86,8 @@ class NodeScripts:
     account_sid: str
     auth_token: str
     timeout: float = TIMEOUT
+    extra_env: tuple[tuple[str, str], ...] = ()
+    """More environment variables for the scripts (e.g. ``(("TWILIO_EDGE", "sydney"),)``)."""
 
     def __repr__(self) -> str:  # the auth token stays out of reprs
         return f"NodeScripts(node={self.node!r}, base_url={self.base_url!r})"
@@ -97,6 +99,7 @@ class NodeScripts:
             "TWILIO_BASE_URL": self.base_url,
             "TWILIO_ACCOUNT_SID": self.account_sid,
             "TWILIO_AUTH_TOKEN": self.auth_token,
+            **dict(self.extra_env),
         }
 
     def __call__(self, script: str, payload: Any = None) -> Any:
