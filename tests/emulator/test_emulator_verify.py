@@ -256,10 +256,17 @@ def test_responses_match_the_verify_v2_schemas(emu: Emulator, openapi_verify: Op
         canceled = call("POST", VERIFICATION, 200, f"{SERVICES}/{sid}/Verifications/{again['sid']}",
                         data={"Status": "canceled"})  # fmt: skip
         assert canceled["status"] == "canceled"
+        for _ in range(5):
+            call("POST", VERIFICATIONS, 201, f"{SERVICES}/{sid}/Verifications",
+                 data={"To": "+15558675399", "Channel": "sms"})  # fmt: skip
+        limited = call("POST", VERIFICATIONS, 429, f"{SERVICES}/{sid}/Verifications",
+                       data={"To": "+15558675399", "Channel": "sms"})  # fmt: skip
+        assert (limited["code"], limited["status"]) == (60203, 429)
+        assert limited["more_info"] == "https://www.twilio.com/docs/errors/60203"
         call("DELETE", SERVICE, 204, f"{SERVICES}/{sid}")
     finally:
         http.close()
-    assert len(openapi_verify.validated) >= 11
+    assert len(openapi_verify.validated) >= 17
 
 
 def test_reset_empties_services_and_verifications(emu: Emulator, twilio: Client) -> None:
