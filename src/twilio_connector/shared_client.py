@@ -18,13 +18,14 @@ from ._wire.domains import is_domain_name, serves_url
 from .config import RetryPolicy, TwilioConfig
 from .errors import ConfigurationError
 from .inputs import StatusCallback, VoiceCallInput
-from .models import Account, Balance, Call, Message
+from .models import Account, Balance, Call, Message, Verification, VerificationCheck
 from .resources.accounts import Accounts
 from .resources.calls import Calls, call_params
 from .resources.keys import Keys
 from .resources.messages import Messages
 from .resources.messaging_services import MessagingServices
 from .resources.phone_numbers import AvailablePhoneNumbers, IncomingPhoneNumbers
+from .resources.verify import VerificationChannelName, Verify
 from .specs import BALANCE, CALLS
 
 if TYPE_CHECKING:
@@ -127,6 +128,13 @@ class BaseClient(Resource[Mode]):
     def messaging_services(self) -> MessagingServices[Mode]:
         """Messaging Services (``messaging`` domain: ``messaging.twilio.com/v1``)."""
         return MessagingServices(self)
+
+    @cached_property
+    def verify(self) -> Verify[Mode]:
+        """Verify v2 (``verify`` domain: ``verify.twilio.com/v2``): services, verifications
+        and checks; the short forms are :meth:`start_verification` and
+        :meth:`check_verification`."""
+        return Verify(self)
 
     @cached_property
     def incoming_phone_numbers(self) -> IncomingPhoneNumbers[Mode]:
@@ -252,3 +260,34 @@ class BaseClient(Resource[Mode]):
     def get_message(self, sid: str) -> Op[Message]:
         """Fetch a message by SID."""
         return (yield from self.messages._fetch(sid))
+
+    # -- verify/v2: the everyday job ----------------------------------------------------------
+
+    @operation
+    def start_verification(
+        self,
+        service_sid: str,
+        to: str,
+        channel: VerificationChannelName | str = "sms",
+        *,
+        custom_code: str | None = None,
+        custom_friendly_name: str | None = None,
+        locale: str | None = None,
+    ) -> Op[Verification]:
+        """Send a one-time code to ``to`` (E.164) from Verify service ``service_sid``
+        (``VA...``) by ``sms``, ``whatsapp`` or ``call``. Again while pending: the same code
+        is sent again (up to 5 sends)."""
+        verifications = self.verify.verifications(service_sid)
+        return (
+            yield from verifications._create(
+                to, channel, custom_code=custom_code,
+                custom_friendly_name=custom_friendly_name, locale=locale,
+            )
+        )  # fmt: skip
+
+    @operation
+    def check_verification(self, service_sid: str, to: str, code: str) -> Op[VerificationCheck]:
+        """Check the ``code`` ``to`` typed in: ``.approved`` is True when it is right. A wrong
+        code is not an error; nothing pending (never sent, approved, canceled, expired) is
+        :class:`~twilio_connector.errors.NotFoundError`; a 6th check is a 429 (60202)."""
+        return (yield from self.verify._check(service_sid, code, to=to))
