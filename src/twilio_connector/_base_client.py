@@ -109,6 +109,18 @@ PageFlow = Generator[Request | list[T], Response | None, None]
 """A pagination flow: yields requests (answered with a response) or batches of items."""
 
 
+def _error_code(response: Response) -> int | None:
+    """Twilio's error ``code`` in a JSON error body (``None`` if there is none)."""
+    if not response.content.startswith(b"{"):
+        return None
+    try:
+        body = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
 def _retry_after(headers: Mapping[str, str]) -> float | None:
     value = headers.get("retry-after")
     if not value:
@@ -491,6 +503,8 @@ class ClientCore:
         if status in policy.retry_statuses or (
             request.idempotent and status in policy.idempotent_retry_statuses
         ):
+            if policy.final_error_codes and _error_code(outcome) in policy.final_error_codes:
+                return None
             after = _retry_after(outcome.headers)
             if after is not None:
                 return min(after, policy.max_retry_after), f"HTTP {status} (Retry-After)"

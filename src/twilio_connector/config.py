@@ -50,6 +50,9 @@ class RetryPolicy:
     """Statuses retried for every method (Twilio did not process the request)."""
     idempotent_retry_statuses: frozenset[int] = frozenset({500, 502, 503, 504})
     """Extra statuses retried for GET and DELETE, which are safe to repeat."""
+    final_error_codes: frozenset[int] = frozenset({60202, 60203})
+    """Twilio error codes never retried whatever the status: limits that a retry cannot clear
+    (Verify's 429s: 60202 max check attempts, 60203 max send attempts)."""
     jitter: Callable[[float], float] | None = None
     """``jitter(cap)`` returns a delay in ``[0, cap]``; default ``random.uniform(0, cap)``.
     Pin it (e.g. ``lambda cap: cap``) for deterministic tests."""

@@ -24,7 +24,7 @@ from client_testkit import (
     twilio_error,
 )
 
-from twilio_connector import RetryEvent, RetryPolicy, ServerError
+from twilio_connector import RateLimitError, RetryEvent, RetryPolicy, ServerError
 
 MESSAGES = f"{ROOT}/Messages.json"
 ONE = f"{ROOT}/Messages/{MESSAGE_SID}.json"
@@ -235,3 +235,28 @@ async def test_custom_retry_statuses(server: FakeTwilio, make_client: Any) -> No
     assert (await maybe(send(client))).sid == MESSAGE_SID
     assert [e.reason for e in events] == ["HTTP 409"]
     assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("code", [60202, 60203])
+async def test_verify_limits_are_never_retried(
+    server: FakeTwilio, make_client: Any, code: int
+) -> None:
+    """Verify's 429s (max check / send attempts) clear only with a new verification: no retry,
+    the RateLimitError at once; another 429 (20429) is still retried."""
+    checks = "/verify/v2/Services/VA1/VerificationCheck"
+    server.on("POST", checks, twilio_error(429, code, "Max attempts reached"))
+    events: list[RetryEvent] = []
+    client = make_client(on_retry=events.append)
+    with pytest.raises(RateLimitError) as caught:
+        await maybe(client.request("POST", "/v2/Services/VA1/VerificationCheck", domain="verify"))
+    assert caught.value.code == code
+    assert events == [] and len(server.requests) == 1
+
+
+async def test_final_error_codes_are_a_policy_setting(server: FakeTwilio, make_client: Any) -> None:
+    server.on("POST", MESSAGES, too_many(), Reply(201, json=message()))
+    policy = RetryPolicy(final_error_codes=frozenset({20429}), jitter=lambda cap: 0.0)
+    client = make_client(retry=policy)
+    with pytest.raises(RateLimitError):
+        await maybe(send(client))
+    assert len(server.requests) == 1

@@ -41,7 +41,6 @@ def openapi_verify() -> OpenApi:
 def client(emu: Emulator) -> Iterator[TwilioClient]:
     with TwilioClient(
         account_sid=emu.account_sid, auth_token=emu.auth_token, base_url=emu.base_url,
-        max_retries=0,
     ) as c:  # fmt: skip
         yield c
 
@@ -148,7 +147,6 @@ def test_limits_are_typed_rate_limit_errors(emu: Emulator, client: TwilioClient)
 async def test_start_and_check_async(emu: Emulator) -> None:
     async with AsyncTwilioClient(
         account_sid=emu.account_sid, auth_token=emu.auth_token, base_url=emu.base_url,
-        max_retries=0,
     ) as client:  # fmt: skip
         service = await client.verify.services.create("Async", code_length=4)
         assert (await client.verify.services.fetch(service.sid)).code_length == 4
