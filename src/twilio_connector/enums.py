@@ -51,6 +51,10 @@ __all__ = [
     "CallDirectionValue",
     "CallStatus",
     "CallStatusValue",
+    "ContentApprovalCategory",
+    "ContentApprovalCategoryValue",
+    "ContentApprovalStatus",
+    "ContentApprovalStatusValue",
     "EmergencyAddressStatus",
     "EmergencyAddressStatusValue",
     "EmergencyStatus",
@@ -133,6 +137,11 @@ EmergencyAddressStatus: TypeAlias = Literal[
     "unregistration-failure",
 ]
 HttpMethod: TypeAlias = Literal["GET", "POST"]
+# -- content/v1: WhatsApp template approval (TWILIO.md 19.4; the spec has no enum) ----------
+ContentApprovalStatus: TypeAlias = Literal[
+    "unsubmitted", "received", "pending", "approved", "rejected", "paused", "disabled"
+]
+ContentApprovalCategory: TypeAlias = Literal["UTILITY", "MARKETING", "AUTHENTICATION"]
 
 if TYPE_CHECKING:
     MessageStatusValue: TypeAlias = MessageStatus | Unrecognized
@@ -149,6 +158,8 @@ if TYPE_CHECKING:
     EmergencyStatusValue: TypeAlias = EmergencyStatus | Unrecognized
     EmergencyAddressStatusValue: TypeAlias = EmergencyAddressStatus | Unrecognized
     HttpMethodValue: TypeAlias = HttpMethod | Unrecognized
+    ContentApprovalStatusValue: TypeAlias = ContentApprovalStatus | Unrecognized
+    ContentApprovalCategoryValue: TypeAlias = ContentApprovalCategory | Unrecognized
 else:
     # What msgspec decodes the fields as: any string. (A Literal would refuse a value Twilio
     # adds tomorrow, and msgspec allows one str-like type per union.)
@@ -156,6 +167,7 @@ else:
     AnsweredByValue = AccountStatusValue = AccountTypeValue = RecordingStatusValue = str
     RecordingSourceValue = AddressRequirementValue = VoiceReceiveModeValue = str
     EmergencyStatusValue = EmergencyAddressStatusValue = HttpMethodValue = str
+    ContentApprovalStatusValue = ContentApprovalCategoryValue = str
 
 _KNOWN: dict[object, frozenset[str]] = {}
 

@@ -20,6 +20,7 @@ from .inputs import StatusCallback, VoiceCallInput
 from .models import Account, Balance, Call, Message
 from .resources.accounts import Accounts
 from .resources.calls import Calls, call_params
+from .resources.content import Contents
 from .resources.keys import Keys
 from .resources.messages import Messages
 from .resources.messaging_services import MessagingServices
@@ -126,6 +127,11 @@ class BaseClient(Resource[Mode]):
     def messaging_services(self) -> MessagingServices[Mode]:
         """Messaging Services (``messaging`` domain: ``messaging.twilio.com/v1``)."""
         return MessagingServices(self)
+
+    @cached_property
+    def content(self) -> Contents[Mode]:
+        """Content templates (``content`` domain: ``content.twilio.com/v1``)."""
+        return Contents(self)
 
     @cached_property
     def incoming_phone_numbers(self) -> IncomingPhoneNumbers[Mode]:
