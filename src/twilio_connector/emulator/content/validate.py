@@ -139,7 +139,7 @@ def _actions(actions: list[Any] | None, key: str, kinds: tuple[str, ...], low: i
             raise invalid(f"{key} actions[{i}].type must be one of {', '.join(kinds)}")
         if kind != "COPY_CODE" or key == "twilio/quick-reply":
             _text(action.title, f"{key} actions[{i}].title", MAX_SHORT_TEXT)
-        needed = _CTA_NEEDS.get(kind)
+        needed = None if key == "whatsapp/authentication" else _CTA_NEEDS.get(kind)
         if needed is not None and not getattr(action, needed, None):
             raise invalid(f"{key} actions[{i}] of type {kind} needs '{needed}'")
         if kind == "URL":
