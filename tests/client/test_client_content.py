@@ -77,6 +77,10 @@ def test_our_sync_client_does_every_operation(emu: Emulator) -> None:
         assert created.types == types_json(TYPED) and created.variables == {"1": "Ada"}
         assert created.date_created is not None and created.date_created.tzinfo is not None
         assert client.content.fetch(created.sid).friendly_name == "order"
+        edited = client.content.update(
+            created.sid, language="en", types=TYPED, friendly_name="order", variables={"1": "Bo"}
+        )
+        assert (edited.sid, edited.variables) == (created.sid, {"1": "Bo"})
         plain = client.content.create(language="en", types={"twilio/text": {"body": "plain"}})
         assert [c.sid for c in client.content.list()] == [created.sid, plain.sid]
         assert [c.sid for c in client.content.iter(page_size=1)] == [created.sid, plain.sid]
@@ -197,6 +201,7 @@ async def test_operations_reach_twilios_content_host_with_json_bodies(
          "url": f"https://content.twilio.com/v1/Content/{HX}/ApprovalRequests"},
     )  # fmt: skip
     server.on("DELETE", f"{HOST}/v1/Content/{HX}", Reply(204))
+    server.on("PUT", f"{HOST}/v1/Content/{HX}", content_json(language="es"))
     client = proxied()
     created = await maybe(
         client.content.create(language="en", types=TYPED, friendly_name="t", variables={"1": "A"})
@@ -210,6 +215,11 @@ async def test_operations_reach_twilios_content_host_with_json_bodies(
         "language": "en", "types": types_json(TYPED), "friendly_name": "t", "variables": {"1": "A"},
     }  # fmt: skip
     assert (await maybe(client.content.fetch(HX))).types == types_json(TYPED)
+    edited = await maybe(client.content.update(HX, language="es", types=[TwilioText(body="x")]))
+    assert edited.language == "es"
+    put = server.requests[-1]
+    assert put.headers["content-type"] == "application/json"
+    assert json.loads(put.body) == {"language": "es", "types": {"twilio/text": {"body": "x"}}}
     requested = await maybe(
         client.content.request_whatsapp_approval(HX, name="n", category="UTILITY")
     )
@@ -222,6 +232,7 @@ async def test_operations_reach_twilios_content_host_with_json_bodies(
     assert [(r.method, r.path) for r in server.requests] == [
         ("POST", f"{HOST}/v1/Content"),
         ("GET", f"{HOST}/v1/Content/{HX}"),
+        ("PUT", f"{HOST}/v1/Content/{HX}"),
         ("POST", f"{HOST}/v1/Content/{HX}/ApprovalRequests/whatsapp"),
         ("GET", f"{HOST}/v1/Content/{HX}/ApprovalRequests"),
         ("DELETE", f"{HOST}/v1/Content/{HX}"),

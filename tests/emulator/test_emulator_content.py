@@ -54,6 +54,7 @@ def test_the_sdk_creates_fetches_lists_updates_and_deletes(emu: Emulator, twilio
     created = _create(twilio)
     sid = created.sid
     assert re.fullmatch(r"HX[0-9a-f]{32}", sid)
+    emu.set_content_approval(sid, "approved")
     assert (created.account_sid, created.friendly_name, created.language) == (
         emu.account_sid,
         "order update",
@@ -78,6 +79,10 @@ def test_the_sdk_creates_fetches_lists_updates_and_deletes(emu: Emulator, twilio
         "es",
         {"twilio/text": {"body": "Hola {{1}}."}},
         "",
+    )
+    # the edited content was never reviewed: its approval is gone
+    assert twilio.content.v1.contents(sid).approval_fetch().fetch().whatsapp["status"] == (
+        "unsubmitted"
     )
     other = _create(twilio).sid
     assert [c.sid for c in twilio.content.v1.contents.list()] == [sid, other]

@@ -31,6 +31,20 @@ __all__ = ["Contents"]
 Types = Sequence[ContentType] | Mapping[str, ContentType | Mapping[str, Any]]
 
 
+def _definition(
+    language: str,
+    types: Types,
+    friendly_name: str | None,
+    variables: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"language": language, "types": types_json(types)}
+    if friendly_name is not None:
+        body["friendly_name"] = friendly_name
+    if variables is not None:
+        body["variables"] = dict(variables)
+    return body
+
+
 class Contents(Resource[Mode]):
     """Templates: ``content/v1/Content``, their approval, ``ContentAndApprovals``."""
 
@@ -45,13 +59,25 @@ class Contents(Resource[Mode]):
     ) -> Op[Content]:
         """Create a template: ``language`` (``"en"``), ``types`` (one or more content types;
         the channel picks one), ``variables`` (defaults and samples: ``{"1": "Ada"}``)."""
-        body: dict[str, Any] = {"language": language, "types": types_json(types)}
-        if friendly_name is not None:
-            body["friendly_name"] = friendly_name
-        if variables is not None:
-            body["variables"] = dict(variables)
+        body = _definition(language, types, friendly_name, variables)
         path = self._core.list_path(CONTENTS)
         return (yield from self._core.call("POST", path, CONTENTS.model, json_body=body))
+
+    @operation
+    def update(
+        self,
+        sid: str,
+        *,
+        language: str,
+        types: Types,
+        friendly_name: str | None = None,
+        variables: Mapping[str, str] | None = None,
+    ) -> Op[Content]:
+        """Replace template ``sid``'s definition (``PUT``); a WhatsApp approval must be
+        requested again (on the emulator it is dropped)."""
+        body = _definition(language, types, friendly_name, variables)
+        path = self._core.instance_path(CONTENTS, Sid=sid)
+        return (yield from self._core.call("PUT", path, CONTENTS.model, json_body=body))
 
     @operation
     def fetch(self, sid: str) -> Op[Content]:

@@ -154,7 +154,10 @@ class Contents:
         return [c for c in self._contents.values() if c.account_sid == account.sid]
 
     def update(self, content: ContentRecord, d: ContentDefinition) -> ContentRecord:
-        """Replace the definition (PUT, as the official SDK offers); the approval stays."""
+        """Replace the definition (PUT, as the official SDK offers). The new content was never
+        reviewed: the WhatsApp approval is dropped (``unsubmitted``; submit it again).
+        **Unconfirmed**: whether Twilio refuses edits of approved templates instead."""
+        content.approval = None
         content.friendly_name, content.language = d.friendly_name, d.language
         content.variables, content.types = d.variables, d.types
         content.date_updated = self._clock.now()
