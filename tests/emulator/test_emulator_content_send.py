@@ -6,6 +6,7 @@ which only an approved template may cross."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -203,6 +204,7 @@ def test_a_type_the_channel_cannot_carry_fails_with_63021(emu: Emulator, twilio:
         json.dumps({"1": "x" * 1601}),
         "[1]",
         "not json",
+        json.dumps({f"k{i}": "v" for i in range(101)}),
     ],
 )
 def test_bad_content_variables_are_21656(emu: Emulator, twilio: Client, variables: str) -> None:
@@ -230,3 +232,38 @@ def test_unknown_or_another_accounts_template_is_21655(emu: Emulator, twilio: Cl
     with pytest.raises(TwilioRestException) as alone:
         twilio.messages.create(to=HANDSET, from_=OWNED, body="x", content_variables='{"1": "a"}')
     assert alone.value.code == 21654
+
+
+def _service(twilio: Client) -> str:
+    sid: str = twilio.messaging.v1.services.create(friendly_name="templates").sid
+    number = twilio.incoming_phone_numbers.list(phone_number=OWNED)[0].sid
+    twilio.messaging.v1.services(sid).phone_numbers.create(phone_number_sid=number)
+    return sid
+
+
+def test_a_template_through_a_messaging_service_and_scheduled() -> None:
+    with Emulator(timing="manual", phone_numbers=(OWNED,)) as emu:
+        twilio = emu.sdk_client()
+        service = _service(twilio)
+        sid = _template(twilio, ORDER, DEFAULTS)
+        accepted = twilio.messages.create(
+            to=HANDSET, messaging_service_sid=service, content_sid=sid,
+            content_variables='{"1": "Cy"}',
+        )  # fmt: skip
+        assert (accepted.status, accepted.body) == ("accepted", "Hi Cy, order 42 has shipped.")
+        later = datetime.now(timezone.utc) + timedelta(hours=1)
+        scheduled = twilio.messages.create(
+            to=HANDSET, messaging_service_sid=service, content_sid=sid,
+            send_at=later, schedule_type="fixed",
+        )  # fmt: skip
+        assert (scheduled.status, scheduled.body) == ("scheduled", "Hi Ada, order 42 has shipped.")
+        emu.settle()
+        assert twilio.messages(accepted.sid).fetch().status == "delivered"
+        emu.advance(3600 + 60)
+        emu.settle()
+        done = twilio.messages(scheduled.sid).fetch()
+        assert (done.status, done.body, done.from_) == (
+            "delivered",
+            "Hi Ada, order 42 has shipped.",
+            OWNED,
+        )
