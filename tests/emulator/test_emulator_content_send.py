@@ -267,3 +267,18 @@ def test_a_template_through_a_messaging_service_and_scheduled() -> None:
             "Hi Ada, order 42 has shipped.",
             OWNED,
         )
+
+
+def test_a_text_too_long_once_rendered_fails_with_63021(emu: Emulator, twilio: Client) -> None:
+    sid = _template(twilio, {"twilio/text": {"body": "Note: {{1}} (end)"}})
+    fits = _final(emu, twilio, _send(twilio, HANDSET, sid, {"1": "x" * 1500}).sid)
+    assert fits.status == "delivered" and len(fits.body) == 1500 + 12
+    sent = _send(twilio, HANDSET, sid, {"1": "x" * 1600})
+    final = _final(emu, twilio, sent.sid)
+    assert (final.status, final.error_code) == ("failed", 63021)
+    assert len(final.body) == 1600
+    quick = {"twilio/quick-reply": {"body": "Q {{1}}", "actions": [{"title": "ok"}]}}
+    long_reply = _final(
+        emu, twilio, _send(twilio, USER, _template(twilio, quick), {"1": "y" * 1100}).sid
+    )
+    assert (long_reply.status, long_reply.error_code) == ("failed", 63021)

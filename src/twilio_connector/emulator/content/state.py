@@ -20,7 +20,8 @@ or longer than 1600 characters is 400/21656. The send then fails asynchronously 
 message is created, then ``failed``) with 63028 when a variable the chosen type uses has no
 value and no default (Meta's parameter count mismatch: the send is accepted by the REST API,
 as Twilio's docs list 63028 among the delivery errors), or 63021 when the template has no
-type the channel can carry (a ``twilio/location`` over SMS).
+type the channel can carry (a ``twilio/location`` over SMS) or its text is too long once the
+values are in (over the type's limit: 1600 characters, 1024 for the interactive types).
 """
 
 from __future__ import annotations
@@ -41,7 +42,15 @@ from ..store import Store
 from .records import ContentRecord
 from .render import choose_type, render
 from .repository import ContentRepository
-from .validate import MAX_VALUE, MAX_VARIABLES, PLACEHOLDER, VARIABLE_NAME, ContentDefinition
+from .validate import (
+    MAX_TEXT,
+    MAX_VALUE,
+    MAX_VARIABLES,
+    PLACEHOLDER,
+    VARIABLE_NAME,
+    ContentDefinition,
+    body_limit,
+)
 
 __all__ = [
     "APPROVAL_STATUSES",
@@ -250,6 +259,9 @@ class Contents:
             extra["content_error"] = 63028
             extra["content_missing"] = rendered.missing
             return TemplateSend(rendered.body, [], extra)
+        if len(rendered.body) > body_limit(rendered.content_type):
+            extra["content_error"] = 63021  # too long once the values are in
+            return TemplateSend(rendered.body[:MAX_TEXT], [], extra)
         for url in rendered.media:
             if not is_http_url(url):
                 raise bad_request(21620, f"Media URL {url[:200]} is invalid.")

@@ -28,11 +28,13 @@ from ..errors import EmulatorError
 from ..http import is_http_url
 
 __all__ = [
+    "MAX_TEXT",
     "MAX_VALUE",
     "MAX_VARIABLES",
     "PLACEHOLDER",
     "VARIABLE_NAME",
     "ContentDefinition",
+    "body_limit",
     "check_key",
     "parse_content",
     "placeholders_in",
@@ -146,36 +148,41 @@ def _actions(actions: list[Any] | None, key: str, kinds: tuple[str, ...], low: i
             _urls([action.url], f"{key} actions[{i}].url")
 
 
+def body_limit(key: str) -> int:
+    """The longest text a type may carry (also after substitution, when sent)."""
+    return MAX_INTERACTIVE_TEXT if key in _INTERACTIVE else MAX_TEXT
+
+
 def _check_type(key: str, t: Any) -> None:
     """The rules msgspec's field types cannot say (non-empty, limits, action kinds)."""
-    body_limit = MAX_INTERACTIVE_TEXT if key in _INTERACTIVE else MAX_TEXT
+    limit = body_limit(key)
     if key == "twilio/text":
-        _text(t.body, f"{key} body", body_limit)
+        _text(t.body, f"{key} body", limit)
     elif key == "twilio/media":
         _count(t.media, f"{key} media")
         _urls(t.media, f"{key} media")
-        _text(t.body, f"{key} body", body_limit, required=False)
+        _text(t.body, f"{key} body", limit, required=False)
     elif key == "twilio/location":
         if not (-90 <= t.latitude <= 90 and -180 <= t.longitude <= 180):
             raise invalid(f"{key} latitude/longitude out of range")
     elif key == "twilio/quick-reply":
-        _text(t.body, f"{key} body", body_limit)
+        _text(t.body, f"{key} body", limit)
         _actions(t.actions, key, ("QUICK_REPLY",), 1)
     elif key == "twilio/call-to-action":
-        _text(t.body, f"{key} body", body_limit)
+        _text(t.body, f"{key} body", limit)
         _actions(t.actions, key, _CTA_TYPES, 1)
     elif key == "twilio/list-picker":
-        _text(t.body, f"{key} body", body_limit)
+        _text(t.body, f"{key} body", limit)
         _text(t.button, f"{key} button", MAX_SHORT_TEXT)
         _count(t.items, f"{key} items")
         for i, item in enumerate(t.items):
             _text(item.item, f"{key} items[{i}].item", MAX_SHORT_TEXT)
     elif key == "twilio/card":
-        _text(t.title, f"{key} title", body_limit)
+        _text(t.title, f"{key} title", limit)
         _urls(t.media, f"{key} media")
         _actions(t.actions, key, _CARD_TYPES, 0)
     elif key == "whatsapp/card":
-        _text(t.body, f"{key} body", body_limit)
+        _text(t.body, f"{key} body", limit)
         _urls(t.media, f"{key} media")
         _actions(t.actions, key, _CARD_TYPES, 0)
     elif key == "whatsapp/authentication":
@@ -184,7 +191,7 @@ def _check_type(key: str, t: Any) -> None:
         if minutes is not None and not 1 <= minutes <= 90:
             raise invalid(f"{key} code_expiration_minutes must be between 1 and 90")
     elif key == "twilio/carousel":
-        _text(t.body, f"{key} body", body_limit)
+        _text(t.body, f"{key} body", limit)
         _count(t.cards, f"{key} cards")
         for i, card in enumerate(t.cards):
             _actions(card.actions, f"{key} cards[{i}]", _CAROUSEL_TYPES, 1)
