@@ -50,6 +50,7 @@ from .validate import (
     VARIABLE_NAME,
     ContentDefinition,
     body_limit,
+    placeholders_in,
 )
 
 __all__ = [
@@ -125,7 +126,7 @@ def _review(content: ContentRecord, content_type: str, category: str) -> str | N
             return "The body cannot start or end with a variable"
         if _ADJACENT.search(body):
             return "The body cannot have two variables next to each other"
-    for name in PLACEHOLDER.findall(msgspec.json.encode(content.types[content_type]).decode()):
+    for name in placeholders_in(content.types[content_type]):
         if name not in content.variables:
             return f"Variable {{{{{name}}}}} needs a sample value in variables"
     return None
