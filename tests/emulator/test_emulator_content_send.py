@@ -113,7 +113,10 @@ def test_inside_the_window_an_unapproved_template_is_a_session_message(
 
 def test_sms_renders_the_text_type_with_defaults(emu: Emulator, twilio: Client) -> None:
     sid = _template(twilio, ORDER, DEFAULTS)
-    sent = _send(twilio, HANDSET, sid, {"2": "7"}, body="ignored: the template wins")
+    sent = _send(
+        twilio, HANDSET, sid, {"2": "7"}, body="ignored: the template wins",
+        media_url=["https://example.com/ignored.png"],
+    )  # fmt: skip
     assert sent.body == "Hi Ada, order 7 has shipped."
     assert sent.sid.startswith("SM") and sent.num_media == "0"
     final = _final(emu, twilio, sent.sid)
