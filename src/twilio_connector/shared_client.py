@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ._base_client import ClientCore, Op, RetryEvent
 from ._operation import Mode, Resource, operation
 from ._wire import form, whatsapp_address
+from ._wire.domains import is_domain_name, serves_url
 from .config import RetryPolicy, TwilioConfig
 from .errors import ConfigurationError
 from .inputs import StatusCallback, VoiceCallInput
@@ -153,15 +154,34 @@ class BaseClient(Resource[Mode]):
         path: str,
         params: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
+        *,
+        domain: str | None = None,
     ) -> Op[Any]:
-        """Call any 2010-04-01 operation; returns the decoded JSON (``None`` for 204).
+        """Call any operation of any Twilio API; returns the decoded JSON (``None`` for 204).
 
-        ``path`` is absolute (``/2010-04-01/Accounts/{AccountSid}/Queues.json``) or
-        relative to the account (``Queues.json``); ``{AccountSid}`` is filled in.
-        ``params`` go in the query string, ``data`` in the form body (lists repeat keys).
-        Same auth, retries and error mapping as every other operation.
+        ``path`` is absolute (``/2010-04-01/Accounts/{AccountSid}/Queues.json``), relative
+        to the account (``Queues.json``), or, with ``domain`` (``"verify"``, ``"lookups"``),
+        a path on that API's host (``/v2/Services``: ``https://verify.twilio.com/v2/Services``
+        on Twilio, ``{base_url}/verify/v2/Services`` on the emulator). A full URL works too,
+        on this client's own hosts only (the credentials go nowhere else: ``ValueError``).
+        ``{AccountSid}`` is filled in; ``params`` go in the query string, ``data`` in the
+        form body (lists repeat keys). Same auth, retries and error mapping as every other
+        operation.
         """
         path = path.replace("{AccountSid}", self.config.account_sid)
+        if domain is not None:
+            if not is_domain_name(domain):
+                raise ValueError(f"not an API domain name: {domain[:40]!r}")
+            if not path.startswith("/"):
+                raise ValueError("with domain=, path starts at the host's root: '/v2/...'")
+            path = self._core.domain_url(domain) + path
+        elif path.startswith(("http://", "https://")) and not serves_url(
+            self.config.base_url, path
+        ):
+            raise ValueError(
+                "refusing to send credentials to a URL outside this client's API hosts: "
+                + self._core.redact(path)[:200]
+            )
         return (
             yield from self._core.call_json(
                 method.upper(),
