@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from support.content import approved_template
 
 from twilio_connector import StatusCallback, TwilioClient
 from twilio_connector.callbacks import (
@@ -191,7 +192,10 @@ def test_message_status_callbacks_with_errors_and_channels(hub: Hub) -> None:
     hub.client.send_sms(from_=NUMBER, to=HANDSET, body="one", status_callback=status)
     hub.client.send_sms(from_=NUMBER, to=OTHER, body="two", status_callback=status)
     hub.client.send_whatsapp_message(  # a template: no open session needed
-        from_="+14155238886", to=HANDSET, content_sid="HX" + "e" * 32, status_callback=status
+        from_="+14155238886",
+        to=HANDSET,
+        content_sid=approved_template(hub.emu),
+        status_callback=status,
     )
     seen = hub.checked()
     assert {kind for kind, _ in seen} == {SmsStatusChangeEvent}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support.content import approved_template
 
 from twilio_connector import StatusCallback, TwilioClient, VoiceCallInput
 from twilio_connector.emulator import Emulator
@@ -34,6 +35,7 @@ def env(emu: Emulator) -> dict[str, str]:
         "TWILIO_ACCOUNT_SID": emu.account_sid,
         "TWILIO_AUTH_TOKEN": emu.auth_token,
         "TWILIO_BASE_URL": emu.base_url,
+        "SAMPLE_CONTENT_SID": approved_template(emu),  # send_whatsapp_message.py sends it
     }
 
 

@@ -110,8 +110,43 @@ def test_each_resource_row(name: str) -> None:
             assert path.template.startswith(API_PREFIX + "/Accounts")
 
 
+EXPECTED_CONTENT = {
+    "CONTENTS": ("/v1/Content", "/v1/Content/{Sid}", "contents", models.Content),
+    "CONTENT_APPROVAL_REQUESTS": (
+        None, "/v1/Content/{ContentSid}/ApprovalRequests", None, models.ContentApprovalStatus
+    ),
+    "CONTENT_WHATSAPP_APPROVAL": (
+        None, "/v1/Content/{ContentSid}/ApprovalRequests/whatsapp", None,
+        models.ContentApprovalRequest,
+    ),
+    "CONTENT_AND_APPROVALS": (
+        "/v1/ContentAndApprovals", None, "contents", models.ContentAndApprovals
+    ),
+    "LEGACY_CONTENTS": ("/v1/LegacyContent", None, "contents", models.Content),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_CONTENT))
+def test_each_content_v1_row(name: str) -> None:
+    spec: ResourceSpec[models.TwilioModel] = getattr(specs, name)
+    list_path, instance_path, list_key, model = EXPECTED_CONTENT[name]
+    assert (spec.domain, spec.v1_envelope, spec.list_key, spec.model) == (
+        "content",
+        True,
+        list_key,
+        model,
+    )
+    assert (spec.list_path.template if spec.list_path else None) == list_path
+    assert (spec.instance_path.template if spec.instance_path else None) == instance_path
+    for path in (spec.list_path, spec.instance_path):
+        if path is not None:
+            assert spec.route(path).startswith("/content/v1/")
+    if instance_path and "{ContentSid}" in instance_path:
+        assert "{ContentSid:HX[0-9a-fA-F]{32}}" in spec.route(spec.instance_path)  # type: ignore[arg-type]
+
+
 def test_the_table_lists_every_spec_once() -> None:
-    names = [*EXPECTED, *EXPECTED_V1]
+    names = [*EXPECTED, *EXPECTED_V1, *EXPECTED_CONTENT]
     assert {id(s) for s in SPECS} == {id(getattr(specs, n)) for n in names}
     assert len(SPECS) == len(names)
 

@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 VERSION = "0.1.0"
+JSON_CONTENT_TYPE = "application/json"
+"""The body type of the product APIs that take JSON (``content/v1``)."""
 MAX_MESSAGE = 1000
 """An error's ``message`` is cut to this many characters (after redaction)."""
 MAX_URL = 2000
@@ -59,6 +61,8 @@ class Request:
     method: str
     url: str
     content: bytes | None = None
+    json: bool = False
+    """``content`` is a JSON body (``application/json``), not a form."""
 
     @property
     def idempotent(self) -> bool:
@@ -170,6 +174,7 @@ class ClientCore:
             "Accept": "application/json",
         }
         self.form_headers = {**self.headers, "Content-Type": FORM_CONTENT_TYPE}
+        self.json_headers = {**self.headers, "Content-Type": JSON_CONTENT_TYPE}
 
     # -- building ---------------------------------------------------------------------------
 
@@ -232,7 +237,11 @@ class ClientCore:
         *,
         query: Iterable[tuple[str, str]] | None = None,
         data: Iterable[tuple[str, str]] | None = None,
+        json_body: Any = None,
     ) -> Request:
+        """``data``: a form body; ``json_body``: a JSON body (a dict, encoded here)."""
+        if json_body is not None:
+            return Request(method, self.url(path, query), msgspec.json.encode(json_body), True)
         if data is not None:
             content: bytes | None = encode_form(data).encode()
         else:
@@ -334,8 +343,9 @@ class ClientCore:
         *,
         query: Iterable[tuple[str, str]] | None = None,
         data: Iterable[tuple[str, str]] | None = None,
+        json_body: Any = None,
     ) -> Op[M]:
-        request = self.request(method, path, query=query, data=data)
+        request = self.request(method, path, query=query, data=data, json_body=json_body)
         response = yield request
         return self.model(model, request, response)
 

@@ -26,7 +26,16 @@ require("async")
 import aiohttp
 from multidict import CIMultiDict
 
-from ._base_client import Op, Outcome, PageFlow, Request, Response, Sleep, TransportFailure
+from ._base_client import (
+    JSON_CONTENT_TYPE,
+    Op,
+    Outcome,
+    PageFlow,
+    Request,
+    Response,
+    Sleep,
+    TransportFailure,
+)
 from ._operation import Async
 from ._wire import FORM_CONTENT_TYPE
 from .config import TwilioConfig
@@ -81,6 +90,7 @@ class AsyncTwilioClient(BaseClient[Async]):
         # Built once (see TwilioClient): all headers per request for a user's session.
         self._headers: CIMultiDict[str] | None = CIMultiDict(self._core.headers)
         self._form_headers = CIMultiDict(self._core.form_headers)
+        self._json_headers = CIMultiDict(self._core.json_headers)
 
     def _session(self) -> aiohttp.ClientSession:
         session = self._session_obj
@@ -96,7 +106,11 @@ class AsyncTwilioClient(BaseClient[Async]):
             self._per_request = {}
             self._headers = None
             self._form_headers = CIMultiDict({"Content-Type": FORM_CONTENT_TYPE})
+            self._json_headers = CIMultiDict({"Content-Type": JSON_CONTENT_TYPE})
         return session
+
+    def _body_headers(self, request: Request) -> CIMultiDict[str]:
+        return self._json_headers if request.json else self._form_headers
 
     async def _send(self, request: Request) -> Outcome:
         session = self._session()
@@ -105,7 +119,7 @@ class AsyncTwilioClient(BaseClient[Async]):
                 request.method,
                 request.url,
                 data=request.content,
-                headers=self._headers if request.content is None else self._form_headers,
+                headers=self._headers if request.content is None else self._body_headers(request),
                 allow_redirects=False,
                 **self._per_request,
             ) as r:

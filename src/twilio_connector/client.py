@@ -14,7 +14,16 @@ from collections.abc import Generator, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._base_client import Op, Outcome, PageFlow, Request, Response, Sleep, TransportFailure
+from ._base_client import (
+    JSON_CONTENT_TYPE,
+    Op,
+    Outcome,
+    PageFlow,
+    Request,
+    Response,
+    Sleep,
+    TransportFailure,
+)
 from ._operation import Sync
 from ._wire import FORM_CONTENT_TYPE
 from .config import TwilioConfig
@@ -65,11 +74,16 @@ class TwilioClient(BaseClient[Sync]):
             )
             self._headers = None
             self._form_headers = httpx.Headers({"Content-Type": FORM_CONTENT_TYPE})
+            self._json_headers = httpx.Headers({"Content-Type": JSON_CONTENT_TYPE})
         else:
             self._headers = httpx.Headers(core.headers)
             self._form_headers = httpx.Headers(core.form_headers)
+            self._json_headers = httpx.Headers(core.json_headers)
             self._per_request["timeout"] = timeout
         self._http = http_client
+
+    def _body_headers(self, request: Request) -> httpx.Headers:
+        return self._json_headers if request.json else self._form_headers
 
     def _send(self, request: Request) -> Outcome:
         try:
@@ -77,7 +91,7 @@ class TwilioClient(BaseClient[Sync]):
                 request.method,
                 request.url,
                 content=request.content,
-                headers=self._headers if request.content is None else self._form_headers,
+                headers=self._headers if request.content is None else self._body_headers(request),
                 follow_redirects=False,  # also on a user's client built to follow them
                 **self._per_request,
             )

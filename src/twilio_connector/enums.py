@@ -51,6 +51,10 @@ __all__ = [
     "CallDirectionValue",
     "CallStatus",
     "CallStatusValue",
+    "ContentApprovalCategory",
+    "ContentApprovalCategoryValue",
+    "ContentApprovalStatus",
+    "ContentApprovalStatusValue",
     "EmergencyAddressStatus",
     "EmergencyAddressStatusValue",
     "EmergencyStatus",
@@ -140,6 +144,11 @@ EmergencyAddressStatus: TypeAlias = Literal[
     "unregistration-failure",
 ]
 HttpMethod: TypeAlias = Literal["GET", "POST"]
+# -- content/v1: WhatsApp template approval (TWILIO.md 19.4; the spec has no enum) ----------
+ContentApprovalStatus: TypeAlias = Literal[
+    "unsubmitted", "received", "pending", "approved", "rejected", "paused", "disabled"
+]
+ContentApprovalCategory: TypeAlias = Literal["UTILITY", "MARKETING", "AUTHENTICATION"]
 
 # -- verify/v2 ---------------------------------------------------------------------------------
 VerificationChannel: TypeAlias = Literal["sms", "call", "email", "whatsapp", "sna"]
@@ -168,6 +177,8 @@ if TYPE_CHECKING:
     HttpMethodValue: TypeAlias = HttpMethod | Unrecognized
     VerificationChannelValue: TypeAlias = VerificationChannel | Unrecognized
     VerificationStatusValue: TypeAlias = VerificationStatus | Unrecognized
+    ContentApprovalStatusValue: TypeAlias = ContentApprovalStatus | Unrecognized
+    ContentApprovalCategoryValue: TypeAlias = ContentApprovalCategory | Unrecognized
 else:
     # What msgspec decodes the fields as: any string. (A Literal would refuse a value Twilio
     # adds tomorrow, and msgspec allows one str-like type per union.)
@@ -176,6 +187,7 @@ else:
     RecordingSourceValue = AddressRequirementValue = VoiceReceiveModeValue = str
     EmergencyStatusValue = EmergencyAddressStatusValue = HttpMethodValue = str
     VerificationChannelValue = VerificationStatusValue = str  # verify/v2
+    ContentApprovalStatusValue = ContentApprovalCategoryValue = str
 
 _KNOWN: dict[object, frozenset[str]] = {}
 

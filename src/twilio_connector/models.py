@@ -28,6 +28,8 @@ from .enums import (
     AnsweredByValue,
     CallDirectionValue,
     CallStatusValue,
+    ContentApprovalCategoryValue,
+    ContentApprovalStatusValue,
     EmergencyAddressStatusValue,
     EmergencyStatusValue,
     HttpMethodValue,
@@ -47,6 +49,11 @@ __all__ = [
     "AvailablePhoneNumberCountry",
     "Balance",
     "Call",
+    "Content",
+    "ContentAndApprovals",
+    "ContentApprovalRequest",
+    "ContentApprovalStatus",
+    "ContentWhatsAppApproval",
     "IncomingPhoneNumber",
     "Media",
     "Message",
@@ -537,6 +544,71 @@ class VerificationCheck(TwilioModel):
     @property
     def approved(self) -> bool:
         return self.status == "approved"
+
+
+# -- content/v1: templates (``HX...``) and their WhatsApp approval ---------------------------
+
+
+class Content(TwilioModel):
+    """A Content template (``HX...``, ``content/v1/Content``); ``types`` maps a content type
+    (``twilio/text``) to its JSON (:mod:`twilio_connector.content_types`); dates ISO 8601."""
+
+    sid: str
+    account_sid: str | None = None
+    friendly_name: str | None = None
+    language: str | None = None
+    variables: dict[str, str] | None = None
+    types: dict[str, Any] | None = None
+    url: str | None = None
+    links: dict[str, str] | None = None
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
+
+
+class ContentWhatsAppApproval(TwilioModel):
+    """A template's WhatsApp approval (``whatsapp`` of an approval fetch)."""
+
+    type: str | None = "whatsapp"
+    name: str | None = None
+    category: ContentApprovalCategoryValue | None = None
+    content_type: str | None = None
+    status: ContentApprovalStatusValue | None = None
+    rejection_reason: str | None = None
+    allow_category_change: bool | None = None
+
+
+class ContentApprovalRequest(TwilioModel):
+    """The answer to ``POST .../Content/{HX}/ApprovalRequests/whatsapp``."""
+
+    name: str | None = None
+    category: ContentApprovalCategoryValue | None = None
+    content_type: str | None = None
+    status: ContentApprovalStatusValue | None = None
+    rejection_reason: str | None = None
+    allow_category_change: bool | None = None
+
+
+class ContentApprovalStatus(TwilioModel):
+    """``GET .../Content/{HX}/ApprovalRequests``: the template's approvals per channel."""
+
+    sid: str
+    account_sid: str | None = None
+    whatsapp: ContentWhatsAppApproval | None = None
+    url: str | None = None
+
+
+class ContentAndApprovals(TwilioModel):
+    """A template with its WhatsApp approval (``content/v1/ContentAndApprovals``)."""
+
+    sid: str
+    account_sid: str | None = None
+    friendly_name: str | None = None
+    language: str | None = None
+    variables: dict[str, str] | None = None
+    types: dict[str, Any] | None = None
+    approval_requests: ContentWhatsAppApproval | None = None
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
 
 
 class V1PageMeta(msgspec.Struct, kw_only=True):

@@ -21,6 +21,7 @@ from .inputs import StatusCallback, VoiceCallInput
 from .models import Account, Balance, Call, Message, Verification, VerificationCheck
 from .resources.accounts import Accounts
 from .resources.calls import Calls, call_params
+from .resources.content import Contents
 from .resources.keys import Keys
 from .resources.messages import Messages
 from .resources.messaging_services import MessagingServices
@@ -135,6 +136,11 @@ class BaseClient(Resource[Mode]):
         and checks; the short forms are :meth:`start_verification` and
         :meth:`check_verification`."""
         return Verify(self)
+
+    @cached_property
+    def content(self) -> Contents[Mode]:
+        """Content templates (``content`` domain: ``content.twilio.com/v1``)."""
+        return Contents(self)
 
     @cached_property
     def incoming_phone_numbers(self) -> IncomingPhoneNumbers[Mode]:

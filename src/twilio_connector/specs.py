@@ -30,6 +30,10 @@ from .models import (
     AvailablePhoneNumberCountry,
     Balance,
     Call,
+    Content,
+    ContentAndApprovals,
+    ContentApprovalRequest,
+    ContentApprovalStatus,
     IncomingPhoneNumber,
     Media,
     Message,
@@ -50,8 +54,13 @@ __all__ = [
     "BALANCE",
     "CALLS",
     "CALL_RECORDINGS",
+    "CONTENTS",
+    "CONTENT_AND_APPROVALS",
+    "CONTENT_APPROVAL_REQUESTS",
+    "CONTENT_WHATSAPP_APPROVAL",
     "INCOMING_PHONE_NUMBERS",
     "KEYS",
+    "LEGACY_CONTENTS",
     "MEDIA",
     "MESSAGES",
     "MESSAGING_SERVICES",
@@ -244,6 +253,30 @@ MESSAGING_SERVICE_PHONE_NUMBERS = ResourceSpec(
     parents=(("ServiceSid", MESSAGING_SERVICES.sid_prefixes),), domain="messaging",
 )  # fmt: skip
 
+# -- content/v1: templates and their WhatsApp approval (TWILIO.md 19) ------------------------
+CONTENTS = ResourceSpec(
+    "contents", Content, "contents", ("HX",),
+    PathTemplate("/v1/Content"), PathTemplate("/v1/Content/{Sid}"), domain="content",
+)  # fmt: skip
+CONTENT_APPROVAL_REQUESTS = ResourceSpec(
+    "approval_fetch", ContentApprovalStatus, None, (),
+    None, PathTemplate("/v1/Content/{ContentSid}/ApprovalRequests"),
+    parents=(("ContentSid", CONTENTS.sid_prefixes),), domain="content",
+)  # fmt: skip
+CONTENT_WHATSAPP_APPROVAL = ResourceSpec(
+    "approval_create", ContentApprovalRequest, None, (),
+    None, PathTemplate("/v1/Content/{ContentSid}/ApprovalRequests/whatsapp"),
+    parents=(("ContentSid", CONTENTS.sid_prefixes),), domain="content",
+)  # fmt: skip
+CONTENT_AND_APPROVALS = ResourceSpec(
+    "content_and_approvals", ContentAndApprovals, "contents", ("HX",),
+    PathTemplate("/v1/ContentAndApprovals"), domain="content",
+)  # fmt: skip
+LEGACY_CONTENTS = ResourceSpec(
+    "legacy_content", Content, "contents", ("HX",),
+    PathTemplate("/v1/LegacyContent"), domain="content",
+)  # fmt: skip
+
 SPECS: tuple[ResourceSpec[Any], ...] = (
     ACCOUNTS,
     BALANCE,
@@ -258,6 +291,11 @@ SPECS: tuple[ResourceSpec[Any], ...] = (
     KEYS,
     MESSAGING_SERVICES,
     MESSAGING_SERVICE_PHONE_NUMBERS,
+    CONTENTS,
+    CONTENT_APPROVAL_REQUESTS,
+    CONTENT_WHATSAPP_APPROVAL,
+    CONTENT_AND_APPROVALS,
+    LEGACY_CONTENTS,
 )
 """Every resource, in the order of TWILIO.md's list-key table, then the product APIs."""
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cli_kit import OWNED, SENDER, invoke, ok_json
 from click.testing import CliRunner
+from support.content import approved_template
 
 from twilio_connector.cli import main
 from twilio_connector.emulator import Emulator
@@ -35,13 +36,14 @@ def test_sms_send_get_and_list(env: dict[str, str]) -> None:
     assert table.exit_code == 0 and sent["sid"] in table.output
 
 
-def test_whatsapp_and_placing_calls(env: dict[str, str], tmp_path: Path) -> None:
+def test_whatsapp_and_placing_calls(env: dict[str, str], cli_emu: Emulator, tmp_path: Path) -> None:
+    template = approved_template(cli_emu)
     wa = ok_json(invoke(env, "--json", "whatsapp", "send", "--from", "+14155238886",
-                        "--to", "+14155550141", "--content-sid", "HX" + "a" * 32,
+                        "--to", "+14155550141", "--content-sid", template,
                         "--content-variables", '{"1": "Ada"}'))  # fmt: skip
     assert wa["to"] == "whatsapp:+14155550141"
     bad_vars = invoke(env, "whatsapp", "send", "--from", "+14155238886", "--to", "+14155550141",
-                      "--content-sid", "HX" + "a" * 32, "--content-variables", "[1]")  # fmt: skip
+                      "--content-sid", template, "--content-variables", "[1]")  # fmt: skip
     assert bad_vars.exit_code == 2 and "JSON object" in bad_vars.output
     twiml = tmp_path / "hello.xml"
     twiml.write_text('<?xml version="1.0"?><Response><Say>Hi</Say></Response>')
@@ -104,11 +106,11 @@ def test_twilio_errors_print_code_and_exit_nonzero(env: dict[str, str]) -> None:
     assert unset.exit_code == 2 and "TWILIO_ACCOUNT_SID" in unset.output
 
 
-def test_wait_in_fast_timing(env: dict[str, str]) -> None:
+def test_wait_in_fast_timing(env: dict[str, str], cli_emu: Emulator) -> None:
     sms = ok_json(invoke(env, "sms", "send", "--from", SENDER, "--to", "+14155550144",
                          "--body", "x", "--wait", "--json"))  # fmt: skip
     assert sms["status"] == "delivered"
-    template = "HX" + "b" * 32
+    template = approved_template(cli_emu)
     wa = ok_json(invoke(env, "--json", "whatsapp", "send", "--from", "+14155238886",
                         "--to", "+14155550145", "--content-sid", template, "--wait"))  # fmt: skip
     assert wa["status"] in ("delivered", "read")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.content import approved_template
 from support.receiver import Receiver
 
 from twilio_connector import (
@@ -45,7 +46,10 @@ def test_seed_operations_with_our_client(emu: Emulator, receiver: Receiver) -> N
             "delivered",
         ]
         wa = client.send_whatsapp_message(
-            from_="+14155238886", to=TO, content_sid="HX" + "e" * 32, content_variables={"1": "Ada"}
+            from_="+14155238886",
+            to=TO,
+            content_sid=approved_template(emu),
+            content_variables={"1": "Ada"},
         )
         assert wa.to == f"whatsapp:{TO}" and wa.num_segments == "1"
         emu.settle()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from support.content import approved_template
 from support.emulator import sdk_client
 from support.receiver import Receiver, Reply
 from twilio.base.exceptions import TwilioRestException
@@ -161,7 +162,7 @@ def test_whatsapp_window_templates_and_read(
     template = twilio.messages.create(
         to=USER,
         from_=SANDBOX,
-        content_sid="HX" + "a" * 32,
+        content_sid=approved_template(emu),
         content_variables='{"1": "Ada"}',
         status_callback=cb,
     )
@@ -222,11 +223,12 @@ def test_whatsapp_window_closes_after_24_hours() -> None:
 
 
 def test_whatsapp_sender_must_be_enabled(emu: Emulator, twilio: Client) -> None:
+    template = approved_template(emu)
     with pytest.raises(TwilioRestException) as info:
-        twilio.messages.create(to=USER, from_="whatsapp:" + NUMBER, content_sid="HX" + "b" * 32)
+        twilio.messages.create(to=USER, from_="whatsapp:" + NUMBER, content_sid=template)
     assert info.value.code == 63007
     emu.enable_whatsapp(NUMBER)
-    msg = twilio.messages.create(to=USER, from_="whatsapp:" + NUMBER, content_sid="HX" + "b" * 32)
+    msg = twilio.messages.create(to=USER, from_="whatsapp:" + NUMBER, content_sid=template)
     assert msg.status == "queued"
     with pytest.raises(TwilioRestException) as info:
         twilio.messages.create(to=SANDBOX, from_=SANDBOX, body="self")

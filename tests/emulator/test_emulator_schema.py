@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
+from support.content import approved_template
 from support.openapi import OpenApi
 
 from twilio_connector.emulator import Emulator
@@ -79,7 +80,7 @@ def test_responses_match_openapi_schemas(emu: Emulator, openapi: OpenApi) -> Non
             data={
                 "To": "whatsapp:+15558675310",
                 "From": "whatsapp:+14155238886",
-                "ContentSid": "HX" + "c" * 32,
+                "ContentSid": approved_template(emu),
             },
         )
         mg = call(

@@ -86,6 +86,8 @@ def test_the_code_arrives_on_whatsapp(emu: Emulator, twilio: Client) -> None:
     assert msg.from_ == "whatsapp:+14155238886"  # the sandbox unless Whatsapp.From is set
     assert msg.body == f"Your Chat verification code is: {code}"
     assert msg.status in ("delivered", "read") and msg.error_code is None  # a template: no window
+    # Twilio's own approved authentication template, not one of the account's templates
+    assert msg.body is not None and twilio.content.v1.contents.list() == []
 
 
 def test_whatsapp_goes_from_the_services_sender_or_through_its_messaging_service(

@@ -12,6 +12,7 @@ import dataclasses
 import re
 from typing import Any
 
+from support.content import approved_template
 from support.emulator import OWNED, OWNED_2
 from support.node import NodeScripts, pinned_twilio_node_version
 from support.receiver import Receiver, Reply, twiml
@@ -107,14 +108,14 @@ def test_messages_are_paged_through_next_page_uri(
     assert got["limited"] == newest_first[:3]
 
 
-def test_a_whatsapp_template_message_is_read(node: NodeScripts) -> None:
+def test_a_whatsapp_template_message_is_read(node: NodeScripts, emu: Emulator) -> None:
     to = f"whatsapp:{TO}"
     got = node(
         "whatsapp",
         {
             "to": to,
             "from": WHATSAPP_SANDBOX,
-            "contentSid": "HX" + "e" * 32,
+            "contentSid": approved_template(emu),
             "contentVariables": {"1": "Ada"},
         },
     )

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable
 from .._wire import parse_address
 from .accounts.state import DEFAULT_ACCOUNT_SID, Accounts
 from .calls.state import Calls
+from .content.state import Contents
 from .keys.state import Keys
 from .messages.inbound import InboundMessages
 from .messages.state import Messaging
@@ -84,6 +85,7 @@ class EmulatorCore:
         self.accounts = Accounts(store, self.clock, self.keys)
         self.numbers = Numbers(store, self.clock)
         self.services = MessagingServices(store, self.clock, self.numbers.by_sid)
+        self.content = Contents(store, self.clock)  # content/v1 templates (before messaging)
         self.messaging = Messaging(self)
         self.inbound = InboundMessages(self)
         self.recordings = Recordings(store, self.clock, base_url)
@@ -197,6 +199,7 @@ class EmulatorCore:
         self.numbers.load()
         self.services.load()
         self.verify.load()
+        self.content.load()
         self.rules.load()
         self.signing.load()
         self.clock.offset = 0.0

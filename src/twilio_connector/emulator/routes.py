@@ -16,6 +16,8 @@ from ..specs import ResourceSpec, sid_pattern
 from .accounts.rest import AccountsApi
 from .calls.control import CallsControl
 from .calls.rest import CallsApi
+from .content.control import ContentControl
+from .content.rest import ContentApi
 from .control import ControlApi
 from .core import EmulatorCore
 from .keys.rest import KeysApi
@@ -143,6 +145,20 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("POST", verification, verify.update, auth="principal")
     router.add("POST", verification_check, verify.check, auth="principal")
     router.add("GET", f"{CONTROL}/verifications", VerificationsControl(core).list, auth="main")
+    # -- content/v1: templates, WhatsApp approval -------------------------------------
+    content, template = ContentApi(core), _one(specs.CONTENTS)
+    approvals = _one(specs.CONTENT_APPROVAL_REQUESTS)
+    router.add("GET", _list(specs.CONTENTS), content.list, auth="principal")
+    router.add("POST", _list(specs.CONTENTS), content.create, auth="principal")
+    router.add("GET", template, content.fetch, auth="principal")
+    router.add("PUT", template, content.update, auth="principal")
+    router.add("DELETE", template, content.delete, auth="principal")
+    router.add("GET", approvals, content.fetch_approval, auth="principal")
+    whatsapp_approval = _one(specs.CONTENT_WHATSAPP_APPROVAL)
+    router.add("POST", whatsapp_approval, content.request_approval, auth="principal")
+    with_approvals = _list(specs.CONTENT_AND_APPROVALS)
+    router.add("GET", with_approvals, content.list_with_approvals, auth="principal")
+    router.add("GET", _list(specs.LEGACY_CONTENTS), content.list_legacy, auth="principal")
     # -- calls ------------------------------------------------------------------------
     calls = CallsApi(core)
     router.add("POST", CALL_LIST, calls.create)
@@ -197,6 +213,12 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("POST", f"{a_call}/speech", call_control.speech, auth="main")
     router.add("GET", f"{a_call}/transcript", call_control.transcript, auth="main")
     router.add("GET", f"{a_call}/callbacks", call_control.callbacks, auth="main")
+    # -- control plane: content templates (WhatsApp approval) -------------------------
+    content_sid = "{Sid:" + sid_pattern(specs.CONTENTS.sid_prefixes) + "}"
+    router.add(
+        "POST", f"{CONTROL}/content/{content_sid}/approval",
+        ContentControl(core).set_approval, auth="main",
+    )  # fmt: skip
     # -- web inbox --------------------------------------------------------------------
     ui_pages.install(core, router)
     return router

@@ -395,6 +395,18 @@ class Emulator:
         """Make an owned number a WhatsApp sender (or stop it being one)."""
         self.call(lambda core: core.numbers.set_whatsapp(phone_number, enabled))
 
+    def set_content_approval(
+        self, content_sid: str, status: str, *, reason: str | None = None
+    ) -> dict[str, Any]:
+        """Decide WhatsApp's verdict on a template (``approved``, ``rejected`` with ``reason``,
+        ``pending`` ...), before or after its approval request; returns the approval."""
+
+        def apply(core: EmulatorCore) -> dict[str, Any]:
+            content = core.content.set_approval(content_sid, status, reason)
+            return core.content.approval(content)
+
+        return self.call(apply)
+
     def reset(self) -> None:
         """Forget all state, then re-create the seeded account and numbers."""
         self.call(lambda core: core.reset())

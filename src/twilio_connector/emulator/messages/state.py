@@ -9,7 +9,8 @@ Status callbacks go to the message's ``StatusCallback`` for ``queued`` (Messagin
 only), ``sent``, ``failed``, ``delivered``, ``undelivered``, ``read`` and ``canceled``,
 never for the initial status. The outcome comes from, in order: the rule table (kind
 ``"message"``), the magic destinations ``+1500555 30NN`` / ``+1500555 63NN`` (error 300NN /
-630NN), the WhatsApp 24-hour window (63016), else delivered (WhatsApp: then read).
+630NN), a template's error (63021/63028, :mod:`..content.state`), the WhatsApp 24-hour
+window (63016; an approved template passes), else delivered (WhatsApp: then read).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 from ..._wire import API_VERSION, parse_address, whatsapp_address
 from ...callbacks import SmsStatusChangeEvent
 from ..accounts.records import AccountRecord
+from ..content.state import CONTENT_ERROR_MESSAGES
 from ..errors import bad_request, not_found
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
 from ..records import new_sid
@@ -68,6 +70,7 @@ ERROR_MESSAGES = {
     63016: "Failed to send freeform message because you are outside the allowed window. "
     "If you are using WhatsApp, please use a Message Template.",
     63018: "Rate limit exceeded for Channel",
+    **CONTENT_ERROR_MESSAGES,
 }
 WHATSAPP_WINDOW = 24 * 3600.0
 
@@ -140,6 +143,9 @@ class Messaging:
         assert req.to is not None  # checked
         to, from_, body, mg = req.to, req.from_, req.body or "", req.messaging_service_sid
         to_channel = check_addresses(self.core.numbers, account, to, from_)
+        template = self.core.content.for_message(account, req, to_channel)
+        if template is not None:  # a ContentSid: body and media come from the template
+            req, body = template.apply(req), template.body
         now = self.core.clock.now()
         send_at = scheduled_time(req, now)
         status = "queued"
@@ -152,6 +158,8 @@ class Messaging:
         extra: dict[str, Any] = {}
         if req.content_sid:
             extra["content_sid"] = req.content_sid
+        if template is not None:
+            extra.update(template.extra)
         if send_at is not None:
             extra["send_at"] = send_at
         msg = MessageRecord(
@@ -281,9 +289,13 @@ class Messaging:
         if magic is not None:
             code = int(magic.group(1) + "0" + magic.group(2))
             return ("failed" if code in _FAILED_CODES else "undelivered"), code, None
+        extra = msg.extra or {}
+        if extra.get("content_error"):  # a template the channel cannot carry, or a variable
+            return "failed", int(extra["content_error"]), None
         if to.channel == "whatsapp":
-            extra = msg.extra or {}
-            if not extra.get("content_sid") and msg.direction != "inbound":
+            # Outside the 24-hour window only a WhatsApp-approved template goes through.
+            approved = self.core.content.approved(extra.get("content_sid"))
+            if not approved and msg.direction != "inbound":
                 business = parse_address(msg.from_ or "").bare
                 last = self.whatsapp_windows.last_inbound(msg.account_sid, business, bare)
                 if last is None or self.core.clock.now() - last > WHATSAPP_WINDOW:

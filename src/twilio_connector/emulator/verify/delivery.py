@@ -10,9 +10,9 @@
   not translated (**unconfirmed** wording in other languages).
 * ``whatsapp``: the same text to ``whatsapp:{To}`` from the service's ``Whatsapp.From``
   and/or through its ``Whatsapp.MsgServiceSid`` (which then picks the sender), else from
-  the sandbox sender; sent with :data:`VERIFY_WHATSAPP_TEMPLATE_SID` as its
-  ``ContentSid`` because Verify sends WhatsApp codes as approved authentication templates
-  (so the 24-hour window does not apply, as on Twilio).
+  the sandbox sender; sent as Twilio's own approved authentication template
+  (:data:`VERIFY_WHATSAPP_TEMPLATE`, registered with the content backend for every account,
+  its one variable the text), so the 24-hour window does not apply, as on Twilio.
 * ``call``: a call through the calls backend whose TwiML ``<Say>`` speaks the digits one by
   one, twice; ``From`` = the account's first owned number (``+15005550006``, the always-valid
   caller, when it owns none). ``dtmf_input_required`` (press a key first) is not emulated.
@@ -23,9 +23,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+import msgspec
+
 from ..._wire import is_e164
 from ..accounts.records import AccountRecord
 from ..calls.requests import CallRequest
+from ..content.records import ContentRecord
 from ..errors import EmulatorError
 from ..messages.requests import MAGIC_VALID_FROM, MessageRequest
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SMS_SENDER",
+    "VERIFY_WHATSAPP_TEMPLATE",
     "VERIFY_WHATSAPP_TEMPLATE_SID",
     "message_text",
     "send_code",
@@ -48,6 +52,12 @@ SMS_SENDER = "TWVerify"
 VERIFY_WHATSAPP_TEMPLATE_SID = "HX" + "0" * 31 + "1"
 """The ``ContentSid`` of Verify's WhatsApp messages (Twilio's own authentication template;
 not a Content resource of the account)."""
+VERIFY_WHATSAPP_TEMPLATE = ContentRecord(
+    VERIFY_WHATSAPP_TEMPLATE_SID, "", "verify_authentication", "en",
+    {"1": "Your verification code is: 123456"}, {"twilio/text": {"body": "{{1}}"}},
+    {"name": "verify_authentication", "category": "AUTHENTICATION", "status": "approved"},
+)  # fmt: skip
+"""That template: the whole text is its variable (Twilio's wording is its own)."""
 DO_NOT_SHARE = ". Don\u2019t share this code with anyone; our employees will never ask for the code"
 
 
@@ -99,8 +109,9 @@ def send_code(
             if sender is None and service_sid is None:
                 sender = f"whatsapp:{SANDBOX_WHATSAPP_NUMBER}"
             req = MessageRequest(
-                to=f"whatsapp:{to}", from_=sender, body=text, messaging_service_sid=service_sid,
+                to=f"whatsapp:{to}", from_=sender, messaging_service_sid=service_sid,
                 content_sid=VERIFY_WHATSAPP_TEMPLATE_SID,
+                content_variables=msgspec.json.encode({"1": text}).decode(),
             )  # fmt: skip
         else:
             req = MessageRequest(to=to, from_=SMS_SENDER, body=text)

@@ -40,7 +40,7 @@ from ..accounts.records import AccountRecord
 from ..errors import EmulatorError
 from ..records import new_sid
 from ..rules.records import Rule
-from .delivery import send_code
+from .delivery import VERIFY_WHATSAPP_TEMPLATE, send_code
 from .records import SendAttempt, VerificationRecord, VerifyServiceRecord
 from .repository import VerifyRepository
 from .settings import DEFAULT_SETTINGS, check_friendly_name, merge_settings, verify_error
@@ -117,6 +117,7 @@ class Verify:
         self.core = core
         self._repo = VerifyRepository(core.store)
         self._services: dict[str, VerifyServiceRecord] = {}
+        core.content.add_twilio_template(VERIFY_WHATSAPP_TEMPLATE)
         self.load()
 
     def load(self) -> None:
