@@ -60,6 +60,12 @@ EXPECTED = {
         models.AvailablePhoneNumber,
     ),
     "KEYS": ("/Accounts/{AccountSid}/Keys.json", "keys", ("SK",), models.ApiKey),
+    "SHORT_CODES": (
+        "/Accounts/{AccountSid}/SMS/ShortCodes.json",
+        "short_codes",
+        ("SC",),
+        models.ShortCode,
+    ),
 }
 
 # TWILIO.md §17.1: messaging/v1, on its own host (prefix /messaging on the emulator).
@@ -70,6 +76,14 @@ EXPECTED_V1 = {
     "MESSAGING_SERVICE_PHONE_NUMBERS": (
         "/v1/Services/{ServiceSid}/PhoneNumbers", "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}",
         "phone_numbers", ("PN",), models.MessagingServicePhoneNumber,
+    ),
+    "MESSAGING_SERVICE_SHORT_CODES": (
+        "/v1/Services/{ServiceSid}/ShortCodes", "/v1/Services/{ServiceSid}/ShortCodes/{Sid}",
+        "short_codes", ("SC",), models.MessagingServiceShortCode,
+    ),
+    "MESSAGING_SERVICE_ALPHA_SENDERS": (
+        "/v1/Services/{ServiceSid}/AlphaSenders", "/v1/Services/{ServiceSid}/AlphaSenders/{Sid}",
+        "alpha_senders", ("AI",), models.MessagingServiceAlphaSender,
     ),
 }  # fmt: skip
 
@@ -84,7 +98,7 @@ def test_each_messaging_v1_row(name: str) -> None:
     assert (spec.list_path.template, spec.instance_path.template) == (list_path, instance_path)
     route = spec.route(spec.instance_path)
     assert route.startswith("/messaging/v1/Services/")
-    assert "{Sid:PN[0-9a-fA-F]{32}}" in route or "{Sid:MG[0-9a-fA-F]{32}}" in route
+    assert "{Sid:" + prefixes[0] + "[0-9a-fA-F]{32}}" in route
 
 
 def test_the_2010_rows_are_on_the_api_domain_without_a_prefix() -> None:

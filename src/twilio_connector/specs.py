@@ -34,8 +34,11 @@ from .models import (
     Media,
     Message,
     MessagingService,
+    MessagingServiceAlphaSender,
     MessagingServicePhoneNumber,
+    MessagingServiceShortCode,
     Recording,
+    ShortCode,
     TwilioModel,
 )
 
@@ -52,8 +55,11 @@ __all__ = [
     "MEDIA",
     "MESSAGES",
     "MESSAGING_SERVICES",
+    "MESSAGING_SERVICE_ALPHA_SENDERS",
     "MESSAGING_SERVICE_PHONE_NUMBERS",
+    "MESSAGING_SERVICE_SHORT_CODES",
     "RECORDINGS",
+    "SHORT_CODES",
     "SPECS",
     "PathTemplate",
     "ResourceSpec",
@@ -234,6 +240,25 @@ MESSAGING_SERVICE_PHONE_NUMBERS = ResourceSpec(
     parents=(("ServiceSid", MESSAGING_SERVICES.sid_prefixes),), domain="messaging",
 )  # fmt: skip
 
+# -- Messaging Services: short-code and alpha-sender pools, the account's short codes -------
+SHORT_CODES = ResourceSpec(
+    "short_codes", ShortCode, "short_codes", ("SC",),
+    _path(f"{_ACCOUNT}/SMS/ShortCodes.json"), _path(f"{_ACCOUNT}/SMS/ShortCodes/{{Sid}}.json"),
+)  # fmt: skip
+MESSAGING_SERVICE_SHORT_CODES = ResourceSpec(
+    "short_codes", MessagingServiceShortCode, "short_codes", ("SC",),
+    PathTemplate("/v1/Services/{ServiceSid}/ShortCodes"),
+    PathTemplate("/v1/Services/{ServiceSid}/ShortCodes/{Sid}"),
+    parents=(("ServiceSid", MESSAGING_SERVICES.sid_prefixes),), domain="messaging",
+)  # fmt: skip
+MESSAGING_SERVICE_ALPHA_SENDERS = ResourceSpec(
+    "alpha_senders", MessagingServiceAlphaSender, "alpha_senders", ("AI",),
+    PathTemplate("/v1/Services/{ServiceSid}/AlphaSenders"),
+    PathTemplate("/v1/Services/{ServiceSid}/AlphaSenders/{Sid}"),
+    parents=(("ServiceSid", MESSAGING_SERVICES.sid_prefixes),), domain="messaging",
+)  # fmt: skip
+# -- end of the Messaging Services pool section -------------------------------------------
+
 SPECS: tuple[ResourceSpec[Any], ...] = (
     ACCOUNTS,
     BALANCE,
@@ -248,5 +273,8 @@ SPECS: tuple[ResourceSpec[Any], ...] = (
     KEYS,
     MESSAGING_SERVICES,
     MESSAGING_SERVICE_PHONE_NUMBERS,
+    SHORT_CODES,
+    MESSAGING_SERVICE_SHORT_CODES,
+    MESSAGING_SERVICE_ALPHA_SENDERS,
 )
 """Every resource, in the order of TWILIO.md's list-key table, then the product APIs."""

@@ -43,6 +43,7 @@ from .messages.state import Messaging
 from .messaging_services.state import MessagingServices
 from .notifications.records import NotificationRecord
 from .notifications.state import Notifications
+from .numbers.short_codes import ShortCodes
 from .numbers.state import SANDBOX_WHATSAPP_NUMBER, Numbers
 from .recordings.state import Recordings
 from .rules.state import RuleTable
@@ -82,7 +83,11 @@ class EmulatorCore:
         self.keys = Keys(store, self.clock)
         self.accounts = Accounts(store, self.clock, self.keys)
         self.numbers = Numbers(store, self.clock)
-        self.services = MessagingServices(store, self.clock, self.numbers.by_sid)
+        # -- Messaging Services: short codes on the account, services and their pools -----
+        self.short_codes = ShortCodes(store, self.clock)
+        self.services = MessagingServices(
+            store, self.clock, self.numbers.by_sid, self.short_codes.by_sid
+        )
         self.messaging = Messaging(self)
         self.inbound = InboundMessages(self)
         self.recordings = Recordings(store, self.clock, base_url)
@@ -193,6 +198,7 @@ class EmulatorCore:
         self.keys.load()
         self.accounts.load()
         self.numbers.load()
+        self.short_codes.load()
         self.services.load()
         self.rules.load()
         self.signing.load()

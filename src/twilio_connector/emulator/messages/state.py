@@ -20,11 +20,12 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..._wire import API_VERSION, parse_address, whatsapp_address
+from ..._wire import API_VERSION, parse_address
 from ...callbacks import SmsStatusChangeEvent
 from ..accounts.records import AccountRecord
 from ..errors import bad_request, not_found
-from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
+from ..messaging_services.records import ServiceRecord
+from ..messaging_services.selection import choose_sender
 from ..records import new_sid
 from ..scheduler import Timer
 from ..webhooks.dispatcher import Webhook
@@ -70,6 +71,7 @@ ERROR_MESSAGES = {
     63018: "Rate limit exceeded for Channel",
 }
 WHATSAPP_WINDOW = 24 * 3600.0
+MAX_VALIDITY = 36000
 
 
 def _price(channel: str, segments: int, num_media: int) -> str:
@@ -78,6 +80,23 @@ def _price(channel: str, segments: int, num_media: int) -> str:
     if num_media:
         return "-0.02000"
     return f"-{0.0079 * max(1, segments):.5f}"
+
+
+NO_SENDER = "No phone number available to send this message"
+
+
+def _service_defaults(
+    req: MessageRequest, service: ServiceRecord | None
+) -> tuple[str | None, int | None]:
+    """The message's status callback URL and validity period (``None``: Twilio's default,
+    36000 s): its own, else its Messaging Service's (TWILIO.md §17.5)."""
+    callback = req.status_callback or None
+    validity = req.validity_period
+    if service is not None:
+        callback = callback or service.settings.get("status_callback") or None
+        if validity is None:
+            validity = service.settings.get("validity_period")
+    return callback, (validity if validity is not None and validity < MAX_VALIDITY else None)
 
 
 def status_callback_params(m: MessageRecord) -> list[tuple[str, str]]:
@@ -139,9 +158,11 @@ class Messaging:
         check_request(req)
         assert req.to is not None  # checked
         to, from_, body, mg = req.to, req.from_, req.body or "", req.messaging_service_sid
-        to_channel = check_addresses(self.core.numbers, account, to, from_)
+        to_channel = check_addresses(self.core.numbers, account, to, from_, self.core.short_codes)
+        service = self.core.services.for_send(account, mg, from_) if mg else None  # 21701...
         now = self.core.clock.now()
-        send_at = scheduled_time(req, now)
+        timing = self.core.scheduler.timing
+        send_at = scheduled_time(req, now, timing.schedule_min_ahead, timing.schedule_max_ahead)
         status = "queued"
         if send_at is not None:
             status = "scheduled"
@@ -154,6 +175,9 @@ class Messaging:
             extra["content_sid"] = req.content_sid
         if send_at is not None:
             extra["send_at"] = send_at
+        status_callback, validity = _service_defaults(req, service)
+        if validity is not None:
+            extra["validity_period"] = validity
         msg = MessageRecord(
             sid=new_sid("MM" if num_media else "SM"),
             account_sid=account.sid,
@@ -167,7 +191,7 @@ class Messaging:
             date_created=now,
             date_updated=now,
             messaging_service_sid=mg,
-            status_callback=req.status_callback or None,
+            status_callback=status_callback,
             extra=extra or None,
         )
         self._unsaved[msg.sid] = msg
@@ -175,7 +199,6 @@ class Messaging:
         if req.media_urls:
             self._store_media(msg, req.media_urls, now)
         self._live[msg.sid] = msg
-        timing = self.core.scheduler.timing
         if status == "scheduled":
             assert send_at is not None
             self._scheduled[msg.sid] = self.core.scheduler.call_later(
@@ -237,7 +260,7 @@ class Messaging:
         if not msg.from_:
             sender = self._service_sender(msg)
             if sender is None:
-                msg.error_code, msg.error_message = 21606, "No sender available"
+                msg.error_code, msg.error_message = 21703, NO_SENDER
                 self._set_status(msg, "failed")
                 self._finish(msg)
                 return
@@ -249,14 +272,39 @@ class Messaging:
         self.core.scheduler.call_later(self.core.scheduler.timing.message_queue, self._sending, msg)
 
     def _service_sender(self, msg: MessageRecord) -> str | None:
-        numbers = self.core.numbers.of_account(msg.account_sid)
-        if msg.channel == "whatsapp":
-            wa = [n for n in numbers if n.whatsapp]
-            return whatsapp_address(wa[0].phone_number if wa else SANDBOX_WHATSAPP_NUMBER)
-        return numbers[0].phone_number if numbers else MAGIC_VALID_FROM
+        """The ``From`` the message's service picks (:mod:`..messaging_services.selection`),
+        remembered for the recipient when the service has sticky sender on."""
+        services = self.core.services
+        service = services.by_sid(msg.messaging_service_sid or "")
+        if service is None:  # deleted since the message was accepted
+            return None
+        sticky_on = bool(service.settings.get("sticky_sender"))
+        choice = choose_sender(
+            services.senders(service), msg.to, mms=msg.num_media > 0, sticky_sender=sticky_on,
+            area_code_geomatch=bool(service.settings.get("area_code_geomatch")),
+            sticky=services.sticky_of(service.sid, msg.to),
+        )  # fmt: skip
+        if choice is None:
+            return None
+        if sticky_on:
+            services.remember(service.sid, msg.to, choice.from_)
+        return choice.from_
+
+    def _expired(self, msg: MessageRecord) -> bool:
+        """Waited in the queue longer than its validity period (from ``SendAt`` if scheduled)."""
+        extra = msg.extra
+        if not extra or "validity_period" not in extra:
+            return False
+        start = float(extra.get("send_at", msg.date_created))
+        return self.core.clock.now() - start > float(extra["validity_period"])
 
     def _sending(self, msg: MessageRecord) -> None:
         if not self._alive(msg):
+            return
+        if self._expired(msg):
+            msg.error_code, msg.error_message = 30001, ERROR_MESSAGES[30001]
+            self._set_status(msg, "failed")
+            self._finish(msg)
             return
         self._set_status(msg, "sending", callback=False)
         outcome, code, delay = self._outcome(msg)
