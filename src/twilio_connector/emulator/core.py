@@ -187,6 +187,7 @@ class EmulatorCore:
 
     async def advance(self, seconds: float) -> None:
         await self.scheduler.advance(seconds)
+        self.messaging.release_due()  # scheduled messages whose SendAt has come
 
     def reset(self) -> None:
         """Forget everything (accounts, messages, logs, rules, signing), then re-seed."""

@@ -27,7 +27,6 @@ from ..errors import bad_request, not_found
 from ..messaging_services.records import ServiceRecord
 from ..messaging_services.selection import choose_sender
 from ..records import new_sid
-from ..scheduler import Timer
 from ..webhooks.dispatcher import Webhook
 from .records import MediaRecord, MessageRecord
 from .repository import MessageRepository, WhatsAppWindowRepository
@@ -135,7 +134,7 @@ class Messaging:
         self._live: dict[str, MessageRecord] = {}  # in the lifecycle, not yet terminal
         # Write-behind buffers, flushed by the store before any read and at each commit.
         self._unsaved: dict[str, MessageRecord] = {}
-        self._scheduled: dict[str, Timer] = {}
+        self._scheduled: dict[str, MessageRecord] = {}  # status "scheduled", by SID
         self._dirty: dict[str, MessageRecord] = {}
 
     def _save(self, msg: MessageRecord) -> None:
@@ -201,9 +200,7 @@ class Messaging:
         self._live[msg.sid] = msg
         if status == "scheduled":
             assert send_at is not None
-            self._scheduled[msg.sid] = self.core.scheduler.call_later(
-                send_at - now, self._release, msg
-            )
+            self._schedule(msg, send_at)
         elif status == "accepted":
             self.core.scheduler.call_later(timing.message_queue, self._pick_sender, msg, segments)
         else:
@@ -246,6 +243,29 @@ class Messaging:
 
     def _finish(self, msg: MessageRecord) -> None:
         self._live.pop(msg.sid, None)
+
+    # -- scheduled messages (TWILIO.md 18) ---------------------------------------------------
+    #
+    # A scheduled message waits for the emulator clock to reach its SendAt: moved there by
+    # ``advance`` (any timing mode; :meth:`release_due`), or by wall time in the fast and
+    # realistic modes (a plain loop timer, which ``settle`` does not wait for: a message due
+    # next week is not pending work).
+
+    def _schedule(self, msg: MessageRecord, send_at: float) -> None:
+        self._scheduled[msg.sid] = msg
+        if not self.core.scheduler.manual:
+            wait = max(0.0, send_at - self.core.clock.now())
+            self.core.loop.call_later(wait, self.release_due)
+
+    def release_due(self) -> int:
+        """Start the lifecycle of every scheduled message whose ``SendAt`` has come."""
+        now = self.core.clock.now()
+        due = [
+            m for m in self._scheduled.values() if float((m.extra or {}).get("send_at", 0)) <= now
+        ]
+        for msg in due:
+            self._release(msg)
+        return len(due)
 
     def _release(self, msg: MessageRecord) -> None:
         self._scheduled.pop(msg.sid, None)
@@ -396,9 +416,7 @@ class Messaging:
                 raise bad_request(20001, "Status can only be updated to 'canceled'")
             if msg.status != "scheduled":
                 raise bad_request(30409, "This message cannot be canceled")
-            timer = self._scheduled.pop(msg.sid, None)
-            if timer is not None:
-                timer.cancel()
+            self._scheduled.pop(msg.sid, None)
             self._set_status(msg, "canceled")
             self._finish(msg)
         if body is not None:
@@ -423,9 +441,7 @@ class Messaging:
         for msg in records:
             self._live[msg.sid] = msg
             if msg.status == "scheduled":
-                send_at = float((msg.extra or {}).get("send_at", 0.0))
-                delay = max(0.0, send_at - self.core.clock.now())
-                self._scheduled[msg.sid] = later(delay, self._release, msg)
+                self._schedule(msg, float((msg.extra or {}).get("send_at", 0.0)))
             elif msg.status == "accepted":
                 later(timing.message_queue, self._pick_sender, msg, max(1, msg.num_segments))
             elif msg.status == "sent":
@@ -434,6 +450,7 @@ class Messaging:
                 later(timing.message_deliver, self._delivered, msg, outcome, code)
             else:
                 later(timing.message_queue, self._sending, msg)
+        self.release_due()  # those whose time came while the emulator was stopped
         return len(records)
 
     def cancel_all(self) -> None:
