@@ -133,6 +133,18 @@ class MessageRepository:
         """Write the lifecycle columns (body, status, dates, error, price, segments)."""
         self._store.executemany(_UPDATE, (_update_row(m) for m in records))
 
+    def set_senders(self, moves: Iterable[tuple[str, str, str, str]]) -> None:
+        """Messaging Services picked senders for accepted messages (``(sid, account_sid,
+        to, from_)``, each stored with no ``from_``): one batch of updates, then each
+        conversation they left (``local`` ``""``) or joined recounted once."""
+        rows = list(moves)
+        self._store.executemany(
+            "UPDATE messages SET from_=? WHERE sid=?", ((f, sid) for sid, _, _, f in rows)
+        )
+        touched = {(a, "", to) for _, a, to, _ in rows} | {(a, f, to) for _, a, to, f in rows}
+        for account_sid, local, peer in sorted(touched):
+            self.conversations.recount(account_sid, local, peer)
+
     def set_sender(self, sid: str, from_: str) -> None:
         """A Messaging Service picked the sender: the message moves to that conversation."""
         before = self._store.query_one(_PARTIES, (sid,))

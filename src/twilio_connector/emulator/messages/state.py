@@ -136,6 +136,7 @@ class Messaging:
         self._unsaved: dict[str, MessageRecord] = {}
         self._scheduled: dict[str, MessageRecord] = {}  # status "scheduled", by SID
         self._dirty: dict[str, MessageRecord] = {}
+        self._moved: dict[str, MessageRecord] = {}  # stored accepted, sender picked since
 
     def _save(self, msg: MessageRecord) -> None:
         if msg.sid not in self._unsaved:
@@ -149,6 +150,10 @@ class Messaging:
         if self._dirty:
             self.repository.update(list(self._dirty.values()))
             self._dirty.clear()
+        if self._moved:
+            moves = [(m.sid, m.account_sid, m.to, m.from_ or "") for m in self._moved.values()]
+            self.repository.set_senders(moves)
+            self._moved.clear()
 
     # -- create -----------------------------------------------------------------------------
 
@@ -285,8 +290,9 @@ class Messaging:
                 self._finish(msg)
                 return
             msg.from_ = sender
-            if msg.sid not in self._unsaved:
-                self.repository.set_sender(msg.sid, sender)
+            if msg.sid not in self._unsaved:  # else the insert carries it
+                self._moved[msg.sid] = msg
+                self.core.store.defer(self._flush)
         msg.num_segments = segments
         self._set_status(msg, "queued")
         self.core.scheduler.call_later(self.core.scheduler.timing.message_queue, self._sending, msg)
@@ -459,6 +465,7 @@ class Messaging:
         self._scheduled.clear()
         self._unsaved.clear()
         self._dirty.clear()
+        self._moved.clear()
 
     def record_inbound(self, msg: MessageRecord, media_urls: list[str]) -> None:
         """Store a received message (inbound simulation)."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from ..._wire import country_of, parse_address
@@ -36,6 +37,7 @@ SenderKind = Literal["long_code", "short_code", "alpha", "whatsapp"]
 _NANP = ("US", "CA")
 
 
+@lru_cache(maxsize=65536)
 def number_country(phone_number: str) -> str:
     """The ISO country of an E.164 number; NANP numbers by area code (``CA`` for 604 ...)."""
     place = place_of(phone_number)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..._wire import parse_address
@@ -155,6 +156,16 @@ def check_alpha_sender(text: str | None) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
+def _number_sender(phone_number: str, number_type: str, whatsapp: bool) -> Sender:
+    """A pool number as a selection entry (its country and capabilities are fixed)."""
+    caps = capabilities_of(phone_number, number_type)
+    return Sender(
+        phone_number, "long_code", number_country(phone_number), sms=caps.sms, mms=caps.mms,
+        whatsapp=whatsapp,
+    )  # fmt: skip
+
+
 def _no_short_codes(_sid: str) -> ShortCodeRecord | None:
     return None
 
@@ -179,6 +190,11 @@ class MessagingServices:
         self._short_codes: dict[str, PoolShortCodeRecord] = {}  # by short code SID
         self._alpha: dict[str, AlphaSenderRecord] = {}  # by service SID (one each)
         self._sticky: dict[tuple[str, str], str] = {}  # (service, recipient) -> From
+        self._generation = 0
+        self._sender_cache: dict[
+            str, tuple[int, list[tuple[str, NumberRecord, bool]], list[Sender]]
+        ] = {}
+        """Per service: (generation, the numbers it was built from, the senders)."""
         self.load()
 
     def load(self) -> None:
@@ -187,6 +203,7 @@ class MessagingServices:
         self._short_codes = {p.short_code_sid: p for p in self._repo.short_codes()}
         self._alpha = {a.service_sid: a for a in self._repo.alpha_senders()}
         self._sticky = {(s, r): sender for s, r, sender in self._repo.sticky()}
+        self._generation += 1  # the pools changed: cached senders are stale
 
     # -- services ---------------------------------------------------------------------------
 
@@ -236,6 +253,7 @@ class MessagingServices:
         for key in [k for k in self._sticky if k[0] == service.sid]:
             del self._sticky[key]
         self._repo.delete(service.sid)
+        self._generation += 1  # the pools changed: cached senders are stale
 
     # -- the pool ---------------------------------------------------------------------------
 
@@ -245,6 +263,7 @@ class MessagingServices:
         if number is None or number.account_sid != entry.account_sid:
             self._pool.pop(entry.number_sid, None)
             self._repo.remove_number(entry.number_sid)
+            self._generation += 1  # the pools changed: cached senders are stale
             if number is not None:
                 self._forget_sender(entry.service_sid, number.phone_number)
             return None
@@ -269,6 +288,7 @@ class MessagingServices:
         entry = PoolNumberRecord(service.sid, number_sid, service.account_sid, now, now)
         self._pool[number_sid] = entry
         self._repo.add_number(entry)
+        self._generation += 1  # the pools changed: cached senders are stale
         return PoolNumber(entry, number)
 
     def numbers(self, service: ServiceRecord) -> list[PoolNumber]:
@@ -286,6 +306,7 @@ class MessagingServices:
         """Take the number out of the pool; the sticky mappings to it go too."""
         self._pool.pop(pooled.entry.number_sid, None)
         self._repo.remove_number(pooled.entry.number_sid)
+        self._generation += 1  # the pools changed: cached senders are stale
         self._forget_sender(pooled.entry.service_sid, pooled.number.phone_number)
 
     def forget_number(self, number: NumberRecord) -> None:
@@ -325,6 +346,7 @@ class MessagingServices:
         entry = PoolShortCodeRecord(service.sid, short_code_sid, service.account_sid, now, now)
         self._short_codes[short_code_sid] = entry
         self._repo.add_short_code(entry)
+        self._generation += 1  # the pools changed: cached senders are stale
         return PoolShortCode(entry, short_code)
 
     def short_codes(self, service: ServiceRecord) -> list[PoolShortCode]:
@@ -347,6 +369,7 @@ class MessagingServices:
     def remove_short_code(self, pooled: PoolShortCode) -> None:
         self._short_codes.pop(pooled.entry.short_code_sid, None)
         self._repo.remove_short_code(pooled.entry.short_code_sid)
+        self._generation += 1  # the pools changed: cached senders are stale
         self._forget_sender(pooled.entry.service_sid, pooled.short_code.short_code)
 
     # -- the alpha sender -------------------------------------------------------------------
@@ -363,6 +386,7 @@ class MessagingServices:
         record = AlphaSenderRecord(new_sid("AI"), service.sid, service.account_sid, alpha, now, now)
         self._alpha[service.sid] = record
         self._repo.add_alpha_sender(record)
+        self._generation += 1  # the pools changed: cached senders are stale
         return record
 
     def alpha_senders(self, service: ServiceRecord) -> list[AlphaSenderRecord]:
@@ -376,6 +400,7 @@ class MessagingServices:
     def remove_alpha_sender(self, record: AlphaSenderRecord) -> None:
         self._alpha.pop(record.service_sid, None)
         self._repo.remove_alpha_sender(record.sid)
+        self._generation += 1  # the pools changed: cached senders are stale
         self._forget_sender(record.service_sid, record.alpha_sender)
 
     # -- sending ----------------------------------------------------------------------------
@@ -387,10 +412,10 @@ class MessagingServices:
             raise bad_request(
                 21701, f"The Messaging Service Sid {sid[:40]} is invalid or not on this account."
             )
-        senders = self.senders(service)
-        if not senders:
+        if not self._has_senders(service):
             raise bad_request(21704, "The Messaging Service contains no phone numbers")
         if from_:
+            senders = self.senders(service)
             address = parse_address(from_)
             whatsapp = address.channel == "whatsapp"
             if not any(s.address == address.bare and (s.whatsapp or not whatsapp) for s in senders):
@@ -401,7 +426,23 @@ class MessagingServices:
         return service
 
     def senders(self, service: ServiceRecord) -> list[Sender]:
-        """The pool as selection entries: the alpha sender, short codes, then numbers."""
+        """The pool as selection entries: the alpha sender, short codes, then numbers
+        (cached until a pool changes or one of its numbers is released or changes its
+        WhatsApp flag)."""
+        cached = self._sender_cache.get(service.sid)
+        if cached is not None and cached[0] == self._generation:
+            numbers = cached[1]
+            if all(
+                self._number(sid) is n and n.whatsapp == wa and n.account_sid == service.account_sid
+                for sid, n, wa in numbers
+            ):
+                return cached[2]
+        senders = self._build_senders(service)
+        used = [(p.entry.number_sid, p.number, p.number.whatsapp) for p in self.numbers(service)]
+        self._sender_cache[service.sid] = (self._generation, used, senders)
+        return senders
+
+    def _build_senders(self, service: ServiceRecord) -> list[Sender]:
         out: list[Sender] = []
         alpha = self._alpha.get(service.sid)
         if alpha is not None:
@@ -411,14 +452,11 @@ class MessagingServices:
             out.append(Sender(sc.short_code, "short_code", sc.country_code, sms=True))
         for pooled in self.numbers(service):
             n = pooled.number
-            caps = capabilities_of(n.phone_number, n.number_type)
-            out.append(
-                Sender(
-                    n.phone_number, "long_code", number_country(n.phone_number), sms=caps.sms,
-                    mms=caps.mms, whatsapp=n.whatsapp,
-                )
-            )  # fmt: skip
+            out.append(_number_sender(n.phone_number, n.number_type, n.whatsapp))
         return out
+
+    def _has_senders(self, service: ServiceRecord) -> bool:
+        return bool(self.senders(service))
 
     def sticky_of(self, service_sid: str, recipient: str) -> str | None:
         """The ``From`` the service used for ``recipient`` before (kept while sticky is off)."""
