@@ -303,3 +303,20 @@ async def test_our_async_client_sends_through_a_service(emu: Emulator, twilio: C
         with pytest.raises(TwilioApiError) as caught:
             await client.messages.create(to=TO, messaging_service_sid=empty, body="x")
         assert (caught.value.status, caught.value.code) == (400, 21704)
+
+
+def test_the_pool_follows_changes_made_after_it_was_used(emu: Emulator, twilio: Client) -> None:
+    service = _service(twilio, FROM, FROM_2)
+    assert _sent_from(emu, twilio, service, "+13105550100") == FROM  # the pool is read
+    whatsapp_to = "whatsapp:+14155550100"
+    failed = _send(twilio, service, whatsapp_to)
+    emu.settle()
+    assert twilio.messages(failed.sid).fetch().error_code == 21703
+    emu.enable_whatsapp(FROM_2)  # a number of the pool changes
+    emu.simulate_inbound_message(whatsapp_to, f"whatsapp:{FROM_2}", "hi")
+    emu.settle()
+    assert _sent_from(emu, twilio, service, whatsapp_to) == f"whatsapp:{FROM_2}"
+    sub = twilio.api.v2010.accounts.create(friendly_name="sub")
+    first = next(n.sid for n in twilio.incoming_phone_numbers.list() if n.phone_number == FROM)
+    twilio.incoming_phone_numbers(first).update(account_sid=sub.sid)  # moved to a subaccount
+    assert _sent_from(emu, twilio, service, "+13105550101") == FROM_2

@@ -86,8 +86,9 @@ class EmulatorCore:
         # -- Messaging Services: short codes on the account, services and their pools -----
         self.short_codes = ShortCodes(store, self.clock)
         self.services = MessagingServices(
-            store, self.clock, self.numbers.by_sid, self.short_codes.by_sid
-        )
+            store, self.clock, self.numbers.by_sid, self.short_codes.by_sid,
+            numbers_version=lambda: self.numbers.version,
+        )  # fmt: skip
         self.messaging = Messaging(self)
         self.inbound = InboundMessages(self)
         self.recordings = Recordings(store, self.clock, base_url)

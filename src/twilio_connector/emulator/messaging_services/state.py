@@ -179,12 +179,15 @@ class MessagingServices:
         clock: Clock,
         numbers_by_sid: Callable[[str], NumberRecord | None],
         short_codes_by_sid: Callable[[str], ShortCodeRecord | None] = _no_short_codes,
+        numbers_version: Callable[[], int] | None = None,
     ) -> None:
         self._repo = ServiceRepository(store)
         self._clock = clock
         self._number = numbers_by_sid
         """An owned number by SID (``None`` once released)."""
         self._short_code = short_codes_by_sid
+        self._numbers_version = numbers_version
+        """Moves whenever a number changes (``None``: unknown, cached senders are re-checked)."""
         self._services: dict[str, ServiceRecord] = {}
         self._pool: dict[str, PoolNumberRecord] = {}  # by number SID, in insertion order
         self._short_codes: dict[str, PoolShortCodeRecord] = {}  # by short code SID
@@ -192,9 +195,9 @@ class MessagingServices:
         self._sticky: dict[tuple[str, str], str] = {}  # (service, recipient) -> From
         self._generation = 0
         self._sender_cache: dict[
-            str, tuple[int, list[tuple[str, NumberRecord, bool]], list[Sender]]
+            str, tuple[tuple[int, int | None], list[tuple[str, NumberRecord, bool]], list[Sender]]
         ] = {}
-        """Per service: (generation, the numbers it was built from, the senders)."""
+        """Per service: ((generation, numbers version), the numbers used, the senders)."""
         self.load()
 
     def load(self) -> None:
@@ -427,20 +430,27 @@ class MessagingServices:
 
     def senders(self, service: ServiceRecord) -> list[Sender]:
         """The pool as selection entries: the alpha sender, short codes, then numbers
-        (cached until a pool changes or one of its numbers is released or changes its
-        WhatsApp flag)."""
+        (cached until a pool or a number changes)."""
+        version = self._numbers_version() if self._numbers_version is not None else None
         cached = self._sender_cache.get(service.sid)
-        if cached is not None and cached[0] == self._generation:
-            numbers = cached[1]
-            if all(
-                self._number(sid) is n and n.whatsapp == wa and n.account_sid == service.account_sid
-                for sid, n, wa in numbers
-            ):
-                return cached[2]
+        if (
+            cached is not None
+            and cached[0] == (self._generation, version)
+            and (version is not None or self._same_numbers(service, cached[1]))
+        ):
+            return cached[2]
         senders = self._build_senders(service)
         used = [(p.entry.number_sid, p.number, p.number.whatsapp) for p in self.numbers(service)]
-        self._sender_cache[service.sid] = (self._generation, used, senders)
+        self._sender_cache[service.sid] = ((self._generation, version), used, senders)
         return senders
+
+    def _same_numbers(
+        self, service: ServiceRecord, used: list[tuple[str, NumberRecord, bool]]
+    ) -> bool:
+        return all(
+            self._number(sid) is n and n.whatsapp == wa and n.account_sid == service.account_sid
+            for sid, n, wa in used
+        )
 
     def _build_senders(self, service: ServiceRecord) -> list[Sender]:
         out: list[Sender] = []
