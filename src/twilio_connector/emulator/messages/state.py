@@ -5,9 +5,14 @@ Outbound lifecycle (delays from :class:`~.scheduler.Timing`, in simulated second
     [scheduled | accepted] -> queued -> sending -> sent -> delivered (-> read, WhatsApp)
                                               \\-> failed           \\-> undelivered
 
-Status callbacks go to the message's ``StatusCallback`` for ``queued`` (Messaging Service
-only), ``sent``, ``failed``, ``delivered``, ``undelivered``, ``read`` and ``canceled``,
-never for the initial status. The outcome comes from, in order: the rule table (kind
+A message sent with a ``MessagingServiceSid`` and no ``From`` is ``accepted``; after
+``message_queue`` its service's pool gives the sender (:mod:`..messaging_services.selection`),
+or it fails with 21703; a ``scheduled`` one waits for the clock to reach its ``SendAt``.
+``ValidityPeriod`` (the message's, else its service's) fails it with 30001 when it leaves the
+queue later than that. Status callbacks go to the message's ``StatusCallback`` (else its
+service's ``status_callback``) for ``queued`` (Messaging Service only), ``sent``,
+``failed``, ``delivered``, ``undelivered``, ``read`` and ``canceled``, never for the initial
+status. The outcome comes from, in order: the rule table (kind
 ``"message"``), the magic destinations ``+1500555 30NN`` / ``+1500555 63NN`` (error 300NN /
 630NN), the WhatsApp 24-hour window (63016), else delivered (WhatsApp: then read).
 """
