@@ -207,6 +207,7 @@ class MessagingServices:
         self._alpha = {a.service_sid: a for a in self._repo.alpha_senders()}
         self._sticky = {(s, r): sender for s, r, sender in self._repo.sticky()}
         self._generation += 1  # the pools changed: cached senders are stale
+        self._sender_cache.clear()
 
     # -- services ---------------------------------------------------------------------------
 
@@ -246,6 +247,7 @@ class MessagingServices:
     def delete(self, service: ServiceRecord) -> None:
         """The service and its pool (the numbers stay on the account)."""
         self._services.pop(service.sid, None)
+        self._sender_cache.pop(service.sid, None)
         for sid in [p.number_sid for p in self._pool.values() if p.service_sid == service.sid]:
             del self._pool[sid]
         for sid in [
