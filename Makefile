@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 
-.PHONY: demo test lint typecheck browser postgres bench docs clean voice screenshot
+.PHONY: demo test lint typecheck browser postgres node bench docs clean voice screenshot
 
 # `make demo` and `make voice` run the emulator, the listener and rich: the [cli] extra brings
 # them all (pyproject.toml). `make test` needs every extra and the test tools: [dev].
@@ -28,7 +28,7 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy --strict src/twilio_connector
 
-test: lint typecheck browser postgres
+test: lint typecheck browser postgres node
 	$(VENV)/bin/pytest -q
 
 # The web-inbox test drives Debian's Chromium (never a downloaded browser). Installed here
@@ -53,6 +53,22 @@ postgres:
 	      apt-get install -y -qq --no-install-recommends postgresql >/dev/null; } \
 	    || echo "could not install postgresql: the PostgreSQL tests will be skipped"; \
 	  else echo "postgresql missing and not root: the PostgreSQL tests will be skipped"; fi; }
+
+# The twilio-node tests (tests/node) run Twilio's official Node SDK, pinned by
+# tests/node/package-lock.json, installed with `npm ci` into tests/node/node_modules once (again
+# only when the lock changes). Without node and npm, or when the install fails, those tests skip
+# and say why (with CI=true a missing twilio-node fails them instead).
+NODE_DEPS := tests/node/node_modules/.installed
+
+node:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) -s --no-print-directory $(NODE_DEPS) \
+	  || echo "could not install twilio-node: the Node SDK tests will be skipped"; \
+	else echo "node or npm missing: the Node SDK tests will be skipped"; fi
+
+$(NODE_DEPS): tests/node/package.json tests/node/package-lock.json tests/node/.npmrc
+	cd tests/node && npm ci --loglevel=error
+	@touch $@
 
 screenshot: $(VENV)/.dev browser
 	UPDATE_SCREENSHOT=1 $(VENV)/bin/pytest -q tests/emulator_ui/test_ui_browser.py

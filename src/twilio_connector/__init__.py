@@ -46,6 +46,9 @@ if _typing.TYPE_CHECKING:  # pragma: no cover - imported lazily below
         MessagingServicePhoneNumber,
         NewApiKey,
         Recording,
+        Verification,
+        VerificationCheck,
+        VerifyService,
     )
 
 # Names are imported on first use, so that `twilio_connector.listener` or `.signature` does
@@ -90,6 +93,7 @@ _LAZY_MODULES = {
         "Recording",
     ),
 }
+_LAZY_MODULES[".models"] += ("Verification", "VerificationCheck", "VerifyService")  # verify/v2
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 
@@ -152,3 +156,4 @@ __all__ = [
     "VoiceInputType",
     "__version__",
 ]
+__all__ += ["Verification", "VerificationCheck", "VerifyService"]  # verify/v2

@@ -71,6 +71,13 @@ __all__ = [
     "is_known",
 ]
 
+__all__ += [  # verify/v2
+    "VerificationChannel",
+    "VerificationChannelValue",
+    "VerificationStatus",
+    "VerificationStatusValue",
+]
+
 Unrecognized = NewType("Unrecognized", str)
 """A value this release does not know (Twilio added it later); a ``str`` at run time."""
 
@@ -134,6 +141,16 @@ EmergencyAddressStatus: TypeAlias = Literal[
 ]
 HttpMethod: TypeAlias = Literal["GET", "POST"]
 
+# -- verify/v2 ---------------------------------------------------------------------------------
+VerificationChannel: TypeAlias = Literal["sms", "call", "email", "whatsapp", "sna"]
+"""A Verification's channel (the spec's ``verification_enum_channel``; ``auto`` is only a
+request value: the answer names the channel used)."""
+VerificationStatus: TypeAlias = Literal[
+    "pending", "approved", "canceled", "max_attempts_reached", "deleted", "failed", "expired"
+]
+"""A Verification's status, as its field description lists them (the spec's
+``verification_enum_status`` holds only the update values ``canceled``/``approved``)."""
+
 if TYPE_CHECKING:
     MessageStatusValue: TypeAlias = MessageStatus | Unrecognized
     MessageDirectionValue: TypeAlias = MessageDirection | Unrecognized
@@ -149,6 +166,8 @@ if TYPE_CHECKING:
     EmergencyStatusValue: TypeAlias = EmergencyStatus | Unrecognized
     EmergencyAddressStatusValue: TypeAlias = EmergencyAddressStatus | Unrecognized
     HttpMethodValue: TypeAlias = HttpMethod | Unrecognized
+    VerificationChannelValue: TypeAlias = VerificationChannel | Unrecognized
+    VerificationStatusValue: TypeAlias = VerificationStatus | Unrecognized
 else:
     # What msgspec decodes the fields as: any string. (A Literal would refuse a value Twilio
     # adds tomorrow, and msgspec allows one str-like type per union.)
@@ -156,6 +175,7 @@ else:
     AnsweredByValue = AccountStatusValue = AccountTypeValue = RecordingStatusValue = str
     RecordingSourceValue = AddressRequirementValue = VoiceReceiveModeValue = str
     EmergencyStatusValue = EmergencyAddressStatusValue = HttpMethodValue = str
+    VerificationChannelValue = VerificationStatusValue = str  # verify/v2
 
 _KNOWN: dict[object, frozenset[str]] = {}
 

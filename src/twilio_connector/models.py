@@ -35,6 +35,8 @@ from .enums import (
     MessageStatusValue,
     RecordingSourceValue,
     RecordingStatusValue,
+    VerificationChannelValue,
+    VerificationStatusValue,
     VoiceReceiveModeValue,
 )
 
@@ -71,6 +73,18 @@ __all__ = [
     "parse_rfc2822",
     "to_builtins",
     "v1_page_envelope",
+]
+
+__all__ += [  # verify/v2
+    "Verification",
+    "VerificationCheck",
+    "VerificationSendAttempt",
+    "VerifyPasskeys",
+    "VerifyPush",
+    "VerifyRelyingParty",
+    "VerifyService",
+    "VerifyTotp",
+    "VerifyWhatsapp",
 ]
 
 T = TypeVar("T", bound="TwilioModel")
@@ -452,6 +466,130 @@ class ShortCode(TwilioModel):
 
 
 # -- end of the Messaging Services pool section -------------------------------------------
+
+
+# -- verify/v2 (ISO 8601 dates, the v1 page envelope) ----------------------------------------
+
+
+class VerifyPush(TwilioModel):
+    """A Verify Service's ``push`` settings (Verify Push factors)."""
+
+    include_date: bool | None = None
+    apn_credential_sid: str | None = None
+    fcm_credential_sid: str | None = None
+
+
+class VerifyTotp(TwilioModel):
+    """A Verify Service's ``totp`` settings (TOTP factors)."""
+
+    issuer: str | None = None
+    time_step: int | None = None
+    code_length: int | None = None
+    skew: int | None = None
+
+
+class VerifyWhatsapp(TwilioModel):
+    """A Verify Service's ``whatsapp`` sender (``from`` is ``from_``)."""
+
+    msg_service_sid: str | None = None
+    from_: str | None = None
+
+
+class VerifyRelyingParty(TwilioModel):
+    id: str | None = None
+    name: str | None = None
+    origins: list[str] | None = None
+
+
+class VerifyPasskeys(TwilioModel):
+    """A Verify Service's ``passkeys`` settings."""
+
+    relying_party: VerifyRelyingParty | None = None
+    authenticator_attachment: str | None = None
+    discoverable_credentials: str | None = None
+    user_verification: str | None = None
+
+
+class VerifyService(TwilioModel):
+    """A Verify Service (``VA...``, ``verify/v2/Services``): how codes are made and sent."""
+
+    sid: str
+    account_sid: str | None = None
+    friendly_name: str | None = None
+    code_length: int | None = None
+    lookup_enabled: bool | None = None
+    psd2_enabled: bool | None = None
+    skip_sms_to_landlines: bool | None = None
+    dtmf_input_required: bool | None = None
+    tts_name: str | None = None
+    do_not_share_warning_enabled: bool | None = None
+    custom_code_enabled: bool | None = None
+    push: VerifyPush | None = None
+    totp: VerifyTotp | None = None
+    whatsapp: VerifyWhatsapp | None = None
+    passkeys: VerifyPasskeys | None = None
+    default_template_sid: str | None = None
+    verify_event_subscription_enabled: bool | None = None
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
+    url: str | None = None
+    links: dict[str, str] | None = None
+
+
+class VerificationSendAttempt(TwilioModel):
+    """One send of a Verification's code (``VL...``); ``channel`` as Twilio writes it
+    (``SMS``, ``CALL``, ``whatsapp``)."""
+
+    attempt_sid: str
+    channel: str | None = None
+    time: datetime | None = None
+
+
+class Verification(TwilioModel):
+    """A Verification (``VE...``, ``Services/{VA}/Verifications``): a code sent to ``to``.
+    ``approved`` tells whether it was approved (``status == "approved"``)."""
+
+    sid: str
+    service_sid: str | None = None
+    account_sid: str | None = None
+    to: str | None = None
+    channel: VerificationChannelValue | None = None
+    status: VerificationStatusValue | None = None
+    valid: bool | None = None
+    lookup: dict[str, Any] | None = None
+    amount: str | None = None
+    payee: str | None = None
+    send_code_attempts: list[VerificationSendAttempt] | None = None
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
+    sna: dict[str, Any] | None = None
+    url: str | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+
+class VerificationCheck(TwilioModel):
+    """The answer to a VerificationCheck: ``sid`` is the Verification's (``VE...``);
+    ``approved`` is True when the code was right (``status == "approved"``)."""
+
+    sid: str
+    service_sid: str | None = None
+    account_sid: str | None = None
+    to: str | None = None
+    channel: VerificationChannelValue | None = None
+    status: VerificationStatusValue | None = None
+    valid: bool | None = None
+    amount: str | None = None
+    payee: str | None = None
+    sna_attempts_error_codes: list[dict[str, Any]] | None = None
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
 
 
 class V1PageMeta(msgspec.Struct, kw_only=True):

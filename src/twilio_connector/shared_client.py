@@ -15,16 +15,18 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ._base_client import ClientCore, Op, RetryEvent
 from ._operation import Mode, Resource, operation
 from ._wire import form, whatsapp_address
+from ._wire.domains import is_domain_name, serves_url
 from .config import RetryPolicy, TwilioConfig
 from .errors import ConfigurationError
 from .inputs import StatusCallback, VoiceCallInput
-from .models import Account, Balance, Call, Message
+from .models import Account, Balance, Call, Message, Verification, VerificationCheck
 from .resources.accounts import Accounts
 from .resources.calls import Calls, call_params
 from .resources.keys import Keys
 from .resources.messages import Messages
 from .resources.messaging_services import MessagingServices
 from .resources.phone_numbers import AvailablePhoneNumbers, IncomingPhoneNumbers
+from .resources.verify import VerificationChannelName, Verify
 from .specs import BALANCE, CALLS
 
 if TYPE_CHECKING:
@@ -129,6 +131,13 @@ class BaseClient(Resource[Mode]):
         return MessagingServices(self)
 
     @cached_property
+    def verify(self) -> Verify[Mode]:
+        """Verify v2 (``verify`` domain: ``verify.twilio.com/v2``): services, verifications
+        and checks; the short forms are :meth:`start_verification` and
+        :meth:`check_verification`."""
+        return Verify(self)
+
+    @cached_property
     def incoming_phone_numbers(self) -> IncomingPhoneNumbers[Mode]:
         return IncomingPhoneNumbers(self)
 
@@ -148,15 +157,34 @@ class BaseClient(Resource[Mode]):
         path: str,
         params: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
+        *,
+        domain: str | None = None,
     ) -> Op[Any]:
-        """Call any 2010-04-01 operation; returns the decoded JSON (``None`` for 204).
+        """Call any operation of any Twilio API; returns the decoded JSON (``None`` for 204).
 
-        ``path`` is absolute (``/2010-04-01/Accounts/{AccountSid}/Queues.json``) or
-        relative to the account (``Queues.json``); ``{AccountSid}`` is filled in.
-        ``params`` go in the query string, ``data`` in the form body (lists repeat keys).
-        Same auth, retries and error mapping as every other operation.
+        ``path`` is absolute (``/2010-04-01/Accounts/{AccountSid}/Queues.json``), relative
+        to the account (``Queues.json``), or, with ``domain`` (``"verify"``, ``"lookups"``),
+        a path on that API's host (``/v2/Services``: ``https://verify.twilio.com/v2/Services``
+        on Twilio, ``{base_url}/verify/v2/Services`` on the emulator). A full URL works too,
+        on this client's own hosts only (the credentials go nowhere else: ``ValueError``).
+        ``{AccountSid}`` is filled in; ``params`` go in the query string, ``data`` in the
+        form body (lists repeat keys). Same auth, retries and error mapping as every other
+        operation.
         """
         path = path.replace("{AccountSid}", self.config.account_sid)
+        if domain is not None:
+            if not is_domain_name(domain):
+                raise ValueError(f"not an API domain name: {domain[:40]!r}")
+            if not path.startswith("/"):
+                raise ValueError("with domain=, path starts at the host's root: '/v2/...'")
+            path = self._core.domain_url(domain) + path
+        elif path.startswith(("http://", "https://")) and not serves_url(
+            self.config.base_url, path
+        ):
+            raise ValueError(
+                "refusing to send credentials to a URL outside this client's API hosts: "
+                + self._core.redact(path)[:200]
+            )
         return (
             yield from self._core.call_json(
                 method.upper(),
@@ -251,3 +279,34 @@ class BaseClient(Resource[Mode]):
     def get_message(self, sid: str) -> Op[Message]:
         """Fetch a message by SID."""
         return (yield from self.messages._fetch(sid))
+
+    # -- verify/v2: the everyday job ----------------------------------------------------------
+
+    @operation
+    def start_verification(
+        self,
+        service_sid: str,
+        to: str,
+        channel: VerificationChannelName | str = "sms",
+        *,
+        custom_code: str | None = None,
+        custom_friendly_name: str | None = None,
+        locale: str | None = None,
+    ) -> Op[Verification]:
+        """Send a one-time code to ``to`` (E.164) from Verify service ``service_sid``
+        (``VA...``) by ``sms``, ``whatsapp`` or ``call``. Again while pending: the same code
+        is sent again (up to 5 sends)."""
+        verifications = self.verify.verifications(service_sid)
+        return (
+            yield from verifications._create(
+                to, channel, custom_code=custom_code,
+                custom_friendly_name=custom_friendly_name, locale=locale,
+            )
+        )  # fmt: skip
+
+    @operation
+    def check_verification(self, service_sid: str, to: str, code: str) -> Op[VerificationCheck]:
+        """Check the ``code`` ``to`` typed in: ``.approved`` is True when it is right. A wrong
+        code is not an error; nothing pending (never sent, approved, canceled, expired) is
+        :class:`~twilio_connector.errors.NotFoundError`; a 6th check is a 429 (60202)."""
+        return (yield from self.verify._check(service_sid, code, to=to))

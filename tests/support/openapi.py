@@ -59,3 +59,9 @@ class OpenApi:
         schema = {**self.schema_for(method, template, status), "components": self.components}
         jsonschema.validate(json.loads(body), schema)
         self.validated.append((method, template, status))
+
+
+VERIFY_SPEC_PATH = SPEC_DIR / "twilio_verify_v2.json"
+"""``verify/v2`` (Verify Services, Verifications, VerificationCheck): its paths start at
+``/v2`` (the emulator serves them under ``/verify``)."""
+__all__ += ["VERIFY_SPEC_PATH"]

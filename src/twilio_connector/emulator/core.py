@@ -50,6 +50,7 @@ from .rules.state import RuleTable
 from .scheduler import Clock, Scheduler
 from .store import Store
 from .timing import Timing
+from .verify.state import Verify
 from .webhooks.dispatcher import Webhook, WebhookDispatcher, WebhookResult
 from .webhooks.signing import SigningTable
 
@@ -93,6 +94,7 @@ class EmulatorCore:
         self.inbound = InboundMessages(self)
         self.recordings = Recordings(store, self.clock, base_url)
         self.calls = Calls(self)
+        self.verify = Verify(self)  # verify/v2: services, verifications (after messaging, calls)
         self.on_reset: list[Callable[[], None]] = []
         self.main_account_sid = DEFAULT_ACCOUNT_SID
         self._seed_args: tuple[str, str | None, tuple[str, ...]] | None = None
@@ -202,6 +204,7 @@ class EmulatorCore:
         self.numbers.load()
         self.short_codes.load()
         self.services.load()
+        self.verify.load()
         self.rules.load()
         self.signing.load()
         self.clock.offset = 0.0

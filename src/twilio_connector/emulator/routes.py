@@ -30,6 +30,8 @@ from .recordings.rest import RecordingsApi
 from .router import Router
 from .rules.control import RulesControl
 from .ui import pages as ui_pages
+from .verify.control import VerificationsControl
+from .verify.rest import VerifyApi
 from .webhooks.control import WebhooksControl
 
 __all__ = ["build_router"]
@@ -149,6 +151,20 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("GET", alpha, services.fetch_alpha_sender, auth="principal")
     router.add("DELETE", alpha, services.delete_alpha_sender, auth="principal")
     router.add("POST", f"{CONTROL}/short-codes", NumbersControl(core).add_short_code, auth="main")
+    # -- verify/v2: Verify Services, Verifications, VerificationCheck -----------------
+    verify, verify_service = VerifyApi(core), _one(specs.VERIFY_SERVICES)
+    verifications, verification = _list(specs.VERIFICATIONS), _one(specs.VERIFICATIONS)
+    verification_check = _list(specs.VERIFICATION_CHECKS)
+    router.add("GET", _list(specs.VERIFY_SERVICES), verify.list_services, auth="principal")
+    router.add("POST", _list(specs.VERIFY_SERVICES), verify.create_service, auth="principal")
+    router.add("GET", verify_service, verify.fetch_service, auth="principal")
+    router.add("POST", verify_service, verify.update_service, auth="principal")
+    router.add("DELETE", verify_service, verify.delete_service, auth="principal")
+    router.add("POST", verifications, verify.start, auth="principal")
+    router.add("GET", verification, verify.fetch, auth="principal")
+    router.add("POST", verification, verify.update, auth="principal")
+    router.add("POST", verification_check, verify.check, auth="principal")
+    router.add("GET", f"{CONTROL}/verifications", VerificationsControl(core).list, auth="main")
     # -- calls ------------------------------------------------------------------------
     calls = CallsApi(core)
     router.add("POST", CALL_LIST, calls.create)

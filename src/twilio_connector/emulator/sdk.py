@@ -21,7 +21,10 @@ __all__ = ["point_sdk", "sdk_client"]
 
 def point_sdk(client: Any, base_url: str) -> Any:
     """Set ``client.<domain>.base_url`` for every domain of :data:`~.._wire.DOMAINS` to where
-    ``base_url`` serves it; returns ``client``. Works on any ``twilio.rest.Client``."""
+    ``base_url`` serves it, and clear its edge and region (which ``TWILIO_EDGE`` /
+    ``TWILIO_REGION`` set, and which would rewrite the emulator's host into
+    ``127.sydney.au1.0.1``); returns ``client``. Works on any ``twilio.rest.Client``."""
+    client.edge = client.region = None
     for domain in DOMAINS:
         getattr(client, domain).base_url = domain_base_url(base_url, domain)
     return client

@@ -41,6 +41,8 @@ from .routes import build_router
 from .rules.state import Rule
 from .scheduler import Timing
 from .store import Store
+from .verify.serialize import control_entry
+from .verify.state import check_verify_rule
 from .webhooks.records import DeliveryRecord
 from .webhooks.signing import SigningRule
 
@@ -282,6 +284,8 @@ class Emulator:
         rule = Rule(kind, outcome, to, from_, error_code, params, times)
         if kind == "call":
             check_call_rule(rule)
+        if kind == "verify":
+            check_verify_rule(rule)
         return self.call(lambda core: core.rules.add(rule))
 
     def clear_rules(self, kind: str | None = None) -> None:
@@ -416,3 +420,19 @@ class Emulator:
     def reset(self) -> None:
         """Forget all state, then re-create the seeded account and numbers."""
         self.call(lambda core: core.reset())
+
+    # -- verify/v2 ------------------------------------------------------------------------
+
+    def verification_code(self, to: str, service_sid: str | None = None) -> str:
+        """The code of the newest pending Verification sent to ``to`` (in ``service_sid``, or
+        any service): what the handset received. LookupError when there is none."""
+        return self.call(lambda core: core.verify.pending_code(to, service_sid))
+
+    def verifications(
+        self, to: str | None = None, service_sid: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Verifications newest first, as ``GET /_emulator/verifications`` lists them
+        (``sid``, ``service_sid``, ``to``, ``channel``, ``code``, ``status`` ...)."""
+        return self.call(
+            lambda core: [control_entry(v) for v in core.verify.recent(to, service_sid, limit)]
+        )

@@ -14,7 +14,9 @@ plus:
 * :meth:`~TwilioEmulator.wait_for_status`: runs the emulator (its simulated clock in manual
   timing) until a message or call reaches a status, and fails at once when it cannot;
 * :meth:`~TwilioEmulator.configure_number` (an owned number's SmsUrl, VoiceUrl ...) and
-  :meth:`~TwilioEmulator.reset` with a timing for what follows.
+  :meth:`~TwilioEmulator.reset` with a timing for what follows;
+* Verify: ``verification_code(to)`` (the emulator's: the code the handset got) and
+  :meth:`~TwilioEmulator.assert_verification_sent`.
 """
 
 from __future__ import annotations
@@ -373,6 +375,28 @@ class TwilioEmulator(Emulator):
         hooks = self.delivery_log(sid)
         history = format_deliveries(hooks) if hooks else "  (none: no status callback was set)"
         return f"{kind} {sid} {why}\nwebhooks it caused:\n{history}"
+
+    # -- verify/v2 ----------------------------------------------------------------------------
+
+    def assert_verification_sent(
+        self, to: str, *, channel: str | None = None, service_sid: str | None = None
+    ) -> dict[str, Any]:
+        """The newest pending Verification sent to ``to`` (``sid``, ``code``, ``channel`` ...,
+        as ``GET /_emulator/verifications`` lists it); AssertionError listing the
+        verifications of ``to`` when none matches."""
+        __tracebackhide__ = True
+        found = self.verifications(to, service_sid, limit=20)
+        for entry in found:
+            if entry["status"] == "pending" and channel in (None, entry["channel"]):
+                return entry
+        listed = "\n".join(
+            f"  {e['sid']} {e['channel']} {e['status']} (service {e['service_sid']})" for e in found
+        )
+        wanted = f" by {channel}" if channel else ""
+        raise AssertionError(
+            f"no pending verification sent to {to}{wanted}; its verifications:\n"
+            + (listed or "  (none)")
+        )
 
 
 class _HasSid(Protocol):

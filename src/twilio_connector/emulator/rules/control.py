@@ -68,6 +68,13 @@ def rule_from_json(data: dict[str, Any]) -> Rule:
             check_call_rule(rule)
         except ValueError as exc:
             raise rule_error(exc) from None
+    if kind == "verify":
+        from ..verify.state import check_verify_rule  # verify/v2 (imports the rules' records)
+
+        try:
+            check_verify_rule(rule)
+        except ValueError as exc:
+            raise invalid_param("outcome", outcome, str(exc)) from None
     return rule
 
 
