@@ -320,3 +320,11 @@ def test_the_pool_follows_changes_made_after_it_was_used(emu: Emulator, twilio: 
     first = next(n.sid for n in twilio.incoming_phone_numbers.list() if n.phone_number == FROM)
     twilio.incoming_phone_numbers(first).update(account_sid=sub.sid)  # moved to a subaccount
     assert _sent_from(emu, twilio, service, "+13105550101") == FROM_2
+
+
+def test_the_pools_alpha_sender_can_be_named_as_from(emu: Emulator, twilio: Client) -> None:
+    service = _service(twilio, FROM)
+    _pool(twilio, service).alpha_senders.create(alpha_sender="Acme-Co_&+")
+    msg = _send(twilio, service, GB_TO, from_="Acme-Co_&+")
+    assert (msg.status, msg.from_) == ("queued", "Acme-Co_&+")
+    assert _error(lambda: _send(twilio, service, GB_TO, from_="Other")) == (400, 21711)

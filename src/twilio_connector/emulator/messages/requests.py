@@ -49,7 +49,7 @@ _MAGIC_TO = {
     "+15005550004": (21610, "Attempt to send to unsubscribed recipient"),
     "+15005550009": (21614, "'To' number is not a valid mobile number"),
 }  # fmt: skip
-_ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}\Z")
+_ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 +_&-]{1,11}\Z")  # TWILIO.md §17.3
 SCHEDULE_MIN_AHEAD = 300.0
 SCHEDULE_MAX_AHEAD = 35 * 86400.0
 
