@@ -35,6 +35,7 @@ from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .guard import Guard, exposure_warning
 from .messages.serialize import message_model
 from .notifications.records import NotificationRecord
+from .numbers.serialize import short_code_model
 from .routes import build_router
 from .rules.kinds import check_rule
 from .rules.state import Rule
@@ -406,6 +407,27 @@ class Emulator:
             return core.content.approval(content)
 
         return self.call(apply)
+
+    # -- Messaging Services: short codes ---------------------------------------------------
+
+    def add_short_code(
+        self,
+        short_code: str,
+        country_code: str = "US",
+        *,
+        friendly_name: str | None = None,
+        account_sid: str | None = None,
+    ) -> models.ShortCode:
+        """Give an account (the main one by default) a short code (3-8 digits) of
+        ``country_code``, as Twilio's provisioning would: it then appears in
+        ``/SMS/ShortCodes`` and can join a Messaging Service's pool (``ShortCodeSid``)."""
+
+        def provision(core: EmulatorCore) -> models.ShortCode:
+            sid = account_sid or core.main_account_sid
+            sc = core.short_codes.provision(sid, short_code, country_code, friendly_name)
+            return short_code_model(sc)
+
+        return self.call(provision)
 
     def reset(self) -> None:
         """Forget all state, then re-create the seeded account and numbers."""
