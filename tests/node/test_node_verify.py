@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from markdown_it import MarkdownIt
 from support.emulator import OWNED
 from support.node import NODE_DIR, NodeScripts
@@ -219,12 +218,6 @@ def test_a_code_expires_after_ten_simulated_minutes(node: NodeScripts, emu: Emul
     assert emu.verifications(to=SMS_TO)[0]["status"] == "expired"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the emulator answers 60200 (invalid parameter); Twilio's Error Dictionary has 60221 "
-    "'No target verification specified' (HTTP 400) for a check with neither To nor "
-    "VerificationSid: a fix in emulator/verify/state.py (check), outside tests/node",
-)
 def test_a_check_without_to_or_verification_sid_is_60221(node: NodeScripts, twilio: Client) -> None:
     service = twilio.verify.v2.services.create(friendly_name="My App").sid
     got = node("verify_check", {"serviceSid": service, "checks": [{"code": "123456"}]})

@@ -313,7 +313,7 @@ class Verify:
                 raise EmulatorError(404, 20404, f"No pending verification for {to[:40]} was found")
             v = latest
         else:
-            raise verify_error("Either To or VerificationSid is required")
+            raise verify_error("No target verification specified: To or VerificationSid", 60221)
         if v.status == "max_attempts_reached":
             raise verify_error("Max check attempts reached", 60202, 429)
         now = self.core.clock.now()
