@@ -327,3 +327,13 @@ def test_nav_has_the_new_views(http: httpx.Client) -> None:
     html = http.get(UI).text
     for label in ("Services", "Verify", "Templates"):
         assert re.search(rf'<a href="[^"]*view={label.lower()}"[^>]*>{label}</a>', html), label
+
+
+def test_verify_view_updates_live(emu: Emulator, twilio: Client, http: httpx.Client) -> None:
+    first = http.get(f"{UI}/live", params={"view": "verify"})
+    digest = first.headers["x-ui-hash"]
+    va = twilio.verify.v2.services.create(friendly_name="Live")
+    twilio.verify.v2.services(va.sid).verifications.create(to=HANDSET, channel="sms")
+    changed = http.get(f"{UI}/live", params={"view": "verify", "h": digest})
+    assert changed.status_code == 200
+    assert emu.verification_code(HANDSET) in changed.text

@@ -8,8 +8,13 @@ through ~100 lines of vanilla JS that poll the live region every second (no CDN,
                                          ``local``/``peer`` pick one, ``upto`` = a
                                          message SID ends its thread there), ``calls``
                                          (transcripts and status callbacks), ``webhooks``
-                                         (every delivery attempt; ``kind``) or ``search``
-                                         (``q``: numbers and message text, see ``search``)
+                                         (every delivery attempt; ``kind``), ``search``
+                                         (``q``: numbers and message text, see ``search``),
+                                         ``services`` (Messaging Services: settings, pool),
+                                         ``verify`` (codes per number; ``to`` = one number),
+                                         ``templates`` (Content templates, approval); these
+                                         three page by ``after`` (see ``products``);
+                                         ``account`` = one of the visible accounts only
 ``GET  /_emulator/ui/live``              the page's live region alone (same parameters);
                                          ``h`` = the hash the browser has -> 204 if unchanged
 ``POST /_emulator/ui/inbound``           a handset sends ``body``/``media_url`` from ``from``
