@@ -18,6 +18,7 @@ from twilio.rest.content.v1.content import ContentList
 from ui_testkit import HANDSET, OWNED_WA, UI, thread_of
 
 from twilio_connector.emulator import Emulator
+from twilio_connector.emulator.ui.queries import MAX_CHIPS, Chip, template_parts
 
 QUICK_REPLY = {
     "twilio/text": {"body": "Hi {{1}}, your order shipped."},
@@ -285,6 +286,24 @@ def test_thread_shows_list_items_and_call_to_action_urls(
     assert '<span class="tpl-button">See slots</span>' in msg
     assert "Monday 9 am <small>with Dr. Ada</small>" in msg and "Tuesday 2 pm" in msg
 
+    cta = {
+        "twilio/call-to-action": {
+            "body": "Your parcel is on its way",
+            "actions": [
+                {"type": "URL", "title": "Track it", "url": "https://track.example.test/1"},
+                {"type": "PHONE_NUMBER", "title": "Call us", "phone": "+15551230000"},
+            ],
+        }
+    }
+    sent = twilio.messages.create(
+        from_=f"whatsapp:{OWNED_WA}", to=f"whatsapp:{HANDSET}",
+        content_sid=approved_template(emu, cta),
+    )  # fmt: skip
+    emu.settle()
+    msg = http.get(UI, params=params).text.split(f'id="m-{sent.sid}"', 1)[1].split("</article>")[0]
+    assert re.search(r'class="tpl-chip k-url" title="url: https://track.example.test/1">Track', msg)
+    assert re.search(r'class="tpl-chip k-phone-number" title="[^"]*\+15551230000">Call us', msg)
+
 
 # -- accounts -----------------------------------------------------------------------------------
 
@@ -337,3 +356,38 @@ def test_verify_view_updates_live(emu: Emulator, twilio: Client, http: httpx.Cli
     changed = http.get(f"{UI}/live", params={"view": "verify", "h": digest})
     assert changed.status_code == 200
     assert emu.verification_code(HANDSET) in changed.text
+
+
+def test_template_parts_of_cards_and_of_odd_extras() -> None:
+    """The pure reading of ``MessageRecord.extra``: carousel cards with their buttons,
+    non-template messages, malformed content (stored JSON of any shape) and the bound."""
+    carousel = {
+        "content_sid": "HX" + "1" * 32,
+        "content_type": "twilio/carousel",
+        "content": {
+            "body": "Our picks",
+            "cards": [
+                {"title": "Red shoes", "actions": [{"type": "URL", "title": "Buy", "url": "x"}]},
+                {"body": "Blue hat", "actions": [{"type": "QUICK_REPLY", "title": "Later"}]},
+            ],
+        },
+    }
+    parts = template_parts(carousel, lambda sid: "picks")
+    assert parts is not None and parts.name == "picks" and parts.content_type == "twilio/carousel"
+    assert parts.chips == [
+        Chip("card", "Red shoes"), Chip("url", "Buy", "x"),
+        Chip("card", "Blue hat"), Chip("quick-reply", "Later"),
+    ]  # fmt: skip
+    assert not parts.chips[1].linkable  # "x" is no http(s) URL
+    assert template_parts(None) is None and template_parts({"send_at": 1.0}) is None
+    odd = template_parts({"content_sid": "HX" + "2" * 32, "content": ["not", "a", "dict"]})
+    assert odd is not None and odd.chips == [] and odd.name == ""
+    junk = {"actions": [1, "x", {"title": 5}], "items": [None, {"item": "ok"}]}
+    weird = template_parts({"content_sid": "HX" + "3" * 32, "content": junk})
+    assert weird is not None and weird.chips == [
+        Chip("quick-reply", "quick-reply"),
+        Chip("item", "ok"),
+    ]
+    many = {"actions": [{"title": f"b{i}"} for i in range(100)]}
+    capped = template_parts({"content_sid": "HX" + "4" * 32, "content": many})
+    assert capped is not None and len(capped.chips) == MAX_CHIPS
