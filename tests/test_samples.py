@@ -147,9 +147,12 @@ def _sms(client: TwilioClient, url: str) -> str:
 
 
 def _sms_via_service(client: TwilioClient, url: str) -> str:
+    service = client.messaging_services.create("samples")
+    number = client.incoming_phone_numbers.list()[0]
+    client.messaging_services.phone_numbers(service.sid).add(number.sid)
     message = client.messages.create(
         to="+14155550102",
-        messaging_service_sid="MG" + "1" * 32,
+        messaging_service_sid=service.sid,
         body="sample via a Messaging Service",
         status_callback=url,
     )

@@ -60,6 +60,12 @@ EXPECTED = {
         models.AvailablePhoneNumber,
     ),
     "KEYS": ("/Accounts/{AccountSid}/Keys.json", "keys", ("SK",), models.ApiKey),
+    "SHORT_CODES": (
+        "/Accounts/{AccountSid}/SMS/ShortCodes.json",
+        "short_codes",
+        ("SC",),
+        models.ShortCode,
+    ),
 }
 
 # TWILIO.md §17.1: messaging/v1, on its own host (prefix /messaging on the emulator).
@@ -70,6 +76,14 @@ EXPECTED_V1 = {
     "MESSAGING_SERVICE_PHONE_NUMBERS": (
         "/v1/Services/{ServiceSid}/PhoneNumbers", "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}",
         "phone_numbers", ("PN",), models.MessagingServicePhoneNumber,
+    ),
+    "MESSAGING_SERVICE_SHORT_CODES": (
+        "/v1/Services/{ServiceSid}/ShortCodes", "/v1/Services/{ServiceSid}/ShortCodes/{Sid}",
+        "short_codes", ("SC",), models.MessagingServiceShortCode,
+    ),
+    "MESSAGING_SERVICE_ALPHA_SENDERS": (
+        "/v1/Services/{ServiceSid}/AlphaSenders", "/v1/Services/{ServiceSid}/AlphaSenders/{Sid}",
+        "alpha_senders", ("AI",), models.MessagingServiceAlphaSender,
     ),
 }  # fmt: skip
 
@@ -84,7 +98,7 @@ def test_each_messaging_v1_row(name: str) -> None:
     assert (spec.list_path.template, spec.instance_path.template) == (list_path, instance_path)
     route = spec.route(spec.instance_path)
     assert route.startswith("/messaging/v1/Services/")
-    assert "{Sid:PN[0-9a-fA-F]{32}}" in route or "{Sid:MG[0-9a-fA-F]{32}}" in route
+    assert "{Sid:" + prefixes[0] + "[0-9a-fA-F]{32}}" in route
 
 
 def test_the_2010_rows_are_on_the_api_domain_without_a_prefix() -> None:
@@ -145,14 +159,45 @@ def test_each_content_v1_row(name: str) -> None:
         assert "{ContentSid:HX[0-9a-fA-F]{32}}" in spec.route(spec.instance_path)  # type: ignore[arg-type]
 
 
+# TWILIO.md §20.1: verify/v2. Verifications and checks are created, never listed: their
+# "list path" is where they are created, and they have no list key.
+EXPECTED_VERIFY = {
+    "VERIFY_SERVICES": ("/v2/Services", "/v2/Services/{Sid}", "services", models.VerifyService),
+    "VERIFICATIONS": (
+        "/v2/Services/{ServiceSid}/Verifications",
+        "/v2/Services/{ServiceSid}/Verifications/{Sid}", None, models.Verification,
+    ),
+    "VERIFICATION_CHECKS": (
+        "/v2/Services/{ServiceSid}/VerificationCheck", None, None, models.VerificationCheck
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_VERIFY))
+def test_each_verify_v2_row(name: str) -> None:
+    spec: ResourceSpec[models.TwilioModel] = getattr(specs, name)
+    list_path, instance_path, list_key, model = EXPECTED_VERIFY[name]
+    assert (spec.domain, spec.v1_envelope, spec.list_key, spec.model) == (
+        "verify", True, list_key, model
+    )  # fmt: skip
+    assert (spec.list_path.template if spec.list_path else None) == list_path
+    assert (spec.instance_path.template if spec.instance_path else None) == instance_path
+    assert spec.route(spec.list_path).startswith("/verify/v2/Services")  # type: ignore[arg-type]
+    if "{ServiceSid}" in list_path:
+        assert "{ServiceSid:VA[0-9a-fA-F]{32}}" in spec.route(spec.list_path)  # type: ignore[arg-type]
+
+
 def test_the_table_lists_every_spec_once() -> None:
-    names = [*EXPECTED, *EXPECTED_V1, *EXPECTED_CONTENT]
+    names = [*EXPECTED, *EXPECTED_V1, *EXPECTED_CONTENT, *EXPECTED_VERIFY]
     assert {id(s) for s in SPECS} == {id(getattr(specs, n)) for n in names}
     assert len(SPECS) == len(names)
 
 
 def test_every_list_key_has_a_list_path_and_every_sid_a_template() -> None:
     for spec in SPECS:
+        if spec is specs.VERIFICATIONS or spec is specs.VERIFICATION_CHECKS:
+            assert spec.list_key is None and spec.list_path is not None  # created, never listed
+            continue
         assert (spec.list_key is None) == (spec.list_path is None), spec.name
         if spec.sid_prefixes and spec.instance_path is not None:
             assert spec.instance_path.names[-1] in ("Sid", "AccountSid"), spec.name

@@ -58,12 +58,15 @@ __all__ = [
     "Media",
     "Message",
     "MessagingService",
+    "MessagingServiceAlphaSender",
     "MessagingServicePhoneNumber",
+    "MessagingServiceShortCode",
     "NewApiKey",
     "PageMeta",
     "PhoneNumberCapabilities",
     "Recording",
     "Rfc2822Datetime",
+    "ShortCode",
     "TwilioModel",
     "V1PageMeta",
     "decode",
@@ -420,6 +423,56 @@ class MessagingServicePhoneNumber(TwilioModel):
     country_code: str | None = None
     capabilities: list[str] | None = None
     url: str | None = None
+
+
+# -- Messaging Services: short-code and alpha-sender pools, the account's short codes -------
+
+
+class MessagingServiceShortCode(TwilioModel):
+    """A short code in a service's pool (``SC...``, ``Services/{MG}/ShortCodes``)."""
+
+    sid: str
+    account_sid: str | None = None
+    service_sid: str | None = None
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
+    short_code: str | None = None
+    country_code: str | None = None
+    capabilities: list[str] | None = None
+    url: str | None = None
+
+
+class MessagingServiceAlphaSender(TwilioModel):
+    """A service's Alphanumeric Sender ID (``AI...``, ``Services/{MG}/AlphaSenders``)."""
+
+    sid: str
+    account_sid: str | None = None
+    service_sid: str | None = None
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
+    alpha_sender: str | None = None
+    capabilities: list[str] | None = None
+    url: str | None = None
+
+
+class ShortCode(TwilioModel):
+    """A short code of the account (``SC...``, 2010 API ``/SMS/ShortCodes``; RFC 2822 dates)."""
+
+    sid: str
+    account_sid: str | None = None
+    api_version: str | None = None
+    date_created: Date = None
+    date_updated: Date = None
+    friendly_name: str | None = None
+    short_code: str | None = None
+    sms_fallback_method: HttpMethodValue | None = None
+    sms_fallback_url: str | None = None
+    sms_method: HttpMethodValue | None = None
+    sms_url: str | None = None
+    uri: str | None = None
+
+
+# -- end of the Messaging Services pool section -------------------------------------------
 
 
 # -- verify/v2 (ISO 8601 dates, the v1 page envelope) ----------------------------------------

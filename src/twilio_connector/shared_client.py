@@ -8,6 +8,7 @@ library, so each client module pulls in only its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -209,22 +210,29 @@ class BaseClient(Resource[Mode]):
     @operation
     def send_sms(
         self,
-        from_: str,
+        from_: str | None,
         to: str,
         body: str,
         status_callback: str | StatusCallback | None = None,
+        *,
+        messaging_service_sid: str | None = None,
+        send_at: datetime | None = None,
     ) -> Op[Message]:
-        """Send an SMS from a Twilio number to ``to``."""
+        """Send an SMS from a Twilio number to ``to``; or through a Messaging Service
+        (``messaging_service_sid``, ``from_`` ``None`` to let it pick the sender), optionally
+        scheduled for ``send_at`` (``ScheduleType=fixed`` is set for you; needs the service).
+        """
         return (
             yield from self.messages._create(
-                to=to, from_=from_, body=body, status_callback=status_callback
+                to=to, from_=from_, body=body, status_callback=status_callback,
+                messaging_service_sid=messaging_service_sid, send_at=send_at,
             )
-        )
+        )  # fmt: skip
 
     @operation
     def send_whatsapp_message(
         self,
-        from_: str,
+        from_: str | None,
         to: str,
         body: str | None = None,
         *,
@@ -232,19 +240,30 @@ class BaseClient(Resource[Mode]):
         content_sid: str | None = None,
         content_variables: dict[str, str] | None = None,
         status_callback: str | StatusCallback | None = None,
+        messaging_service_sid: str | None = None,
+        send_at: datetime | None = None,
     ) -> Op[Message]:
-        """Send a WhatsApp message; ``whatsapp:`` is added to both numbers where missing."""
+        """Send a WhatsApp message; ``whatsapp:`` is added to both numbers where missing.
+        With ``messaging_service_sid`` (``from_`` ``None``) the service picks a WhatsApp
+        sender of its pool; ``send_at`` schedules it as :meth:`send_sms` does."""
         return (
             yield from self.messages._create(
                 to=whatsapp_address(to),
-                from_=whatsapp_address(from_),
+                from_=whatsapp_address(from_) if from_ else None,
                 body=body,
                 media_url=media_url,
                 content_sid=content_sid,
                 content_variables=content_variables,
                 status_callback=status_callback,
+                messaging_service_sid=messaging_service_sid,
+                send_at=send_at,
             )
         )
+
+    @operation
+    def cancel_message(self, sid: str) -> Op[Message]:
+        """Cancel a scheduled message (``client.messages.cancel``)."""
+        return (yield from self.messages._update(sid, status="canceled"))
 
     @operation
     def make_voice_call(

@@ -38,8 +38,11 @@ from .models import (
     Media,
     Message,
     MessagingService,
+    MessagingServiceAlphaSender,
     MessagingServicePhoneNumber,
+    MessagingServiceShortCode,
     Recording,
+    ShortCode,
     TwilioModel,
     Verification,
     VerificationCheck,
@@ -64,8 +67,11 @@ __all__ = [
     "MEDIA",
     "MESSAGES",
     "MESSAGING_SERVICES",
+    "MESSAGING_SERVICE_ALPHA_SENDERS",
     "MESSAGING_SERVICE_PHONE_NUMBERS",
+    "MESSAGING_SERVICE_SHORT_CODES",
     "RECORDINGS",
+    "SHORT_CODES",
     "SPECS",
     "PathTemplate",
     "ResourceSpec",
@@ -76,7 +82,6 @@ __all__ += [  # verify/v2
     "VERIFICATIONS",
     "VERIFICATION_CHECKS",
     "VERIFY_SERVICES",
-    "VERIFY_SPECS",
 ]
 
 M = TypeVar("M", bound=TwilioModel)
@@ -276,32 +281,26 @@ LEGACY_CONTENTS = ResourceSpec(
     "legacy_content", Content, "contents", ("HX",),
     PathTemplate("/v1/LegacyContent"), domain="content",
 )  # fmt: skip
-
-SPECS: tuple[ResourceSpec[Any], ...] = (
-    ACCOUNTS,
-    BALANCE,
-    MESSAGES,
-    MEDIA,
-    CALLS,
-    RECORDINGS,
-    CALL_RECORDINGS,
-    INCOMING_PHONE_NUMBERS,
-    AVAILABLE_PHONE_NUMBER_COUNTRIES,
-    AVAILABLE_PHONE_NUMBERS,
-    KEYS,
-    MESSAGING_SERVICES,
-    MESSAGING_SERVICE_PHONE_NUMBERS,
-    CONTENTS,
-    CONTENT_APPROVAL_REQUESTS,
-    CONTENT_WHATSAPP_APPROVAL,
-    CONTENT_AND_APPROVALS,
-    LEGACY_CONTENTS,
-)
-"""Every resource, in the order of TWILIO.md's list-key table, then the product APIs."""
-
+# -- Messaging Services: short-code and alpha-sender pools, the account's short codes -------
+SHORT_CODES = ResourceSpec(
+    "short_codes", ShortCode, "short_codes", ("SC",),
+    _path(f"{_ACCOUNT}/SMS/ShortCodes.json"), _path(f"{_ACCOUNT}/SMS/ShortCodes/{{Sid}}.json"),
+)  # fmt: skip
+MESSAGING_SERVICE_SHORT_CODES = ResourceSpec(
+    "short_codes", MessagingServiceShortCode, "short_codes", ("SC",),
+    PathTemplate("/v1/Services/{ServiceSid}/ShortCodes"),
+    PathTemplate("/v1/Services/{ServiceSid}/ShortCodes/{Sid}"),
+    parents=(("ServiceSid", MESSAGING_SERVICES.sid_prefixes),), domain="messaging",
+)  # fmt: skip
+MESSAGING_SERVICE_ALPHA_SENDERS = ResourceSpec(
+    "alpha_senders", MessagingServiceAlphaSender, "alpha_senders", ("AI",),
+    PathTemplate("/v1/Services/{ServiceSid}/AlphaSenders"),
+    PathTemplate("/v1/Services/{ServiceSid}/AlphaSenders/{Sid}"),
+    parents=(("ServiceSid", MESSAGING_SERVICES.sid_prefixes),), domain="messaging",
+)  # fmt: skip
+# -- end of the Messaging Services pool section -------------------------------------------
 
 # -- verify/v2 (https://verify.twilio.com/v2; {base_url}/verify/v2 elsewhere) ------------------
-# Kept out of SPECS (its tests list the 2010 and messaging rows): VERIFY_SPECS lists them.
 # Verifications and checks have no list to read: their "list path" is where they are created.
 
 VERIFY_SERVICES = ResourceSpec(
@@ -319,5 +318,31 @@ VERIFICATION_CHECKS = ResourceSpec(
     PathTemplate("/v2/Services/{ServiceSid}/VerificationCheck"),
     parents=(("ServiceSid", VERIFY_SERVICES.sid_prefixes),), domain="verify",
 )  # fmt: skip
-VERIFY_SPECS: tuple[ResourceSpec[Any], ...] = (VERIFY_SERVICES, VERIFICATIONS, VERIFICATION_CHECKS)
-"""The verify/v2 resources (Services, Verifications, VerificationCheck)."""
+
+SPECS: tuple[ResourceSpec[Any], ...] = (
+    ACCOUNTS,
+    BALANCE,
+    MESSAGES,
+    MEDIA,
+    CALLS,
+    RECORDINGS,
+    CALL_RECORDINGS,
+    INCOMING_PHONE_NUMBERS,
+    AVAILABLE_PHONE_NUMBER_COUNTRIES,
+    AVAILABLE_PHONE_NUMBERS,
+    KEYS,
+    SHORT_CODES,
+    MESSAGING_SERVICES,
+    MESSAGING_SERVICE_PHONE_NUMBERS,
+    MESSAGING_SERVICE_SHORT_CODES,
+    MESSAGING_SERVICE_ALPHA_SENDERS,
+    CONTENTS,
+    CONTENT_APPROVAL_REQUESTS,
+    CONTENT_WHATSAPP_APPROVAL,
+    CONTENT_AND_APPROVALS,
+    LEGACY_CONTENTS,
+    VERIFY_SERVICES,
+    VERIFICATIONS,
+    VERIFICATION_CHECKS,
+)
+"""Every resource, in the order of TWILIO.md's list-key table, then the product APIs."""

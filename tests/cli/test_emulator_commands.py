@@ -124,3 +124,27 @@ def test_a_busy_port_is_named(emu: Emulator) -> None:
         assert busy.exit_code == 1
         message = error_of(busy.stderr)["message"]
         assert f"127.0.0.1:{port}" in message and "--port 0" in message
+
+
+def test_verify_rules_from_the_cli_and_one_list_of_kinds(emu: Emulator) -> None:
+    from twilio_connector.cli.emulator_control import RULE_KINDS as CLI_KINDS
+    from twilio_connector.emulator.rules.kinds import RULE_KINDS
+
+    assert CLI_KINDS == RULE_KINDS
+    env = emulator_env(emu)
+    rule = ok_json(invoke(env, "--json", "emulator", "rules", "add", "--kind", "verify",
+                          "--outcome", "rate-limited", "--to", HANDSET))  # fmt: skip
+    assert (rule["kind"], rule["outcome"]) == ("verify", "rate-limited")
+    sdk = emu.sdk_client()
+    service = sdk.verify.v2.services.create(friendly_name="Cli")
+    refused = invoke(env, "--json", "emulator", "rules", "add", "--kind", "verify",
+                     "--outcome", "delivered")  # fmt: skip
+    assert refused.exit_code == 1 and "verify rule" in error_of(refused.stderr)["message"]
+    from twilio.base.exceptions import TwilioRestException
+
+    try:
+        service.verifications.create(to=HANDSET, channel="sms")
+    except TwilioRestException as exc:
+        assert (exc.status, exc.code) == (429, 60203)
+    else:
+        raise AssertionError("the rule did not rate-limit the start")

@@ -394,3 +394,16 @@ def test_every_subresource_uri_is_served(api: httpx.Client, emu: Emulator) -> No
         resp = api.get(uri)
         assert resp.status_code == 200, (uri, resp.text)
         json.loads(resp.text)
+
+
+@pytest.mark.parametrize("kind", ["verfy", "messages", "Call"])
+def test_an_unknown_rule_kind_is_refused_everywhere(emu: Emulator, kind: str) -> None:
+    """A typo in ``kind`` would make a rule that silently matches nothing: refused (400 on
+    the control plane, ValueError from Python), the table unchanged."""
+    with httpx.Client(base_url=emu.base_url, auth=(emu.account_sid, emu.auth_token)) as api:
+        answer = api.post("/_emulator/rules", json={"kind": kind, "outcome": "failed"})
+    assert answer.status_code == 400 and answer.json()["code"] == 20001
+    assert "unknown rule kind" in answer.json()["message"]
+    with pytest.raises(ValueError, match="unknown rule kind"):
+        emu.set_rule("failed", kind=kind)
+    assert emu.rules() == []

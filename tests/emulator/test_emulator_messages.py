@@ -114,7 +114,7 @@ def test_num_segments(twilio: Client, body: str, segments: str) -> None:
         ({"to": TO, "from_": FROM, "body": "x", "validity_period": 0}, 21624, 400),
         ({"to": TO, "from_": FROM, "content_variables": "{}"}, 21654, 400),
         ({"to": "whatsapp:" + TO, "from_": FROM, "body": "x"}, 21910, 400),
-        ({"to": TO, "from_": FROM, "body": "x", "messaging_service_sid": "MGnope"}, 21701, 400),
+        ({"to": TO, "from_": FROM, "body": "x", "messaging_service_sid": "MGnope"}, 21705, 400),
         # Scheduling needs a Messaging Service (35118) and a SendAt with ScheduleType (35111).
         ({"to": TO, "from_": FROM, "body": "x", "send_at": _IN_AN_HOUR}, 35118, 400),
         (
@@ -242,7 +242,7 @@ def test_delete_in_flight_is_refused() -> None:
 def test_scheduled_message_can_be_canceled(
     emu: Emulator, twilio: Client, receiver: Receiver
 ) -> None:
-    mg = "MG" + "1" * 32
+    mg = _service_with_pool(twilio)
     send_at = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 3600, timezone.utc)
     msg = twilio.messages.create(
         to=TO,
@@ -268,16 +268,25 @@ def test_scheduled_message_can_be_canceled(
     assert info.value.code == 35114
 
 
+def _service_with_pool(twilio: Client) -> str:
+    """A Messaging Service whose pool holds the account's first number (FROM)."""
+    sid: str = twilio.messaging.v1.services.create(friendly_name="pool").sid
+    first = twilio.incoming_phone_numbers.list(phone_number=FROM)[0].sid
+    twilio.messaging.v1.services(sid).phone_numbers.create(phone_number_sid=first)
+    return sid
+
+
 def test_messaging_service_picks_sender(emu: Emulator, twilio: Client, receiver: Receiver) -> None:
+    mg = _service_with_pool(twilio)
     msg = twilio.messages.create(
-        to=TO, messaging_service_sid="MG" + "2" * 32, body="x", status_callback=receiver.url("/mg")
+        to=TO, messaging_service_sid=mg, body="x", status_callback=receiver.url("/mg")
     )
     assert (msg.status, msg.from_, msg.num_segments) == ("accepted", None, "0")
     emu.settle()
     assert _statuses(receiver, "/mg") == ["queued", "sent", "delivered"]
     done = twilio.messages(msg.sid).fetch()
-    assert done.from_ == FROM and done.messaging_service_sid == "MG" + "2" * 32
-    assert receiver.at("/mg")[0].form["MessagingServiceSid"] == "MG" + "2" * 32
+    assert done.from_ == FROM and done.messaging_service_sid == mg
+    assert receiver.at("/mg")[0].form["MessagingServiceSid"] == mg
 
 
 def test_mms_media_resources(emu: Emulator, twilio: Client) -> None:

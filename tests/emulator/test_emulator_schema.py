@@ -16,6 +16,15 @@ V = "/2010-04-01"
 A = f"{V}/Accounts/{{AccountSid}}"
 
 
+def _service(emu: Emulator) -> str:
+    """A Messaging Service with the account's first number in its pool."""
+    sdk = emu.sdk_client()
+    sid: str = sdk.messaging.v1.services.create(friendly_name="schema").sid
+    number = sdk.incoming_phone_numbers.list()[0].sid
+    sdk.messaging.v1.services(sid).phone_numbers.create(phone_number_sid=number)
+    return sid
+
+
 def test_responses_match_openapi_schemas(emu: Emulator, openapi: OpenApi) -> None:
     ac = emu.account_sid
     http = httpx.Client(base_url=emu.base_url, auth=(ac, emu.auth_token))
@@ -88,7 +97,7 @@ def test_responses_match_openapi_schemas(emu: Emulator, openapi: OpenApi) -> Non
             f"{A}/Messages.json",
             201,
             f"{base}/Messages.json",
-            data={"To": "+15558675310", "MessagingServiceSid": "MG" + "d" * 32, "Body": "x"},
+            data={"To": "+15558675310", "MessagingServiceSid": _service(emu), "Body": "x"},
         )
         emu.settle()
         for msg in (sms, mms, wa, mg):

@@ -97,13 +97,15 @@ def test_whatsapp_goes_from_the_services_sender_or_through_its_messaging_service
     va = service(twilio, "Own", whatsapp_from="+15017122662")
     va.verifications.create(to=HANDSET, channel="whatsapp")
     mg = twilio.messaging.v1.services.create(friendly_name="wa").sid
+    wa_number = twilio.incoming_phone_numbers.list(phone_number="+15017122662")[0].sid
+    twilio.messaging.v1.services(mg).phone_numbers.create(phone_number_sid=wa_number)  # 21704
     vb = service(twilio, "Pooled", whatsapp_msg_service_sid=mg)
     vb.verifications.create(to=OTHER, channel="whatsapp")
     emu.settle()
     [own] = twilio.messages.list(to=f"whatsapp:{HANDSET}")
     assert own.from_ == "whatsapp:+15017122662" and own.status in ("delivered", "read")
     [pooled] = twilio.messages.list(to=f"whatsapp:{OTHER}")
-    assert pooled.messaging_service_sid == mg
+    assert pooled.messaging_service_sid == mg and pooled.from_ == "whatsapp:+15017122662"
     assert pooled.body == f"Your Pooled verification code is: {emu.verification_code(OTHER)}"
 
 

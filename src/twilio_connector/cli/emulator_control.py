@@ -24,6 +24,10 @@ from .._wire import redact_userinfo, split_userinfo
 from .app import Context, pass_ctx
 from .output import emit
 
+RULE_KINDS = ("message", "call", "verify")
+"""The emulator's rule kinds (``emulator.rules.kinds``, not imported: the CLI starts without
+the emulator; a test keeps the two equal)."""
+
 __all__ = ["COMMANDS", "DEFAULT_EMULATOR_URL", "ControlPlane"]
 
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
@@ -193,9 +197,7 @@ def rules_list(ctx: Context, emulator_url: str | None) -> None:
 
 
 @rules.command("add")
-@click.option(
-    "--kind", type=click.Choice(["message", "call"]), default="message", show_default=True
-)
+@click.option("--kind", type=click.Choice(RULE_KINDS), default="message", show_default=True)
 @click.option(
     "--outcome",
     required=True,
@@ -242,7 +244,7 @@ def rules_add(
 @rules.command("delete")
 @click.argument("ids", nargs=-1, type=click.IntRange(1))
 @click.option("--all", "everything", is_flag=True, help="Delete every rule (of --kind).")
-@click.option("--kind", type=click.Choice(["message", "call"]), help="With --all: only these.")
+@click.option("--kind", type=click.Choice(RULE_KINDS), help="With --all: only these.")
 @emulator_url_option
 @pass_ctx
 def rules_delete(

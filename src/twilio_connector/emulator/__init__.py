@@ -19,7 +19,9 @@ One subpackage per resource, each with ``state`` (rules and lifecycles), ``repos
 ``control`` (``/_emulator`` routes), ``records`` and ``serialize``:
 ``accounts`` (+ subaccounts, balance), ``keys``, ``numbers`` (owned and available),
 ``messages`` (SMS/MMS/WhatsApp, inbound handsets, messaging TwiML), ``calls`` (voice
-lifecycles, live calls), ``recordings``, ``rules`` (how destinations behave),
+lifecycles, live calls), ``recordings``, ``messaging_services`` (messaging/v1: services,
+sender pools and selection), ``verify`` (verify/v2), ``content`` (content/v1 templates),
+``rules`` (how destinations behave),
 ``notifications`` (the debugger), ``webhooks`` (dispatcher, HTTP client, SharedKey
 signing, delivery log), ``ui`` (the web inbox, reading through the repositories) and
 ``voice`` (pure TwiML: ``model``, ``parse``, ``run``). Shared: ``core`` (owns every

@@ -44,6 +44,7 @@ from .messages.state import Messaging
 from .messaging_services.state import MessagingServices
 from .notifications.records import NotificationRecord
 from .notifications.state import Notifications
+from .numbers.short_codes import ShortCodes
 from .numbers.state import SANDBOX_WHATSAPP_NUMBER, Numbers
 from .recordings.state import Recordings
 from .rules.state import RuleTable
@@ -84,7 +85,12 @@ class EmulatorCore:
         self.keys = Keys(store, self.clock)
         self.accounts = Accounts(store, self.clock, self.keys)
         self.numbers = Numbers(store, self.clock)
-        self.services = MessagingServices(store, self.clock, self.numbers.by_sid)
+        # -- Messaging Services: short codes on the account, services and their pools -----
+        self.short_codes = ShortCodes(store, self.clock)
+        self.services = MessagingServices(
+            store, self.clock, self.numbers.by_sid, self.short_codes.by_sid,
+            numbers_version=lambda: self.numbers.version,
+        )  # fmt: skip
         self.content = Contents(store, self.clock)  # content/v1 templates (before messaging)
         self.messaging = Messaging(self)
         self.inbound = InboundMessages(self)
@@ -186,6 +192,7 @@ class EmulatorCore:
 
     async def advance(self, seconds: float) -> None:
         await self.scheduler.advance(seconds)
+        self.messaging.release_due()  # scheduled messages whose SendAt has come
 
     def reset(self) -> None:
         """Forget everything (accounts, messages, logs, rules, signing), then re-seed."""
@@ -197,6 +204,7 @@ class EmulatorCore:
         self.keys.load()
         self.accounts.load()
         self.numbers.load()
+        self.short_codes.load()
         self.services.load()
         self.verify.load()
         self.content.load()

@@ -27,7 +27,7 @@ from .messaging_services.rest import MessagingServicesApi
 from .notifications.control import NotificationsControl
 from .numbers.control import NumbersControl
 from .numbers.inventory import TYPE_NAMES
-from .numbers.rest import AvailableNumbersApi, IncomingNumbersApi
+from .numbers.rest import AvailableNumbersApi, IncomingNumbersApi, ShortCodesApi
 from .recordings.rest import RecordingsApi
 from .router import Router
 from .rules.control import RulesControl
@@ -131,6 +131,28 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("POST", pool, services.add_number, auth="principal")
     router.add("GET", pooled, services.fetch_number, auth="principal")
     router.add("DELETE", pooled, services.delete_number, auth="principal")
+    # -- Messaging Services: short-code and alpha-sender pools, the account's short codes
+    short_codes = ShortCodesApi(core)
+    router.add("GET", _list(specs.SHORT_CODES), short_codes.list)
+    router.add("GET", _one(specs.SHORT_CODES), short_codes.fetch)
+    router.add("POST", _one(specs.SHORT_CODES), short_codes.update)
+    sc_pool, sc_pooled = (
+        _list(specs.MESSAGING_SERVICE_SHORT_CODES),
+        _one(specs.MESSAGING_SERVICE_SHORT_CODES),
+    )
+    router.add("GET", sc_pool, services.list_short_codes, auth="principal")
+    router.add("POST", sc_pool, services.add_short_code, auth="principal")
+    router.add("GET", sc_pooled, services.fetch_short_code, auth="principal")
+    router.add("DELETE", sc_pooled, services.delete_short_code, auth="principal")
+    alphas, alpha = (
+        _list(specs.MESSAGING_SERVICE_ALPHA_SENDERS),
+        _one(specs.MESSAGING_SERVICE_ALPHA_SENDERS),
+    )
+    router.add("GET", alphas, services.list_alpha_senders, auth="principal")
+    router.add("POST", alphas, services.add_alpha_sender, auth="principal")
+    router.add("GET", alpha, services.fetch_alpha_sender, auth="principal")
+    router.add("DELETE", alpha, services.delete_alpha_sender, auth="principal")
+    router.add("POST", f"{CONTROL}/short-codes", NumbersControl(core).add_short_code, auth="main")
     # -- verify/v2: Verify Services, Verifications, VerificationCheck -----------------
     verify, verify_service = VerifyApi(core), _one(specs.VERIFY_SERVICES)
     verifications, verification = _list(specs.VERIFICATIONS), _one(specs.VERIFICATIONS)

@@ -30,18 +30,18 @@ from .. import models
 from .._asgi.server import ServerThread, bind_socket
 from .accounts.state import DEFAULT_ACCOUNT_SID
 from .app import EmulatorApp
-from .calls.requests import check_call_rule
 from .calls.serialize import call_model
 from .core import DEFAULT_PHONE_NUMBERS, EmulatorCore
 from .guard import Guard, exposure_warning
 from .messages.serialize import message_model
 from .notifications.records import NotificationRecord
+from .numbers.serialize import short_code_model
 from .routes import build_router
+from .rules.kinds import check_rule
 from .rules.state import Rule
 from .scheduler import Timing
 from .store import Store
 from .verify.serialize import control_entry
-from .verify.state import check_verify_rule
 from .webhooks.records import DeliveryRecord
 from .webhooks.signing import SigningRule
 
@@ -279,12 +279,13 @@ class Emulator:
         Calls (``kind="call"``): ``outcome`` is ``completed``/``busy``/``no-answer``/
         ``failed``/``canceled``; params ``digits="1234"``/``speech="yes"`` answer the
         callee's Gathers, ``answered_by`` (with MachineDetection), ``ring``/``talk``
-        seconds, ``sip_response_code``, ``interactive``, ``recording_seconds``."""
+        seconds, ``sip_response_code``, ``interactive``, ``recording_seconds``.
+
+        Verify (``kind="verify"``, ``to`` the number, ``from_`` the service SID): ``failed``,
+        ``rate-limited`` or ``blocked`` (docs/verify.md). An unknown kind, outcome or param
+        raises ``ValueError``."""
         rule = Rule(kind, outcome, to, from_, error_code, params, times)
-        if kind == "call":
-            check_call_rule(rule)
-        if kind == "verify":
-            check_verify_rule(rule)
+        check_rule(rule)
         return self.call(lambda core: core.rules.add(rule))
 
     def clear_rules(self, kind: str | None = None) -> None:
@@ -406,6 +407,27 @@ class Emulator:
             return core.content.approval(content)
 
         return self.call(apply)
+
+    # -- Messaging Services: short codes ---------------------------------------------------
+
+    def add_short_code(
+        self,
+        short_code: str,
+        country_code: str = "US",
+        *,
+        friendly_name: str | None = None,
+        account_sid: str | None = None,
+    ) -> models.ShortCode:
+        """Give an account (the main one by default) a short code (3-8 digits) of
+        ``country_code``, as Twilio's provisioning would: it then appears in
+        ``/SMS/ShortCodes`` and can join a Messaging Service's pool (``ShortCodeSid``)."""
+
+        def provision(core: EmulatorCore) -> models.ShortCode:
+            sid = account_sid or core.main_account_sid
+            sc = core.short_codes.provision(sid, short_code, country_code, friendly_name)
+            return short_code_model(sc)
+
+        return self.call(provision)
 
     def reset(self) -> None:
         """Forget all state, then re-create the seeded account and numbers."""

@@ -32,6 +32,10 @@ class Timing:
     message_send: float = 0.5
     message_deliver: float = 2.0
     message_read: float = 3.0
+    schedule_min_ahead: float = 300.0
+    """A scheduled message's ``SendAt`` must be more than this after the request (35114)."""
+    schedule_max_ahead: float = 35 * 86400.0
+    """... and at most this (35 days; TWILIO.md §18)."""
     # -- calls, before they are answered --------------------------------------------------
     call_queue: float = 0.5
     """``queued`` -> ``initiated``."""

@@ -12,10 +12,20 @@ from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
 from .._wire import ExtraParams, form_with_extra
 from ..enums import HttpMethodValue
-from ..models import MessagingService, MessagingServicePhoneNumber
-from ..specs import MESSAGING_SERVICE_PHONE_NUMBERS, MESSAGING_SERVICES
+from ..models import (
+    MessagingService,
+    MessagingServiceAlphaSender,
+    MessagingServicePhoneNumber,
+    MessagingServiceShortCode,
+)
+from ..specs import (
+    MESSAGING_SERVICE_ALPHA_SENDERS,
+    MESSAGING_SERVICE_PHONE_NUMBERS,
+    MESSAGING_SERVICE_SHORT_CODES,
+    MESSAGING_SERVICES,
+)
 
-__all__ = ["MessagingServices", "ServicePhoneNumbers"]
+__all__ = ["MessagingServices", "ServiceAlphaSenders", "ServicePhoneNumbers", "ServiceShortCodes"]
 
 if TYPE_CHECKING:  # BaseClient imports this module
     from ..shared_client import BaseClient
@@ -161,6 +171,14 @@ class MessagingServices(Resource[Mode]):
         """The sender pool's phone numbers of service ``service_sid``."""
         return ServicePhoneNumbers(self._client, service_sid)
 
+    def short_codes(self, service_sid: str) -> ServiceShortCodes[Mode]:
+        """The sender pool's short codes of service ``service_sid``."""
+        return ServiceShortCodes(self._client, service_sid)
+
+    def alpha_senders(self, service_sid: str) -> ServiceAlphaSenders[Mode]:
+        """The Alphanumeric Sender ID of service ``service_sid`` (one at most)."""
+        return ServiceAlphaSenders(self._client, service_sid)
+
 
 class ServicePhoneNumbers(Resource[Mode]):
     """A service's phone numbers: ``messaging/v1/Services/{MG}/PhoneNumbers``."""
@@ -201,4 +219,89 @@ class ServicePhoneNumbers(Resource[Mode]):
     def delete(self, sid: str) -> Op[None]:
         """Take the number out of the pool (it stays on the account)."""
         path = self._core.instance_path(MESSAGING_SERVICE_PHONE_NUMBERS, **self._ids(Sid=sid))
+        return (yield from self._core.call_no_content("DELETE", path))
+
+
+class ServiceShortCodes(Resource[Mode]):
+    """A service's short codes: ``messaging/v1/Services/{MG}/ShortCodes``."""
+
+    def __init__(self, client: BaseClient[Mode], service_sid: str) -> None:
+        super().__init__(client)
+        self.service_sid = service_sid
+
+    def _ids(self, **more: Any) -> dict[str, str]:
+        return {"ServiceSid": self.service_sid, **more}
+
+    @operation
+    def add(self, short_code_sid: str) -> Op[MessagingServiceShortCode]:
+        """Add a short code of the account (``SC...``) to the pool."""
+        path = self._core.list_path(MESSAGING_SERVICE_SHORT_CODES, **self._ids())
+        data = form_with_extra(None, ShortCodeSid=short_code_sid)
+        model = MESSAGING_SERVICE_SHORT_CODES.model
+        return (yield from self._core.call("POST", path, model, data=data))
+
+    @operation
+    def fetch(self, sid: str) -> Op[MessagingServiceShortCode]:
+        path = self._core.instance_path(MESSAGING_SERVICE_SHORT_CODES, **self._ids(Sid=sid))
+        return (yield from self._core.call("GET", path, MESSAGING_SERVICE_SHORT_CODES.model))
+
+    def _iter(
+        self, *, limit: int | None = None, page_size: int | None = None
+    ) -> PageFlow[MessagingServiceShortCode]:
+        """The pool's short codes, in the order they were added."""
+        return self._core.list_pages(
+            MESSAGING_SERVICE_SHORT_CODES, limit=limit, page_size=page_size,
+            ServiceSid=self.service_sid,
+        )  # fmt: skip
+
+    iter = paginator(_iter)
+    list = collector(_iter)
+
+    @operation
+    def delete(self, sid: str) -> Op[None]:
+        """Take the short code out of the pool (it stays on the account)."""
+        path = self._core.instance_path(MESSAGING_SERVICE_SHORT_CODES, **self._ids(Sid=sid))
+        return (yield from self._core.call_no_content("DELETE", path))
+
+
+class ServiceAlphaSenders(Resource[Mode]):
+    """A service's alpha sender: ``messaging/v1/Services/{MG}/AlphaSenders`` (one per
+    service: delete it before adding another)."""
+
+    def __init__(self, client: BaseClient[Mode], service_sid: str) -> None:
+        super().__init__(client)
+        self.service_sid = service_sid
+
+    def _ids(self, **more: Any) -> dict[str, str]:
+        return {"ServiceSid": self.service_sid, **more}
+
+    @operation
+    def add(self, alpha_sender: str) -> Op[MessagingServiceAlphaSender]:
+        """Add the Alphanumeric Sender ID (up to 11 of ``A-Z a-z 0-9 space - + _ &``, not
+        only digits)."""
+        path = self._core.list_path(MESSAGING_SERVICE_ALPHA_SENDERS, **self._ids())
+        data = form_with_extra(None, AlphaSender=alpha_sender)
+        model = MESSAGING_SERVICE_ALPHA_SENDERS.model
+        return (yield from self._core.call("POST", path, model, data=data))
+
+    @operation
+    def fetch(self, sid: str) -> Op[MessagingServiceAlphaSender]:
+        path = self._core.instance_path(MESSAGING_SERVICE_ALPHA_SENDERS, **self._ids(Sid=sid))
+        return (yield from self._core.call("GET", path, MESSAGING_SERVICE_ALPHA_SENDERS.model))
+
+    def _iter(
+        self, *, limit: int | None = None, page_size: int | None = None
+    ) -> PageFlow[MessagingServiceAlphaSender]:
+        """The service's alpha sender (a list of at most one)."""
+        return self._core.list_pages(
+            MESSAGING_SERVICE_ALPHA_SENDERS, limit=limit, page_size=page_size,
+            ServiceSid=self.service_sid,
+        )  # fmt: skip
+
+    iter = paginator(_iter)
+    list = collector(_iter)
+
+    @operation
+    def delete(self, sid: str) -> Op[None]:
+        path = self._core.instance_path(MESSAGING_SERVICE_ALPHA_SENDERS, **self._ids(Sid=sid))
         return (yield from self._core.call_no_content("DELETE", path))

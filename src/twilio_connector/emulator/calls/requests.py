@@ -33,7 +33,7 @@ from typing import Any
 
 from ..._wire import parse_address
 from ..accounts.records import AccountRecord
-from ..errors import EmulatorError, bad_request, invalid_param
+from ..errors import bad_request, invalid_param
 from ..http import Request
 from ..messages.state import MAGIC_VALID_FROM, check_callback_url
 from ..numbers.state import Numbers
@@ -65,7 +65,6 @@ __all__ = [
     "parse_call_request",
     "parse_call_update",
     "redirect_source",
-    "rule_error",
     "validate_call_request",
 ]
 
@@ -355,7 +354,3 @@ def check_call_rule(rule: Rule) -> None:
         raise ValueError("confidence must be between 0 and 1")
     if p.get("interactive") is not None and not isinstance(p["interactive"], bool):
         raise ValueError("interactive must be true or false")
-
-
-def rule_error(exc: ValueError) -> EmulatorError:
-    return EmulatorError(400, 20001, f"Invalid call rule: {exc}")

@@ -13,7 +13,7 @@ Messaging Service has not picked a sender) and ``peer`` the other side.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..store import Store
@@ -54,6 +54,23 @@ _RECOUNT = (
     " AND direction = 'inbound' AND +to_ = ?)"
 )
 _UPSERT = f"INSERT OR REPLACE INTO conversations ({_COLUMNS}) VALUES (?,?,?,?,?,?)"
+# A message whose sender a Messaging Service picked: out of its pending conversation ...
+_LEAVE_PENDING = (
+    "UPDATE conversations SET message_count = message_count - 1"
+    " WHERE account_sid = ? AND local = '' AND peer = ?"
+)
+_DROP_EMPTY_PENDING = (
+    "DELETE FROM conversations WHERE account_sid = ? AND local = '' AND message_count <= 0"
+)
+# ... and into the one of its sender (the message is outbound: local from_, peer to_).
+_JOIN = (
+    f"INSERT INTO conversations ({_COLUMNS})"
+    " SELECT account_sid, from_, to_, 1, seq, date_created FROM messages WHERE sid = ?"
+    " ON CONFLICT (account_sid, local, peer) DO UPDATE SET"
+    " message_count = message_count + 1,"
+    " last_seq = MAX(last_seq, excluded.last_seq),"
+    " last_ts = CASE WHEN excluded.last_seq > last_seq THEN excluded.last_ts ELSE last_ts END"
+)
 _DROP = "DELETE FROM conversations WHERE account_sid = ? AND local = ? AND peer = ?"
 _ORDER = " ORDER BY last_ts DESC, last_seq DESC LIMIT ?"
 _PAGE = f"SELECT {_COLUMNS} FROM conversations WHERE account_sid = ?"
@@ -137,6 +154,14 @@ class ConversationRepository:
             self._store.execute(_UPSERT, (account_sid, local, peer, count, last_seq, last_ts))
         else:
             self._store.execute(_DROP, (account_sid, local, peer))
+
+    def move_pending(self, moves: Iterable[tuple[str, str, str]]) -> None:
+        """Outbound messages ``(account_sid, to, sid)`` that got their ``from_``: each leaves
+        the pending conversation ``("", to)`` (dropped once empty) and joins ``(from_, to)``."""
+        rows = list(moves)
+        self._store.executemany(_LEAVE_PENDING, ((a, to) for a, to, _ in rows))
+        self._store.executemany(_DROP_EMPTY_PENDING, ((a,) for a in {a for a, _, _ in rows}))
+        self._store.executemany(_JOIN, ((sid,) for _, _, sid in rows))
 
     # -- what the web inbox reads ---------------------------------------------------------------
 

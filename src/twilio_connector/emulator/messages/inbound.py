@@ -2,7 +2,11 @@
 
 The message is stored (direction ``inbound``, status ``received``), a WhatsApp message
 opens the 24-hour window, and the number's ``SmsUrl`` gets Twilio's signed inbound webhook
-with ``SmsMethod`` (``SmsFallbackUrl`` on failure). The TwiML answer is executed:
+with ``SmsMethod`` (``SmsFallbackUrl`` on failure). A number in a Messaging Service's pool
+uses the service's ``inbound_request_url``/``inbound_method`` (``fallback_url`` on failure)
+instead, or the number's own URLs when the service has ``use_inbound_webhook_on_number``;
+with no inbound URL on the service the message is stored and no webhook is sent (TWILIO.md
+§17.6). The webhook then carries ``MessagingServiceSid``. The TwiML answer is executed:
 ``<Message>`` sends a reply (direction ``outbound-reply``, its own lifecycle, ``action`` as
 its status callback), ``<Redirect>`` fetches the next document (at most 50 per session,
 14106); failures are recorded as debugger notifications (11200, 11205, 12100, 12102 ...).
@@ -10,6 +14,7 @@ its status callback), ``<Redirect>`` fetches the next document (at most 50 per s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..._wire import (
@@ -24,6 +29,7 @@ from ...callbacks import IncomingMessage, MessageMedia
 from ...specs import MEDIA
 from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request
+from ..messaging_services.records import ServiceRecord
 from ..numbers.records import NumberRecord
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
 from ..records import new_sid
@@ -52,6 +58,30 @@ def _on_whatsapp(address: str) -> str:
         return whatsapp_address(address)
     except ValueError:
         return address
+
+
+@dataclass(frozen=True, slots=True)
+class InboundUrls:
+    """Where an inbound message's webhook goes (``url`` ``None``: nowhere)."""
+
+    url: str | None
+    method: str
+    fallback_url: str | None
+    fallback_method: str
+
+
+def _inbound_urls(number: NumberRecord, service: ServiceRecord | None) -> InboundUrls:
+    """The number's ``sms_url``..., or its Messaging Service's inbound settings."""
+    if service is None or service.settings.get("use_inbound_webhook_on_number"):
+        return InboundUrls(
+            number.get("sms_url"), number.get("sms_method", "POST"),
+            number.get("sms_fallback_url"), number.get("sms_fallback_method", "POST"),
+        )  # fmt: skip
+    s = service.settings
+    return InboundUrls(
+        s.get("inbound_request_url") or None, s.get("inbound_method") or "POST",
+        s.get("fallback_url") or None, s.get("fallback_method") or "POST",
+    )  # fmt: skip
 
 
 class InboundMessages:
@@ -102,11 +132,15 @@ class InboundMessages:
             date_sent=now,
             price="-0.00790" if not whatsapp else "-0.00500",
         )
+        service = self.core.services.service_of_number(number.sid)
+        if service is not None:
+            msg.messaging_service_sid = service.sid
         self.core.messaging.record_inbound(msg, list(media_urls))
         if whatsapp:
             self.core.messaging.whatsapp_windows.touch(account.sid, to_bare, from_bare, now)
         params = self._params(msg, extra_params or {})
-        self.core.scheduler.spawn(self._session(account, number, msg, params), name="inbound-sms")
+        urls = _inbound_urls(number, service)
+        self.core.scheduler.spawn(self._session(account, urls, msg, params), name="inbound-sms")
         return msg
 
     def _params(self, msg: MessageRecord, extra: dict[str, str]) -> list[tuple[str, str]]:
@@ -128,6 +162,7 @@ class InboundMessages:
             wa_id=from_bare.lstrip("+") if whatsapp else None,
             profile_name=extra.get("ProfileName", "Emulated User") if whatsapp else None,
             message_type=("image" if msg.num_media else "text") if whatsapp else None,
+            messaging_service_sid=msg.messaging_service_sid,
         ).to_params()  # fmt: skip
         params.update(extra)
         return list(params.items())
@@ -135,20 +170,19 @@ class InboundMessages:
     async def _session(
         self,
         account: AccountRecord,
-        number: NumberRecord,
+        urls: InboundUrls,
         inbound: MessageRecord,
         params: list[tuple[str, str]],
     ) -> None:
-        url = number.get("sms_url")
+        url = urls.url
         if not url:
             return
-        method = number.get("sms_method", "POST")
-        result = await self._fetch(account, inbound, url, method, params)
+        result = await self._fetch(account, inbound, url, urls.method, params)
         actions = self._actions(account, inbound, result)
-        fallback = number.get("sms_fallback_url")
+        fallback = urls.fallback_url
         if isinstance(actions, int) and fallback:
             extra = list(IncomingMessage(error_code=actions, error_url=url).to_params().items())
-            method = number.get("sms_fallback_method", "POST")
+            method = urls.fallback_method
             result = await self._fetch(account, inbound, fallback, method, params + extra)
             url = fallback
             actions = self._actions(account, inbound, result)

@@ -65,6 +65,7 @@ _IN_FLIGHT = (
     "('accepted', 'scheduled', 'queued', 'sending', 'sent') AND direction != 'inbound'"
 )
 _PARTIES = f"SELECT account_sid, {LOCAL}, {PEER} FROM messages WHERE sid=?"
+_MOVE_SENDER = "UPDATE messages SET from_=? WHERE sid=?"
 _INSERT_MEDIA = f"INSERT INTO media ({_MEDIA_COLUMNS}) VALUES (?,?,?,?,?,?)"
 _GET_MEDIA = f"SELECT {_MEDIA_COLUMNS} FROM media WHERE sid=? AND parent_sid=?"
 _MEDIA_OF = f"SELECT {_MEDIA_COLUMNS} FROM media WHERE parent_sid=? ORDER BY seq"
@@ -132,6 +133,15 @@ class MessageRepository:
     def update(self, records: Iterable[MessageRecord]) -> None:
         """Write the lifecycle columns (body, status, dates, error, price, segments)."""
         self._store.executemany(_UPDATE, (_update_row(m) for m in records))
+
+    def set_senders(self, moves: Iterable[tuple[str, str, str, str]]) -> None:
+        """Messaging Services picked senders for accepted messages (``(sid, account_sid,
+        to, from_)``, each stored with no ``from_``), in one batch: each message leaves its
+        pending conversation (``local`` ``""``, dropped when empty; its last activity is not
+        recomputed) and is counted into ``(from_, to)``, without recounting either."""
+        rows = list(moves)
+        self._store.executemany(_MOVE_SENDER, ((f, sid) for sid, _, _, f in rows))
+        self.conversations.move_pending((a, to, sid) for sid, a, to, _ in rows)
 
     def set_sender(self, sid: str, from_: str) -> None:
         """A Messaging Service picked the sender: the message moves to that conversation."""

@@ -2,9 +2,11 @@
 
 :func:`check_request` runs the checks that need no state (required fields, SIDs, content,
 body and media limits, URLs, scheduling); :func:`check_addresses` those on ``From``/``To``
-(owned senders, magic test numbers, channels). Scheduling (TWILIO.md 18) needs a Messaging
-Service (35118) and ``ScheduleType=fixed`` with ``SendAt`` (35111); :func:`scheduled_time` checks
-the window (35114).
+(owned senders, magic test numbers, channels). A ``MessagingServiceSid`` that is not an
+``MG`` SID is 21705 (one that names no service of the account is 21701, checked with the
+services). Scheduling (TWILIO.md 18) needs a Messaging Service (35118), ``ScheduleType=fixed``
+(35126 for any other value) with ``SendAt`` (35111); :func:`scheduled_time` checks the window
+(35114: more than 300 s and at most 35 days ahead, :class:`~..timing.Timing`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..accounts.records import AccountRecord
 from ..errors import bad_request
 from ..http import is_http_url
 from ..numbers.records import NumberRecord
+from ..numbers.short_codes import ShortCodeRecord
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
 
 __all__ = [
@@ -46,13 +49,20 @@ _MAGIC_TO = {
     "+15005550004": (21610, "Attempt to send to unsubscribed recipient"),
     "+15005550009": (21614, "'To' number is not a valid mobile number"),
 }  # fmt: skip
-_ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}\Z")
-SCHEDULE_MIN_AHEAD = 900.0
+_ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 +_&-]{1,11}\Z")  # TWILIO.md §17.3
+SCHEDULE_MIN_AHEAD = 300.0
 SCHEDULE_MAX_AHEAD = 35 * 86400.0
 
 
 class NumberOwners(Protocol):
     def owner_of(self, phone_number: str) -> NumberRecord | None: ...
+
+
+class ShortCodeOwners(Protocol):
+    def find(self, short_code: str, country_code: str | None = None) -> ShortCodeRecord | None: ...
+
+
+_SHORT_CODE = re.compile(r"[0-9]{3,8}\Z")
 
 
 @dataclass
@@ -93,9 +103,11 @@ def check_request(req: MessageRequest) -> None:
     if not from_ and not mg:
         raise bad_request(21603, "A 'From' phone number is required.")
     if mg and not re.fullmatch(r"MG[0-9a-fA-F]{32}", mg):
-        raise bad_request(21701, f"The Messaging Service Sid {mg[:40]} is invalid.")
+        raise bad_request(21705, f"The Messaging Service Sid {mg[:40]} is invalid.")
     if (req.send_at is not None or req.schedule_type is not None) and not mg:
         raise bad_request(35118, "MessagingServiceSid is required to schedule a message")
+    if req.schedule_type is not None and req.schedule_type != "fixed":
+        raise bad_request(35126, f"ScheduleType {req.schedule_type[:20]!r} is not supported")
     if req.schedule_type == "fixed" and req.send_at is None:
         raise bad_request(35111, "SendAt timestamp is missing")
     if req.content_variables is not None and not req.content_sid:
@@ -124,23 +136,42 @@ def check_request(req: MessageRequest) -> None:
         raise bad_request(21624, "The ValidityPeriod must be between 1 and 36000.")
 
 
-def scheduled_time(req: MessageRequest, now: float) -> float | None:
+def scheduled_time(
+    req: MessageRequest,
+    now: float,
+    min_ahead: float = SCHEDULE_MIN_AHEAD,
+    max_ahead: float = SCHEDULE_MAX_AHEAD,
+) -> float | None:
     """When a scheduled message is due (epoch s), or ``None`` if it is sent at once (35114 if
-    ``SendAt`` is outside the window). Call after :func:`check_request`."""
+    ``SendAt`` is not more than ``min_ahead`` and at most ``max_ahead`` seconds after
+    ``now``). Call after :func:`check_request`."""
     if req.send_at is None or req.schedule_type != "fixed" or not req.messaging_service_sid:
         return None
     send_at = req.send_at.timestamp()
-    if not now + SCHEDULE_MIN_AHEAD <= send_at <= now + SCHEDULE_MAX_AHEAD:
+    if not now + min_ahead < send_at <= now + max_ahead:
         raise bad_request(35114, "Scheduling does not support this timestamp")
     return send_at
 
 
 def check_addresses(
-    numbers: NumberOwners, account: AccountRecord, to: str, from_: str | None
+    numbers: NumberOwners,
+    account: AccountRecord,
+    to: str,
+    from_: str | None,
+    short_codes: ShortCodeOwners | None = None,
 ) -> str:
-    """Check ``From`` (when given) and ``To``; returns the channel (``"sms"``/``"whatsapp"``)."""
+    """Check ``From`` (when given) and ``To``; returns the channel (``"sms"``/``"whatsapp"``).
+    A ``From`` of 3-8 digits is a short code, valid when the account owns it (SMS only)."""
     to_address = parse_address(to)
     to_channel = message_channel(to_address)
+    if from_ and short_codes is not None and _SHORT_CODE.match(from_):
+        owned = short_codes.find(from_)
+        if owned is None or owned.account_sid != account.sid:
+            raise bad_request(21606, _invalid_sender(21606, from_))
+        if to_channel != "sms":
+            raise bad_request(21910, "Invalid 'From' and 'To' pair. A short code sends SMS only")
+        _check_to(to, to_address)
+        return to_channel
     sender = parse_address(from_) if from_ else None
     if from_ and sender and _check_sender(numbers, account, from_, sender) != to_channel:
         raise bad_request(

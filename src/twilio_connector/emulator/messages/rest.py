@@ -58,7 +58,7 @@ class MessagesApi:
             if req.has("ValidityPeriod")
             else None,
             send_at=req.get_datetime("SendAt"),
-            schedule_type=req.get_choice("ScheduleType", ("fixed",)),
+            schedule_type=req.get("ScheduleType") or None,  # not "fixed": 35126
         )
         msg = self._messaging.create(path_account(req), msg_req)
         return json_response(models.encode(message_model(msg)), 201)

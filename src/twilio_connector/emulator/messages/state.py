@@ -5,9 +5,14 @@ Outbound lifecycle (delays from :class:`~.scheduler.Timing`, in simulated second
     [scheduled | accepted] -> queued -> sending -> sent -> delivered (-> read, WhatsApp)
                                               \\-> failed           \\-> undelivered
 
-Status callbacks go to the message's ``StatusCallback`` for ``queued`` (Messaging Service
-only), ``sent``, ``failed``, ``delivered``, ``undelivered``, ``read`` and ``canceled``,
-never for the initial status. The outcome comes from, in order: the rule table (kind
+A message sent with a ``MessagingServiceSid`` and no ``From`` is ``accepted``; after
+``message_queue`` its service's pool gives the sender (:mod:`..messaging_services.selection`),
+or it fails with 21703; a ``scheduled`` one waits for the clock to reach its ``SendAt``.
+``ValidityPeriod`` (the message's, else its service's) fails it with 30001 when it leaves the
+queue later than that. Status callbacks go to the message's ``StatusCallback`` (else its
+service's ``status_callback``) for ``queued`` (Messaging Service only), ``sent``,
+``failed``, ``delivered``, ``undelivered``, ``read`` and ``canceled``, never for the initial
+status. The outcome comes from, in order: the rule table (kind
 ``"message"``), the magic destinations ``+1500555 30NN`` / ``+1500555 63NN`` (error 300NN /
 630NN), a template's error (63021/63028, :mod:`..content.state`), the WhatsApp 24-hour
 window (63016; an approved template passes), else delivered (WhatsApp: then read).
@@ -21,14 +26,14 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..._wire import API_VERSION, parse_address, whatsapp_address
+from ..._wire import API_VERSION, parse_address
 from ...callbacks import SmsStatusChangeEvent
 from ..accounts.records import AccountRecord
 from ..content.state import CONTENT_ERROR_MESSAGES
 from ..errors import bad_request, not_found
-from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
+from ..messaging_services.records import ServiceRecord
+from ..messaging_services.selection import choose_sender
 from ..records import new_sid
-from ..scheduler import Timer
 from ..webhooks.dispatcher import Webhook
 from .records import MediaRecord, MessageRecord
 from .repository import MessageRepository, WhatsAppWindowRepository
@@ -73,6 +78,7 @@ ERROR_MESSAGES = {
     **CONTENT_ERROR_MESSAGES,
 }
 WHATSAPP_WINDOW = 24 * 3600.0
+MAX_VALIDITY = 36000
 
 
 def _price(channel: str, segments: int, num_media: int) -> str:
@@ -81,6 +87,23 @@ def _price(channel: str, segments: int, num_media: int) -> str:
     if num_media:
         return "-0.02000"
     return f"-{0.0079 * max(1, segments):.5f}"
+
+
+NO_SENDER = "No phone number available to send this message"
+
+
+def _service_defaults(
+    req: MessageRequest, service: ServiceRecord | None
+) -> tuple[str | None, int | None]:
+    """The message's status callback URL and validity period (``None``: Twilio's default,
+    36000 s): its own, else its Messaging Service's (TWILIO.md §17.5)."""
+    callback = req.status_callback or None
+    validity = req.validity_period
+    if service is not None:
+        callback = callback or service.settings.get("status_callback") or None
+        if validity is None:
+            validity = service.settings.get("validity_period")
+    return callback, (validity if validity is not None and validity < MAX_VALIDITY else None)
 
 
 def status_callback_params(m: MessageRecord) -> list[tuple[str, str]]:
@@ -119,8 +142,9 @@ class Messaging:
         self._live: dict[str, MessageRecord] = {}  # in the lifecycle, not yet terminal
         # Write-behind buffers, flushed by the store before any read and at each commit.
         self._unsaved: dict[str, MessageRecord] = {}
-        self._scheduled: dict[str, Timer] = {}
+        self._scheduled: dict[str, MessageRecord] = {}  # status "scheduled", by SID
         self._dirty: dict[str, MessageRecord] = {}
+        self._moved: dict[str, MessageRecord] = {}  # stored accepted, sender picked since
 
     def _save(self, msg: MessageRecord) -> None:
         if msg.sid not in self._unsaved:
@@ -134,6 +158,10 @@ class Messaging:
         if self._dirty:
             self.repository.update(list(self._dirty.values()))
             self._dirty.clear()
+        if self._moved:
+            moves = [(m.sid, m.account_sid, m.to, m.from_ or "") for m in self._moved.values()]
+            self.repository.set_senders(moves)
+            self._moved.clear()
 
     # -- create -----------------------------------------------------------------------------
 
@@ -142,12 +170,14 @@ class Messaging:
         check_request(req)
         assert req.to is not None  # checked
         to, from_, body, mg = req.to, req.from_, req.body or "", req.messaging_service_sid
-        to_channel = check_addresses(self.core.numbers, account, to, from_)
+        to_channel = check_addresses(self.core.numbers, account, to, from_, self.core.short_codes)
+        service = self.core.services.for_send(account, mg, from_) if mg else None  # 21701...
         template = self.core.content.for_message(account, req, to_channel)
         if template is not None:  # a ContentSid: body and media come from the template
             req, body = template.apply(req), template.body
         now = self.core.clock.now()
-        send_at = scheduled_time(req, now)
+        timing = self.core.scheduler.timing
+        send_at = scheduled_time(req, now, timing.schedule_min_ahead, timing.schedule_max_ahead)
         status = "queued"
         if send_at is not None:
             status = "scheduled"
@@ -162,6 +192,9 @@ class Messaging:
             extra.update(template.extra)
         if send_at is not None:
             extra["send_at"] = send_at
+        status_callback, validity = _service_defaults(req, service)
+        if validity is not None:
+            extra["validity_period"] = validity
         msg = MessageRecord(
             sid=new_sid("MM" if num_media else "SM"),
             account_sid=account.sid,
@@ -175,7 +208,7 @@ class Messaging:
             date_created=now,
             date_updated=now,
             messaging_service_sid=mg,
-            status_callback=req.status_callback or None,
+            status_callback=status_callback,
             extra=extra or None,
         )
         self._unsaved[msg.sid] = msg
@@ -183,12 +216,9 @@ class Messaging:
         if req.media_urls:
             self._store_media(msg, req.media_urls, now)
         self._live[msg.sid] = msg
-        timing = self.core.scheduler.timing
         if status == "scheduled":
             assert send_at is not None
-            self._scheduled[msg.sid] = self.core.scheduler.call_later(
-                send_at - now, self._release, msg
-            )
+            self._schedule(msg, send_at)
         elif status == "accepted":
             self.core.scheduler.call_later(timing.message_queue, self._pick_sender, msg, segments)
         else:
@@ -232,6 +262,29 @@ class Messaging:
     def _finish(self, msg: MessageRecord) -> None:
         self._live.pop(msg.sid, None)
 
+    # -- scheduled messages (TWILIO.md 18) ---------------------------------------------------
+    #
+    # A scheduled message waits for the emulator clock to reach its SendAt: moved there by
+    # ``advance`` (any timing mode; :meth:`release_due`), or by wall time in the fast and
+    # realistic modes (a plain loop timer, which ``settle`` does not wait for: a message due
+    # next week is not pending work).
+
+    def _schedule(self, msg: MessageRecord, send_at: float) -> None:
+        self._scheduled[msg.sid] = msg
+        if not self.core.scheduler.manual:
+            wait = max(0.0, send_at - self.core.clock.now())
+            self.core.loop.call_later(wait, self.release_due)
+
+    def release_due(self) -> int:
+        """Start the lifecycle of every scheduled message whose ``SendAt`` has come."""
+        now = self.core.clock.now()
+        due = [
+            m for m in self._scheduled.values() if float((m.extra or {}).get("send_at", 0)) <= now
+        ]
+        for msg in due:
+            self._release(msg)
+        return len(due)
+
     def _release(self, msg: MessageRecord) -> None:
         self._scheduled.pop(msg.sid, None)
         if self._alive(msg):
@@ -245,26 +298,52 @@ class Messaging:
         if not msg.from_:
             sender = self._service_sender(msg)
             if sender is None:
-                msg.error_code, msg.error_message = 21606, "No sender available"
+                msg.error_code, msg.error_message = 21703, NO_SENDER
                 self._set_status(msg, "failed")
                 self._finish(msg)
                 return
             msg.from_ = sender
-            if msg.sid not in self._unsaved:
-                self.repository.set_sender(msg.sid, sender)
+            if msg.sid not in self._unsaved:  # else the insert carries it
+                self._moved[msg.sid] = msg
+                self.core.store.defer(self._flush)
         msg.num_segments = segments
         self._set_status(msg, "queued")
         self.core.scheduler.call_later(self.core.scheduler.timing.message_queue, self._sending, msg)
 
     def _service_sender(self, msg: MessageRecord) -> str | None:
-        numbers = self.core.numbers.of_account(msg.account_sid)
-        if msg.channel == "whatsapp":
-            wa = [n for n in numbers if n.whatsapp]
-            return whatsapp_address(wa[0].phone_number if wa else SANDBOX_WHATSAPP_NUMBER)
-        return numbers[0].phone_number if numbers else MAGIC_VALID_FROM
+        """The ``From`` the message's service picks (:mod:`..messaging_services.selection`),
+        remembered for the recipient when the service has sticky sender on."""
+        services = self.core.services
+        service = services.by_sid(msg.messaging_service_sid or "")
+        if service is None:  # deleted since the message was accepted
+            return None
+        sticky_on = bool(service.settings.get("sticky_sender"))
+        choice = choose_sender(
+            services.senders(service), msg.to, mms=msg.num_media > 0, sticky_sender=sticky_on,
+            area_code_geomatch=bool(service.settings.get("area_code_geomatch")),
+            sticky=services.sticky_of(service.sid, msg.to),
+        )  # fmt: skip
+        if choice is None:
+            return None
+        if sticky_on:
+            services.remember(service.sid, msg.to, choice.from_)
+        return choice.from_
+
+    def _expired(self, msg: MessageRecord) -> bool:
+        """Waited in the queue longer than its validity period (from ``SendAt`` if scheduled)."""
+        extra = msg.extra
+        if not extra or "validity_period" not in extra:
+            return False
+        start = float(extra.get("send_at", msg.date_created))
+        return self.core.clock.now() - start > float(extra["validity_period"])
 
     def _sending(self, msg: MessageRecord) -> None:
         if not self._alive(msg):
+            return
+        if self._expired(msg):
+            msg.error_code, msg.error_message = 30001, ERROR_MESSAGES[30001]
+            self._set_status(msg, "failed")
+            self._finish(msg)
             return
         self._set_status(msg, "sending", callback=False)
         outcome, code, delay = self._outcome(msg)
@@ -360,9 +439,7 @@ class Messaging:
                 raise bad_request(20001, "Status can only be updated to 'canceled'")
             if msg.status != "scheduled":
                 raise bad_request(30409, "This message cannot be canceled")
-            timer = self._scheduled.pop(msg.sid, None)
-            if timer is not None:
-                timer.cancel()
+            self._scheduled.pop(msg.sid, None)
             self._set_status(msg, "canceled")
             self._finish(msg)
         if body is not None:
@@ -387,9 +464,7 @@ class Messaging:
         for msg in records:
             self._live[msg.sid] = msg
             if msg.status == "scheduled":
-                send_at = float((msg.extra or {}).get("send_at", 0.0))
-                delay = max(0.0, send_at - self.core.clock.now())
-                self._scheduled[msg.sid] = later(delay, self._release, msg)
+                self._schedule(msg, float((msg.extra or {}).get("send_at", 0.0)))
             elif msg.status == "accepted":
                 later(timing.message_queue, self._pick_sender, msg, max(1, msg.num_segments))
             elif msg.status == "sent":
@@ -398,6 +473,7 @@ class Messaging:
                 later(timing.message_deliver, self._delivered, msg, outcome, code)
             else:
                 later(timing.message_queue, self._sending, msg)
+        self.release_due()  # those whose time came while the emulator was stopped
         return len(records)
 
     def cancel_all(self) -> None:
@@ -406,6 +482,7 @@ class Messaging:
         self._scheduled.clear()
         self._unsaved.clear()
         self._dirty.clear()
+        self._moved.clear()
 
     def record_inbound(self, msg: MessageRecord, media_urls: list[str]) -> None:
         """Store a received message (inbound simulation)."""

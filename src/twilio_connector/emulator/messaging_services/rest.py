@@ -1,4 +1,5 @@
-"""REST handlers: ``/messaging/v1/Services`` and ``.../Services/{MG}/PhoneNumbers``.
+"""REST handlers: ``/messaging/v1/Services`` and its pools ``.../Services/{MG}/PhoneNumbers``,
+``.../ShortCodes`` and ``.../AlphaSenders``.
 
 The account is the one whose credentials were given (v1 paths name no account); it must be
 active, as for the 2010 API's account routes.
@@ -14,9 +15,14 @@ from ..accounts.rest import principal
 from ..errors import EmulatorError, not_found
 from ..http import Request, Response, json_response
 from ..pagination import page_request, paginate_list, v1_envelope
-from .records import ServiceRecord
-from .serialize import pool_number_model, service_model
-from .state import PoolNumber, parse_settings
+from .records import AlphaSenderRecord, ServiceRecord
+from .serialize import (
+    alpha_sender_model,
+    pool_number_model,
+    pool_short_code_model,
+    service_model,
+)
+from .state import PoolNumber, PoolShortCode, parse_settings
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
@@ -100,4 +106,63 @@ class MessagingServicesApi:
 
     async def delete_number(self, req: Request) -> Response:
         self.services.remove_number(self._pooled(req))
+        return Response(204, b"")
+
+    # -- the short-code pool ----------------------------------------------------------------
+
+    def _pooled_short_code(self, req: Request) -> PoolShortCode:
+        service = self._service(req, "ServiceSid")
+        pooled = self.services.short_code(service, req.path_params["Sid"])
+        if pooled is None:
+            raise not_found(req.path)
+        return pooled
+
+    async def list_short_codes(self, req: Request) -> Response:
+        preq = page_request(req)
+        pool = self.services.short_codes(self._service(req, "ServiceSid"))
+        page, more = paginate_list(pool, preq, lambda p: p.entry.short_code_sid)
+        items = [pool_short_code_model(p, self.base_url) for p in page]
+        env = v1_envelope("short_codes", items, self.base_url + req.path, preq, more)
+        return json_response(models.encode(env))
+
+    async def add_short_code(self, req: Request) -> Response:
+        service = self._service(req, "ServiceSid")
+        pooled = self.services.add_short_code(service, req.get("ShortCodeSid"))
+        return json_response(models.encode(pool_short_code_model(pooled, self.base_url)), 201)
+
+    async def fetch_short_code(self, req: Request) -> Response:
+        pooled = self._pooled_short_code(req)
+        return json_response(models.encode(pool_short_code_model(pooled, self.base_url)))
+
+    async def delete_short_code(self, req: Request) -> Response:
+        self.services.remove_short_code(self._pooled_short_code(req))
+        return Response(204, b"")
+
+    # -- the alpha sender -------------------------------------------------------------------
+
+    def _alpha(self, req: Request) -> AlphaSenderRecord:
+        service = self._service(req, "ServiceSid")
+        record = self.services.alpha_sender(service, req.path_params["Sid"])
+        if record is None:
+            raise not_found(req.path)
+        return record
+
+    async def list_alpha_senders(self, req: Request) -> Response:
+        preq = page_request(req)
+        records = self.services.alpha_senders(self._service(req, "ServiceSid"))
+        page, more = paginate_list(records, preq, lambda a: a.sid)
+        items = [alpha_sender_model(a, self.base_url) for a in page]
+        env = v1_envelope("alpha_senders", items, self.base_url + req.path, preq, more)
+        return json_response(models.encode(env))
+
+    async def add_alpha_sender(self, req: Request) -> Response:
+        service = self._service(req, "ServiceSid")
+        record = self.services.add_alpha_sender(service, req.get("AlphaSender"))
+        return json_response(models.encode(alpha_sender_model(record, self.base_url)), 201)
+
+    async def fetch_alpha_sender(self, req: Request) -> Response:
+        return json_response(models.encode(alpha_sender_model(self._alpha(req), self.base_url)))
+
+    async def delete_alpha_sender(self, req: Request) -> Response:
+        self.services.remove_alpha_sender(self._alpha(req))
         return Response(204, b"")

@@ -6,12 +6,24 @@ from datetime import datetime, timezone
 
 from ... import models
 from ..._wire import country_of, domain_base_url
-from ...specs import MESSAGING_SERVICE_PHONE_NUMBERS, MESSAGING_SERVICES
+from ...specs import (
+    MESSAGING_SERVICE_ALPHA_SENDERS,
+    MESSAGING_SERVICE_PHONE_NUMBERS,
+    MESSAGING_SERVICE_SHORT_CODES,
+    MESSAGING_SERVICES,
+)
 from ..numbers.inventory import capabilities_of
-from .records import ServiceRecord
-from .state import PoolNumber
+from .records import AlphaSenderRecord, ServiceRecord
+from .state import PoolNumber, PoolShortCode
 
-__all__ = ["iso", "pool_number_model", "service_model", "service_url"]
+__all__ = [
+    "alpha_sender_model",
+    "iso",
+    "pool_number_model",
+    "pool_short_code_model",
+    "service_model",
+    "service_url",
+]
 
 _LINKS = {
     "phone_numbers": "/PhoneNumbers",
@@ -72,4 +84,27 @@ def pool_number_model(p: PoolNumber, base_url: str) -> models.MessagingServicePh
         date_created=iso(entry.date_created), date_updated=iso(entry.date_updated),
         phone_number=number.phone_number, country_code=country_of(number.phone_number) or None,
         capabilities=capabilities, url=domain_base_url(base_url, "messaging") + path,
+    )  # fmt: skip
+
+
+def pool_short_code_model(p: PoolShortCode, base_url: str) -> models.MessagingServiceShortCode:
+    entry, sc = p.entry, p.short_code
+    assert MESSAGING_SERVICE_SHORT_CODES.instance_path is not None
+    path = MESSAGING_SERVICE_SHORT_CODES.instance_path.fill(entry.service_sid, entry.short_code_sid)
+    return models.MessagingServiceShortCode(
+        sid=entry.short_code_sid, account_sid=entry.account_sid, service_sid=entry.service_sid,
+        date_created=iso(entry.date_created), date_updated=iso(entry.date_updated),
+        short_code=sc.short_code, country_code=sc.country_code, capabilities=["SMS"],
+        url=domain_base_url(base_url, "messaging") + path,
+    )  # fmt: skip
+
+
+def alpha_sender_model(a: AlphaSenderRecord, base_url: str) -> models.MessagingServiceAlphaSender:
+    assert MESSAGING_SERVICE_ALPHA_SENDERS.instance_path is not None
+    path = MESSAGING_SERVICE_ALPHA_SENDERS.instance_path.fill(a.service_sid, a.sid)
+    return models.MessagingServiceAlphaSender(
+        sid=a.sid, account_sid=a.account_sid, service_sid=a.service_sid,
+        date_created=iso(a.date_created), date_updated=iso(a.date_updated),
+        alpha_sender=a.alpha_sender, capabilities=["SMS"],
+        url=domain_base_url(base_url, "messaging") + path,
     )  # fmt: skip

@@ -21,13 +21,20 @@ from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
 from .inventory import COUNTRIES, TYPE_NAMES, ContainsPattern, SearchQuery
 from .records import NumberRecord
-from .serialize import SEARCH_TYPES, available_model, country_model, number_model
+from .serialize import (
+    SEARCH_TYPES,
+    available_model,
+    country_model,
+    number_model,
+    short_code_model,
+)
+from .short_codes import SHORT_CODE_PARAMS, ShortCodeRecord
 from .state import NUMBER_CONFIG_PARAMS, check_config_value
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
 
-__all__ = ["AvailableNumbersApi", "IncomingNumbersApi"]
+__all__ = ["AvailableNumbersApi", "IncomingNumbersApi", "ShortCodesApi"]
 
 _SEARCH_FILTERS = (
     "AreaCode", "Contains", "SmsEnabled", "MmsEnabled", "VoiceEnabled", "FaxEnabled",
@@ -112,7 +119,9 @@ class IncomingNumbersApi:
         return json_response(models.encode(number_model(updated)))
 
     async def release(self, req: Request) -> Response:
-        self.numbers.release(self._owned(req))
+        number = self._owned(req)
+        self.core.services.forget_number(number)  # out of its pool, sticky mappings dropped
+        self.numbers.release(number)
         return Response(204, b"")
 
 
@@ -188,3 +197,46 @@ def _lat_long(raw: str | None) -> tuple[float, float] | None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise invalid_param("NearLatLong", raw, "expected 'latitude,longitude'")
     return lat, lon
+
+
+class ShortCodesApi:
+    """``/Accounts/{AC}/SMS/ShortCodes.json`` (list, filters ``FriendlyName`` and
+    ``ShortCode``) and ``/{SC}.json`` (fetch, update). Short codes are provisioned through
+    the control plane (:mod:`.short_codes`)."""
+
+    def __init__(self, core: EmulatorCore) -> None:
+        self.short_codes = core.short_codes
+
+    def _owned(self, req: Request) -> ShortCodeRecord:
+        sc = self.short_codes.by_sid(req.path_params["Sid"])
+        if sc is None or sc.account_sid != path_account(req).sid:
+            raise not_found(req.path)
+        return sc
+
+    async def list(self, req: Request) -> Response:
+        preq = page_request(req)
+        records = self.short_codes.of_account(path_account(req).sid)
+        filters: list[tuple[str, str]] = []
+        for param, attr in (("FriendlyName", "friendly_name"), ("ShortCode", "short_code")):
+            value = req.get(param)
+            if value:
+                filters.append((param, value))
+                records = [r for r in records if getattr(r, attr) == value]
+        page, more = paginate_list(records, preq, lambda r: r.sid)
+        items = [short_code_model(r) for r in page]
+        return json_response(
+            models.encode(envelope("short_codes", items, req.path, filters, preq, more))
+        )
+
+    async def fetch(self, req: Request) -> Response:
+        return json_response(models.encode(short_code_model(self._owned(req))))
+
+    async def update(self, req: Request) -> Response:
+        sc = self._owned(req)
+        config: dict[str, Any] = {}
+        for param, (key, kind) in SHORT_CODE_PARAMS.items():
+            raw = req.get(param)
+            if raw is not None:
+                config[key] = check_config_value(param, kind, raw)
+        updated = self.short_codes.update(sc, req.get("FriendlyName"), config)
+        return json_response(models.encode(short_code_model(updated)))

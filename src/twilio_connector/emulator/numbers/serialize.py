@@ -7,9 +7,10 @@ from ..._wire import API_PREFIX, API_VERSION
 from ..serialize import dt
 from .inventory import COUNTRIES, AvailableNumber, Capabilities, capabilities_of
 from .records import NumberRecord
+from .short_codes import ShortCodeRecord
 from .state import format_friendly
 
-__all__ = ["SEARCH_TYPES", "available_model", "country_model", "number_model"]
+__all__ = ["SEARCH_TYPES", "available_model", "country_model", "number_model", "short_code_model"]
 
 # search path segment -> subresource_uris key (Twilio has more types than the emulator sells)
 SEARCH_TYPES = {
@@ -96,3 +97,16 @@ def country_model(account_sid: str, code: str) -> models.AvailablePhoneNumberCou
         beta=False,
         subresource_uris={SEARCH_TYPES[t]: f"{base}/{t}.json" for t in types},
     )
+
+
+def short_code_model(sc: ShortCodeRecord) -> models.ShortCode:
+    """The 2010 API's ShortCode (``/SMS/ShortCodes/{SC}.json``)."""
+    return models.ShortCode(
+        sid=sc.sid, account_sid=sc.account_sid, api_version=sc.get("api_version", API_VERSION),
+        date_created=dt(sc.date_created), date_updated=dt(sc.date_updated),
+        friendly_name=sc.friendly_name, short_code=sc.short_code,
+        sms_fallback_method=sc.get("sms_fallback_method", "POST"),
+        sms_fallback_url=sc.get("sms_fallback_url"), sms_method=sc.get("sms_method", "POST"),
+        sms_url=sc.get("sms_url"),
+        uri=f"{API_PREFIX}/Accounts/{sc.account_sid}/SMS/ShortCodes/{sc.sid}.json",
+    )  # fmt: skip

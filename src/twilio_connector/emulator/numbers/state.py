@@ -102,10 +102,13 @@ class Numbers:
         self._clock = clock
         self._by_number: dict[str, NumberRecord] = {}
         self._by_sid: dict[str, NumberRecord] = {}
+        self.version = 0
+        """Moves on every change to a number (Messaging Service pools cache their senders)."""
         self.inventory = Inventory(lambda number: number in self._by_number)
         self.load()
 
     def load(self) -> None:
+        self.version += 1
         self._by_number.clear()
         self._by_sid.clear()
         for n in self._repo.all():
@@ -129,6 +132,7 @@ class Numbers:
         return [n for n in self._by_sid.values() if n.account_sid == account_sid]
 
     def _save(self, n: NumberRecord) -> NumberRecord:
+        self.version += 1
         self._by_number[n.phone_number] = n
         self._by_sid[n.sid] = n
         self._repo.save(n)
@@ -229,6 +233,7 @@ class Numbers:
         return self._save(number)
 
     def release(self, number: NumberRecord) -> None:
+        self.version += 1
         self._by_number.pop(number.phone_number, None)
         self._by_sid.pop(number.sid, None)
         self._repo.delete(number.sid)

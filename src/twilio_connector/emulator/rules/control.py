@@ -2,7 +2,8 @@
 
 =========================================  ===================================================
 ``GET  /_emulator/rules``                  the rule table
-``POST /_emulator/rules``                  add a rule: ``kind`` (``message`` or ``call``),
+``POST /_emulator/rules``                  add a rule: ``kind`` (``message``, ``call``,
+                                           ``verify``: :mod:`.kinds`),
                                            ``to``, ``from`` (patterns, ``*`` wildcard),
                                            ``outcome`` (messages: ``delivered``/
                                            ``undelivered``/``failed``/``sent``/``read``; calls:
@@ -18,18 +19,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..calls.requests import check_call_rule, rule_error
 from ..control_params import number, text
 from ..errors import EmulatorError, invalid_param, not_found
 from ..http import Request, Response, decode_json_object, json_response
+from .kinds import check_rule
 from .records import Rule
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
 
-__all__ = ["MESSAGE_OUTCOMES", "RulesControl", "rule_from_json"]
+__all__ = ["RulesControl", "rule_from_json"]
 
-MESSAGE_OUTCOMES = ("delivered", "undelivered", "failed", "sent", "read")
 MAX_TIMES = 1e9
 
 
@@ -39,8 +39,6 @@ def rule_from_json(data: dict[str, Any]) -> Rule:
     outcome = text(data, "outcome")
     if not outcome:
         raise EmulatorError(400, 20001, "A rule needs an 'outcome'")
-    if kind == "message" and outcome not in MESSAGE_OUTCOMES:
-        raise invalid_param("outcome", outcome, f"one of {', '.join(MESSAGE_OUTCOMES)}")
     code = number(data, "error_code")
     if code is not None and not (0 <= code <= 99999 and code.is_integer()):
         raise invalid_param("error_code", code, "expected a Twilio error code")
@@ -63,18 +61,10 @@ def rule_from_json(data: dict[str, Any]) -> Rule:
         params=params,
         times=None if times is None else int(times),
     )
-    if kind == "call":
-        try:
-            check_call_rule(rule)
-        except ValueError as exc:
-            raise rule_error(exc) from None
-    if kind == "verify":
-        from ..verify.state import check_verify_rule  # verify/v2 (imports the rules' records)
-
-        try:
-            check_verify_rule(rule)
-        except ValueError as exc:
-            raise invalid_param("outcome", outcome, str(exc)) from None
+    try:
+        check_rule(rule)
+    except ValueError as exc:
+        raise EmulatorError(400, 20001, f"Invalid rule: {exc}") from None
     return rule
 
 

@@ -1,0 +1,128 @@
+"""Inbound messages to a number in a Messaging Service's pool (TWILIO.md §17.6): the
+service's ``inbound_request_url`` with ``inbound_method``, ``fallback_url`` when that fails,
+the number's own ``sms_url`` with ``use_inbound_webhook_on_number``, stored without a
+webhook when the service has no inbound URL; signed, ``MessagingServiceSid`` in the params,
+the TwiML reply executed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from support.receiver import Receiver, Reply, twiml
+from twilio.rest import Client
+
+from twilio_connector.emulator import Emulator
+from twilio_connector.signature import validate_signature
+
+OWNED = "+15017122661"
+HANDSET = "+14155550100"
+
+
+def _pooled_service(twilio: Client, **settings: Any) -> str:
+    sid: str = twilio.messaging.v1.services.create(friendly_name="inbound", **settings).sid
+    number = twilio.incoming_phone_numbers.list(phone_number=OWNED)[0].sid
+    twilio.messaging.v1.services(sid).phone_numbers.create(phone_number_sid=number)
+    return sid
+
+
+def _number_urls(twilio: Client, receiver: Receiver) -> None:
+    number = twilio.incoming_phone_numbers.list(phone_number=OWNED)[0].sid
+    twilio.incoming_phone_numbers(number).update(sms_url=receiver.url("/number"))
+
+
+def test_the_services_inbound_url_gets_the_signed_webhook_and_its_reply_is_sent(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    _number_urls(twilio, receiver)  # ignored: the service's URLs win
+    service = _pooled_service(twilio, inbound_request_url=receiver.url("/svc"))
+    receiver.reply("/svc", twiml("<Message>Thanks</Message>"))
+    inbound = emu.simulate_inbound_message(HANDSET, OWNED, "hello")
+    emu.settle()
+    assert receiver.at("/number") == []
+    (hit,) = receiver.at("/svc")
+    assert hit.method == "POST"
+    form = hit.form
+    assert (form["MessagingServiceSid"], form["Body"], form["MessageSid"]) == (
+        service,
+        "hello",
+        inbound.sid,
+    )
+    assert validate_signature(emu.auth_token, hit.url, form, hit.headers["X-Twilio-Signature"])
+    stored = twilio.messages(inbound.sid).fetch()
+    assert stored.messaging_service_sid == service
+    (reply,) = [m for m in twilio.messages.list(to=HANDSET) if m.direction == "outbound-reply"]
+    assert (reply.from_, reply.body) == (OWNED, "Thanks")
+
+
+def test_inbound_method_get_and_the_fallback_url(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    service = _pooled_service(
+        twilio, inbound_request_url=receiver.url("/broken"), inbound_method="GET",
+        fallback_url=receiver.url("/fallback"), fallback_method="POST",
+    )  # fmt: skip
+    receiver.reply("/broken", Reply(500))
+    receiver.reply("/fallback", twiml("<Message>From the fallback</Message>"))
+    emu.simulate_inbound_message(HANDSET, OWNED, "hi")
+    emu.settle()
+    first = receiver.at("/broken")[0]
+    assert first.method == "GET" and first.query["MessagingServiceSid"] == service
+    (fallback,) = receiver.at("/fallback")
+    assert fallback.method == "POST"
+    assert (fallback.form["MessagingServiceSid"], fallback.form["ErrorCode"]) == (service, "11200")
+    bodies = [m.body for m in twilio.messages.list(to=HANDSET) if m.direction == "outbound-reply"]
+    assert bodies == ["From the fallback"]
+
+
+def test_use_inbound_webhook_on_number_sends_it_to_the_numbers_sms_url(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    _number_urls(twilio, receiver)
+    service = _pooled_service(
+        twilio, inbound_request_url=receiver.url("/svc"), use_inbound_webhook_on_number=True
+    )
+    emu.simulate_inbound_message(HANDSET, OWNED, "hi")
+    emu.settle()
+    assert receiver.at("/svc") == []
+    (hit,) = receiver.at("/number")
+    assert hit.form["MessagingServiceSid"] == service
+
+
+def test_no_inbound_url_on_the_service_stores_the_message_without_a_webhook(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    _number_urls(twilio, receiver)
+    service = _pooled_service(twilio)  # inbound_request_url null: inbound dropped
+    inbound = emu.simulate_inbound_message(HANDSET, OWNED, "anyone?")
+    emu.settle()
+    assert receiver.requests == []
+    assert emu.delivery_log(inbound.sid) == []
+    stored = twilio.messages(inbound.sid).fetch()
+    assert (stored.status, stored.messaging_service_sid) == ("received", service)
+
+
+def test_a_number_in_no_service_keeps_its_own_url_without_the_field(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    _number_urls(twilio, receiver)
+    with httpx.Client(base_url=emu.base_url, auth=(emu.account_sid, emu.auth_token)) as http:
+        made = http.post(
+            "/_emulator/messages/inbound", json={"from": HANDSET, "to": OWNED, "body": "hi"}
+        )
+        assert made.status_code == 201
+        assert made.json()["messaging_service_sid"] is None
+    emu.settle()
+    (hit,) = receiver.at("/number")
+    assert "MessagingServiceSid" not in hit.form
+
+
+def test_whatsapp_inbound_to_a_pooled_number(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    emu.enable_whatsapp(OWNED)
+    service = _pooled_service(twilio, inbound_request_url=receiver.url("/svc"))
+    emu.simulate_inbound_message(f"whatsapp:{HANDSET}", f"whatsapp:{OWNED}", "hola")
+    emu.settle()
+    (hit,) = receiver.at("/svc")
+    assert (hit.form["MessagingServiceSid"], hit.form["To"]) == (service, f"whatsapp:{OWNED}")
