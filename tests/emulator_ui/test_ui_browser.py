@@ -222,6 +222,10 @@ def _fill_products(emu: Emulator, receiver: Receiver) -> None:
     )
     (number,) = twilio.incoming_phone_numbers.list(phone_number=OWNED)
     twilio.messaging.v1.services(service.sid).phone_numbers.create(phone_number_sid=number.sid)
+    short = emu.add_short_code("89898")
+    twilio.messaging.v1.services(service.sid).short_codes.create(short_code_sid=short.sid)
+    twilio.messaging.v1.services(service.sid).alpha_senders.create(alpha_sender="Clinic")
+    twilio.messages.create(messaging_service_sid=service.sid, to=HANDSET, body="via the pool")
     va = twilio.verify.v2.services.create(friendly_name="Acme Login")
     for to in ("+15550100200", HANDSET):
         twilio.verify.v2.services(va.sid).verifications.create(to=to, channel="sms")
@@ -310,7 +314,7 @@ def _assert_tap_targets(page: Any) -> None:
 def _assert_product_tap_targets(page: Any, emu: Emulator) -> None:
     """The links and toggles of the Services, Verify and Templates views at 390 px."""
     targets = {
-        "services": (".pool-entry a.pooled",),
+        "services": (".pool-entry a.pooled", ".sticky a"),
         "verify": (".verify-number h2 a",),
         "templates": (".ctype summary",),
     }

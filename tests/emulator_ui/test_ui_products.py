@@ -65,6 +65,9 @@ def test_services_view_shows_settings_and_the_pool(
     twilio.messaging.v1.services(service.sid).phone_numbers.create(
         phone_number_sid=_number_sid(twilio, OWNED)
     )
+    short = emu.add_short_code("89898")
+    twilio.messaging.v1.services(service.sid).short_codes.create(short_code_sid=short.sid)
+    alpha = twilio.messaging.v1.services(service.sid).alpha_senders.create(alpha_sender="Clinic")
     twilio.messaging.v1.services.create(friendly_name="Empty pool")
 
     r = http.get(UI, params={"view": "services"})
@@ -78,10 +81,15 @@ def test_services_view_shows_settings_and_the_pool(
     assert re.search(r"<dt>Sticky sender</dt><dd>off</dd>", card)
     assert re.search(r"<dt>Area code geomatch</dt><dd>on</dd>", card)
     assert re.search(r"<dt>Inbound webhook of the number</dt><dd>used</dd>", card)
-    # the pool: the number, linked to its conversations
-    assert 'data-kind="phone-number"' in card and "1 sender<" in card
+    # the pool, every kind in one list: the numbers linked to their conversations
+    kinds = re.findall(r'data-kind="([a-z-]+)"', card)
+    assert kinds == ["phone-number", "short-code", "alpha-sender"] and "3 senders<" in card
+    links = re.findall(r'<a class="pooled" href="([^"]+)"[^>]*>([^<]+)</a>', card)
+    assert [address for _, address in links] == [OWNED, "89898"]
+    assert '<span class="pooled">Clinic</span>' in card and alpha.sid in card
+    assert short.sid in card
     link = re.search(r'<a class="pooled" href="([^"]+)"[^>]*>([^<]+)</a>', card)
-    assert link and link.group(2) == OWNED
+    assert link
     assert "No senders in the pool yet" in html  # the other service
     assert html.index("Empty pool") < html.index("Appointment reminders")  # newest first
     # the link opens the number's conversations
@@ -89,6 +97,25 @@ def test_services_view_shows_settings_and_the_pool(
     emu.settle()
     found = http.get(unescape(link.group(1)))
     assert found.status_code == 200 and "See you at 3 pm" in found.text
+
+
+def test_services_view_shows_sticky_senders_linked_to_their_conversations(
+    emu: Emulator, twilio: Client, http: httpx.Client
+) -> None:
+    service = twilio.messaging.v1.services.create(friendly_name="Sticky", sticky_sender=True)
+    twilio.messaging.v1.services(service.sid).phone_numbers.create(
+        phone_number_sid=_number_sid(twilio, OWNED)
+    )
+    html = http.get(UI, params={"view": "services"}).text
+    assert "Sticky senders" not in html  # nothing sent yet
+    twilio.messages.create(messaging_service_sid=service.sid, to=HANDSET, body="via the pool")
+    emu.settle()
+    html = http.get(UI, params={"view": "services"}).text
+    assert "Sticky senders <small>1 recipient</small>" in html
+    link = re.search(r'<ul class="sticky">\s*<li><a href="([^"]+)">([^<]+)<', html)
+    assert link and link.group(2).strip() == HANDSET
+    thread = thread_of(http.get(unescape(link.group(1))).text)
+    assert "via the pool" in thread
 
 
 def test_services_view_empty_state_and_live_fragment(http: httpx.Client) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from .queries import PoolEntry, pool_entries
+from .queries import PoolEntry, StickySenders, pool_entries, sticky_senders
 
 if TYPE_CHECKING:
     from ..accounts.records import AccountRecord
@@ -80,6 +80,7 @@ class ServiceView:
     settings: dict[str, Any]
     pool: list[PoolEntry]
     pool_total: int
+    sticky: StickySenders
     created: float
 
     def setting(self, key: str) -> Any:
@@ -104,6 +105,7 @@ def service_page(
                 dict(s.settings),
                 pool[:MAX_POOL_SHOWN],
                 len(pool),
+                sticky_senders(core, s.sid),
                 s.date_created,
             )
         )

@@ -37,6 +37,7 @@ __all__ = [
     "MediaLink",
     "OwnedNumber",
     "PoolEntry",
+    "StickySenders",
     "TemplateParts",
     "ThreadMessage",
     "ThreadPage",
@@ -47,6 +48,7 @@ __all__ = [
     "recent_calls",
     "redact_url",
     "safe_link",
+    "sticky_senders",
     "template_parts",
     "thread",
     "with_last_message",
@@ -446,9 +448,9 @@ def recent_calls(
 @dataclass(frozen=True)
 class PoolEntry:
     """One sender in a Messaging Service's pool, whatever its kind: ``phone-number`` (an
-    IncomingPhoneNumber), later ``short-code`` and ``alpha-sender``. ``address`` is what a
-    message's ``From`` shows; ``conversations`` says whether messages from it have their own
-    conversations in the inbox (an alpha sender cannot be written to)."""
+    IncomingPhoneNumber), ``short-code`` or ``alpha-sender``. ``address`` is what a
+    message's ``From`` shows; ``conversations`` says whether it is linked to its
+    conversations (found by number; an alpha sender is text and cannot be written to)."""
 
     kind: str
     sid: str
@@ -462,9 +464,49 @@ class PoolEntry:
 
 
 def pool_entries(core: EmulatorCore, service: ServiceRecord) -> list[PoolEntry]:
-    """The pool of ``service``, every kind in one list (phone numbers first, oldest first).
-    Short codes and alpha senders join here when the backend has them (branch ``svcsend``)."""
+    """The pool of ``service``, every kind in one list: phone numbers, short codes, then
+    the alpha sender (each kind oldest first)."""
+    services = core.services
     return [
-        PoolEntry("phone-number", p.number.sid, p.number.phone_number, p.entry.date_created)
-        for p in core.services.numbers(service)
+        *(
+            PoolEntry("phone-number", p.number.sid, p.number.phone_number, p.entry.date_created)
+            for p in services.numbers(service)
+        ),
+        *(
+            PoolEntry("short-code", c.short_code.sid, c.short_code.short_code, c.entry.date_created)
+            for c in services.short_codes(service)
+        ),
+        *(
+            PoolEntry("alpha-sender", a.sid, a.alpha_sender, a.date_created, conversations=False)
+            for a in services.alpha_senders(service)
+        ),
     ]
+
+
+STICKY_SHOWN = 20  # sticky-sender mappings shown per service
+# The Messaging Services package's table (:mod:`..messaging_services.repository`), read here
+# by its primary key (service_sid, recipient): bounded, never the whole table.
+_STICKY = (
+    "SELECT recipient, sender FROM messaging_sticky_senders WHERE service_sid = ?"
+    " ORDER BY recipient LIMIT ?"
+)
+_STICKY_COUNT = "SELECT COUNT(*) FROM messaging_sticky_senders WHERE service_sid = ?"
+
+
+@dataclass(frozen=True)
+class StickySenders:
+    """A service's sticky-sender mappings (recipient -> the ``From`` it keeps getting):
+    the first ``STICKY_SHOWN`` by recipient and how many there are."""
+
+    pairs: list[tuple[str, str]]
+    total: int
+
+
+def sticky_senders(
+    core: EmulatorCore, service_sid: str, limit: int = STICKY_SHOWN
+) -> StickySenders:
+    total = int(core.store.query_one(_STICKY_COUNT, (service_sid,))[0])
+    if not total:
+        return StickySenders([], 0)
+    rows = core.store.query(_STICKY, (service_sid, limit))
+    return StickySenders([(str(r[0]), str(r[1])) for r in rows], total)
