@@ -13,9 +13,15 @@ wall time of ``--samples`` signed-in ``GET``s (server render + loopback HTTP):
 Baselines in the same run: the sidebar query of the previous inbox (grouping the latest
 2,000 messages, so older conversations were unreachable) timed as SQL on the same store,
 and the cost the ``conversations`` upkeep adds to inserting messages (batches of 1 and of
-1,000, against the bare ``INSERT``). Run::
+1,000, against the bare ``INSERT``).
 
-    .venv/bin/python bench/ui_bench.py [--samples 30]
+Product views (Services, Verify, Templates) against a store of ``--products`` records of
+each (default 5,000 verifications over 500 numbers, 5,000 services, 5,000 templates):
+the first page and the last page (walked through the "More" links) of each view, against
+the same run's baseline: the control plane's JSON list of the same 100 verifications
+(``GET /_emulator/verifications?limit=100``) and the messages inbox page. Run::
+
+    .venv/bin/python bench/ui_bench.py [--samples 30] [--products 5000] [--products-only]
 """
 
 from __future__ import annotations
@@ -35,9 +41,20 @@ import httpx  # noqa: E402
 
 from twilio_connector.emulator import Emulator  # noqa: E402
 from twilio_connector.emulator.accounts.state import DEFAULT_ACCOUNT_SID  # noqa: E402
+from twilio_connector.emulator.content.records import ContentRecord  # noqa: E402
+from twilio_connector.emulator.content.repository import ContentRepository  # noqa: E402
 from twilio_connector.emulator.messages.records import MessageRecord  # noqa: E402
 from twilio_connector.emulator.messages.repository import _INSERT, MessageRepository, _row  # noqa: E402
+from twilio_connector.emulator.messaging_services.records import ServiceRecord  # noqa: E402
+from twilio_connector.emulator.messaging_services.repository import ServiceRepository  # noqa: E402
+from twilio_connector.emulator.messaging_services.state import DEFAULT_SETTINGS  # noqa: E402
 from twilio_connector.emulator.store import Store  # noqa: E402
+from twilio_connector.emulator.verify.records import (  # noqa: E402
+    SendAttempt,
+    VerificationRecord,
+    VerifyServiceRecord,
+)
+from twilio_connector.emulator.verify.repository import VerifyRepository  # noqa: E402
 
 OURS = "+15017122661"
 UI = "/_emulator/ui"
@@ -127,6 +144,97 @@ def pages(path: str, samples: int) -> dict[str, float]:
     return out
 
 
+def build_products(path: str, count: int) -> None:
+    """``count`` verifications (over ``count / 10`` numbers, one Verify Service), services
+    and templates of the main account, written straight to the store."""
+    store = Store(path)
+    now = time.time()
+    verify = VerifyRepository(store)
+    verify.save_service(VerifyServiceRecord("VA" + "1" * 32, DEFAULT_ACCOUNT_SID, "Bench", {}))
+    for i in range(count):
+        sid = f"VE{i:032x}"
+        verify.save(
+            VerificationRecord(
+                sid,
+                "VA" + "1" * 32,
+                DEFAULT_ACCOUNT_SID,
+                f"+1555{i % max(1, count // 10):07d}",
+                "sms",
+                f"{i % 1_000_000:06d}",
+                "approved" if i % 3 else "pending",
+                now + i,
+                now + i,
+                now + 10**9,
+                [SendAttempt(f"VL{i:032x}", "sms", now + i)],
+            )
+        )
+    services = ServiceRepository(store)
+    contents = ContentRepository(store)
+    types = {"twilio/quick-reply": {"body": "Hi {{1}}", "actions": [{"title": "Yes"}]}}
+    for i in range(count):
+        services.save(
+            ServiceRecord(
+                f"MG{i:032x}",
+                DEFAULT_ACCOUNT_SID,
+                f"Service {i}",
+                dict(DEFAULT_SETTINGS),
+                now + i,
+                now + i,
+            )
+        )
+        contents.save(
+            ContentRecord(
+                f"HX{i:032x}",
+                DEFAULT_ACCOUNT_SID,
+                f"template {i}",
+                "en",
+                {"1": "Ada"},
+                types,
+                None,
+                now + i,
+                now + i,
+            )
+        )
+    store.commit()
+    store.close()
+
+
+def last_page(http: httpx.Client, url: str) -> str:
+    import re
+    from html import unescape
+
+    next_url: str | None = url
+    while next_url is not None:
+        url = next_url
+        found = re.search(r'<a class="older" rel="next" href="([^"]+)"', http.get(url).text)
+        next_url = unescape(found.group(1)) if found else None
+    return url
+
+
+def product_pages(path: str, samples: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    with (
+        Emulator(db_path=path, phone_numbers=(OURS,)) as emu,
+        httpx.Client(
+            base_url=emu.base_url, auth=(emu.account_sid, emu.auth_token), timeout=60
+        ) as http,
+    ):
+
+        def get(url: str) -> Callable[[], object]:
+            def run() -> None:
+                http.get(url).raise_for_status()
+
+            return run
+
+        out["control JSON (100)"] = median_ms(get("/_emulator/verifications?limit=100"), samples)
+        out["messages inbox"] = median_ms(get(UI), samples)
+        for view in ("verify", "services", "templates"):
+            first = f"{UI}?view={view}"
+            out[f"{view} first"] = median_ms(get(first), samples)
+            out[f"{view} last"] = median_ms(get(last_page(http, first)), samples)
+    return out
+
+
 def insert_cost(batch: int, total: int) -> tuple[float, float]:
     """µs per message: (bare INSERT, INSERT + conversations upkeep), in memory."""
     results = []
@@ -150,7 +258,19 @@ def insert_cost(batch: int, total: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--products", type=int, default=5_000)
+    parser.add_argument("--products-only", action="store_true", help="skip the messages part")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "products.db")
+        build_products(db, args.products)
+        figures = product_pages(db, args.samples)
+        base = figures["control JSON (100)"]
+        print(f"product views, {args.products:,} records each (median ms, ratio to control JSON)")
+        for key, value in figures.items():
+            print(f"  {key:<22}{value:>8.2f}{value / base:>8.2f}x")
+    if args.products_only:
+        return
     with tempfile.TemporaryDirectory() as tmp:
         figures = {}
         for count in (10_000, 100_000):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.content import approved_template
 from support.emulator import OWNED
 from support.receiver import Receiver
 from ui_testkit import HANDSET, OWNED_WA, UI
@@ -210,6 +211,40 @@ def _fill_for_layout(emu: Emulator, client: TwilioClient, receiver: Receiver) ->
     emu.settle()
 
 
+def _fill_products(emu: Emulator, receiver: Receiver) -> None:
+    """A service with a pooled number and long settings, Verify codes (one approved),
+    templates (approved, rejected with a long reason) and a template message with buttons."""
+    twilio = emu.sdk_client()
+    service = twilio.messaging.v1.services.create(
+        friendly_name="Appointment reminders for the downtown clinic",
+        inbound_request_url=receiver.url("/inbound/" + "x" * 150),
+        status_callback=receiver.url("/status"),
+    )
+    (number,) = twilio.incoming_phone_numbers.list(phone_number=OWNED)
+    twilio.messaging.v1.services(service.sid).phone_numbers.create(phone_number_sid=number.sid)
+    short = emu.add_short_code("89898")
+    twilio.messaging.v1.services(service.sid).short_codes.create(short_code_sid=short.sid)
+    twilio.messaging.v1.services(service.sid).alpha_senders.create(alpha_sender="Clinic")
+    twilio.messages.create(messaging_service_sid=service.sid, to=HANDSET, body="via the pool")
+    va = twilio.verify.v2.services.create(friendly_name="Acme Login")
+    for to in ("+15550100200", HANDSET):
+        twilio.verify.v2.services(va.sid).verifications.create(to=to, channel="sms")
+    code = emu.verification_code(HANDSET)
+    twilio.verify.v2.services(va.sid).verification_checks.create(to=HANDSET, code=code)
+    types = {
+        "twilio/text": {"body": "Hi {{1}}, your order shipped."},
+        "twilio/quick-reply": {
+            "body": "Hi {{1}}, did your order " + "z" * 120 + " arrive?",
+            "actions": [{"title": "Yes, it arrived", "id": "y"}, {"title": "Not yet", "id": "n"}],
+        },
+    }
+    sid = approved_template(emu, types)
+    rejected = approved_template(emu, {"twilio/text": {"body": "Sale " + "w" * 200}})
+    emu.set_content_approval(rejected, "rejected", reason="Promotional " + "r" * 200)
+    twilio.messages.create(from_=f"whatsapp:{OWNED_WA}", to=f"whatsapp:{HANDSET}", content_sid=sid)
+    emu.settle()
+
+
 def _overflow(page: Any) -> int:
     """How many CSS pixels the document is wider than the viewport (0: no sideways scroll)."""
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
@@ -227,7 +262,11 @@ def test_layout_from_desktop_to_phone(
     px: screenshots of each (``UPDATE_SCREENSHOT=1`` also writes ``docs/emulator-ui-390.png``),
     no sideways scrolling at any width, tap targets at least 44 px high on a phone."""
     _fill_for_layout(emu, client, receiver)
+    _fill_products(emu, receiver)
     conversation = f"{UI}?view=messages&local=%2B{OWNED[1:]}&peer=%2B{HANDSET[1:]}"
+    template_thread = (
+        f"{UI}?view=messages&local=whatsapp%3A%2B{OWNED_WA[1:]}&peer=whatsapp%3A%2B{HANDSET[1:]}"
+    )
     pages = {
         "inbox": UI,
         "conversation": conversation,
@@ -235,6 +274,10 @@ def test_layout_from_desktop_to_phone(
         "search-hits": f"{UI}?view=search&q=customer",
         "calls": f"{UI}?view=calls",
         "webhooks": f"{UI}?view=webhooks",
+        "services": f"{UI}?view=services",
+        "verify": f"{UI}?view=verify",
+        "templates": f"{UI}?view=templates",
+        "template-thread": template_thread,
     }
     shots: list[Path] = []
     for width, height in WIDTHS:
@@ -251,6 +294,7 @@ def test_layout_from_desktop_to_phone(
             if width < 500:
                 page.goto(f"{emu.base_url}{conversation}")
                 _assert_tap_targets(page)
+                _assert_product_tap_targets(page, emu)
                 if os.environ.get("UPDATE_SCREENSHOT"):
                     page.screenshot(path=str(DOCS_SCREENSHOT.with_name("emulator-ui-390.png")))
         finally:
@@ -265,6 +309,22 @@ def _assert_tap_targets(page: Any) -> None:
             "els => els.map(e => e.getBoundingClientRect().height)"
         )
         assert boxes and min(boxes) >= 44, (selector, boxes)
+
+
+def _assert_product_tap_targets(page: Any, emu: Emulator) -> None:
+    """The links and toggles of the Services, Verify and Templates views at 390 px."""
+    targets = {
+        "services": (".pool-entry a.pooled", ".sticky a"),
+        "verify": (".verify-number h2 a",),
+        "templates": (".ctype summary",),
+    }
+    for view, selectors in targets.items():
+        page.goto(f"{emu.base_url}{UI}?view={view}")
+        for selector in ("nav a", *selectors):
+            boxes = page.locator(selector).evaluate_all(
+                "els => els.map(e => e.getBoundingClientRect().height)"
+            )
+            assert boxes and min(boxes) >= 44, (view, selector, boxes)
 
 
 def test_search_paging_and_icon_in_a_real_browser(

@@ -8,8 +8,13 @@ through ~100 lines of vanilla JS that poll the live region every second (no CDN,
                                          ``local``/``peer`` pick one, ``upto`` = a
                                          message SID ends its thread there), ``calls``
                                          (transcripts and status callbacks), ``webhooks``
-                                         (every delivery attempt; ``kind``) or ``search``
-                                         (``q``: numbers and message text, see ``search``)
+                                         (every delivery attempt; ``kind``), ``search``
+                                         (``q``: numbers and message text, see ``search``),
+                                         ``services`` (Messaging Services: settings, pool),
+                                         ``verify`` (codes per number; ``to`` = one number),
+                                         ``templates`` (Content templates, approval); these
+                                         three page by ``after`` (see ``products``);
+                                         ``account`` = one of the visible accounts only
 ``GET  /_emulator/ui/live``              the page's live region alone (same parameters);
                                          ``h`` = the hash the browser has -> 204 if unchanged
 ``POST /_emulator/ui/inbound``           a handset sends ``body``/``media_url`` from ``from``
@@ -47,6 +52,7 @@ from ..errors import EmulatorError
 from ..http import Request, Response, json_response
 from ..messages.conversations import ActivityCursor
 from . import favicon
+from .products import service_page, template_page, verify_page
 from .queries import (
     Conversation,
     OwnedNumber,
@@ -68,8 +74,17 @@ if TYPE_CHECKING:
 __all__ = ["PREFIX", "install"]
 
 PREFIX = "/_emulator/ui"
-VIEWS = {"messages": "Messages", "calls": "Calls", "webhooks": "Webhooks", "search": "Search"}
-NAV = ("messages", "calls", "webhooks")  # the tabs; search is the box in the header
+VIEWS = {
+    "messages": "Messages",
+    "calls": "Calls",
+    "webhooks": "Webhooks",
+    "search": "Search",
+    # -- product views (Messaging Services, Verify, Content) --
+    "services": "Services",
+    "verify": "Verify",
+    "templates": "Templates",
+}
+NAV = ("messages", "calls", "webhooks", "services", "verify", "templates")  # search: the box
 LIVE_VIEWS = frozenset(NAV)  # search results are rendered once, never polled
 _PACKAGE = "twilio_connector.emulator.ui"
 _STATIC = {"ui.css": "text/css; charset=utf-8", "ui.js": "text/javascript; charset=utf-8"}
@@ -90,8 +105,17 @@ _ICON_CACHE = "public, max-age=86400"
 _MESSAGE_SID = re.compile(r"(?:SM|MM)[0-9a-f]{32}")
 _MAX_MEDIA_URL = 2000
 _FORM_FIELDS = ("from", "to", "body", "media_url")
-_OK = frozenset({"delivered", "read", "received", "completed", "answered"})
-_BAD = frozenset({"failed", "undelivered", "busy", "no-answer", "canceled"})
+_OK = frozenset({"delivered", "read", "received", "completed", "answered", "approved"})
+_BAD = frozenset(
+    {"failed", "undelivered", "busy", "no-answer", "canceled"}
+    | {"expired", "max_attempts_reached", "rejected", "paused", "disabled"}
+)
+_ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+_PAGE_CURSOR = {  # the "after" cursor of each paged product view
+    "services": re.compile(r"MG[0-9a-f]{32}"),
+    "templates": re.compile(r"HX[0-9a-f]{32}"),
+    "verify": re.compile(r"[1-9][0-9]{0,17}"),
+}
 
 
 class FormError(Exception):
@@ -113,6 +137,12 @@ def _clock(ts: float | None) -> str:
 
 def _stamp(ts: float | None) -> str:
     return "" if ts is None else time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))
+
+
+def _approval_class(status: str) -> str:
+    """A WhatsApp approval's badge: approved green, rejected/paused/disabled red, else amber
+    (``unsubmitted``, ``received``, ``pending``: not decided)."""
+    return "ok" if status == "approved" else "bad" if status in _BAD else "pending"
 
 
 def _status_class(status: object) -> str:
@@ -140,8 +170,9 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        clock=_clock, stamp=_stamp, status_class=_status_class, ms=_ms, redact=redact_url
-    )
+        clock=_clock, stamp=_stamp, status_class=_status_class, ms=_ms, redact=redact_url,
+        approval_class=_approval_class,
+    )  # fmt: skip
     env.globals.update(
         ui_url=ui_url, safe_link=safe_link, bare=bare, prefix=PREFIX, search_window=SEARCH_WINDOW
     )
@@ -170,6 +201,9 @@ class Selection:
     before: str = ""  # the sidebar page: an ActivityCursor, "" for the newest
     upto: str = ""  # the thread ends at this message SID, "" for the latest
     q: str = ""  # the search term
+    to: str = ""  # the verify view: one number's verifications
+    after: str = ""  # the services/templates/verify views: the cursor of the "more" link
+    account: str = ""  # one of the visible accounts only ("" for all of them)
 
 
 def _param(req: Request, name: str, source: dict[str, list[str]] | None = None) -> str:
@@ -208,7 +242,18 @@ def _selection(req: Request) -> Selection:
     upto = _param(req, "upto")
     if upto and not _MESSAGE_SID.fullmatch(upto):
         raise FormError("'upto' is not a message SID (SM or MM and 32 hex digits)", field="upto")
-    return Selection(view, local, peer, _param(req, "kind"), before=before, upto=upto, q=q)
+    after = _param(req, "after")
+    pattern = _PAGE_CURSOR.get(view)
+    if after and (pattern is None or not pattern.fullmatch(after)):
+        raise FormError(f"'after' is not a page of the {view} view", field="after")
+    account = _param(req, "account")
+    if account and not _ACCOUNT_SID.fullmatch(account):
+        raise FormError("'account' is not an account SID (AC and 32 hex digits)", field="account")
+    to = _address(req, "to")
+    return Selection(
+        view, local, peer, _param(req, "kind"), before=before, upto=upto, q=q, to=to,
+        after=after, account=account,
+    )  # fmt: skip
 
 
 def _headers(*extra: tuple[str, str]) -> tuple[tuple[str, str], ...]:
@@ -223,14 +268,21 @@ class Inbox:
         self.env = _environment()
         self.static = {name: _static(name) for name in _STATIC}
 
-    def accounts(self, req: Request) -> list[str]:
+    def accounts(self, req: Request, only: str = "") -> list[str]:
+        """The accounts the page shows: the principal's and its subaccounts, or ``only``
+        (one of them; 404 if it is not)."""
         assert req.principal is not None  # the router authenticated it ("main")
-        return [a.sid for a in self.core.accounts.visible_to(req.principal)]
+        sids = [a.sid for a in self.core.accounts.visible_to(req.principal)]
+        if only and only not in sids:
+            raise FormError(f"No account {only} among yours", 404, "account")
+        return [only] if only else sids
 
     # -- the live region ------------------------------------------------------------------------
 
-    def live_context(self, sel: Selection, account_sids: list[str]) -> dict[str, Any]:
-        ctx: dict[str, Any] = {"sel": sel}
+    def live_context(
+        self, sel: Selection, account_sids: list[str], principal_sid: str = ""
+    ) -> dict[str, Any]:
+        ctx: dict[str, Any] = {"sel": sel, "account_sid": principal_sid}
         if sel.view == "messages":
             numbers = owned_numbers(self.core, account_sids)
             before = ActivityCursor.decode(sel.before) if sel.before else None
@@ -252,6 +304,12 @@ class Inbox:
             )
         elif sel.view == "calls":
             ctx["calls"] = recent_calls(self.core, account_sids)
+        elif sel.view == "services":
+            ctx["services"] = service_page(self.core, account_sids, sel.after)
+        elif sel.view == "verify":
+            ctx["verifications"] = verify_page(self.core, account_sids, sel.to, sel.after)
+        elif sel.view == "templates":
+            ctx["templates"] = template_page(self.core, account_sids, sel.after)
         else:
             ctx.update(
                 deliveries=self.core.deliveries.recent(account_sids, sel.kind or None),
@@ -263,12 +321,24 @@ class Inbox:
     def _thread(self, account_sids: list[str], sel: Selection) -> ThreadPage:
         repository = self.core.messaging.repository
         try:
-            return thread(repository, account_sids, sel.local, sel.peer, sel.upto)
+            return thread(
+                repository, account_sids, sel.local, sel.peer, sel.upto,
+                template_name=self._template_name,
+            )  # fmt: skip
         except LookupError:
             raise FormError(f"No message {sel.upto} in your accounts", 404, "upto") from None
 
-    def render_live(self, sel: Selection, account_sids: list[str]) -> tuple[str, str, Selection]:
-        ctx = self.live_context(sel, account_sids)
+    def _template_name(self, account_sid: str, content_sid: str) -> str | None:
+        account = self.core.accounts.get(account_sid)
+        content = None if account is None else self.core.content.for_sending(account, content_sid)
+        return None if content is None else content.friendly_name
+
+    def render_live(
+        self, sel: Selection, account_sids: list[str], principal_sid: str = ""
+    ) -> tuple[str, str, Selection]:
+        """The live region; ``principal_sid`` (the signed-in account) is shown unmarked,
+        rows of its subaccounts carry their SID."""
+        ctx = self.live_context(sel, account_sids, principal_sid)
         html = self.env.get_template(f"live_{sel.view}.html").render(ctx)
         digest = hashlib.sha256(html.encode()).hexdigest()[:20]
         return html, digest, ctx["sel"]
@@ -285,9 +355,9 @@ class Inbox:
         form: dict[str, str] | None = None,
     ) -> Response:
         assert req.principal is not None
-        account_sids = self.accounts(req)
+        account_sids = self.accounts(req, sel.account)
         if sel.view in LIVE_VIEWS:
-            html, digest, sel = self.render_live(sel, account_sids)
+            html, digest, sel = self.render_live(sel, account_sids, req.principal.sid)
         else:
             html = digest = ""
         numbers = owned_numbers(self.core, account_sids)
@@ -299,7 +369,8 @@ class Inbox:
         live_src = f"{PREFIX}/live?" + encode_form(
             [("view", sel.view), *((k, v) for k, v in
              (("local", sel.local), ("peer", sel.peer), ("kind", sel.kind),
-              ("before", sel.before), ("upto", sel.upto)) if v)]
+              ("before", sel.before), ("upto", sel.upto), ("to", sel.to),
+              ("after", sel.after), ("account", sel.account)) if v)]
         )  # fmt: skip
         results = (
             search(self.core.messaging.repository, account_sids, sel.q)
@@ -411,7 +482,9 @@ def install(core: EmulatorCore, router: Router) -> None:
             sel, known = _selection(req), _param(req, "h")
             if sel.view not in LIVE_VIEWS:
                 raise FormError(f"The {sel.view} view does not update live", field="view")
-            html, digest, _ = inbox.render_live(sel, inbox.accounts(req))
+            assert req.principal is not None
+            account_sids = inbox.accounts(req, sel.account)
+            html, digest, _ = inbox.render_live(sel, account_sids, req.principal.sid)
         except FormError as err:
             return inbox.error_page(err)
         if known == digest:

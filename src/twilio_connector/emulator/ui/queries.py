@@ -9,7 +9,7 @@ Calls read through the calls repository (:mod:`..calls.repository`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -25,23 +25,31 @@ if TYPE_CHECKING:
     from ..core import EmulatorCore
     from ..messages.conversations import ActivityCursor, ConversationRow
     from ..messages.repository import MessageRepository
+    from ..messaging_services.records import ServiceRecord
 
 __all__ = [
     "PAGE_SIZE",
     "THREAD_LIMIT",
     "CallView",
+    "Chip",
     "Conversation",
     "ConversationPage",
     "MediaLink",
     "OwnedNumber",
+    "PoolEntry",
+    "StickySenders",
+    "TemplateParts",
     "ThreadMessage",
     "ThreadPage",
     "TranscriptLine",
     "conversation_page",
     "owned_numbers",
+    "pool_entries",
     "recent_calls",
     "redact_url",
     "safe_link",
+    "sticky_senders",
+    "template_parts",
     "thread",
     "with_last_message",
 ]
@@ -170,6 +178,73 @@ class MediaLink:
 
 
 @dataclass(frozen=True)
+class Chip:
+    """A button, action or list item of a template message (read-only in the inbox)."""
+
+    kind: str  # quick-reply, url, phone-number, copy-code, item ...
+    text: str
+    detail: str = ""  # the URL, the phone number, an item's description
+
+    @property
+    def linkable(self) -> bool:
+        return self.kind == "url" and safe_link(self.detail)
+
+
+@dataclass(frozen=True)
+class TemplateParts:
+    """What a message sent from a Content template carries besides its body."""
+
+    sid: str
+    name: str  # the template's friendly name, "" once deleted (or unnamed)
+    content_type: str
+    chips: list[Chip]
+    button: str = ""  # a list picker's button
+
+
+MAX_CHIPS = 30  # buttons + items shown per message (Twilio allows at most 10 of each)
+_CHIP_TEXT = 120
+
+
+def _text(value: object) -> str:
+    return value[:_CHIP_TEXT] if isinstance(value, str) else ""
+
+
+def _action_chips(actions: object) -> list[Chip]:
+    out = []
+    for a in actions if isinstance(actions, list) else []:
+        if isinstance(a, dict):
+            kind = _text(a.get("type")).lower().replace("_", "-") or "quick-reply"
+            detail = _text(a.get("url") or a.get("phone") or a.get("code"))
+            out.append(Chip(kind, _text(a.get("title")) or kind, detail))
+    return out
+
+
+def template_parts(
+    extra: dict[str, Any] | None, name_of: Callable[[str], str | None] | None = None
+) -> TemplateParts | None:
+    """The template parts of a message's ``extra`` (``None`` for a plain message):
+    actions (quick replies, call to action, card and authentication buttons), a list
+    picker's items, a carousel's cards with their buttons."""
+    if not extra or not isinstance(extra.get("content_sid"), str):
+        return None
+    sid = extra["content_sid"]
+    content = extra.get("content")
+    content = content if isinstance(content, dict) else {}
+    chips = _action_chips(content.get("actions"))
+    for item in content.get("items") or []:
+        if isinstance(item, dict):
+            chips.append(Chip("item", _text(item.get("item")), _text(item.get("description"))))
+    for card in content.get("cards") or []:
+        if isinstance(card, dict):
+            chips.append(Chip("card", _text(card.get("title") or card.get("body")) or "card"))
+            chips.extend(_action_chips(card.get("actions")))
+    name = (name_of(sid) if name_of else None) or ""
+    return TemplateParts(
+        sid, name, _text(extra.get("content_type")), chips[:MAX_CHIPS], _text(content.get("button"))
+    )
+
+
+@dataclass(frozen=True)
 class ThreadMessage:
     sid: str
     direction: str
@@ -183,6 +258,7 @@ class ThreadMessage:
     error_message: str | None
     num_segments: int
     media: list[MediaLink] = field(default_factory=list)
+    template: TemplateParts | None = None
 
     @property
     def inbound(self) -> bool:
@@ -198,6 +274,14 @@ class ThreadPage:
     older: str | None
 
 
+def _namer(
+    template_name: Callable[[str, str], str | None] | None, account_sid: str
+) -> Callable[[str], str | None] | None:
+    if template_name is None:
+        return None
+    return lambda sid: template_name(account_sid, sid)
+
+
 def thread(
     messages: MessageRepository,
     account_sids: Sequence[str],
@@ -205,9 +289,11 @@ def thread(
     peer: str,
     upto: str = "",
     limit: int = THREAD_LIMIT,
+    template_name: Callable[[str, str], str | None] | None = None,
 ) -> ThreadPage:
     """The latest ``limit`` messages between ``local`` and ``peer`` (up to and including
-    message ``upto`` when given). ``LookupError`` if ``upto`` is not a message here."""
+    message ``upto`` when given). ``LookupError`` if ``upto`` is not a message here.
+    ``template_name(account_sid, content_sid)`` names the template of a template message."""
     upto_seq = None
     if upto:
         upto_seq = messages.seq_of(account_sids, upto)
@@ -231,6 +317,7 @@ def thread(
             error_message=m.error_message,
             num_segments=m.num_segments,
             media=[MediaLink(x.sid, x.url, x.content_type) for x in media.get(m.sid, [])],
+            template=template_parts(m.extra, _namer(template_name, m.account_sid)),
         )
         for m in reversed(records)
     ]
@@ -353,3 +440,73 @@ def recent_calls(
             )
         )
     return views
+
+
+# -- Messaging Service pools --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoolEntry:
+    """One sender in a Messaging Service's pool, whatever its kind: ``phone-number`` (an
+    IncomingPhoneNumber), ``short-code`` or ``alpha-sender``. ``address`` is what a
+    message's ``From`` shows; ``conversations`` says whether it is linked to its
+    conversations (found by number; an alpha sender is text and cannot be written to)."""
+
+    kind: str
+    sid: str
+    address: str
+    added: float
+    conversations: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.kind.replace("-", " ")
+
+
+def pool_entries(core: EmulatorCore, service: ServiceRecord) -> list[PoolEntry]:
+    """The pool of ``service``, every kind in one list: phone numbers, short codes, then
+    the alpha sender (each kind oldest first)."""
+    services = core.services
+    return [
+        *(
+            PoolEntry("phone-number", p.number.sid, p.number.phone_number, p.entry.date_created)
+            for p in services.numbers(service)
+        ),
+        *(
+            PoolEntry("short-code", c.short_code.sid, c.short_code.short_code, c.entry.date_created)
+            for c in services.short_codes(service)
+        ),
+        *(
+            PoolEntry("alpha-sender", a.sid, a.alpha_sender, a.date_created, conversations=False)
+            for a in services.alpha_senders(service)
+        ),
+    ]
+
+
+STICKY_SHOWN = 20  # sticky-sender mappings shown per service
+# The Messaging Services package's table (:mod:`..messaging_services.repository`), read here
+# by its primary key (service_sid, recipient): bounded, never the whole table.
+_STICKY = (
+    "SELECT recipient, sender FROM messaging_sticky_senders WHERE service_sid = ?"
+    " ORDER BY recipient LIMIT ?"
+)
+_STICKY_COUNT = "SELECT COUNT(*) FROM messaging_sticky_senders WHERE service_sid = ?"
+
+
+@dataclass(frozen=True)
+class StickySenders:
+    """A service's sticky-sender mappings (recipient -> the ``From`` it keeps getting):
+    the first ``STICKY_SHOWN`` by recipient and how many there are."""
+
+    pairs: list[tuple[str, str]]
+    total: int
+
+
+def sticky_senders(
+    core: EmulatorCore, service_sid: str, limit: int = STICKY_SHOWN
+) -> StickySenders:
+    total = int(core.store.query_one(_STICKY_COUNT, (service_sid,))[0])
+    if not total:
+        return StickySenders([], 0)
+    rows = core.store.query(_STICKY, (service_sid, limit))
+    return StickySenders([(str(r[0]), str(r[1])) for r in rows], total)

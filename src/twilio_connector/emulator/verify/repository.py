@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -144,3 +145,28 @@ class VerifyRepository:
             (*args, limit),
         )
         return [_record(r) for r in rows]
+
+    # -- what the web inbox reads (read-only) -------------------------------------------------
+
+    def page_of_accounts(
+        self, account_sids: Sequence[str], to: str | None, before_seq: int | None, limit: int
+    ) -> list[tuple[int, VerificationRecord]]:
+        """Up to ``limit`` verifications of the accounts, newest first, as ``(seq,
+        record)``: of one ``to`` when given, older than ``before_seq`` (a keyset cursor)
+        when given. Statuses as stored (``expired`` is applied by the reader)."""
+        if not account_sids:
+            return []
+        marks = ",".join("?" * len(account_sids))
+        where, args = [f"account_sid IN ({marks})"], list[object](account_sids)
+        if to is not None:
+            where.append("to_address=?")
+            args.append(to)
+        if before_seq is not None:
+            where.append("seq<?")
+            args.append(before_seq)
+        rows = self._store.query(
+            f"SELECT seq, {_COLUMNS} FROM verifications WHERE {' AND '.join(where)} "
+            "ORDER BY seq DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [(int(r[0]), _record(r[1:])) for r in rows]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -191,6 +191,13 @@ class Verify:
     ) -> list[VerificationRecord]:
         """Verifications newest first (statuses up to date), for the control plane."""
         return [self._seen(v) for v in self._repo.newest(to, service_sid, limit)]
+
+    def page_of_accounts(
+        self, account_sids: Sequence[str], to: str | None, before_seq: int | None, limit: int
+    ) -> list[tuple[int, VerificationRecord]]:
+        """Read-only, for the web inbox: :meth:`.VerifyRepository.page_of_accounts` (stored
+        statuses; nothing is written, so a reader applies ``expires_at`` itself)."""
+        return self._repo.page_of_accounts(account_sids, to, before_seq, limit)
 
     def pending_code(self, to: str, service_sid: str | None = None) -> str:
         """The code of the newest pending verification of ``to``; LookupError if none."""
