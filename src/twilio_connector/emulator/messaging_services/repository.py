@@ -62,6 +62,11 @@ _SET_STICKY = (
 )
 _DROP_STICKY = "DELETE FROM messaging_sticky_senders WHERE service_sid=? AND sender=?"
 _ALL_STICKY = "SELECT service_sid, recipient, sender FROM messaging_sticky_senders"
+_STICKY_PAGE = (  # by the primary key (service_sid, recipient): bounded
+    "SELECT recipient, sender FROM messaging_sticky_senders WHERE service_sid = ?"
+    " ORDER BY recipient LIMIT ?"
+)
+_STICKY_COUNT = "SELECT COUNT(*) FROM messaging_sticky_senders WHERE service_sid = ?"
 _REMOVE_SERVICE_ROWS = (
     "DELETE FROM messaging_service_short_codes WHERE service_sid=?",
     "DELETE FROM messaging_service_alpha_senders WHERE service_sid=?",
@@ -138,6 +143,14 @@ class ServiceRepository:
     def drop_sticky(self, service_sid: str, sender: str) -> None:
         """Every mapping of the service to ``sender`` (it left the pool)."""
         self._store.execute(_DROP_STICKY, (service_sid, sender))
+
+    def sticky_page(self, service_sid: str, limit: int) -> tuple[list[tuple[str, str]], int]:
+        """The first ``limit`` mappings of a service by recipient, and how many it has."""
+        total = int(self._store.query_one(_STICKY_COUNT, (service_sid,))[0])
+        if not total:
+            return [], 0
+        rows = self._store.query(_STICKY_PAGE, (service_sid, limit))
+        return [(str(r[0]), str(r[1])) for r in rows], total
 
     def sticky(self) -> list[tuple[str, str, str]]:
         return [(r[0], r[1], r[2]) for r in self._store.query(_ALL_STICKY)]

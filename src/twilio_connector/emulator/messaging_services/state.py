@@ -470,6 +470,11 @@ class MessagingServices:
     def _has_senders(self, service: ServiceRecord) -> bool:
         return bool(self.senders(service))
 
+    def sticky_page(self, service_sid: str, limit: int) -> tuple[list[tuple[str, str]], int]:
+        """(recipient, From) mappings of a service, the first ``limit`` by recipient, and how
+        many there are (the web inbox)."""
+        return self._repo.sticky_page(service_sid, limit)
+
     def sticky_of(self, service_sid: str, recipient: str) -> str | None:
         """The ``From`` the service used for ``recipient`` before (kept while sticky is off)."""
         return self._sticky.get((service_sid, recipient))

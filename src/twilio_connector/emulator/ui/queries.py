@@ -484,13 +484,6 @@ def pool_entries(core: EmulatorCore, service: ServiceRecord) -> list[PoolEntry]:
 
 
 STICKY_SHOWN = 20  # sticky-sender mappings shown per service
-# The Messaging Services package's table (:mod:`..messaging_services.repository`), read here
-# by its primary key (service_sid, recipient): bounded, never the whole table.
-_STICKY = (
-    "SELECT recipient, sender FROM messaging_sticky_senders WHERE service_sid = ?"
-    " ORDER BY recipient LIMIT ?"
-)
-_STICKY_COUNT = "SELECT COUNT(*) FROM messaging_sticky_senders WHERE service_sid = ?"
 
 
 @dataclass(frozen=True)
@@ -505,8 +498,5 @@ class StickySenders:
 def sticky_senders(
     core: EmulatorCore, service_sid: str, limit: int = STICKY_SHOWN
 ) -> StickySenders:
-    total = int(core.store.query_one(_STICKY_COUNT, (service_sid,))[0])
-    if not total:
-        return StickySenders([], 0)
-    rows = core.store.query(_STICKY, (service_sid, limit))
-    return StickySenders([(str(r[0]), str(r[1])) for r in rows], total)
+    pairs, total = core.services.sticky_page(service_sid, limit)
+    return StickySenders(pairs, total)
