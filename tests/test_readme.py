@@ -259,7 +259,9 @@ def test_the_readme_listener_replies_with_the_whole_document(
 
 
 def test_the_whatsapp_example_opens_the_window_first(env: dict[str, str], tmp_path: Path) -> None:
-    (block,) = [b for b in RUNNABLE if "send_whatsapp_message" in b.code and "Emulator" in b.code]
+    (block,) = [
+        b for b in RUNNABLE if "send_whatsapp_message" in b.code and "simulate_inbound" in b.code
+    ]
     done = _run(block, env, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["read"]
