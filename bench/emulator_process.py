@@ -23,10 +23,14 @@ def serve(db: str) -> None:
     emu.stop()
 
 
-def start_emulator(db: str, cpu: int) -> tuple[subprocess.Popen[str], str, str, str]:
-    """Start the emulator pinned to ``cpu``; returns (process, base URL, SID, token)."""
+def start_emulator(
+    db: str, cpu: int, src: str | None = None
+) -> tuple[subprocess.Popen[str], str, str, str]:
+    """Start the emulator pinned to ``cpu``; returns (process, base URL, SID, token).
+    ``src``: the ``src`` directory of another checkout to run instead (a baseline)."""
     cmd = ["taskset", "-c", str(cpu), sys.executable, __file__, db]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    env = None if src is None else {**os.environ, "PYTHONPATH": src}
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     line = proc.stdout.readline().split()
     if len(line) != 3:

@@ -9,10 +9,15 @@ process pinned to CPU 0 (SQLite file); the load generator and webhook receiver s
 1,000 sticky mappings). A message counts once its ``sent`` and ``delivered`` callbacks have
 arrived (a service message also gets ``queued``, as with Twilio); the rate is fully
 delivered / (last callback - start). Each run starts a fresh emulator per mode, the order
-of the two modes alternating between runs. Figures are medians of ``--runs``; the target is
-the service rate within 10% of the direct rate (ratio >= 0.90). Run::
+of the two modes alternating between runs. Figures are medians of ``--runs``.
 
-    .venv/bin/python bench/service_send_bench.py [--seconds 10] [--runs 3]
+The target (no regression) compares trees: ``--baseline DIR`` is a checkout of an earlier
+commit (``git worktree add /tmp/base <commit>``), run interleaved with this one in every run;
+each mode's rate must stay within 10% of the baseline's (ratio >= 0.90). The service/From ratio
+is printed too: a service message costs one more callback (``queued``) and the sender choice.
+Run::
+
+    .venv/bin/python bench/service_send_bench.py [--seconds 10] [--runs 3] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -143,10 +148,12 @@ async def throughput(
     }
 
 
-def one(tmp: str, name: str, seconds: float, conns: int, via_service: bool) -> dict[str, float]:
+def one(
+    tmp: str, name: str, seconds: float, conns: int, via_service: bool, src: str
+) -> dict[str, float]:
     import uvloop
 
-    proc, base, sid, token = start_emulator(os.path.join(tmp, f"{name}.db"), 0)
+    proc, base, sid, token = start_emulator(os.path.join(tmp, f"{name}.db"), 0, src)
     try:
         service = make_service(base, sid, token) if via_service else None
         cpu0 = cpu_seconds(proc.pid)
@@ -164,32 +171,46 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--baseline", help="a checkout of an earlier commit to compare with")
     args = parser.parse_args()
     os.sched_setaffinity(0, {1})  # load generator + receiver on CPU 1, emulator on CPU 0
-    rates: dict[str, list[float]] = {"from": [], "service": []}
-    cpus: dict[str, list[float]] = {"from": [], "service": []}
+    trees = {"this": str(ROOT / "src")}
+    if args.baseline:
+        trees["baseline"] = str(Path(args.baseline).resolve() / "src")
+    rates: dict[tuple[str, str], list[float]] = {}
+    cpus: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="svcbench-") as tmp:
         for run in range(args.runs):
-            order = ("from", "service") if run % 2 == 0 else ("service", "from")
-            for mode in order:
-                res = one(tmp, f"{mode}-{run}", args.seconds, args.connections, mode == "service")
-                rates[mode].append(res["rate"])
-                cpus[mode].append(res["cpu_us"])
-                print(
-                    f"run {run + 1} {mode:>7}: created {res['created']:.0f}, fully delivered "
-                    f"{res['delivered']:.0f} ({res['queued_callbacks']:.0f} queued callbacks), "
-                    f"errors {res['errors']:.0f}, bad signatures {res['bad_signatures']:.0f} -> "
-                    f"{res['rate']:.0f} msg/s, emulator CPU {res['cpu_us']:.0f} us/message",
-                    flush=True,
-                )
-    direct, service = statistics.median(rates["from"]), statistics.median(rates["service"])
-    print(
-        f"MEDIAN of {args.runs} x {args.seconds:.0f}s: From {direct:.0f} msg/s "
-        f"({statistics.median(cpus['from']):.0f} us CPU/msg), MessagingServiceSid "
-        f"{service:.0f} msg/s ({statistics.median(cpus['service']):.0f} us CPU/msg); "
-        f"ratio {service / direct:.2f} (target >= {TARGET_RATIO:.2f})",
-        flush=True,
-    )
+            modes = ("from", "service") if run % 2 == 0 else ("service", "from")
+            names = list(trees) if run % 2 == 0 else list(reversed(trees))
+            for mode in modes:
+                for tree in names:
+                    res = one(tmp, f"{tree}-{mode}-{run}", args.seconds, args.connections,
+                              mode == "service", trees[tree])  # fmt: skip
+                    rates.setdefault((tree, mode), []).append(res["rate"])
+                    cpus.setdefault((tree, mode), []).append(res["cpu_us"])
+                    print(
+                        f"run {run + 1} {tree:>8} {mode:>7}: created {res['created']:.0f}, fully "
+                        f"delivered {res['delivered']:.0f} ({res['queued_callbacks']:.0f} queued "
+                        f"callbacks), errors {res['errors']:.0f}, bad signatures "
+                        f"{res['bad_signatures']:.0f} -> {res['rate']:.0f} msg/s, emulator CPU "
+                        f"{res['cpu_us']:.0f} us/message",
+                        flush=True,
+                    )
+    med = {key: statistics.median(v) for key, v in rates.items()}
+    cpu = {key: statistics.median(v) for key, v in cpus.items()}
+    for tree in trees:
+        print(
+            f"MEDIAN {tree} of {args.runs} x {args.seconds:.0f}s: From {med[tree, 'from']:.0f} "
+            f"msg/s ({cpu[tree, 'from']:.0f} us CPU/msg), MessagingServiceSid "
+            f"{med[tree, 'service']:.0f} msg/s ({cpu[tree, 'service']:.0f} us CPU/msg); "
+            f"service/From {med[tree, 'service'] / med[tree, 'from']:.2f}",
+            flush=True,
+        )
+    if "baseline" in trees:
+        for mode in ("from", "service"):
+            ratio = med["this", mode] / med["baseline", mode]
+            print(f"{mode}: this/baseline {ratio:.2f} (target >= {TARGET_RATIO:.2f})", flush=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import msgspec
 
+from .._wire.domains import API_DOMAIN, DOMAINS
+
 __all__ = [
     "EmulatorError",
     "auth_failed",
@@ -72,6 +74,11 @@ def invalid_param(name: str, value: object = None, why: str = "") -> EmulatorErr
 
 
 def not_found(path: str) -> EmulatorError:
+    """404/20404 naming ``path`` as Twilio would: on its product host, without the prefix the
+    emulator serves that host under (``/verify/v2/Services/VA..`` is ``/v2/Services/VA..``)."""
+    head, sep, rest = path.lstrip("/").partition("/")
+    if sep and head in DOMAINS and head != API_DOMAIN and rest.startswith("v"):
+        path = "/" + rest
     return EmulatorError(404, 20404, f"The requested resource {path} was not found")
 
 
