@@ -267,3 +267,18 @@ def test_messages_are_immutable_values() -> None:
     assert hash(ms.clear(MZ)) == hash(ms.clear(MZ))
     with pytest.raises(AttributeError):
         message.stream_sid = "MZ" + "0" * 32  # type: ignore[misc,union-attr]
+
+
+def test_the_wire_layer_is_core_and_loads_no_http_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import twilio_connector.realtime as r;"
+        "print(sorted(m for m in ('httpx', 'aiohttp', 'uvicorn', 'starlette', 'jinja2', 'audioop')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["[]"]
