@@ -226,7 +226,18 @@ def test_a_malformed_app_message_names_its_field(wire: str, field: str) -> None:
     assert (caught.value.field, caught.value.code) == (field, 31951)
 
 
-@pytest.mark.parametrize("wire", ["", "{", "{'event': 'media'}", b"\xff\xfe", "media"])
+@pytest.mark.parametrize(
+    "wire",
+    [
+        "",
+        "{",
+        "{'event': 'media'}",
+        b"\xff\xfe",
+        "media",
+        '{"event":"new","a":',
+        '{"event":"new",}',
+    ],
+)
 def test_text_that_is_not_json_is_31950(wire: str | bytes) -> None:
     with pytest.raises(InvalidMessageError) as caught:
         ms.decode_app_message(wire)
@@ -282,3 +293,11 @@ def test_the_wire_layer_is_core_and_loads_no_http_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == ["[]"]
+
+
+@pytest.mark.parametrize("event", ["media", "brand-new"])
+def test_deep_nesting_is_an_invalid_message_not_a_crash(event: str) -> None:
+    deep = '{"event":"' + event + '","x":' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(InvalidMessageError, match="nested too deeply") as caught:
+        ms.decode_twilio_message(deep)
+    assert caught.value.code == 31951

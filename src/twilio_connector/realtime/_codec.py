@@ -78,12 +78,19 @@ class MessageDecoder(Generic[M, U]):
             return self._retry(data, str(exc))
         except msgspec.DecodeError as exc:
             raise self._error(f"not JSON ({exc})", None, code=self._malformed) from None
+        except RecursionError:  # msgspec's guard against deep nesting ([[[[...)
+            raise self._error("nested too deeply", None) from None
         return message
 
     def _retry(self, data: str | bytes | bytearray | memoryview, reason: str) -> U:
         detail, field = _field_of(reason)
         if field == self._tag and detail.startswith("Invalid value"):
-            fields = _any.decode(data)  # valid JSON: the first decode got past the syntax
+            try:
+                fields = _any.decode(data)  # valid JSON as far as the tag: read it whole
+            except RecursionError:
+                raise self._error("nested too deeply", None) from None
+            except msgspec.DecodeError as exc:
+                raise self._error(f"not JSON ({exc})", None, code=self._malformed) from None
             tag = fields.get(self._tag)
             if isinstance(tag, str):
                 return self._unknown(tag, fields)
