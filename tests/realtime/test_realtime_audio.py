@@ -340,3 +340,28 @@ def test_write_wav_and_the_mulaw_helpers(tmp_path: Path) -> None:
     assert audio.read_wav(target) == audio.ulaw_decode(mulaw)  # 8 kHz mono: read back as is
     with pytest.raises(AudioFormatError):
         audio.write_wav(tmp_path / "odd.wav", b"\x00")
+
+
+def box_reference(samples: list[int], rate: int) -> list[int]:
+    """The box filter over the whole signal at once (what the one-second blocks must equal)."""
+    count = len(samples) * 8000 // rate
+    bounds = [i * rate // 8000 for i in range(count + 1)]
+    return [round(sum(samples[a:b]) / (b - a)) for a, b in itertools.pairwise(bounds)]
+
+
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_long_audio_is_resampled_in_blocks_without_seams(rate: int) -> None:
+    noise = [((i * 7919) % 20001) - 10000 for i in range(round(rate * 2.3))]
+    out = samples_of(audio.to_8k_mono(pcm(noise), rate=rate))
+    assert len(out) == 18400  # 2.3 s
+    assert out.tolist() == box_reference(noise, rate)
+    slow = [((i * 31) % 2001) - 1000 for i in range(4000 * 2 + 1234)]
+    up = samples_of(audio.to_8k_mono(pcm(slow), rate=4000)).tolist()
+    assert len(up) == 2 * len(slow)
+    assert up[0::2] == slow  # every other output sample is a source sample
+    assert up[8001] == round((slow[4000] + slow[4001]) / 2)  # across the first block's end
+
+
+def test_long_audio_encodes_in_chunks_like_sample_by_sample() -> None:
+    samples = [((i * 7919) % 65536) - 32768 for i in range(10_001)]
+    assert audio.ulaw_encode(pcm(samples)) == bytes(map(audio.ulaw_encode_sample, samples))

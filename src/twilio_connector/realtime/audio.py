@@ -137,8 +137,18 @@ def _samples(pcm: bytes | bytearray | memoryview) -> memoryview | array[int]:
 def ulaw_encode(pcm: bytes | bytearray | memoryview) -> bytes:
     """Little-endian signed 16-bit PCM -> μ-law, one byte per sample."""
     samples = _samples(pcm)
-    count = len(samples)
-    if count > 1:
+    if len(samples) <= _ENCODE_CHUNK:
+        return _encode_chunk(samples)
+    return b"".join(
+        _encode_chunk(samples[i : i + _ENCODE_CHUNK]) for i in range(0, len(samples), _ENCODE_CHUNK)
+    )
+
+
+_ENCODE_CHUNK = 4096  # samples per itemgetter call: a bounded argument tuple
+
+
+def _encode_chunk(samples: memoryview | array[int]) -> bytes:
+    if len(samples) > 1:  # itemgetter of one index returns the item, not a tuple
         return bytes(operator.itemgetter(*samples)(_ENCODE))
     return bytes(map(_ENCODE_LOOKUP, samples))
 
@@ -209,40 +219,51 @@ def decode_payload(payload: str | bytes) -> bytes:
 
 
 def _mix_and_resample(samples: array[int], channels: int, rate: int) -> array[int]:
-    """Signed 16-bit samples (``channels`` interleaved) at ``rate`` -> 8 kHz mono."""
-    if channels == 2:  # the sum of both channels; halved below with the average
-        mixed: list[int] | array[int] = list(map(operator.add, samples[0::2], samples[1::2]))
-    else:
-        mixed = samples
-    if rate == SAMPLE_RATE:
-        if channels == 1:
-            return array("h", mixed)
-        return array("h", [v >> 1 for v in mixed])
-    count = len(mixed)
-    out_count = count * SAMPLE_RATE // rate
-    if rate > SAMPLE_RATE:
-        # Box filter: output sample i averages source samples [i*rate/8000, (i+1)*rate/8000).
-        sums = [0, *itertools.accumulate(mixed)]
-        bounds = [i * rate // SAMPLE_RATE for i in range(out_count + 1)]
-        divisor = channels
-        return array(
-            "h",
-            [
-                _clip(round((sums[b] - sums[a]) / ((b - a) * divisor)))
-                for a, b in itertools.pairwise(bounds)
-            ],
-        )
-    # Upsampling: linear interpolation between the two source samples around each output.
+    """Signed 16-bit samples (``channels`` interleaved) at ``rate`` -> 8 kHz mono.
+
+    One second at a time: output samples ``k*8000 ..`` come from source samples
+    ``k*rate ..`` exactly (integer bounds), so memory stays that of one second of audio
+    whatever the length.
+    """
+    frames = len(samples) // channels
+    out_count = frames * SAMPLE_RATE // rate
     out = array("h")
-    last = count - 1
-    for i in range(out_count):
+    for second in range(0, -(-out_count // SAMPLE_RATE)):
+        first = second * rate  # the block's first source frame
+        # one frame more than the second holds: linear interpolation reads past the end
+        block = samples[first * channels : (first + rate + 1) * channels]
+        mixed: list[int] | array[int] = (
+            list(map(operator.add, block[0::2], block[1::2])) if channels == 2 else block
+        )
+        wanted = min(SAMPLE_RATE, out_count - second * SAMPLE_RATE)
+        out.extend(_resample_block(mixed, channels, rate, wanted))
+    return out
+
+
+def _resample_block(
+    mixed: list[int] | array[int], channels: int, rate: int, wanted: int
+) -> list[int]:
+    """``wanted`` 8 kHz samples from ``mixed`` (sums of ``channels`` channels) at ``rate``."""
+    if rate == SAMPLE_RATE:
+        return [v // channels for v in mixed[:wanted]] if channels == 2 else list(mixed[:wanted])
+    if rate > SAMPLE_RATE:
+        # Box filter: output i averages source samples [i*rate/8000, (i+1)*rate/8000).
+        sums = [0, *itertools.accumulate(mixed)]
+        bounds = [i * rate // SAMPLE_RATE for i in range(wanted + 1)]
+        return [
+            _clip(round((sums[b] - sums[a]) / ((b - a) * channels)))
+            for a, b in itertools.pairwise(bounds)
+        ]
+    # Upsampling: linear interpolation between the two source samples around each output.
+    last = len(mixed) - 1
+    values = []
+    for i in range(wanted):
         position = i * rate / SAMPLE_RATE
         left = int(position)
         right = min(left + 1, last)
-        fraction = position - left
-        value = mixed[left] + (mixed[right] - mixed[left]) * fraction
-        out.append(_clip(round(value / channels)))
-    return out
+        value = mixed[left] + (mixed[right] - mixed[left]) * (position - left)
+        values.append(_clip(round(value / channels)))
+    return values
 
 
 def _clip(value: int) -> int:
