@@ -1,0 +1,344 @@
+"""The audio of a Twilio call: G.711 μ-law at 8 kHz, mono, in 20 ms frames of 160 bytes.
+
+Media Streams carry raw μ-law (no header), base64-encoded in each ``media`` message
+(TWILIO.md §22.3). This module converts between that and 16-bit linear PCM, and reads and
+writes WAV files, with the standard library alone (``audioop`` is gone from Python 3.13):
+
+* :func:`ulaw_encode` / :func:`ulaw_decode`: PCM16 (little-endian signed, as in WAV) <->
+  μ-law, through precomputed tables: a 65,536-entry table indexed by the 16-bit sample to
+  encode, and ``bytes.translate`` with two 256-entry tables (low and high byte of each
+  sample) to decode, so decoding runs entirely in C.
+* The encoder is ITU-T G.711 as the ITU-T's own reference code (G.191 Software Tool Library,
+  ``ulaw_compress``/``ulaw_expand``) computes it: the 16-bit sample is truncated to 14 bits,
+  negative samples through their one's complement (so ``-1`` is "negative zero", ``0x7F``,
+  as ``0`` is ``0xFF``). ``audioop.lin2ulaw`` differs from it by one code on a few hundred
+  negative inputs (it truncates the two's complement); both decode identically.
+* :func:`split_frames`, :func:`silence`, :data:`SILENCE_FRAME`, :func:`frame_timestamp_ms`:
+  the 20 ms framing and its timing (frame ``n`` starts at ``20 * n`` ms).
+* :func:`encode_payload` / :func:`decode_payload`: base64 payloads (160 bytes -> 216 chars).
+* :func:`read_wav` / :func:`write_wav` and :func:`to_8k_mono`: PCM16 WAV files at any sample
+  rate (8, 16, 22.05, 44.1, 48 kHz...), mono or stereo, to 8 kHz mono. Stereo is mixed to
+  mono by averaging the two channels. Downsampling averages, for each output sample, the
+  source samples that fall in its 125 µs period (a box filter: a crude low-pass that keeps
+  the band under 4 kHz and damps what would alias); upsampling (a source under 8 kHz)
+  interpolates linearly between neighbouring samples. Good enough for test audio and
+  speech; not a studio resampler.
+
+Everything is bounded: a WAV longer than ``max_seconds`` (10 minutes by default, Twilio's
+own limit on buffered outbound audio) is refused before it is read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import itertools
+import operator
+import os
+import sys
+import wave
+from array import array
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from twilio_connector.errors import TwilioError
+
+__all__ = [
+    "BYTES_PER_FRAME",
+    "FRAME_MS",
+    "MAX_WAV_SECONDS",
+    "SAMPLE_RATE",
+    "SILENCE_BYTE",
+    "SILENCE_FRAME",
+    "AudioFormatError",
+    "decode_payload",
+    "duration_ms",
+    "encode_payload",
+    "frame_timestamp_ms",
+    "mulaw_to_wav",
+    "read_wav",
+    "silence",
+    "split_frames",
+    "to_8k_mono",
+    "ulaw_decode",
+    "ulaw_decode_sample",
+    "ulaw_encode",
+    "ulaw_encode_sample",
+    "wav_to_mulaw",
+    "write_wav",
+]
+
+SAMPLE_RATE = 8000
+"""Samples per second of call audio (and of every Media Streams payload)."""
+FRAME_MS = 20
+"""Milliseconds of audio in one Media Streams frame."""
+BYTES_PER_FRAME = SAMPLE_RATE * FRAME_MS // 1000  # 160: one byte per μ-law sample
+"""Bytes of μ-law in one 20 ms frame."""
+SILENCE_BYTE = 0xFF
+"""μ-law's code for a zero sample."""
+SILENCE_FRAME = bytes([SILENCE_BYTE]) * BYTES_PER_FRAME
+"""20 ms of silence, as μ-law."""
+MAX_WAV_SECONDS = 600.0
+"""The longest WAV :func:`read_wav` accepts by default (10 minutes)."""
+
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
+class AudioFormatError(TwilioError, ValueError):
+    """Audio that cannot be used: not PCM16, too long, an odd byte count, bad base64..."""
+
+
+# --------------------------------------------------------------------------- the codec
+
+
+def ulaw_encode_sample(sample: int) -> int:
+    """The μ-law code of one signed 16-bit sample (ITU-T G.711, as G.191's reference)."""
+    if not -32768 <= sample <= 32767:
+        raise AudioFormatError(f"a PCM16 sample is between -32768 and 32767, not {sample}")
+    # 14-bit magnitude (one's complement for negatives), biased by 33, clipped at 0x1FFF.
+    magnitude = min(((~sample if sample < 0 else sample) >> 2) + 33, 0x1FFF)
+    segment = max(1, magnitude.bit_length() - 5)  # 1..8
+    code = ((8 - segment) << 4) | (15 - ((magnitude >> segment) & 0x0F))
+    return code | 0x80 if sample >= 0 else code
+
+
+def ulaw_decode_sample(code: int) -> int:
+    """The signed 16-bit sample a μ-law code stands for (the middle of its interval)."""
+    if not 0 <= code <= 0xFF:
+        raise AudioFormatError(f"a μ-law code is a byte (0-255), not {code}")
+    inverted = ~code & 0xFF
+    exponent = (inverted >> 4) & 0x07
+    step = 4 << (exponent + 1)
+    value = (0x80 << exponent) + step * (inverted & 0x0F) + step // 2 - 4 * 33
+    return value if code >= 0x80 else -value
+
+
+# Encoding: the code of every 16-bit pattern, indexed by the sample read as unsigned.
+_ENCODE = bytes(ulaw_encode_sample(u - 65536 if u >= 32768 else u) for u in range(65536))
+_ENCODE_LOOKUP = _ENCODE.__getitem__
+# Decoding: the low and the high byte (little-endian) of every code's sample.
+_DECODED = [ulaw_decode_sample(c) & 0xFFFF for c in range(256)]
+_DECODE_LOW = bytes(v & 0xFF for v in _DECODED)
+_DECODE_HIGH = bytes(v >> 8 for v in _DECODED)
+
+
+def _samples(pcm: bytes | bytearray | memoryview) -> memoryview | array[int]:
+    """The unsigned 16-bit view of little-endian PCM16 bytes."""
+    if len(pcm) % 2:
+        raise AudioFormatError(f"PCM16 audio has an even number of bytes, not {len(pcm)}")
+    if _LITTLE_ENDIAN:
+        return memoryview(pcm).cast("B").cast("H")
+    samples = array("H", bytes(pcm))  # pragma: no cover - big-endian hosts
+    samples.byteswap()  # pragma: no cover
+    return samples  # pragma: no cover
+
+
+def ulaw_encode(pcm: bytes | bytearray | memoryview) -> bytes:
+    """Little-endian signed 16-bit PCM -> μ-law, one byte per sample."""
+    samples = _samples(pcm)
+    if len(samples) <= _ENCODE_CHUNK:
+        return _encode_chunk(samples)
+    return b"".join(
+        _encode_chunk(samples[i : i + _ENCODE_CHUNK]) for i in range(0, len(samples), _ENCODE_CHUNK)
+    )
+
+
+_ENCODE_CHUNK = 4096  # samples per itemgetter call: a bounded argument tuple
+
+
+def _encode_chunk(samples: memoryview | array[int]) -> bytes:
+    if len(samples) > 1:  # itemgetter of one index returns the item, not a tuple
+        return bytes(operator.itemgetter(*samples)(_ENCODE))
+    return bytes(map(_ENCODE_LOOKUP, samples))
+
+
+def ulaw_decode(mulaw: bytes | bytearray | memoryview) -> bytes:
+    """μ-law -> little-endian signed 16-bit PCM (two bytes per code)."""
+    data = bytes(mulaw)
+    out = bytearray(2 * len(data))
+    out[0::2] = data.translate(_DECODE_LOW)
+    out[1::2] = data.translate(_DECODE_HIGH)
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------- frames and timing
+
+
+def split_frames(mulaw: bytes | bytearray | memoryview, *, pad: bool = True) -> Iterator[bytes]:
+    """The 160-byte (20 ms) frames of ``mulaw``, in order.
+
+    A last partial frame is padded with silence (``pad=True``, what a caller's phone would
+    send) or yielded short (``pad=False``).
+    """
+    data = bytes(mulaw)
+    for start in range(0, len(data), BYTES_PER_FRAME):
+        frame = data[start : start + BYTES_PER_FRAME]
+        if pad and len(frame) < BYTES_PER_FRAME:
+            frame += SILENCE_FRAME[len(frame) :]
+        yield frame
+
+
+def silence(ms: int) -> bytes:
+    """``ms`` milliseconds of μ-law silence (rounded down to whole samples)."""
+    if ms < 0:
+        raise AudioFormatError(f"a duration is not negative: {ms} ms")
+    return bytes([SILENCE_BYTE]) * (ms * SAMPLE_RATE // 1000)
+
+
+def frame_timestamp_ms(index: int) -> int:
+    """When frame ``index`` (0-based) starts, in ms since the stream started: ``20 * index``.
+
+    Twilio's ``media.timestamp`` is this value as a string, and ``media.chunk`` is
+    ``index + 1`` (chunks count from ``"1"``).
+    """
+    if index < 0:
+        raise AudioFormatError(f"a frame index is not negative: {index}")
+    return index * FRAME_MS
+
+
+def duration_ms(mulaw_bytes: int) -> int:
+    """How long ``mulaw_bytes`` bytes of 8 kHz μ-law play, in whole milliseconds."""
+    return mulaw_bytes * 1000 // SAMPLE_RATE
+
+
+def encode_payload(mulaw: bytes | bytearray | memoryview) -> str:
+    """The base64 text of a ``media.payload`` (160 bytes -> 216 characters)."""
+    return base64.b64encode(mulaw).decode("ascii")
+
+
+def decode_payload(payload: str | bytes) -> bytes:
+    """The raw μ-law of a base64 ``media.payload`` (:class:`AudioFormatError` if not base64)."""
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise AudioFormatError(f"media.payload is not valid base64: {exc}") from None
+
+
+# --------------------------------------------------------------------------- WAV and resampling
+
+
+def _mix_and_resample(samples: array[int], channels: int, rate: int) -> array[int]:
+    """Signed 16-bit samples (``channels`` interleaved) at ``rate`` -> 8 kHz mono.
+
+    One second at a time: output samples ``k*8000 ..`` come from source samples
+    ``k*rate ..`` exactly (integer bounds), so memory stays that of one second of audio
+    whatever the length.
+    """
+    frames = len(samples) // channels
+    out_count = frames * SAMPLE_RATE // rate
+    out = array("h")
+    for second in range(0, -(-out_count // SAMPLE_RATE)):
+        first = second * rate  # the block's first source frame
+        # one frame more than the second holds: linear interpolation reads past the end
+        block = samples[first * channels : (first + rate + 1) * channels]
+        mixed: list[int] | array[int] = (
+            list(map(operator.add, block[0::2], block[1::2])) if channels == 2 else block
+        )
+        wanted = min(SAMPLE_RATE, out_count - second * SAMPLE_RATE)
+        out.extend(_resample_block(mixed, channels, rate, wanted))
+    return out
+
+
+def _resample_block(
+    mixed: list[int] | array[int], channels: int, rate: int, wanted: int
+) -> list[int]:
+    """``wanted`` 8 kHz samples from ``mixed`` (sums of ``channels`` channels) at ``rate``."""
+    if rate == SAMPLE_RATE:
+        return [v // channels for v in mixed[:wanted]] if channels == 2 else list(mixed[:wanted])
+    if rate > SAMPLE_RATE:
+        # Box filter: output i averages source samples [i*rate/8000, (i+1)*rate/8000).
+        sums = [0, *itertools.accumulate(mixed)]
+        bounds = [i * rate // SAMPLE_RATE for i in range(wanted + 1)]
+        return [
+            _clip(round((sums[b] - sums[a]) / ((b - a) * channels)))
+            for a, b in itertools.pairwise(bounds)
+        ]
+    # Upsampling: linear interpolation between the two source samples around each output.
+    last = len(mixed) - 1
+    values = []
+    for i in range(wanted):
+        position = i * rate / SAMPLE_RATE
+        left = int(position)
+        right = min(left + 1, last)
+        value = mixed[left] + (mixed[right] - mixed[left]) * (position - left)
+        values.append(_clip(round(value / channels)))
+    return values
+
+
+def _clip(value: int) -> int:
+    return -32768 if value < -32768 else 32767 if value > 32767 else value
+
+
+def to_8k_mono(pcm: bytes | bytearray | memoryview, *, rate: int, channels: int = 1) -> bytes:
+    """Little-endian PCM16 at ``rate`` Hz with ``channels`` (1 or 2) -> 8 kHz mono PCM16."""
+    if channels not in (1, 2):
+        raise AudioFormatError(f"audio is mono or stereo, not {channels} channels")
+    if not 1000 <= rate <= 384000:
+        raise AudioFormatError(f"a sample rate is between 1000 and 384000 Hz, not {rate}")
+    if len(pcm) % (2 * channels):
+        raise AudioFormatError(
+            f"{channels}-channel PCM16 has a multiple of {2 * channels} bytes, not {len(pcm)}"
+        )
+    samples = array("h", bytes(pcm))
+    if not _LITTLE_ENDIAN:  # pragma: no cover - big-endian hosts
+        samples.byteswap()
+    out = _mix_and_resample(samples, channels, rate)
+    if not _LITTLE_ENDIAN:  # pragma: no cover
+        out.byteswap()
+    return out.tobytes()
+
+
+WavSource = str | os.PathLike[str] | BinaryIO
+
+
+def read_wav(source: WavSource, *, max_seconds: float = MAX_WAV_SECONDS) -> bytes:
+    """A PCM16 WAV file (mono or stereo, any rate) as 8 kHz mono PCM16 (little-endian).
+
+    :class:`AudioFormatError` names what is wrong: not a WAV, not 16-bit PCM, more than two
+    channels, or longer than ``max_seconds``.
+    """
+    try:
+        with wave.open(source if not isinstance(source, os.PathLike) else os.fspath(source)) as wav:
+            width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
+            frames = wav.getnframes()
+            if width != 2:
+                raise AudioFormatError(f"a WAV is read as 16-bit PCM, not {8 * width}-bit")
+            if channels not in (1, 2):
+                raise AudioFormatError(f"a WAV is mono or stereo, not {channels} channels")
+            if not rate or frames / rate > max_seconds:
+                raise AudioFormatError(
+                    f"the WAV lasts {frames / rate if rate else 0:.1f} s, "
+                    f"more than the {max_seconds:g} s allowed"
+                )
+            data = wav.readframes(frames)
+    except (wave.Error, EOFError) as exc:
+        raise AudioFormatError(f"not a PCM WAV file: {exc}") from None
+    return to_8k_mono(data, rate=rate, channels=channels)
+
+
+def write_wav(
+    target: WavSource, pcm: bytes | bytearray | memoryview, *, rate: int = SAMPLE_RATE
+) -> None:
+    """Write mono little-endian PCM16 at ``rate`` Hz as a WAV file (path or binary file)."""
+    if len(pcm) % 2:
+        raise AudioFormatError(f"PCM16 audio has an even number of bytes, not {len(pcm)}")
+    with wave.open(
+        target if not isinstance(target, os.PathLike) else os.fspath(target), "wb"
+    ) as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(bytes(pcm))
+
+
+def wav_to_mulaw(source: WavSource, *, max_seconds: float = MAX_WAV_SECONDS) -> bytes:
+    """A PCM16 WAV (any rate, mono or stereo) as 8 kHz μ-law, ready for :func:`split_frames`."""
+    return ulaw_encode(read_wav(source, max_seconds=max_seconds))
+
+
+def mulaw_to_wav(mulaw: bytes | bytearray | memoryview) -> bytes:
+    """8 kHz μ-law as the bytes of a mono PCM16 WAV file (e.g. what an agent said)."""
+    buffer = io.BytesIO()
+    write_wav(buffer, ulaw_decode(mulaw))
+    return buffer.getvalue()
