@@ -2,6 +2,9 @@
 
     TwilioError
     ├── ConfigurationError          bad/missing/conflicting settings (when a config is built)
+    ├── realtime.InvalidMessageError    a Media Streams / ConversationRelay frame that is not
+    │                               valid for its protocol (also a ValueError; ``field`` names it)
+    ├── realtime.audio.AudioFormatError audio that cannot be used (not PCM16, too long, ...)
     ├── TwilioHttpError             an HTTP response ended the request (status, headers,
     │   │                           request_id = Twilio-Request-Id)
     │   ├── TwilioApiError          Twilio answered an error (code, message, more_info, details)
