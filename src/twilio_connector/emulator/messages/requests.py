@@ -81,6 +81,10 @@ class MessageRequest:
     send_at: datetime | None = None
     schedule_type: str | None = None
     direction: str = "outbound-api"
+    rest_body: str | None = None
+    """What the REST API shows as the body, when not the body itself: a Verify code's message
+    carries the code, which the account's Messages API must never show (the control plane,
+    the Python helpers and the web inbox show the real body)."""
 
 
 def message_channel(address: Address) -> str:

@@ -192,6 +192,8 @@ class Messaging:
             extra.update(template.extra)
         if send_at is not None:
             extra["send_at"] = send_at
+        if req.rest_body is not None:
+            extra["rest_body"] = req.rest_body
         status_callback, validity = _service_defaults(req, service)
         if validity is not None:
             extra["validity_period"] = validity
