@@ -328,3 +328,19 @@ def test_the_pools_alpha_sender_can_be_named_as_from(emu: Emulator, twilio: Clie
     msg = _send(twilio, service, GB_TO, from_="Acme-Co_&+")
     assert (msg.status, msg.from_) == ("queued", "Acme-Co_&+")
     assert _error(lambda: _send(twilio, service, GB_TO, from_="Other")) == (400, 21711)
+
+
+def test_sticky_mappings_are_not_all_kept_in_memory(emu: Emulator, twilio: Client) -> None:
+    """One mapping per recipient ever sent to: memory holds the most recent few (the store
+    has them all), and an evicted recipient still gets its sender."""
+    emu.call(lambda core: setattr(core.services, "sticky_cache_size", 2))
+    service = _service(twilio, FROM)
+    recipients = [f"+1212555010{i}" for i in range(4)]
+    assert [_sent_from(emu, twilio, service, to) for to in recipients] == [FROM] * 4
+    _pool(twilio, service).phone_numbers.create(
+        phone_number_sid=twilio.incoming_phone_numbers.create(phone_number=NY).sid
+    )  # area-code geomatch would pick NY for these 212 recipients: sticky keeps FROM
+    assert emu.call(lambda core: len(core.services._sticky)) <= 2
+    assert _sent_from(emu, twilio, service, recipients[0]) == FROM  # read back from the store
+    assert _sent_from(emu, twilio, service, "+12125550199") == NY  # a new one: geomatch
+    assert emu.call(lambda core: len(core.services._sticky)) <= 2

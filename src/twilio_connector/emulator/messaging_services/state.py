@@ -17,6 +17,7 @@ pool as :class:`.selection.Sender` entries for :func:`.selection.choose_sender`.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +40,7 @@ from .selection import Sender, number_country
 __all__ = [
     "DEFAULT_SETTINGS",
     "SERVICE_PARAMS",
+    "STICKY_CACHE",
     "USECASES",
     "MessagingServices",
     "PoolNumber",
@@ -50,6 +52,9 @@ _ALPHA_TEXT = re.compile(r"[A-Za-z0-9 +_&-]{1,11}\Z")
 
 USECASES = ("notifications", "marketing", "verification", "discussion", "poll", "undeclared")
 MAX_VALIDITY_PERIOD = 36000
+STICKY_CACHE = 10_000
+"""How many sticky-sender mappings stay in memory (the most recently used; the rest are read
+from the store when their recipient is sent to again)."""
 
 SERVICE_PARAMS: dict[str, tuple[str, str]] = {
     "InboundRequestUrl": ("inbound_request_url", "url"),
@@ -180,6 +185,7 @@ class MessagingServices:
         numbers_by_sid: Callable[[str], NumberRecord | None],
         short_codes_by_sid: Callable[[str], ShortCodeRecord | None] = _no_short_codes,
         numbers_version: Callable[[], int] | None = None,
+        sticky_cache: int = STICKY_CACHE,
     ) -> None:
         self._repo = ServiceRepository(store)
         self._clock = clock
@@ -192,7 +198,12 @@ class MessagingServices:
         self._pool: dict[str, PoolNumberRecord] = {}  # by number SID, in insertion order
         self._short_codes: dict[str, PoolShortCodeRecord] = {}  # by short code SID
         self._alpha: dict[str, AlphaSenderRecord] = {}  # by service SID (one each)
-        self._sticky: dict[tuple[str, str], str] = {}  # (service, recipient) -> From
+        self._sticky: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        """(service, recipient) -> From (``None``: none), the most recently used
+        :data:`STICKY_CACHE` of the ``messaging_sticky_senders`` table (one row per
+        recipient ever sent to: kept in SQL, not all in memory)."""
+        self.sticky_cache_size = sticky_cache
+        """How many mappings :attr:`_sticky` holds at most."""
         self._generation = 0
         self._sender_cache: dict[
             str, tuple[tuple[int, int | None], list[tuple[str, NumberRecord, bool]], list[Sender]]
@@ -205,7 +216,7 @@ class MessagingServices:
         self._pool = {p.number_sid: p for p in self._repo.numbers()}
         self._short_codes = {p.short_code_sid: p for p in self._repo.short_codes()}
         self._alpha = {a.service_sid: a for a in self._repo.alpha_senders()}
-        self._sticky = {(s, r): sender for s, r, sender in self._repo.sticky()}
+        self._sticky.clear()
         self._generation += 1  # the pools changed: cached senders are stale
         self._sender_cache.clear()
 
@@ -477,18 +488,30 @@ class MessagingServices:
 
     def sticky_of(self, service_sid: str, recipient: str) -> str | None:
         """The ``From`` the service used for ``recipient`` before (kept while sticky is off)."""
-        return self._sticky.get((service_sid, recipient))
+        key = (service_sid, recipient)
+        if key in self._sticky:
+            self._sticky.move_to_end(key)
+            return self._sticky[key]
+        sender = self._repo.sticky_of(service_sid, recipient)
+        self._cache_sticky(key, sender)
+        return sender
+
+    def _cache_sticky(self, key: tuple[str, str], sender: str | None) -> None:
+        self._sticky[key] = sender
+        self._sticky.move_to_end(key)
+        while len(self._sticky) > self.sticky_cache_size:
+            self._sticky.popitem(last=False)
 
     def remember(self, service_sid: str, recipient: str, from_: str) -> None:
         key = (service_sid, recipient)
         if self._sticky.get(key) != from_:
-            self._sticky[key] = from_
             self._repo.set_sticky(service_sid, recipient, from_)
+        self._cache_sticky(key, from_)
 
     def _forget_sender(self, service_sid: str, sender: str) -> None:
         for key in [
             k for k, v in self._sticky.items()
-            if k[0] == service_sid and parse_address(v).bare == sender
+            if k[0] == service_sid and v is not None and parse_address(v).bare == sender
         ]:  # fmt: skip
             del self._sticky[key]
         self._repo.drop_sticky(service_sid, sender)
