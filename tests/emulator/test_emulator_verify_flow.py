@@ -379,3 +379,10 @@ def test_no_rest_answer_carries_a_verification_code(emu: Emulator, twilio: Clien
     assert fetched.json()["body"] == "Your Acme verification code is: ********"
     redacted = httpx.post(f"{base}/{sms['sid']}.json", data={"Body": ""}, auth=auth)
     assert redacted.status_code == 200 and redacted.json()["body"] == ""
+
+
+def test_a_verifications_repr_does_not_show_its_code(emu: Emulator, twilio: Client) -> None:
+    service(twilio, "Acme").verifications.create(to=HANDSET, channel="sms")
+    [record] = emu.call(lambda core: core.verify.recent(HANDSET))
+    assert record.code == emu.verification_code(HANDSET)
+    assert record.code not in repr(record) and record.sid in repr(record)
