@@ -217,3 +217,38 @@ def test_a_scheduled_message_survives_a_restart(tmp_path: Path) -> None:
         second.advance(1900)
         second.settle()
         assert sdk.messages(msg.sid).fetch().status == "delivered"
+
+
+def test_an_account_has_a_bounded_number_of_scheduled_messages(
+    emu: Emulator, twilio: Client
+) -> None:
+    """Twilio's cap (500,000, 35125 beyond; lowered here): per account, and a message that
+    leaves ``scheduled`` (canceled, or sent at SendAt) frees its place."""
+    emu.call(lambda core: setattr(core.messaging, "max_scheduled", 2))
+    service = _service(twilio)
+
+    def schedule(seconds: float) -> Any:
+        return twilio.messages.create(
+            to=TO, messaging_service_sid=service, body="later", send_at=_in(emu, seconds),
+            schedule_type="fixed",
+        )  # fmt: skip
+
+    first, _ = schedule(3600), schedule(7200)
+    assert _error(lambda: schedule(3600)) == (400, 35125)
+    assert len(twilio.messages.list()) == 2  # the refused one was not stored
+    twilio.messages(first.sid).update(status="canceled")
+    schedule(3600)
+    assert _error(lambda: schedule(3600)) == (400, 35125)
+    emu.advance(7300)
+    emu.settle()
+    schedule(3600)  # both went out: room again
+    twilio.messages.create(to=TO, messaging_service_sid=service, body="now")  # not capped
+    sub = twilio.api.v2010.accounts.create(friendly_name="sub")
+    theirs = emu.sdk_client(sub.sid, sub.auth_token)
+    mine = theirs.messaging.v1.services.create(friendly_name="theirs").sid
+    number = theirs.incoming_phone_numbers.create(phone_number="+14155550123").sid
+    theirs.messaging.v1.services(mine).phone_numbers.create(phone_number_sid=number)
+    theirs.messages.create(
+        to=TO, messaging_service_sid=mine, body="later", send_at=_in(emu, 3600),
+        schedule_type="fixed",
+    )  # fmt: skip  # another account's count is its own

@@ -7,7 +7,8 @@ Outbound lifecycle (delays from :class:`~.scheduler.Timing`, in simulated second
 
 A message sent with a ``MessagingServiceSid`` and no ``From`` is ``accepted``; after
 ``message_queue`` its service's pool gives the sender (:mod:`..messaging_services.selection`),
-or it fails with 21703; a ``scheduled`` one waits for the clock to reach its ``SendAt``.
+or it fails with 21703; a ``scheduled`` one waits for the clock to reach its ``SendAt``
+(an account has at most :data:`MAX_SCHEDULED` waiting: 400/35125 beyond).
 ``ValidityPeriod`` (the message's, else its service's) fails it with 30001 when it leaves the
 queue later than that. Status callbacks go to the message's ``StatusCallback`` (else its
 service's ``status_callback``) for ``queued`` (Messaging Service only), ``sent``,
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections import Counter
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -78,6 +80,8 @@ ERROR_MESSAGES = {
     **CONTENT_ERROR_MESSAGES,
 }
 WHATSAPP_WINDOW = 24 * 3600.0
+MAX_SCHEDULED = 500_000
+"""Twilio's cap on an account's waiting scheduled messages (TWILIO.md §18; 35125 beyond)."""
 MAX_VALIDITY = 36000
 
 
@@ -143,6 +147,9 @@ class Messaging:
         # Write-behind buffers, flushed by the store before any read and at each commit.
         self._unsaved: dict[str, MessageRecord] = {}
         self._scheduled: dict[str, MessageRecord] = {}  # status "scheduled", by SID
+        self._scheduled_of: Counter[str] = Counter()  # how many of them per account
+        self.max_scheduled = MAX_SCHEDULED
+        """Scheduled messages an account may have waiting (more: 400/35125)."""
         self._dirty: dict[str, MessageRecord] = {}
         self._moved: dict[str, MessageRecord] = {}  # stored accepted, sender picked since
 
@@ -178,6 +185,10 @@ class Messaging:
         now = self.core.clock.now()
         timing = self.core.scheduler.timing
         send_at = scheduled_time(req, now, timing.schedule_min_ahead, timing.schedule_max_ahead)
+        if send_at is not None and self._scheduled_of[account.sid] >= self.max_scheduled:
+            raise bad_request(
+                35125, f"The account already has {self.max_scheduled} scheduled messages"
+            )
         status = "queued"
         if send_at is not None:
             status = "scheduled"
@@ -272,6 +283,8 @@ class Messaging:
     # next week is not pending work).
 
     def _schedule(self, msg: MessageRecord, send_at: float) -> None:
+        if msg.sid not in self._scheduled:
+            self._scheduled_of[msg.account_sid] += 1
         self._scheduled[msg.sid] = msg
         if not self.core.scheduler.manual:
             wait = max(0.0, send_at - self.core.clock.now())
@@ -287,8 +300,16 @@ class Messaging:
             self._release(msg)
         return len(due)
 
+    def _unschedule(self, msg: MessageRecord) -> None:
+        if self._scheduled.pop(msg.sid, None) is not None:
+            left = self._scheduled_of[msg.account_sid] - 1
+            if left > 0:
+                self._scheduled_of[msg.account_sid] = left
+            else:
+                del self._scheduled_of[msg.account_sid]
+
     def _release(self, msg: MessageRecord) -> None:
-        self._scheduled.pop(msg.sid, None)
+        self._unschedule(msg)
         if self._alive(msg):
             self._pick_sender(
                 msg, 1 if msg.channel == "whatsapp" else count_segments(msg.body) or 1
@@ -441,7 +462,7 @@ class Messaging:
                 raise bad_request(20001, "Status can only be updated to 'canceled'")
             if msg.status != "scheduled":
                 raise bad_request(30409, "This message cannot be canceled")
-            self._scheduled.pop(msg.sid, None)
+            self._unschedule(msg)
             self._set_status(msg, "canceled")
             self._finish(msg)
         if body is not None:
@@ -482,6 +503,7 @@ class Messaging:
         """Forget in-flight lifecycles and unsaved changes (reset)."""
         self._live.clear()
         self._scheduled.clear()
+        self._scheduled_of.clear()
         self._unsaved.clear()
         self._dirty.clear()
         self._moved.clear()
