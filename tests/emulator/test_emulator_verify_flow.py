@@ -14,6 +14,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator
+from twilio_connector.emulator.verify.delivery import VERIFY_WHATSAPP_TEMPLATE_SID
 
 HANDSET = "+15558675310"
 OTHER = "+15558675311"
@@ -386,3 +387,21 @@ def test_a_verifications_repr_does_not_show_its_code(emu: Emulator, twilio: Clie
     [record] = emu.call(lambda core: core.verify.recent(HANDSET))
     assert record.code == emu.verification_code(HANDSET)
     assert record.code not in repr(record) and record.sid in repr(record)
+
+
+def test_verifys_own_whatsapp_template_is_not_the_accounts(emu: Emulator, twilio: Client) -> None:
+    """Twilio's approved authentication template carries Verify's codes; an account naming
+    its SID itself is 21655 (else it could send any text outside the 24-hour window)."""
+    emu.enable_whatsapp("+15017122661")
+
+    def send() -> Any:
+        return twilio.messages.create(
+            to=f"whatsapp:{HANDSET}", from_="whatsapp:+15017122661",
+            content_sid=VERIFY_WHATSAPP_TEMPLATE_SID, content_variables='{"1": "Buy now!"}',
+        )  # fmt: skip
+
+    assert error(send) == (400, 21655)
+    service(twilio, "Chat").verifications.create(to=HANDSET, channel="whatsapp")
+    emu.settle()
+    [msg] = twilio.messages.list(to=f"whatsapp:{HANDSET}")
+    assert msg.status in ("delivered", "read") and msg.error_code is None

@@ -81,6 +81,10 @@ class MessageRequest:
     send_at: datetime | None = None
     schedule_type: str | None = None
     direction: str = "outbound-api"
+    by_twilio: bool = False
+    """Sent by a Twilio product on the account's behalf (Verify's codes): it may use the
+    templates Twilio owns (:meth:`..content.state.Contents.add_twilio_template`), which the
+    account's own sends cannot name."""
     rest_body: str | None = None
     """What the REST API shows as the body, when not the body itself: a Verify code's message
     carries the code, which the account's Messages API must never show (the control plane,

@@ -121,6 +121,7 @@ def send_code(
                 to=f"whatsapp:{to}", from_=sender, messaging_service_sid=service_sid,
                 content_sid=VERIFY_WHATSAPP_TEMPLATE_SID,
                 content_variables=msgspec.json.encode({"1": text}).decode(), rest_body=masked,
+                by_twilio=True,
             )  # fmt: skip
         else:
             req = MessageRequest(to=to, from_=SMS_SENDER, body=text, rest_body=masked)
