@@ -332,9 +332,12 @@ class MessagingServices:
             self.remove_number(PoolNumber(entry, number))
 
     def service_of_number(self, number_sid: str) -> ServiceRecord | None:
-        """The service whose pool holds ``number_sid`` (inbound messages)."""
+        """The service whose pool holds ``number_sid`` (inbound messages); none once the
+        number left the service's account (:meth:`_live` drops the entry then)."""
         entry = self._pool.get(number_sid)
-        return None if entry is None else self._services.get(entry.service_sid)
+        if entry is None or self._live(entry) is None:
+            return None
+        return self._services.get(entry.service_sid)
 
     # -- short codes ------------------------------------------------------------------------
 
