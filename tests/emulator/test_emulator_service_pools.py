@@ -122,6 +122,8 @@ def test_the_sdk_does_every_alpha_sender_operation_one_per_service(twilio: Clien
         ("TwelveChars!", 21709),
         ("Twelve chars", 21709),
         ("12345", 21709),
+        ("12-34", 21709),  # no letter: not a From either (one rule for both)
+        ("+&_-", 21709),
         ("   ", 21709),
         ("Acme.com", 21709),
         ("", 20001),

@@ -33,6 +33,7 @@ __all__ = [
     "check_addresses",
     "check_callback_url",
     "check_request",
+    "is_alpha_sender",
     "message_channel",
     "scheduled_time",
 ]
@@ -50,6 +51,14 @@ _MAGIC_TO = {
     "+15005550009": (21614, "'To' number is not a valid mobile number"),
 }  # fmt: skip
 _ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 +_&-]{1,11}\Z")  # TWILIO.md §17.3
+
+
+def is_alpha_sender(text: str) -> bool:
+    """An Alphanumeric Sender ID: 1-11 of ``A-Z a-z 0-9 space - + _ &`` with a letter (the one
+    rule for a ``From`` and for a Messaging Service's alpha sender)."""
+    return _ALPHA_SENDER.match(text) is not None
+
+
 SCHEDULE_MIN_AHEAD = 300.0
 SCHEDULE_MAX_AHEAD = 35 * 86400.0
 
@@ -220,7 +229,7 @@ def _check_sender(
     if sender in _MAGIC_FROM:
         code = _MAGIC_FROM[sender]
         raise bad_request(code, _invalid_sender(code, shown))
-    if sender == MAGIC_VALID_FROM or _ALPHA_SENDER.match(sender):
+    if sender == MAGIC_VALID_FROM or is_alpha_sender(sender):
         return channel
     if not is_e164(sender):
         raise bad_request(21212, _invalid_sender(21212, shown))

@@ -16,7 +16,6 @@ pool as :class:`.selection.Sender` entries for :func:`.selection.choose_sender`.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Any
 from ..._wire import parse_address
 from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request, invalid_param
+from ..messages.requests import is_alpha_sender
 from ..numbers.inventory import capabilities_of
 from ..numbers.records import NumberRecord
 from ..numbers.short_codes import ShortCodeRecord
@@ -47,8 +47,6 @@ __all__ = [
     "PoolShortCode",
     "check_alpha_sender",
 ]
-
-_ALPHA_TEXT = re.compile(r"[A-Za-z0-9 +_&-]{1,11}\Z")
 
 USECASES = ("notifications", "marketing", "verification", "discussion", "poll", "undeclared")
 MAX_VALIDITY_PERIOD = 36000
@@ -148,15 +146,15 @@ class PoolShortCode:
 
 
 def check_alpha_sender(text: str | None) -> str:
-    """An Alphanumeric Sender ID: 1-11 of ``A-Z a-z 0-9 space - + _ &``, not only digits
-    (and not only spaces); 21709 otherwise."""
+    """An Alphanumeric Sender ID (:func:`..messages.requests.is_alpha_sender`: 1-11 of
+    ``A-Z a-z 0-9 space - + _ &`` with a letter, as a ``From`` must be); 21709 otherwise."""
     if not text:
         raise bad_request(20001, "Missing required parameter AlphaSender in the post body")
-    if not _ALPHA_TEXT.match(text) or text.isdigit() or not text.strip():
+    if not is_alpha_sender(text):
         raise bad_request(
             21709,
             f"Alpha Sender ID {text[:16]!r} is invalid: 1 to 11 characters of A-Z, a-z, 0-9, "
-            "space, '-', '+', '_', '&', not only digits",
+            "space, '-', '+', '_', '&', with a letter",
         )
     return text
 
