@@ -3,9 +3,11 @@
 Services, pool entries and sticky-sender mappings are few and read on every send through a
 service, so they are kept in memory and persisted through :mod:`.repository`. Errors
 (TWILIO.md §17.7): an unknown service is 404/20404; a ``PhoneNumberSid``/``ShortCodeSid``
-that is not the account's 400/21421; a sender already in this service 409/21710, in another
-one 400/21712; an invalid alpha sender text 400/21709, a second alpha sender 400/21714
-(Twilio allows one per service; the code it answers is **unconfirmed**).
+that is not the account's 400/21421; a number that can send neither SMS nor MMS 400/21715;
+a pool of :data:`MAX_POOL` numbers takes no more (400/21714); a sender already in this
+service 409/21710, in another one 400/21712; an invalid alpha sender text 400/21709, a
+second alpha sender 400/21714 (Twilio allows one per service; the code it answers is
+**unconfirmed**).
 
 Sending (:meth:`MessagingServices.for_send`): an unknown service or another account's is
 400/21701, a service with nothing in its pool 400/21704, a ``From`` given with the service
@@ -39,6 +41,7 @@ from .selection import Sender, number_country
 
 __all__ = [
     "DEFAULT_SETTINGS",
+    "MAX_POOL",
     "SERVICE_PARAMS",
     "STICKY_CACHE",
     "USECASES",
@@ -50,6 +53,8 @@ __all__ = [
 
 USECASES = ("notifications", "marketing", "verification", "discussion", "poll", "undeclared")
 MAX_VALIDITY_PERIOD = 36000
+MAX_POOL = 400
+"""Phone numbers a service's pool holds at most (TWILIO.md §17.7: 400/21714 beyond)."""
 STICKY_CACHE = 10_000
 """How many sticky-sender mappings stay in memory (the most recently used; the rest are read
 from the store when their recipient is sent to again)."""
@@ -289,6 +294,11 @@ class MessagingServices:
         number = self._number(number_sid)
         if number is None or number.account_sid != service.account_sid:
             raise bad_request(21421, f"PhoneNumberSid {number_sid[:40]} is not a valid number")
+        caps = capabilities_of(number.phone_number, number.number_type)
+        if not (caps.sms or caps.mms):
+            raise bad_request(
+                21715, f"Phone Number {number.phone_number} does not have SMS or MMS capability"
+            )
         existing = self._pool.get(number_sid)
         if existing is not None and self._live(existing) is not None:
             if existing.service_sid == service.sid:
@@ -297,6 +307,10 @@ class MessagingServices:
                 )
             raise bad_request(
                 21712, "Phone Number or Short Code is associated with another Messaging Service."
+            )
+        if sum(1 for p in self._pool.values() if p.service_sid == service.sid) >= MAX_POOL:
+            raise bad_request(
+                21714, f"The Messaging Service's pool is full: at most {MAX_POOL} phone numbers"
             )
         now = self._clock.now()
         entry = PoolNumberRecord(service.sid, number_sid, service.account_sid, now, now)
