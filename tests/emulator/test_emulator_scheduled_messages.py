@@ -252,3 +252,22 @@ def test_an_account_has_a_bounded_number_of_scheduled_messages(
         to=TO, messaging_service_sid=mine, body="later", send_at=_in(emu, 3600),
         schedule_type="fixed",
     )  # fmt: skip  # another account's count is its own
+
+
+def test_one_long_advance_does_not_expire_a_message_of_a_service_with_a_validity() -> None:
+    """Validity counts the time a message waits in the queue (from SendAt if scheduled), not
+    how far a test moves the clock in one step: ``advance`` well past SendAt (or past a send
+    at once) delivers it, with the service's 60 s ValidityPeriod."""
+    with Emulator(timing="manual", phone_numbers=(FROM,)) as emu:
+        twilio = emu.sdk_client()
+        service = _service(twilio, validity_period=60)
+        later = twilio.messages.create(
+            to=TO, messaging_service_sid=service, body="later", send_at=_in(emu, 3600),
+            schedule_type="fixed",
+        )  # fmt: skip
+        now = twilio.messages.create(to=TO, messaging_service_sid=service, body="now")
+        emu.advance(2 * 3600)
+        emu.settle()
+        for sid in (later.sid, now.sid):
+            done = twilio.messages(sid).fetch()
+            assert (done.status, done.error_code) == ("delivered", None)
