@@ -68,7 +68,9 @@ class NumberOwners(Protocol):
 
 
 class ShortCodeOwners(Protocol):
-    def find(self, short_code: str, country_code: str | None = None) -> ShortCodeRecord | None: ...
+    def find(
+        self, short_code: str, country_code: str | None = None, account_sid: str | None = None
+    ) -> ShortCodeRecord | None: ...
 
 
 _SHORT_CODE = re.compile(r"[0-9]{3,8}\Z")
@@ -182,8 +184,8 @@ def check_addresses(
     to_address = parse_address(to)
     to_channel = message_channel(to_address)
     if from_ and short_codes is not None and _SHORT_CODE.match(from_):
-        owned = short_codes.find(from_)
-        if owned is None or owned.account_sid != account.sid:
+        owned = short_codes.find(from_, account_sid=account.sid)
+        if owned is None:
             raise bad_request(21606, _invalid_sender(21606, from_))
         if to_channel != "sms":
             raise bad_request(21910, "Invalid 'From' and 'To' pair. A short code sends SMS only")
