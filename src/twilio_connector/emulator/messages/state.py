@@ -491,18 +491,22 @@ class Messaging:
         records = self.repository.in_flight()
         timing = self.core.scheduler.timing
         later = self.core.scheduler.call_later
+        queue, now = timing.message_queue, self.core.clock.now()
         for msg in records:
             self._live[msg.sid] = msg
+            # a queued message waited while the emulator was stopped: that counts (validity)
+            start = float((msg.extra or {}).get("send_at", msg.date_created))
+            waited = max(0.0, now - start) + queue
             if msg.status == "scheduled":
                 self._schedule(msg, float((msg.extra or {}).get("send_at", 0.0)))
             elif msg.status == "accepted":
-                later(timing.message_queue, self._pick_sender, msg, max(1, msg.num_segments))
+                later(queue, self._pick_sender, msg, max(1, msg.num_segments), waited)
             elif msg.status == "sent":
                 outcome, code, _ = self._outcome(msg)
                 outcome = "delivered" if outcome == "failed" else outcome
                 later(timing.message_deliver, self._delivered, msg, outcome, code)
             else:
-                later(timing.message_queue, self._sending, msg, timing.message_queue)
+                later(queue, self._sending, msg, waited)
         self.release_due()  # those whose time came while the emulator was stopped
         return len(records)
 
