@@ -7,6 +7,7 @@ and not after; 35118 without a service, 35114 outside 300 s - 35 days, 35126 for
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -271,3 +272,21 @@ def test_one_long_advance_does_not_expire_a_message_of_a_service_with_a_validity
         for sid in (later.sid, now.sid):
             done = twilio.messages(sid).fetch()
             assert (done.status, done.error_code) == ("delivered", None)
+
+
+def test_a_message_left_queued_by_a_stopped_emulator_counts_that_time(tmp_path: Path) -> None:
+    """Validity across a restart: the time the emulator was stopped counts as queued (at
+    least 1.1 s here, over the service's 1 s ValidityPeriod), so the resumed message fails
+    with 30001."""
+    db = tmp_path / "emu.db"
+    with Emulator(timing="manual", db_path=db, phone_numbers=(FROM,)) as emu:
+        twilio = emu.sdk_client()
+        service = _service(twilio, validity_period=1)
+        sid = twilio.messages.create(to=TO, messaging_service_sid=service, body="x").sid
+        token = emu.auth_token
+    time.sleep(1.1)  # a lower bound on the downtime: the clock cannot move less
+    with Emulator(timing="manual", db_path=db, auth_token=token, phone_numbers=(FROM,)) as emu:
+        emu.advance(5)
+        emu.settle()
+        done = emu.sdk_client().messages(sid).fetch()
+        assert (done.status, done.error_code) == ("failed", 30001)
