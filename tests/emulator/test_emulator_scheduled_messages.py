@@ -7,6 +7,7 @@ and not after; 35118 without a service, 35114 outside 300 s - 35 days, 35126 for
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -217,3 +218,75 @@ def test_a_scheduled_message_survives_a_restart(tmp_path: Path) -> None:
         second.advance(1900)
         second.settle()
         assert sdk.messages(msg.sid).fetch().status == "delivered"
+
+
+def test_an_account_has_a_bounded_number_of_scheduled_messages(
+    emu: Emulator, twilio: Client
+) -> None:
+    """Twilio's cap (500,000, 35125 beyond; lowered here): per account, and a message that
+    leaves ``scheduled`` (canceled, or sent at SendAt) frees its place."""
+    emu.call(lambda core: setattr(core.messaging, "max_scheduled", 2))
+    service = _service(twilio)
+
+    def schedule(seconds: float) -> Any:
+        return twilio.messages.create(
+            to=TO, messaging_service_sid=service, body="later", send_at=_in(emu, seconds),
+            schedule_type="fixed",
+        )  # fmt: skip
+
+    first, _ = schedule(3600), schedule(7200)
+    assert _error(lambda: schedule(3600)) == (400, 35125)
+    assert len(twilio.messages.list()) == 2  # the refused one was not stored
+    twilio.messages(first.sid).update(status="canceled")
+    schedule(3600)
+    assert _error(lambda: schedule(3600)) == (400, 35125)
+    emu.advance(7300)
+    emu.settle()
+    schedule(3600)  # both went out: room again
+    twilio.messages.create(to=TO, messaging_service_sid=service, body="now")  # not capped
+    sub = twilio.api.v2010.accounts.create(friendly_name="sub")
+    theirs = emu.sdk_client(sub.sid, sub.auth_token)
+    mine = theirs.messaging.v1.services.create(friendly_name="theirs").sid
+    number = theirs.incoming_phone_numbers.create(phone_number="+14155550123").sid
+    theirs.messaging.v1.services(mine).phone_numbers.create(phone_number_sid=number)
+    theirs.messages.create(
+        to=TO, messaging_service_sid=mine, body="later", send_at=_in(emu, 3600),
+        schedule_type="fixed",
+    )  # fmt: skip  # another account's count is its own
+
+
+def test_one_long_advance_does_not_expire_a_message_of_a_service_with_a_validity() -> None:
+    """Validity counts the time a message waits in the queue (from SendAt if scheduled), not
+    how far a test moves the clock in one step: ``advance`` well past SendAt (or past a send
+    at once) delivers it, with the service's 60 s ValidityPeriod."""
+    with Emulator(timing="manual", phone_numbers=(FROM,)) as emu:
+        twilio = emu.sdk_client()
+        service = _service(twilio, validity_period=60)
+        later = twilio.messages.create(
+            to=TO, messaging_service_sid=service, body="later", send_at=_in(emu, 3600),
+            schedule_type="fixed",
+        )  # fmt: skip
+        now = twilio.messages.create(to=TO, messaging_service_sid=service, body="now")
+        emu.advance(2 * 3600)
+        emu.settle()
+        for sid in (later.sid, now.sid):
+            done = twilio.messages(sid).fetch()
+            assert (done.status, done.error_code) == ("delivered", None)
+
+
+def test_a_message_left_queued_by_a_stopped_emulator_counts_that_time(tmp_path: Path) -> None:
+    """Validity across a restart: the time the emulator was stopped counts as queued (at
+    least 1.1 s here, over the service's 1 s ValidityPeriod), so the resumed message fails
+    with 30001."""
+    db = tmp_path / "emu.db"
+    with Emulator(timing="manual", db_path=db, phone_numbers=(FROM,)) as emu:
+        twilio = emu.sdk_client()
+        service = _service(twilio, validity_period=1)
+        sid = twilio.messages.create(to=TO, messaging_service_sid=service, body="x").sid
+        token = emu.auth_token
+    time.sleep(1.1)  # a lower bound on the downtime: the clock cannot move less
+    with Emulator(timing="manual", db_path=db, auth_token=token, phone_numbers=(FROM,)) as emu:
+        emu.advance(5)
+        emu.settle()
+        done = emu.sdk_client().messages(sid).fetch()
+        assert (done.status, done.error_code) == ("failed", 30001)

@@ -126,3 +126,23 @@ def test_whatsapp_inbound_to_a_pooled_number(
     emu.settle()
     (hit,) = receiver.at("/svc")
     assert (hit.form["MessagingServiceSid"], hit.form["To"]) == (service, f"whatsapp:{OWNED}")
+
+
+def test_a_number_moved_to_a_subaccount_leaves_the_parents_service(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    """Its inbound messages are the subaccount's: not posted to the parent's service URL,
+    not tagged with the parent's service (the pool entry went with the move)."""
+    service = _pooled_service(twilio, inbound_request_url=receiver.url("/parent"))
+    sub = twilio.api.v2010.accounts.create(friendly_name="sub")
+    number = twilio.incoming_phone_numbers.list(phone_number=OWNED)[0].sid
+    twilio.incoming_phone_numbers(number).update(account_sid=sub.sid)
+    theirs = emu.sdk_client(sub.sid, sub.auth_token)
+    theirs.incoming_phone_numbers(number).update(sms_url=receiver.url("/sub"))
+    inbound = emu.simulate_inbound_message(HANDSET, OWNED, "for the subaccount")
+    emu.settle()
+    assert receiver.at("/parent") == []
+    (hit,) = receiver.at("/sub")
+    assert "MessagingServiceSid" not in hit.form
+    assert theirs.messages(inbound.sid).fetch().messaging_service_sid is None
+    assert twilio.messaging.v1.services(service).phone_numbers.list() == []

@@ -122,6 +122,8 @@ def test_the_sdk_does_every_alpha_sender_operation_one_per_service(twilio: Clien
         ("TwelveChars!", 21709),
         ("Twelve chars", 21709),
         ("12345", 21709),
+        ("12-34", 21709),  # no letter: not a From either (one rule for both)
+        ("+&_-", 21709),
         ("   ", 21709),
         ("Acme.com", 21709),
         ("", 20001),
@@ -308,3 +310,33 @@ def test_short_codes_pools_and_sticky_mappings_persist(tmp_path: Path) -> None:
             lambda core: core.store.query("SELECT recipient, sender FROM messaging_sticky_senders")
         )
         assert [tuple(r) for r in rows] == [("+12125550100", "12345")]
+
+
+def test_a_number_that_cannot_text_is_21715(twilio: Client) -> None:
+    """A UK landline (voice only) cannot join a pool; a UK mobile can."""
+    service = twilio.messaging.v1.services.create(friendly_name="caps").sid
+    pool = twilio.messaging.v1.services(service).phone_numbers
+    landline = twilio.incoming_phone_numbers.create(phone_number="+442071838750").sid
+    assert _error(lambda: pool.create(phone_number_sid=landline)) == (400, 21715)
+    mobile = twilio.incoming_phone_numbers.mobile.create(phone_number="+447700900123").sid
+    pool.create(phone_number_sid=mobile)
+    assert [n.sid for n in pool.list()] == [mobile]
+
+
+def test_a_pool_holds_at_most_400_numbers(emu: Emulator, twilio: Client) -> None:
+    """The 401st is 400/21714 (the first 400 are bought and pooled in one call on the
+    emulator's loop, the last one through the SDK)."""
+    service = twilio.messaging.v1.services.create(friendly_name="full").sid
+
+    def fill(core: Any) -> None:
+        record = core.services.by_sid(service)
+        account = core.accounts.get(emu.account_sid)
+        for i in range(400):
+            number = core.numbers.purchase(account, f"+1415555{i:04d}", None, "local", None, {})
+            core.services.add_number(record, number.sid)
+
+    emu.call(fill)
+    extra = twilio.incoming_phone_numbers.create(phone_number="+14155559999").sid
+    pool = twilio.messaging.v1.services(service).phone_numbers
+    assert _error(lambda: pool.create(phone_number_sid=extra)) == (400, 21714)
+    assert len(pool.list(page_size=1000)) == 400

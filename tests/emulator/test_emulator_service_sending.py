@@ -328,3 +328,37 @@ def test_the_pools_alpha_sender_can_be_named_as_from(emu: Emulator, twilio: Clie
     msg = _send(twilio, service, GB_TO, from_="Acme-Co_&+")
     assert (msg.status, msg.from_) == ("queued", "Acme-Co_&+")
     assert _error(lambda: _send(twilio, service, GB_TO, from_="Other")) == (400, 21711)
+
+
+def test_sticky_mappings_are_not_all_kept_in_memory(emu: Emulator, twilio: Client) -> None:
+    """One mapping per recipient ever sent to: memory holds the most recent few (the store
+    has them all), and an evicted recipient still gets its sender."""
+    emu.call(lambda core: setattr(core.services, "sticky_cache_size", 2))
+    service = _service(twilio, FROM)
+    recipients = [f"+1212555010{i}" for i in range(4)]
+    assert [_sent_from(emu, twilio, service, to) for to in recipients] == [FROM] * 4
+    _pool(twilio, service).phone_numbers.create(
+        phone_number_sid=twilio.incoming_phone_numbers.create(phone_number=NY).sid
+    )  # area-code geomatch would pick NY for these 212 recipients: sticky keeps FROM
+    assert emu.call(lambda core: len(core.services._sticky)) <= 2
+    assert _sent_from(emu, twilio, service, recipients[0]) == FROM  # read back from the store
+    assert _sent_from(emu, twilio, service, "+12125550199") == NY  # a new one: geomatch
+    assert emu.call(lambda core: len(core.services._sticky)) <= 2
+
+
+def test_a_short_code_as_from_is_the_senders_own_among_equal_digits(
+    emu: Emulator, twilio: Client
+) -> None:
+    """The same digits may be two accounts' short codes in two countries: each account can
+    send from its own (before, the first one provisioned answered for both: 21606)."""
+    sub = twilio.api.v2010.accounts.create(friendly_name="uk")
+    emu.add_short_code("12345", "US")
+    emu.add_short_code("12345", "GB", account_sid=sub.sid)
+    theirs = emu.sdk_client(sub.sid, sub.auth_token)
+    sent = theirs.messages.create(to=GB_TO, from_="12345", body="hi")
+    assert sent.from_ == "12345"
+    mine = twilio.messages.create(to=TO, from_="12345", body="hi")
+    assert mine.from_ == "12345"
+    other = twilio.api.v2010.accounts.create(friendly_name="none")
+    nobody = emu.sdk_client(other.sid, other.auth_token)
+    assert _error(lambda: nobody.messages.create(to=TO, from_="12345", body="x")) == (400, 21606)

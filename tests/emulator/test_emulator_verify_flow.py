@@ -14,6 +14,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator
+from twilio_connector.emulator.verify.delivery import VERIFY_WHATSAPP_TEMPLATE_SID
 
 HANDSET = "+15558675310"
 OTHER = "+15558675311"
@@ -45,7 +46,9 @@ def test_the_code_arrives_as_an_sms_in_the_inbox(emu: Emulator, twilio: Client) 
     assert code.isdigit() and len(code) == 6
     emu.settle()
     [sms] = twilio.messages.list(to=HANDSET)
-    assert (sms.from_, sms.body) == ("TWVerify", f"Your Acme verification code is: {code}")
+    # the account's REST API never carries a code (on Twilio, Verify's messages are not in
+    # the account's Messages at all); the inbox and the control plane show it
+    assert (sms.from_, sms.body) == ("TWVerify", "Your Acme verification code is: ******")
     assert sms.status == "delivered" and sms.direction == "outbound-api"
     [entry] = control(emu, to=HANDSET).json()
     assert {k: entry[k] for k in ("sid", "service_sid", "to", "channel", "code", "status")} == {
@@ -66,7 +69,7 @@ def test_custom_friendly_name_code_length_and_do_not_share(emu: Emulator, twilio
     emu.settle()
     [sms] = twilio.messages.list(to=HANDSET)
     assert sms.body == (
-        f"Your Bank Login verification code is: {code}. Don\u2019t share this code with anyone; "
+        f"Your Bank Login verification code is: {'*' * 9}. Don\u2019t share this code with anyone; "
         "our employees will never ask for the code"
     )
     bad = error(
@@ -84,7 +87,8 @@ def test_the_code_arrives_on_whatsapp(emu: Emulator, twilio: Client) -> None:
     emu.settle()
     [msg] = twilio.messages.list(to=f"whatsapp:{HANDSET}")
     assert msg.from_ == "whatsapp:+14155238886"  # the sandbox unless Whatsapp.From is set
-    assert msg.body == f"Your Chat verification code is: {code}"
+    assert msg.body == "Your Chat verification code is: ******"  # masked in REST
+    assert code not in (msg.body or "")
     assert msg.status in ("delivered", "read") and msg.error_code is None  # a template: no window
     # Twilio's own approved authentication template, not one of the account's templates
     assert msg.body is not None and twilio.content.v1.contents.list() == []
@@ -106,7 +110,7 @@ def test_whatsapp_goes_from_the_services_sender_or_through_its_messaging_service
     assert own.from_ == "whatsapp:+15017122662" and own.status in ("delivered", "read")
     [pooled] = twilio.messages.list(to=f"whatsapp:{OTHER}")
     assert pooled.messaging_service_sid == mg and pooled.from_ == "whatsapp:+15017122662"
-    assert pooled.body == f"Your Pooled verification code is: {emu.verification_code(OTHER)}"
+    assert pooled.body == "Your Pooled verification code is: ******"
 
 
 def test_a_call_says_the_code_digit_by_digit(emu: Emulator, twilio: Client) -> None:
@@ -220,7 +224,7 @@ def test_custom_codes_need_the_service_setting(emu: Emulator, twilio: Client) ->
     custom.verifications.create(to=HANDSET, channel="sms", custom_code="867530")
     assert emu.verification_code(HANDSET) == "867530"
     emu.settle()
-    assert twilio.messages.list(to=HANDSET)[0].body.endswith("is: 867530")
+    assert twilio.messages.list(to=HANDSET)[0].body.endswith("is: ******")  # masked in REST
     for bad in ("123", "12345678901", "12 34"):
         with pytest.raises(TwilioRestException) as caught:
             custom.verifications.create(to=OTHER, channel="sms", custom_code=bad)
@@ -356,3 +360,48 @@ def test_the_control_plane_lists_newest_first_and_checks_its_query(
     assert wrong.status_code == 401
     with pytest.raises(LookupError, match="service"):
         emu.verification_code(OTHER, vb._solution["sid"])
+
+
+def test_no_rest_answer_carries_a_verification_code(emu: Emulator, twilio: Client) -> None:
+    """Create, list, fetch and the update answer of the Messages API: the code is masked in
+    every one (the message stays in the account, so its SID from the control plane works)."""
+    va = service(twilio, "Acme", code_length=8)
+    va.verifications.create(to=HANDSET, channel="sms")
+    va.verifications.create(to=OTHER, channel="whatsapp")
+    emu.settle()
+    codes = [emu.verification_code(HANDSET), emu.verification_code(OTHER)]
+    auth = (emu.account_sid, emu.auth_token)
+    base = f"{emu.base_url}/2010-04-01/Accounts/{emu.account_sid}/Messages"
+    listed = httpx.get(f"{base}.json", auth=auth)
+    [sms] = [m for m in listed.json()["messages"] if m["to"] == HANDSET]
+    fetched = httpx.get(f"{base}/{sms['sid']}.json", auth=auth)
+    texts = [listed.text, fetched.text]
+    assert all(code not in text for code in codes for text in texts)
+    assert fetched.json()["body"] == "Your Acme verification code is: ********"
+    redacted = httpx.post(f"{base}/{sms['sid']}.json", data={"Body": ""}, auth=auth)
+    assert redacted.status_code == 200 and redacted.json()["body"] == ""
+
+
+def test_a_verifications_repr_does_not_show_its_code(emu: Emulator, twilio: Client) -> None:
+    service(twilio, "Acme").verifications.create(to=HANDSET, channel="sms")
+    [record] = emu.call(lambda core: core.verify.recent(HANDSET))
+    assert record.code == emu.verification_code(HANDSET)
+    assert record.code not in repr(record) and record.sid in repr(record)
+
+
+def test_verifys_own_whatsapp_template_is_not_the_accounts(emu: Emulator, twilio: Client) -> None:
+    """Twilio's approved authentication template carries Verify's codes; an account naming
+    its SID itself is 21655 (else it could send any text outside the 24-hour window)."""
+    emu.enable_whatsapp("+15017122661")
+
+    def send() -> Any:
+        return twilio.messages.create(
+            to=f"whatsapp:{HANDSET}", from_="whatsapp:+15017122661",
+            content_sid=VERIFY_WHATSAPP_TEMPLATE_SID, content_variables='{"1": "Buy now!"}',
+        )  # fmt: skip
+
+    assert error(send) == (400, 21655)
+    service(twilio, "Chat").verifications.create(to=HANDSET, channel="whatsapp")
+    emu.settle()
+    [msg] = twilio.messages.list(to=f"whatsapp:{HANDSET}")
+    assert msg.status in ("delivered", "read") and msg.error_code is None

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ... import models
-from ..accounts.records import AccountRecord
 from ..accounts.rest import principal
 from ..errors import EmulatorError, not_found
 from ..http import Request, Response, decode_json_object, json_response
@@ -48,14 +47,8 @@ class ContentApi:
         self.contents = core.content
         self.base_url = core.base_url
 
-    def _account(self, req: Request) -> AccountRecord:
-        account = principal(req)
-        if account.status != "active":
-            raise EmulatorError(401, 20005, "Account is not active")
-        return account
-
     def _content(self, req: Request, name: str = "Sid") -> ContentRecord:
-        content = self.contents.get(self._account(req), req.path_params[name])
+        content = self.contents.get(principal(req), req.path_params[name])
         if content is None:
             raise not_found(req.path)
         return content
@@ -65,13 +58,13 @@ class ContentApi:
 
     async def list(self, req: Request) -> Response:
         preq = page_request(req)
-        page, more = paginate_list(self.contents.of_account(self._account(req)), preq, _sid)
+        page, more = paginate_list(self.contents.of_account(principal(req)), preq, _sid)
         items = [content_model(c, self.base_url) for c in page]
         env = v1_envelope(LIST_KEY, items, self.base_url + req.path, preq, more)
         return json_response(models.encode(env))
 
     async def create(self, req: Request) -> Response:
-        account = self._account(req)
+        account = principal(req)
         definition = parse_content(_json_body(req), len(req.body))
         return self._json(self.contents.create(account, definition), 201)
 
@@ -99,14 +92,14 @@ class ContentApi:
 
     async def list_with_approvals(self, req: Request) -> Response:
         preq = page_request(req)
-        page, more = paginate_list(self.contents.of_account(self._account(req)), preq, _sid)
+        page, more = paginate_list(self.contents.of_account(principal(req)), preq, _sid)
         items = [content_and_approvals_model(c, self.contents.approval(c)) for c in page]
         env = v1_envelope(LIST_KEY, items, self.base_url + req.path, preq, more)
         return json_response(models.encode(env))
 
     async def list_legacy(self, req: Request) -> Response:
         preq = page_request(req)
-        self._account(req)
+        principal(req)
         env = v1_envelope(LIST_KEY, [], self.base_url + req.path, preq, False)
         return json_response(models.encode(env))
 

@@ -14,8 +14,9 @@ verdict and updates name and category. **Unconfirmed**: the answer to a request 
 Twilio is ``received``/``pending`` before Meta decides; a template never submitted shows
 ``unsubmitted`` with an empty name and category here.
 
-Sending (TWILIO.md 19.5, :meth:`Contents.for_message`): an unknown ``ContentSid`` or another
-account's is 400/21655; a variable that is not a name, null, empty, not a string or number,
+Sending (TWILIO.md 19.5, :meth:`Contents.for_message`): an unknown ``ContentSid``, another
+account's or one Twilio owns (usable by Verify's own sends only) is 400/21655; a variable
+that is not a name, null, empty, not a string or number,
 or longer than 1600 characters is 400/21656. The send then fails asynchronously (the
 message is created, then ``failed``) with 63028 when a variable the chosen type uses has no
 value and no default (Meta's parameter count mismatch: the send is accepted by the REST API,
@@ -259,7 +260,11 @@ class Contents:
         """What a send with ``req.content_sid`` carries (``None`` without one)."""
         if not req.content_sid:
             return None
-        content = self.for_sending(account, req.content_sid)
+        content = (
+            self.for_sending(account, req.content_sid)
+            if req.by_twilio
+            else self.get(account, req.content_sid)
+        )
         if content is None:
             raise bad_request(21655, "The ContentSid is invalid.")
         values = _send_values(req.content_variables)

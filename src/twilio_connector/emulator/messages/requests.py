@@ -33,6 +33,7 @@ __all__ = [
     "check_addresses",
     "check_callback_url",
     "check_request",
+    "is_alpha_sender",
     "message_channel",
     "scheduled_time",
 ]
@@ -50,6 +51,14 @@ _MAGIC_TO = {
     "+15005550009": (21614, "'To' number is not a valid mobile number"),
 }  # fmt: skip
 _ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 +_&-]{1,11}\Z")  # TWILIO.md §17.3
+
+
+def is_alpha_sender(text: str) -> bool:
+    """An Alphanumeric Sender ID: 1-11 of ``A-Z a-z 0-9 space - + _ &`` with a letter (the one
+    rule for a ``From`` and for a Messaging Service's alpha sender)."""
+    return _ALPHA_SENDER.match(text) is not None
+
+
 SCHEDULE_MIN_AHEAD = 300.0
 SCHEDULE_MAX_AHEAD = 35 * 86400.0
 
@@ -59,7 +68,9 @@ class NumberOwners(Protocol):
 
 
 class ShortCodeOwners(Protocol):
-    def find(self, short_code: str, country_code: str | None = None) -> ShortCodeRecord | None: ...
+    def find(
+        self, short_code: str, country_code: str | None = None, account_sid: str | None = None
+    ) -> ShortCodeRecord | None: ...
 
 
 _SHORT_CODE = re.compile(r"[0-9]{3,8}\Z")
@@ -81,6 +92,14 @@ class MessageRequest:
     send_at: datetime | None = None
     schedule_type: str | None = None
     direction: str = "outbound-api"
+    by_twilio: bool = False
+    """Sent by a Twilio product on the account's behalf (Verify's codes): it may use the
+    templates Twilio owns (:meth:`..content.state.Contents.add_twilio_template`), which the
+    account's own sends cannot name."""
+    rest_body: str | None = None
+    """What the REST API shows as the body, when not the body itself: a Verify code's message
+    carries the code, which the account's Messages API must never show (the control plane,
+    the Python helpers and the web inbox show the real body)."""
 
 
 def message_channel(address: Address) -> str:
@@ -165,8 +184,8 @@ def check_addresses(
     to_address = parse_address(to)
     to_channel = message_channel(to_address)
     if from_ and short_codes is not None and _SHORT_CODE.match(from_):
-        owned = short_codes.find(from_)
-        if owned is None or owned.account_sid != account.sid:
+        owned = short_codes.find(from_, account_sid=account.sid)
+        if owned is None:
             raise bad_request(21606, _invalid_sender(21606, from_))
         if to_channel != "sms":
             raise bad_request(21910, "Invalid 'From' and 'To' pair. A short code sends SMS only")
@@ -212,7 +231,7 @@ def _check_sender(
     if sender in _MAGIC_FROM:
         code = _MAGIC_FROM[sender]
         raise bad_request(code, _invalid_sender(code, shown))
-    if sender == MAGIC_VALID_FROM or _ALPHA_SENDER.match(sender):
+    if sender == MAGIC_VALID_FROM or is_alpha_sender(sender):
         return channel
     if not is_e164(sender):
         raise bad_request(21212, _invalid_sender(21212, shown))

@@ -15,7 +15,7 @@ from ..http import Request, Response, json_response
 from ..pagination import envelope, page_request, paginate_list
 from .repository import MessageQuery
 from .requests import MessageRequest
-from .serialize import media_model, message_model
+from .serialize import media_model, rest_message_model
 
 if TYPE_CHECKING:
     from ..core import EmulatorCore
@@ -61,19 +61,19 @@ class MessagesApi:
             schedule_type=req.get("ScheduleType") or None,  # not "fixed": 35126
         )
         msg = self._messaging.create(path_account(req), msg_req)
-        return json_response(models.encode(message_model(msg)), 201)
+        return json_response(models.encode(rest_message_model(msg)), 201)
 
     async def list(self, req: Request) -> Response:
         preq = page_request(req)
         query, filters = message_query(req)
         records, more = self._repository.page(path_account(req).sid, query, preq)
-        items = [message_model(m) for m in records]
+        items = [rest_message_model(m) for m in records]
         env = envelope("messages", items, req.path, filters, preq, more)
         return json_response(models.encode(env))
 
     async def fetch(self, req: Request) -> Response:
         msg = self._messaging.get(path_account(req), req.path_params["Sid"], req.path)
-        return json_response(models.encode(message_model(msg)))
+        return json_response(models.encode(rest_message_model(msg)))
 
     async def update(self, req: Request) -> Response:
         status = req.get_choice("Status", ("canceled",))
@@ -81,7 +81,7 @@ class MessagesApi:
         msg = self._messaging.update(
             path_account(req), req.path_params["Sid"], body, status, req.path
         )
-        return json_response(models.encode(message_model(msg)))
+        return json_response(models.encode(rest_message_model(msg)))
 
     async def delete(self, req: Request) -> Response:
         self._messaging.delete(path_account(req), req.path_params["Sid"], req.path)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+import msgspec
+
 from ... import models
 from ..._wire import API_VERSION
 from ...specs import MEDIA, MESSAGES
@@ -13,7 +15,7 @@ from .records import MediaRecord, MessageRecord
 if TYPE_CHECKING:  # the stored values are the emulator's own: Twilio's values
     from ...enums import MessageDirectionValue, MessageStatusValue
 
-__all__ = ["media_model", "message_model"]
+__all__ = ["media_model", "message_model", "rest_message_model"]
 
 assert MESSAGES.instance_path and MEDIA.list_path and MEDIA.instance_path
 _MESSAGE, _MEDIA_LIST, _MEDIA = MESSAGES.instance_path, MEDIA.list_path, MEDIA.instance_path
@@ -45,6 +47,16 @@ def message_model(m: MessageRecord) -> models.Message:
             "media": _MEDIA_LIST.fill(m.account_sid, m.sid),
         },
     )
+
+
+def rest_message_model(m: MessageRecord) -> models.Message:
+    """The message as the account's REST API shows it: a message that carries a secret (a
+    Verify code) shows its ``rest_body`` instead (the code masked), unless redacted since."""
+    model = message_model(m)
+    shown = (m.extra or {}).get("rest_body")
+    if isinstance(shown, str) and m.body:
+        return msgspec.structs.replace(model, body=shown)
+    return model
 
 
 def media_model(m: MediaRecord) -> models.Media:

@@ -7,7 +7,8 @@ Outbound lifecycle (delays from :class:`~.scheduler.Timing`, in simulated second
 
 A message sent with a ``MessagingServiceSid`` and no ``From`` is ``accepted``; after
 ``message_queue`` its service's pool gives the sender (:mod:`..messaging_services.selection`),
-or it fails with 21703; a ``scheduled`` one waits for the clock to reach its ``SendAt``.
+or it fails with 21703; a ``scheduled`` one waits for the clock to reach its ``SendAt``
+(an account has at most :data:`MAX_SCHEDULED` waiting: 400/35125 beyond).
 ``ValidityPeriod`` (the message's, else its service's) fails it with 30001 when it leaves the
 queue later than that. Status callbacks go to the message's ``StatusCallback`` (else its
 service's ``status_callback``) for ``queued`` (Messaging Service only), ``sent``,
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections import Counter
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -78,6 +80,8 @@ ERROR_MESSAGES = {
     **CONTENT_ERROR_MESSAGES,
 }
 WHATSAPP_WINDOW = 24 * 3600.0
+MAX_SCHEDULED = 500_000
+"""Twilio's cap on an account's waiting scheduled messages (TWILIO.md §18; 35125 beyond)."""
 MAX_VALIDITY = 36000
 
 
@@ -143,6 +147,9 @@ class Messaging:
         # Write-behind buffers, flushed by the store before any read and at each commit.
         self._unsaved: dict[str, MessageRecord] = {}
         self._scheduled: dict[str, MessageRecord] = {}  # status "scheduled", by SID
+        self._scheduled_of: Counter[str] = Counter()  # how many of them per account
+        self.max_scheduled = MAX_SCHEDULED
+        """Scheduled messages an account may have waiting (more: 400/35125)."""
         self._dirty: dict[str, MessageRecord] = {}
         self._moved: dict[str, MessageRecord] = {}  # stored accepted, sender picked since
 
@@ -178,6 +185,10 @@ class Messaging:
         now = self.core.clock.now()
         timing = self.core.scheduler.timing
         send_at = scheduled_time(req, now, timing.schedule_min_ahead, timing.schedule_max_ahead)
+        if send_at is not None and self._scheduled_of[account.sid] >= self.max_scheduled:
+            raise bad_request(
+                35125, f"The account already has {self.max_scheduled} scheduled messages"
+            )
         status = "queued"
         if send_at is not None:
             status = "scheduled"
@@ -192,6 +203,8 @@ class Messaging:
             extra.update(template.extra)
         if send_at is not None:
             extra["send_at"] = send_at
+        if req.rest_body is not None:
+            extra["rest_body"] = req.rest_body
         status_callback, validity = _service_defaults(req, service)
         if validity is not None:
             extra["validity_period"] = validity
@@ -220,9 +233,11 @@ class Messaging:
             assert send_at is not None
             self._schedule(msg, send_at)
         elif status == "accepted":
-            self.core.scheduler.call_later(timing.message_queue, self._pick_sender, msg, segments)
+            queue = timing.message_queue
+            self.core.scheduler.call_later(queue, self._pick_sender, msg, segments, queue)
         else:
-            self.core.scheduler.call_later(timing.message_queue, self._sending, msg)
+            queue = timing.message_queue
+            self.core.scheduler.call_later(queue, self._sending, msg, queue)
         return msg
 
     def _store_media(self, msg: MessageRecord, urls: list[str], now: float) -> None:
@@ -270,6 +285,8 @@ class Messaging:
     # next week is not pending work).
 
     def _schedule(self, msg: MessageRecord, send_at: float) -> None:
+        if msg.sid not in self._scheduled:
+            self._scheduled_of[msg.account_sid] += 1
         self._scheduled[msg.sid] = msg
         if not self.core.scheduler.manual:
             wait = max(0.0, send_at - self.core.clock.now())
@@ -285,14 +302,23 @@ class Messaging:
             self._release(msg)
         return len(due)
 
+    def _unschedule(self, msg: MessageRecord) -> None:
+        if self._scheduled.pop(msg.sid, None) is not None:
+            left = self._scheduled_of[msg.account_sid] - 1
+            if left > 0:
+                self._scheduled_of[msg.account_sid] = left
+            else:
+                del self._scheduled_of[msg.account_sid]
+
     def _release(self, msg: MessageRecord) -> None:
-        self._scheduled.pop(msg.sid, None)
+        self._unschedule(msg)
         if self._alive(msg):
             self._pick_sender(
                 msg, 1 if msg.channel == "whatsapp" else count_segments(msg.body) or 1
             )
 
-    def _pick_sender(self, msg: MessageRecord, segments: int) -> None:
+    def _pick_sender(self, msg: MessageRecord, segments: int, waited: float = 0.0) -> None:
+        """``waited``: simulated seconds the message has been queued so far (accepted)."""
         if not self._alive(msg):
             return
         if not msg.from_:
@@ -308,7 +334,8 @@ class Messaging:
                 self.core.store.defer(self._flush)
         msg.num_segments = segments
         self._set_status(msg, "queued")
-        self.core.scheduler.call_later(self.core.scheduler.timing.message_queue, self._sending, msg)
+        queue = self.core.scheduler.timing.message_queue
+        self.core.scheduler.call_later(queue, self._sending, msg, waited + queue)
 
     def _service_sender(self, msg: MessageRecord) -> str | None:
         """The ``From`` the message's service picks (:mod:`..messaging_services.selection`),
@@ -329,18 +356,21 @@ class Messaging:
             services.remember(service.sid, msg.to, choice.from_)
         return choice.from_
 
-    def _expired(self, msg: MessageRecord) -> bool:
-        """Waited in the queue longer than its validity period (from ``SendAt`` if scheduled)."""
+    def _expired(self, msg: MessageRecord, waited: float) -> bool:
+        """Queued longer than its validity period: ``waited`` is the simulated time the
+        lifecycle kept it queued (since its creation, or its ``SendAt`` if scheduled), the sum
+        of the queue delays, not the clock's difference: a test's ``advance`` past the whole
+        lifecycle in one step (manual timing) or the compressed wall time of ``fast`` timing
+        would otherwise decide it."""
         extra = msg.extra
         if not extra or "validity_period" not in extra:
             return False
-        start = float(extra.get("send_at", msg.date_created))
-        return self.core.clock.now() - start > float(extra["validity_period"])
+        return waited > float(extra["validity_period"])
 
-    def _sending(self, msg: MessageRecord) -> None:
+    def _sending(self, msg: MessageRecord, waited: float = 0.0) -> None:
         if not self._alive(msg):
             return
-        if self._expired(msg):
+        if self._expired(msg, waited):
             msg.error_code, msg.error_message = 30001, ERROR_MESSAGES[30001]
             self._set_status(msg, "failed")
             self._finish(msg)
@@ -439,7 +469,7 @@ class Messaging:
                 raise bad_request(20001, "Status can only be updated to 'canceled'")
             if msg.status != "scheduled":
                 raise bad_request(30409, "This message cannot be canceled")
-            self._scheduled.pop(msg.sid, None)
+            self._unschedule(msg)
             self._set_status(msg, "canceled")
             self._finish(msg)
         if body is not None:
@@ -461,18 +491,22 @@ class Messaging:
         records = self.repository.in_flight()
         timing = self.core.scheduler.timing
         later = self.core.scheduler.call_later
+        queue, now = timing.message_queue, self.core.clock.now()
         for msg in records:
             self._live[msg.sid] = msg
+            # a queued message waited while the emulator was stopped: that counts (validity)
+            start = float((msg.extra or {}).get("send_at", msg.date_created))
+            waited = max(0.0, now - start) + queue
             if msg.status == "scheduled":
                 self._schedule(msg, float((msg.extra or {}).get("send_at", 0.0)))
             elif msg.status == "accepted":
-                later(timing.message_queue, self._pick_sender, msg, max(1, msg.num_segments))
+                later(queue, self._pick_sender, msg, max(1, msg.num_segments), waited)
             elif msg.status == "sent":
                 outcome, code, _ = self._outcome(msg)
                 outcome = "delivered" if outcome == "failed" else outcome
                 later(timing.message_deliver, self._delivered, msg, outcome, code)
             else:
-                later(timing.message_queue, self._sending, msg)
+                later(queue, self._sending, msg, waited)
         self.release_due()  # those whose time came while the emulator was stopped
         return len(records)
 
@@ -480,6 +514,7 @@ class Messaging:
         """Forget in-flight lifecycles and unsaved changes (reset)."""
         self._live.clear()
         self._scheduled.clear()
+        self._scheduled_of.clear()
         self._unsaved.clear()
         self._dirty.clear()
         self._moved.clear()

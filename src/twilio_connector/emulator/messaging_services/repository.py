@@ -61,7 +61,7 @@ _SET_STICKY = (
     "ON CONFLICT(service_sid, recipient) DO UPDATE SET sender=excluded.sender"
 )
 _DROP_STICKY = "DELETE FROM messaging_sticky_senders WHERE service_sid=? AND sender=?"
-_ALL_STICKY = "SELECT service_sid, recipient, sender FROM messaging_sticky_senders"
+_STICKY_OF = "SELECT sender FROM messaging_sticky_senders WHERE service_sid=? AND recipient=?"
 _STICKY_PAGE = (  # by the primary key (service_sid, recipient): bounded
     "SELECT recipient, sender FROM messaging_sticky_senders WHERE service_sid = ?"
     " ORDER BY recipient LIMIT ?"
@@ -152,5 +152,9 @@ class ServiceRepository:
         rows = self._store.query(_STICKY_PAGE, (service_sid, limit))
         return [(str(r[0]), str(r[1])) for r in rows], total
 
-    def sticky(self) -> list[tuple[str, str, str]]:
-        return [(r[0], r[1], r[2]) for r in self._store.query(_ALL_STICKY)]
+    def sticky_of(self, service_sid: str, recipient: str) -> str | None:
+        """The ``From`` mapped to ``recipient`` in the service (by the primary key). The
+        table is written at once, never buffered: the read needs no flush of the buffered
+        message rows (which a send through a service would otherwise force)."""
+        row = self._store.conn.execute(_STICKY_OF, (service_sid, recipient)).fetchone()
+        return None if row is None else str(row[0])

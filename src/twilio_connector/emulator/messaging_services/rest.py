@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import models
-from ..accounts.records import AccountRecord
 from ..accounts.rest import principal
-from ..errors import EmulatorError, not_found
+from ..errors import not_found
 from ..http import Request, Response, json_response
 from ..pagination import page_request, paginate_list, v1_envelope
 from .records import AlphaSenderRecord, ServiceRecord
@@ -37,15 +36,8 @@ class MessagingServicesApi:
         self.services = core.services
         self.base_url = core.base_url
 
-    def _account(self, req: Request) -> AccountRecord:
-        """The credentials' account; a suspended or closed one is refused (401/20005)."""
-        account = principal(req)
-        if account.status != "active":
-            raise EmulatorError(401, 20005, "Account is not active")
-        return account
-
     def _service(self, req: Request, name: str) -> ServiceRecord:
-        service = self.services.get(self._account(req), req.path_params[name])
+        service = self.services.get(principal(req), req.path_params[name])
         if service is None:
             raise not_found(req.path)
         return service
@@ -63,7 +55,7 @@ class MessagingServicesApi:
 
     async def list(self, req: Request) -> Response:
         preq = page_request(req)
-        services = self.services.of_account(self._account(req))
+        services = self.services.of_account(principal(req))
         page, more = paginate_list(services, preq, lambda s: s.sid)
         items = [service_model(s, self.base_url) for s in page]
         env = v1_envelope("services", items, self.base_url + req.path, preq, more)
@@ -71,7 +63,7 @@ class MessagingServicesApi:
 
     async def create(self, req: Request) -> Response:
         settings = parse_settings(req.get)
-        service = self.services.create(self._account(req), req.get("FriendlyName"), settings)
+        service = self.services.create(principal(req), req.get("FriendlyName"), settings)
         return self._service_json(service, 201)
 
     async def fetch(self, req: Request) -> Response:

@@ -3,9 +3,11 @@
 Services, pool entries and sticky-sender mappings are few and read on every send through a
 service, so they are kept in memory and persisted through :mod:`.repository`. Errors
 (TWILIO.md §17.7): an unknown service is 404/20404; a ``PhoneNumberSid``/``ShortCodeSid``
-that is not the account's 400/21421; a sender already in this service 409/21710, in another
-one 400/21712; an invalid alpha sender text 400/21709, a second alpha sender 400/21714
-(Twilio allows one per service; the code it answers is **unconfirmed**).
+that is not the account's 400/21421; a number that can send neither SMS nor MMS 400/21715;
+a pool of :data:`MAX_POOL` numbers takes no more (400/21714); a sender already in this
+service 409/21710, in another one 400/21712; an invalid alpha sender text 400/21709, a
+second alpha sender 400/21714 (Twilio allows one per service; the code it answers is
+**unconfirmed**).
 
 Sending (:meth:`MessagingServices.for_send`): an unknown service or another account's is
 400/21701, a service with nothing in its pool 400/21704, a ``From`` given with the service
@@ -16,7 +18,7 @@ pool as :class:`.selection.Sender` entries for :func:`.selection.choose_sender`.
 
 from __future__ import annotations
 
-import re
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +27,7 @@ from typing import Any
 from ..._wire import parse_address
 from ..accounts.records import AccountRecord
 from ..errors import EmulatorError, bad_request, invalid_param
+from ..messages.requests import is_alpha_sender
 from ..numbers.inventory import capabilities_of
 from ..numbers.records import NumberRecord
 from ..numbers.short_codes import ShortCodeRecord
@@ -38,7 +41,9 @@ from .selection import Sender, number_country
 
 __all__ = [
     "DEFAULT_SETTINGS",
+    "MAX_POOL",
     "SERVICE_PARAMS",
+    "STICKY_CACHE",
     "USECASES",
     "MessagingServices",
     "PoolNumber",
@@ -46,10 +51,13 @@ __all__ = [
     "check_alpha_sender",
 ]
 
-_ALPHA_TEXT = re.compile(r"[A-Za-z0-9 +_&-]{1,11}\Z")
-
 USECASES = ("notifications", "marketing", "verification", "discussion", "poll", "undeclared")
 MAX_VALIDITY_PERIOD = 36000
+MAX_POOL = 400
+"""Phone numbers a service's pool holds at most (TWILIO.md §17.7: 400/21714 beyond)."""
+STICKY_CACHE = 10_000
+"""How many sticky-sender mappings stay in memory (the most recently used; the rest are read
+from the store when their recipient is sent to again)."""
 
 SERVICE_PARAMS: dict[str, tuple[str, str]] = {
     "InboundRequestUrl": ("inbound_request_url", "url"),
@@ -143,15 +151,15 @@ class PoolShortCode:
 
 
 def check_alpha_sender(text: str | None) -> str:
-    """An Alphanumeric Sender ID: 1-11 of ``A-Z a-z 0-9 space - + _ &``, not only digits
-    (and not only spaces); 21709 otherwise."""
+    """An Alphanumeric Sender ID (:func:`..messages.requests.is_alpha_sender`: 1-11 of
+    ``A-Z a-z 0-9 space - + _ &`` with a letter, as a ``From`` must be); 21709 otherwise."""
     if not text:
         raise bad_request(20001, "Missing required parameter AlphaSender in the post body")
-    if not _ALPHA_TEXT.match(text) or text.isdigit() or not text.strip():
+    if not is_alpha_sender(text):
         raise bad_request(
             21709,
             f"Alpha Sender ID {text[:16]!r} is invalid: 1 to 11 characters of A-Z, a-z, 0-9, "
-            "space, '-', '+', '_', '&', not only digits",
+            "space, '-', '+', '_', '&', with a letter",
         )
     return text
 
@@ -180,6 +188,7 @@ class MessagingServices:
         numbers_by_sid: Callable[[str], NumberRecord | None],
         short_codes_by_sid: Callable[[str], ShortCodeRecord | None] = _no_short_codes,
         numbers_version: Callable[[], int] | None = None,
+        sticky_cache: int = STICKY_CACHE,
     ) -> None:
         self._repo = ServiceRepository(store)
         self._clock = clock
@@ -192,7 +201,12 @@ class MessagingServices:
         self._pool: dict[str, PoolNumberRecord] = {}  # by number SID, in insertion order
         self._short_codes: dict[str, PoolShortCodeRecord] = {}  # by short code SID
         self._alpha: dict[str, AlphaSenderRecord] = {}  # by service SID (one each)
-        self._sticky: dict[tuple[str, str], str] = {}  # (service, recipient) -> From
+        self._sticky: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        """(service, recipient) -> From (``None``: none), the most recently used
+        :data:`STICKY_CACHE` of the ``messaging_sticky_senders`` table (one row per
+        recipient ever sent to: kept in SQL, not all in memory)."""
+        self.sticky_cache_size = sticky_cache
+        """How many mappings :attr:`_sticky` holds at most."""
         self._generation = 0
         self._sender_cache: dict[
             str, tuple[tuple[int, int | None], list[tuple[str, NumberRecord, bool]], list[Sender]]
@@ -205,7 +219,7 @@ class MessagingServices:
         self._pool = {p.number_sid: p for p in self._repo.numbers()}
         self._short_codes = {p.short_code_sid: p for p in self._repo.short_codes()}
         self._alpha = {a.service_sid: a for a in self._repo.alpha_senders()}
-        self._sticky = {(s, r): sender for s, r, sender in self._repo.sticky()}
+        self._sticky.clear()
         self._generation += 1  # the pools changed: cached senders are stale
         self._sender_cache.clear()
 
@@ -280,6 +294,11 @@ class MessagingServices:
         number = self._number(number_sid)
         if number is None or number.account_sid != service.account_sid:
             raise bad_request(21421, f"PhoneNumberSid {number_sid[:40]} is not a valid number")
+        caps = capabilities_of(number.phone_number, number.number_type)
+        if not (caps.sms or caps.mms):
+            raise bad_request(
+                21715, f"Phone Number {number.phone_number} does not have SMS or MMS capability"
+            )
         existing = self._pool.get(number_sid)
         if existing is not None and self._live(existing) is not None:
             if existing.service_sid == service.sid:
@@ -288,6 +307,10 @@ class MessagingServices:
                 )
             raise bad_request(
                 21712, "Phone Number or Short Code is associated with another Messaging Service."
+            )
+        if sum(1 for p in self._pool.values() if p.service_sid == service.sid) >= MAX_POOL:
+            raise bad_request(
+                21714, f"The Messaging Service's pool is full: at most {MAX_POOL} phone numbers"
             )
         now = self._clock.now()
         entry = PoolNumberRecord(service.sid, number_sid, service.account_sid, now, now)
@@ -321,9 +344,12 @@ class MessagingServices:
             self.remove_number(PoolNumber(entry, number))
 
     def service_of_number(self, number_sid: str) -> ServiceRecord | None:
-        """The service whose pool holds ``number_sid`` (inbound messages)."""
+        """The service whose pool holds ``number_sid`` (inbound messages); none once the
+        number left the service's account (:meth:`_live` drops the entry then)."""
         entry = self._pool.get(number_sid)
-        return None if entry is None else self._services.get(entry.service_sid)
+        if entry is None or self._live(entry) is None:
+            return None
+        return self._services.get(entry.service_sid)
 
     # -- short codes ------------------------------------------------------------------------
 
@@ -477,18 +503,30 @@ class MessagingServices:
 
     def sticky_of(self, service_sid: str, recipient: str) -> str | None:
         """The ``From`` the service used for ``recipient`` before (kept while sticky is off)."""
-        return self._sticky.get((service_sid, recipient))
+        key = (service_sid, recipient)
+        if key in self._sticky:
+            self._sticky.move_to_end(key)
+            return self._sticky[key]
+        sender = self._repo.sticky_of(service_sid, recipient)
+        self._cache_sticky(key, sender)
+        return sender
+
+    def _cache_sticky(self, key: tuple[str, str], sender: str | None) -> None:
+        self._sticky[key] = sender
+        self._sticky.move_to_end(key)
+        while len(self._sticky) > self.sticky_cache_size:
+            self._sticky.popitem(last=False)
 
     def remember(self, service_sid: str, recipient: str, from_: str) -> None:
         key = (service_sid, recipient)
         if self._sticky.get(key) != from_:
-            self._sticky[key] = from_
             self._repo.set_sticky(service_sid, recipient, from_)
+        self._cache_sticky(key, from_)
 
     def _forget_sender(self, service_sid: str, sender: str) -> None:
         for key in [
             k for k, v in self._sticky.items()
-            if k[0] == service_sid and parse_address(v).bare == sender
+            if k[0] == service_sid and v is not None and parse_address(v).bare == sender
         ]:  # fmt: skip
             del self._sticky[key]
         self._repo.drop_sticky(service_sid, sender)

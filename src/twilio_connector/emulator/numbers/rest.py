@@ -116,6 +116,8 @@ class IncomingNumbersApi:
         if target and target != number.account_sid:
             new_owner = self.core.accounts.authorize(principal(req), target)
         updated = self.numbers.update(number, req.get("FriendlyName"), _config(req), new_owner)
+        if new_owner is not None:  # a pool is one account's: out of it, sticky mappings too
+            self.core.services.forget_number(updated)
         return json_response(models.encode(number_model(updated)))
 
     async def release(self, req: Request) -> Response:

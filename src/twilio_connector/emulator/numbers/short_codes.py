@@ -136,10 +136,17 @@ class ShortCodes:
     def by_sid(self, sid: str) -> ShortCodeRecord | None:
         return self._by_sid.get(sid)
 
-    def find(self, short_code: str, country_code: str | None = None) -> ShortCodeRecord | None:
-        """The short code (of ``country_code``, else the first provisioned)."""
+    def find(
+        self, short_code: str, country_code: str | None = None, account_sid: str | None = None
+    ) -> ShortCodeRecord | None:
+        """The short code (of ``country_code`` and of ``account_sid`` when given, else the
+        first provisioned): the same digits may be another account's in another country."""
         for sc in self._by_sid.values():
-            if sc.short_code == short_code and country_code in (None, sc.country_code):
+            if (
+                sc.short_code == short_code
+                and country_code in (None, sc.country_code)
+                and account_sid in (None, sc.account_sid)
+            ):
                 return sc
         return None
 

@@ -7,7 +7,9 @@
   app's own. Body: ``Your {name} verification code is: {code}`` (with the service's
   do-not-share warning appended when enabled), ``name`` the ``CustomFriendlyName`` or the
   service's friendly name. English only: ``Locale`` is accepted and recorded, the text is
-  not translated (**unconfirmed** wording in other languages).
+  not translated (**unconfirmed** wording in other languages). The account's REST
+  Messages API shows these messages with the code masked (``******``): a code is never in
+  a REST answer (on Twilio, Verify's messages are not among the account's Messages).
 * ``whatsapp``: the same text to ``whatsapp:{To}`` from the service's ``Whatsapp.From``
   and/or through its ``Whatsapp.MsgServiceSid`` (which then picks the sender), else from
   the sandbox sender; sent as Twilio's own approved authentication template
@@ -58,6 +60,11 @@ VERIFY_WHATSAPP_TEMPLATE = ContentRecord(
     {"name": "verify_authentication", "category": "AUTHENTICATION", "status": "approved"},
 )  # fmt: skip
 """That template: the whole text is its variable (Twilio's wording is its own)."""
+MASK = "*"
+"""What stands for each character of the code in the account's REST answers: on Twilio,
+Verify's messages are not in the account's Messages at all; the emulator keeps them there
+(the inbox and its Python helpers show the code, as a handset would) but the REST API never
+carries a code."""
 DO_NOT_SHARE = ". Don\u2019t share this code with anyone; our employees will never ask for the code"
 
 
@@ -102,7 +109,9 @@ def send_code(
                 to=to, from_=_caller_id(core, account), twiml=spoken_twiml(name, code)
             )
             return core.calls.create(account, call).sid
-        text = message_text(name, code, bool(settings.get("do_not_share_warning_enabled")))
+        do_not_share = bool(settings.get("do_not_share_warning_enabled"))
+        text = message_text(name, code, do_not_share)
+        masked = message_text(name, MASK * len(code), do_not_share)
         if channel == "whatsapp":
             whatsapp = settings.get("whatsapp") or {}
             service_sid, sender = whatsapp.get("msg_service_sid"), whatsapp.get("from")
@@ -111,10 +120,11 @@ def send_code(
             req = MessageRequest(
                 to=f"whatsapp:{to}", from_=sender, messaging_service_sid=service_sid,
                 content_sid=VERIFY_WHATSAPP_TEMPLATE_SID,
-                content_variables=msgspec.json.encode({"1": text}).decode(),
+                content_variables=msgspec.json.encode({"1": text}).decode(), rest_body=masked,
+                by_twilio=True,
             )  # fmt: skip
         else:
-            req = MessageRequest(to=to, from_=SMS_SENDER, body=text)
+            req = MessageRequest(to=to, from_=SMS_SENDER, body=text, rest_body=masked)
         return core.messaging.create(account, req).sid
     except EmulatorError as exc:
         raise verify_error(f"The code could not be sent to {to}: {exc.message}") from None

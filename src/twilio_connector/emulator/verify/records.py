@@ -44,7 +44,7 @@ class VerificationRecord:
     account_sid: str
     to: str
     channel: str
-    code: str
+    code: str = field(repr=False)  # a secret: never in a repr (logs, tracebacks)
     status: str
     date_created: float
     date_updated: float

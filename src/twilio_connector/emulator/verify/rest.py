@@ -1,7 +1,7 @@
 """REST handlers: ``/verify/v2/Services``, ``.../Verifications`` and ``.../VerificationCheck``.
 
 The account is the one whose credentials were given (v2 paths name no account); it must be
-active (401/20005), as for the 2010 API's account routes.
+active (401/20005: refused by the authentication, :meth:`.Accounts.authenticate`).
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import models
-from ..accounts.records import AccountRecord
 from ..accounts.rest import principal
-from ..errors import EmulatorError, not_found
+from ..errors import not_found
 from ..http import Request, Response, json_response
 from ..pagination import page_request, paginate_list, v1_envelope
 from .records import VerifyServiceRecord
@@ -32,14 +31,8 @@ class VerifyApi:
         self.verify = core.verify
         self.base_url = core.base_url
 
-    def _account(self, req: Request) -> AccountRecord:
-        account = principal(req)
-        if account.status != "active":
-            raise EmulatorError(401, 20005, "Account is not active")
-        return account
-
     def _service(self, req: Request, name: str = "ServiceSid") -> VerifyServiceRecord:
-        service = self.verify.service(self._account(req), req.path_params[name])
+        service = self.verify.service(principal(req), req.path_params[name])
         if service is None:
             raise not_found(req.path)
         return service
@@ -51,7 +44,7 @@ class VerifyApi:
 
     async def list_services(self, req: Request) -> Response:
         preq = page_request(req)
-        services = self.verify.services(self._account(req))
+        services = self.verify.services(principal(req))
         page, more = paginate_list(services, preq, lambda s: s.sid)
         items = [service_model(s, self.base_url) for s in page]
         env = v1_envelope("services", items, self.base_url + req.path, preq, more)
@@ -59,7 +52,7 @@ class VerifyApi:
 
     async def create_service(self, req: Request) -> Response:
         changes = parse_settings(req.get)
-        account = self._account(req)
+        account = principal(req)
         service = self.verify.create_service(account, req.get("FriendlyName"), changes)
         return self._service_json(service, 201)
 
@@ -85,7 +78,7 @@ class VerifyApi:
             custom_friendly_name=req.get("CustomFriendlyName"), custom_code=req.get("CustomCode"),
             locale=req.get("Locale"), amount=req.get("Amount"), payee=req.get("Payee"),
         )  # fmt: skip
-        v = self.verify.start(self._account(req), service, start)
+        v = self.verify.start(principal(req), service, start)
         return json_response(models.encode(verification_model(v, self.base_url)), 201)
 
     async def fetch(self, req: Request) -> Response:
