@@ -6,7 +6,7 @@ Twilio, ``{base_url}/messaging/v1/Services`` on the emulator (:mod:`.._wire.doma
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
@@ -17,15 +17,19 @@ from ..models import (
     MessagingServiceAlphaSender,
     MessagingServicePhoneNumber,
     MessagingServiceShortCode,
+    TwilioModel,
 )
 from ..specs import (
     MESSAGING_SERVICE_ALPHA_SENDERS,
     MESSAGING_SERVICE_PHONE_NUMBERS,
     MESSAGING_SERVICE_SHORT_CODES,
     MESSAGING_SERVICES,
+    ResourceSpec,
 )
 
 __all__ = ["MessagingServices", "ServiceAlphaSenders", "ServicePhoneNumbers", "ServiceShortCodes"]
+
+M = TypeVar("M", bound=TwilioModel)
 
 if TYPE_CHECKING:  # BaseClient imports this module
     from ..shared_client import BaseClient
@@ -180,8 +184,11 @@ class MessagingServices(Resource[Mode]):
         return ServiceAlphaSenders(self._client, service_sid)
 
 
-class ServicePhoneNumbers(Resource[Mode]):
-    """A service's phone numbers: ``messaging/v1/Services/{MG}/PhoneNumbers``."""
+class _ServicePool(Resource[Mode], Generic[Mode, M]):
+    """One kind of sender in a service's pool (``messaging/v1/Services/{MG}/<Kind>``): fetch,
+    list and delete are the same for every kind; each subclass adds its own ``add``."""
+
+    _spec: ResourceSpec[M]
 
     def __init__(self, client: BaseClient[Mode], service_sid: str) -> None:
         super().__init__(client)
@@ -189,119 +196,62 @@ class ServicePhoneNumbers(Resource[Mode]):
 
     def _ids(self, **more: Any) -> dict[str, str]:
         return {"ServiceSid": self.service_sid, **more}
+
+    def _add(self, data: list[tuple[str, str]]) -> Op[M]:
+        path = self._core.list_path(self._spec, **self._ids())
+        return (yield from self._core.call("POST", path, self._spec.model, data=data))
+
+    @operation
+    def fetch(self, sid: str) -> Op[M]:
+        path = self._core.instance_path(self._spec, **self._ids(Sid=sid))
+        return (yield from self._core.call("GET", path, self._spec.model))
+
+    def _iter(self, *, limit: int | None = None, page_size: int | None = None) -> PageFlow[M]:
+        """The pool's entries of this kind, in the order they were added."""
+        return self._core.list_pages(
+            self._spec, limit=limit, page_size=page_size, ServiceSid=self.service_sid
+        )
+
+    iter = paginator(_iter)
+    list = collector(_iter)
+
+    @operation
+    def delete(self, sid: str) -> Op[None]:
+        """Take the entry out of the pool (a number or short code stays on the account)."""
+        path = self._core.instance_path(self._spec, **self._ids(Sid=sid))
+        return (yield from self._core.call_no_content("DELETE", path))
+
+
+class ServicePhoneNumbers(_ServicePool[Mode, MessagingServicePhoneNumber]):
+    """A service's phone numbers: ``messaging/v1/Services/{MG}/PhoneNumbers``."""
+
+    _spec = MESSAGING_SERVICE_PHONE_NUMBERS
 
     @operation
     def add(self, phone_number_sid: str) -> Op[MessagingServicePhoneNumber]:
         """Add an owned number (``PN...``, an IncomingPhoneNumber SID) to the pool."""
-        path = self._core.list_path(MESSAGING_SERVICE_PHONE_NUMBERS, **self._ids())
-        data = form_with_extra(None, PhoneNumberSid=phone_number_sid)
-        model = MESSAGING_SERVICE_PHONE_NUMBERS.model
-        return (yield from self._core.call("POST", path, model, data=data))
-
-    @operation
-    def fetch(self, sid: str) -> Op[MessagingServicePhoneNumber]:
-        path = self._core.instance_path(MESSAGING_SERVICE_PHONE_NUMBERS, **self._ids(Sid=sid))
-        return (yield from self._core.call("GET", path, MESSAGING_SERVICE_PHONE_NUMBERS.model))
-
-    def _iter(
-        self, *, limit: int | None = None, page_size: int | None = None
-    ) -> PageFlow[MessagingServicePhoneNumber]:
-        """The pool's numbers, in the order they were added."""
-        return self._core.list_pages(
-            MESSAGING_SERVICE_PHONE_NUMBERS, limit=limit, page_size=page_size,
-            ServiceSid=self.service_sid,
-        )  # fmt: skip
-
-    iter = paginator(_iter)
-    list = collector(_iter)
-
-    @operation
-    def delete(self, sid: str) -> Op[None]:
-        """Take the number out of the pool (it stays on the account)."""
-        path = self._core.instance_path(MESSAGING_SERVICE_PHONE_NUMBERS, **self._ids(Sid=sid))
-        return (yield from self._core.call_no_content("DELETE", path))
+        return (yield from self._add(form_with_extra(None, PhoneNumberSid=phone_number_sid)))
 
 
-class ServiceShortCodes(Resource[Mode]):
+class ServiceShortCodes(_ServicePool[Mode, MessagingServiceShortCode]):
     """A service's short codes: ``messaging/v1/Services/{MG}/ShortCodes``."""
 
-    def __init__(self, client: BaseClient[Mode], service_sid: str) -> None:
-        super().__init__(client)
-        self.service_sid = service_sid
-
-    def _ids(self, **more: Any) -> dict[str, str]:
-        return {"ServiceSid": self.service_sid, **more}
+    _spec = MESSAGING_SERVICE_SHORT_CODES
 
     @operation
     def add(self, short_code_sid: str) -> Op[MessagingServiceShortCode]:
         """Add a short code of the account (``SC...``) to the pool."""
-        path = self._core.list_path(MESSAGING_SERVICE_SHORT_CODES, **self._ids())
-        data = form_with_extra(None, ShortCodeSid=short_code_sid)
-        model = MESSAGING_SERVICE_SHORT_CODES.model
-        return (yield from self._core.call("POST", path, model, data=data))
-
-    @operation
-    def fetch(self, sid: str) -> Op[MessagingServiceShortCode]:
-        path = self._core.instance_path(MESSAGING_SERVICE_SHORT_CODES, **self._ids(Sid=sid))
-        return (yield from self._core.call("GET", path, MESSAGING_SERVICE_SHORT_CODES.model))
-
-    def _iter(
-        self, *, limit: int | None = None, page_size: int | None = None
-    ) -> PageFlow[MessagingServiceShortCode]:
-        """The pool's short codes, in the order they were added."""
-        return self._core.list_pages(
-            MESSAGING_SERVICE_SHORT_CODES, limit=limit, page_size=page_size,
-            ServiceSid=self.service_sid,
-        )  # fmt: skip
-
-    iter = paginator(_iter)
-    list = collector(_iter)
-
-    @operation
-    def delete(self, sid: str) -> Op[None]:
-        """Take the short code out of the pool (it stays on the account)."""
-        path = self._core.instance_path(MESSAGING_SERVICE_SHORT_CODES, **self._ids(Sid=sid))
-        return (yield from self._core.call_no_content("DELETE", path))
+        return (yield from self._add(form_with_extra(None, ShortCodeSid=short_code_sid)))
 
 
-class ServiceAlphaSenders(Resource[Mode]):
+class ServiceAlphaSenders(_ServicePool[Mode, MessagingServiceAlphaSender]):
     """A service's alpha sender: ``messaging/v1/Services/{MG}/AlphaSenders`` (one per
     service: delete it before adding another)."""
 
-    def __init__(self, client: BaseClient[Mode], service_sid: str) -> None:
-        super().__init__(client)
-        self.service_sid = service_sid
-
-    def _ids(self, **more: Any) -> dict[str, str]:
-        return {"ServiceSid": self.service_sid, **more}
+    _spec = MESSAGING_SERVICE_ALPHA_SENDERS
 
     @operation
     def add(self, alpha_sender: str) -> Op[MessagingServiceAlphaSender]:
         """Add the Alphanumeric Sender ID (up to 11 of ``A-Z a-z 0-9 space - + _ &``, not
         only digits)."""
-        path = self._core.list_path(MESSAGING_SERVICE_ALPHA_SENDERS, **self._ids())
-        data = form_with_extra(None, AlphaSender=alpha_sender)
-        model = MESSAGING_SERVICE_ALPHA_SENDERS.model
-        return (yield from self._core.call("POST", path, model, data=data))
-
-    @operation
-    def fetch(self, sid: str) -> Op[MessagingServiceAlphaSender]:
-        path = self._core.instance_path(MESSAGING_SERVICE_ALPHA_SENDERS, **self._ids(Sid=sid))
-        return (yield from self._core.call("GET", path, MESSAGING_SERVICE_ALPHA_SENDERS.model))
-
-    def _iter(
-        self, *, limit: int | None = None, page_size: int | None = None
-    ) -> PageFlow[MessagingServiceAlphaSender]:
-        """The service's alpha sender (a list of at most one)."""
-        return self._core.list_pages(
-            MESSAGING_SERVICE_ALPHA_SENDERS, limit=limit, page_size=page_size,
-            ServiceSid=self.service_sid,
-        )  # fmt: skip
-
-    iter = paginator(_iter)
-    list = collector(_iter)
-
-    @operation
-    def delete(self, sid: str) -> Op[None]:
-        path = self._core.instance_path(MESSAGING_SERVICE_ALPHA_SENDERS, **self._ids(Sid=sid))
-        return (yield from self._core.call_no_content("DELETE", path))
+        return (yield from self._add(form_with_extra(None, AlphaSender=alpha_sender)))
