@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .._wire import DateRange
-from ..models import page_envelope, page_uri, v1_page_envelope
+from ..models import encode, page_envelope, page_uri, v1_page_envelope
 from .errors import EmulatorError, invalid_param
-from .http import Request
+from .http import Request, Response, json_response
 from .store import Store
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "paginate_list",
     "paginate_sql",
     "v1_envelope",
+    "v1_list",
 ]
 
 T = TypeVar("T")
@@ -117,6 +118,24 @@ def v1_envelope(
         list_key, items, page=page, page_size=preq.size, url=page_url(page, current),
         first_page_url=page_url(0), next_page_url=next_url, previous_page_url=previous,
     )  # fmt: skip
+
+
+def v1_list(
+    req: Request,
+    url: str,
+    list_key: str,
+    records: Sequence[T],
+    sid_of: Callable[[T], str],
+    to_model: Callable[[T], Any],
+) -> Response:
+    """A v1 list answer (``messaging``, ``content``, ``verify``): ``records`` (in memory, in
+    order) paged by the request's ``PageSize``/``Page``/``PageToken``, each page's records
+    turned into their models; ``url`` is the list's absolute URL."""
+    preq = page_request(req)
+    page, more = paginate_list(records, preq, sid_of)
+    return json_response(
+        encode(v1_envelope(list_key, [to_model(r) for r in page], url, preq, more))
+    )
 
 
 def paginate_list(

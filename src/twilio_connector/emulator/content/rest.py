@@ -9,13 +9,14 @@ does the approval request; a form body is refused with a clear 400. ``LegacyCont
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ... import models
 from ..accounts.rest import principal
 from ..errors import EmulatorError, not_found
 from ..http import Request, Response, decode_json_object, json_response
-from ..pagination import page_request, paginate_list, v1_envelope
+from ..pagination import v1_list
 from .records import ContentRecord
 from .serialize import (
     approval_request_model,
@@ -57,11 +58,9 @@ class ContentApi:
         return json_response(models.encode(content_model(content, self.base_url)), status)
 
     async def list(self, req: Request) -> Response:
-        preq = page_request(req)
-        page, more = paginate_list(self.contents.of_account(principal(req)), preq, _sid)
-        items = [content_model(c, self.base_url) for c in page]
-        env = v1_envelope(LIST_KEY, items, self.base_url + req.path, preq, more)
-        return json_response(models.encode(env))
+        contents = self.contents.of_account(principal(req))
+        to_model = partial(content_model, base_url=self.base_url)
+        return v1_list(req, self.base_url + req.path, LIST_KEY, contents, _sid, to_model)
 
     async def create(self, req: Request) -> Response:
         account = principal(req)
@@ -91,17 +90,16 @@ class ContentApi:
         return json_response(models.encode(model))
 
     async def list_with_approvals(self, req: Request) -> Response:
-        preq = page_request(req)
-        page, more = paginate_list(self.contents.of_account(principal(req)), preq, _sid)
-        items = [content_and_approvals_model(c, self.contents.approval(c)) for c in page]
-        env = v1_envelope(LIST_KEY, items, self.base_url + req.path, preq, more)
-        return json_response(models.encode(env))
+        contents = self.contents.of_account(principal(req))
+
+        def to_model(c: ContentRecord) -> Any:
+            return content_and_approvals_model(c, self.contents.approval(c))
+
+        return v1_list(req, self.base_url + req.path, LIST_KEY, contents, _sid, to_model)
 
     async def list_legacy(self, req: Request) -> Response:
-        preq = page_request(req)
         principal(req)
-        env = v1_envelope(LIST_KEY, [], self.base_url + req.path, preq, False)
-        return json_response(models.encode(env))
+        return v1_list(req, self.base_url + req.path, LIST_KEY, [], _sid, _sid)
 
 
 def _sid(c: ContentRecord) -> str:

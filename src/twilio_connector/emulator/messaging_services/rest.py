@@ -7,13 +7,15 @@ active, as for the 2010 API's account routes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ... import models
 from ..accounts.rest import principal
 from ..errors import not_found
 from ..http import Request, Response, json_response
-from ..pagination import page_request, paginate_list, v1_envelope
+from ..pagination import v1_list
 from .records import AlphaSenderRecord, ServiceRecord
 from .serialize import (
     alpha_sender_model,
@@ -36,6 +38,17 @@ class MessagingServicesApi:
         self.services = core.services
         self.base_url = core.base_url
 
+    def _list(
+        self,
+        req: Request,
+        key: str,
+        records: Sequence[T],
+        sid_of: Callable[[T], str],
+        to_model: Callable[[T, str], Any],
+    ) -> Response:
+        model = partial(_with_base, to_model, self.base_url)
+        return v1_list(req, self.base_url + req.path, key, records, sid_of, model)
+
     def _service(self, req: Request, name: str) -> ServiceRecord:
         service = self.services.get(principal(req), req.path_params[name])
         if service is None:
@@ -54,12 +67,8 @@ class MessagingServicesApi:
     # -- services ---------------------------------------------------------------------------
 
     async def list(self, req: Request) -> Response:
-        preq = page_request(req)
         services = self.services.of_account(principal(req))
-        page, more = paginate_list(services, preq, lambda s: s.sid)
-        items = [service_model(s, self.base_url) for s in page]
-        env = v1_envelope("services", items, self.base_url + req.path, preq, more)
-        return json_response(models.encode(env))
+        return self._list(req, "services", services, lambda s: s.sid, service_model)
 
     async def create(self, req: Request) -> Response:
         settings = parse_settings(req.get)
@@ -81,12 +90,8 @@ class MessagingServicesApi:
     # -- the phone-number pool --------------------------------------------------------------
 
     async def list_numbers(self, req: Request) -> Response:
-        preq = page_request(req)
         pool = self.services.numbers(self._service(req, "ServiceSid"))
-        page, more = paginate_list(pool, preq, lambda p: p.entry.number_sid)
-        items = [pool_number_model(p, self.base_url) for p in page]
-        env = v1_envelope("phone_numbers", items, self.base_url + req.path, preq, more)
-        return json_response(models.encode(env))
+        return self._list(req, "phone_numbers", pool, _number_sid, pool_number_model)
 
     async def add_number(self, req: Request) -> Response:
         service = self._service(req, "ServiceSid")
@@ -110,12 +115,8 @@ class MessagingServicesApi:
         return pooled
 
     async def list_short_codes(self, req: Request) -> Response:
-        preq = page_request(req)
         pool = self.services.short_codes(self._service(req, "ServiceSid"))
-        page, more = paginate_list(pool, preq, lambda p: p.entry.short_code_sid)
-        items = [pool_short_code_model(p, self.base_url) for p in page]
-        env = v1_envelope("short_codes", items, self.base_url + req.path, preq, more)
-        return json_response(models.encode(env))
+        return self._list(req, "short_codes", pool, _short_code_sid, pool_short_code_model)
 
     async def add_short_code(self, req: Request) -> Response:
         service = self._service(req, "ServiceSid")
@@ -140,12 +141,8 @@ class MessagingServicesApi:
         return record
 
     async def list_alpha_senders(self, req: Request) -> Response:
-        preq = page_request(req)
         records = self.services.alpha_senders(self._service(req, "ServiceSid"))
-        page, more = paginate_list(records, preq, lambda a: a.sid)
-        items = [alpha_sender_model(a, self.base_url) for a in page]
-        env = v1_envelope("alpha_senders", items, self.base_url + req.path, preq, more)
-        return json_response(models.encode(env))
+        return self._list(req, "alpha_senders", records, lambda a: a.sid, alpha_sender_model)
 
     async def add_alpha_sender(self, req: Request) -> Response:
         service = self._service(req, "ServiceSid")
@@ -158,3 +155,18 @@ class MessagingServicesApi:
     async def delete_alpha_sender(self, req: Request) -> Response:
         self.services.remove_alpha_sender(self._alpha(req))
         return Response(204, b"")
+
+
+T = TypeVar("T")
+
+
+def _with_base(to_model: Callable[[T, str], Any], base_url: str, record: T) -> Any:
+    return to_model(record, base_url)
+
+
+def _number_sid(p: PoolNumber) -> str:
+    return p.entry.number_sid
+
+
+def _short_code_sid(p: PoolShortCode) -> str:
+    return p.entry.short_code_sid

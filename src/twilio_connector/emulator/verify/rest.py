@@ -6,13 +6,14 @@ active (401/20005: refused by the authentication, :meth:`.Accounts.authenticate`
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ... import models
 from ..accounts.rest import principal
 from ..errors import not_found
 from ..http import Request, Response, json_response
-from ..pagination import page_request, paginate_list, v1_envelope
+from ..pagination import v1_list
 from .records import VerifyServiceRecord
 from .serialize import check_model, service_model, verification_model
 from .settings import parse_settings
@@ -43,12 +44,9 @@ class VerifyApi:
     # -- services ---------------------------------------------------------------------------
 
     async def list_services(self, req: Request) -> Response:
-        preq = page_request(req)
         services = self.verify.services(principal(req))
-        page, more = paginate_list(services, preq, lambda s: s.sid)
-        items = [service_model(s, self.base_url) for s in page]
-        env = v1_envelope("services", items, self.base_url + req.path, preq, more)
-        return json_response(models.encode(env))
+        to_model = partial(service_model, base_url=self.base_url)
+        return v1_list(req, self.base_url + req.path, "services", services, _sid, to_model)
 
     async def create_service(self, req: Request) -> Response:
         changes = parse_settings(req.get)
@@ -93,3 +91,7 @@ class VerifyApi:
         service = self._service(req)
         v = self.verify.check(service, req.get("Code"), req.get("To"), req.get("VerificationSid"))
         return json_response(models.encode(check_model(v)))
+
+
+def _sid(record: VerifyServiceRecord) -> str:
+    return record.sid
