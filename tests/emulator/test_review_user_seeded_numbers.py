@@ -50,3 +50,13 @@ def test_a_service_sends_to_the_uk_from_its_uk_mobile(emu: Emulator, client: Twi
     emu.settle()
     assert client.get_message(to_uk.sid).from_ == UK
     assert client.get_message(to_us.sid).from_ == US
+
+
+def test_a_voice_only_number_cannot_send_sms(client: TwilioClient) -> None:
+    """Twilio refuses a ``From`` that cannot send messages (21606); the emulator delivered
+    an SMS from a UK landline, whose capabilities it lists as voice only."""
+    from twilio_connector import InvalidRequestError
+
+    with pytest.raises(InvalidRequestError) as refused:
+        client.send_sms(UK_LANDLINE, "+447700900999", "hi")
+    assert refused.value.code == 21606
