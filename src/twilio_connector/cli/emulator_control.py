@@ -202,10 +202,17 @@ def rules_list(ctx: Context, emulator_url: str | None) -> None:
     "--outcome",
     required=True,
     help="Messages: delivered, undelivered, failed, sent, read. "
-    "Calls: completed, busy, no-answer, failed, canceled.",
+    "Calls: completed, busy, no-answer, failed, canceled. "
+    "Verify: failed, rate-limited, blocked (a start refused with 400, 429 or 403).",
 )
 @click.option("--to", default="*", show_default=True, help="Destination pattern (* wildcard).")
-@click.option("--from", "from_", default="*", show_default=True, help="Sender pattern.")
+@click.option(
+    "--from",
+    "from_",
+    default="*",
+    show_default=True,
+    help="Sender pattern (--kind verify: the Verify service SID, VA...).",
+)
 @click.option("--error-code", type=int, help="Twilio error code of a failure (e.g. 30003).")
 @click.option("--times", type=click.IntRange(1), help="Expire after this many matches.")
 @click.option(

@@ -35,13 +35,16 @@ def sdk_client(
     username: str | None = None,
     password: str | None = None,
     account_sid: str | None = None,
+    **options: Any,
 ) -> Any:
     """A ``twilio.rest.Client`` on ``emu``: signed in as its main account unless ``username``
     (an account or ``SK...`` key SID) and ``password`` are given; ``account_sid`` as the SDK
-    takes it (a subaccount acted on). ImportError when ``twilio`` is not installed; typed
-    ``Any`` (the SDK ships no types)."""
+    takes it (a subaccount acted on); ``options`` go to the ``Client`` as they are
+    (``http_client=AsyncTwilioHttpClient()`` for the SDK's ``*_async`` methods). ImportError
+    when ``twilio`` is not installed; typed ``Any`` (the SDK ships no types)."""
     from twilio.rest import Client  # type: ignore[import-untyped]
 
     if username is None:
         username, password = emu.account_sid, emu.auth_token
-    return point_sdk(Client(username, password, account_sid=account_sid), emu.base_url)
+    client = Client(username, password, account_sid=account_sid, **options)
+    return point_sdk(client, emu.base_url)

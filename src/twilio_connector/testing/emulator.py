@@ -368,6 +368,8 @@ class TwilioEmulator(Emulator):
             why = f"did not reach {expected} within {timeout} s; its status is {now}"
         elif is_final(kind, found.status):
             why = f"ended {now}, a final status; expected {expected}"
+        elif found.status == "scheduled":  # it moves when the clock reaches its SendAt
+            why = f"stays {now} until its SendAt: advance(seconds) moves the clock there"
         else:
             why = f"stays {now}: the emulator has nothing left to do and {expected} never came"
             if kind == "call":

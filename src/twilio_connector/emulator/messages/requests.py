@@ -22,6 +22,7 @@ from ..._wire import Address, is_e164, parse_address
 from ..accounts.records import AccountRecord
 from ..errors import bad_request
 from ..http import is_http_url
+from ..numbers.inventory import capabilities_of
 from ..numbers.records import NumberRecord
 from ..numbers.short_codes import ShortCodeRecord
 from ..numbers.state import SANDBOX_WHATSAPP_NUMBER
@@ -237,6 +238,8 @@ def _check_sender(
         raise bad_request(21212, _invalid_sender(21212, shown))
     owned = numbers.owner_of(sender)
     if owned is None or owned.account_sid != account.sid:
+        raise bad_request(21606, _invalid_sender(21606, shown))
+    if not capabilities_of(owned.phone_number, owned.number_type).sms:  # a UK landline
         raise bad_request(21606, _invalid_sender(21606, shown))
     return channel
 

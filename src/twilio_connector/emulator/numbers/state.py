@@ -156,9 +156,12 @@ class Numbers:
                 self._save(existing)
             return existing
         now = self._clock.now()
+        # A UK +447 number is a mobile (voice and SMS), as one bought from GB/Mobile is;
+        # seeded as local it would be voice only, and no Messaging Service would pick it.
+        number_type = "mobile" if phone_number.startswith("+447") else "local"
         record = NumberRecord(
             new_sid("PN"), account_sid, phone_number, name or format_friendly(phone_number),
-            whatsapp=whatsapp, date_created=now, date_updated=now,
+            number_type=number_type, whatsapp=whatsapp, date_created=now, date_updated=now,
         )  # fmt: skip
         return self._save(record)
 
