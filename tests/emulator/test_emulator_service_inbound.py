@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from support.receiver import Receiver, Reply, twiml
+from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator
@@ -89,17 +91,24 @@ def test_use_inbound_webhook_on_number_sends_it_to_the_numbers_sms_url(
     assert hit.form["MessagingServiceSid"] == service
 
 
-def test_no_inbound_url_on_the_service_stores_the_message_without_a_webhook(
+def test_no_inbound_url_on_the_service_drops_the_message_unlogged(
     emu: Emulator, twilio: Client, receiver: Receiver
 ) -> None:
-    _number_urls(twilio, receiver)
-    service = _pooled_service(twilio)  # inbound_request_url null: inbound dropped
+    _number_urls(twilio, receiver)  # the number's own URL is not used either
+    service = _pooled_service(twilio)  # inbound_request_url null: inbound disabled
     inbound = emu.simulate_inbound_message(HANDSET, OWNED, "anyone?")
+    assert inbound.messaging_service_sid == service
+    with httpx.Client(base_url=emu.base_url, auth=(emu.account_sid, emu.auth_token)) as http:
+        made = http.post(
+            "/_emulator/messages/inbound", json={"from": HANDSET, "to": OWNED, "body": "again"}
+        )
+    assert made.status_code == 202 and made.json()["dropped"] is True
     emu.settle()
-    assert receiver.requests == []
-    assert emu.delivery_log(inbound.sid) == []
-    stored = twilio.messages(inbound.sid).fetch()
-    assert (stored.status, stored.messaging_service_sid) == ("received", service)
+    assert receiver.requests == [] and emu.delivery_log(inbound.sid) == []
+    with pytest.raises(TwilioRestException) as gone:
+        twilio.messages(inbound.sid).fetch()
+    assert gone.value.status == 404
+    assert twilio.messages.list(from_=HANDSET) == []
 
 
 def test_a_number_in_no_service_keeps_its_own_url_without_the_field(

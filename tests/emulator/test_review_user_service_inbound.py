@@ -1,17 +1,13 @@
 """Found by the new-user review of issue 12: inbound to a Messaging Service without an
 inbound URL.
 
-Twilio's spec (``messaging.v1.service.inbound_request_url``: "When this property is ``null``,
-receiving inbound messages is disabled. All messages sent to the Twilio phone number or short
-code will not be logged and received on the Account") and TWILIO.md §17.2/§17.6 ("``null`` =
-inbound disabled (not logged, not delivered)"; "service with ``inbound_request_url=null`` ->
-dropped") say the message is dropped. The emulator stores it (``received``, in the Messages
-list and the web inbox) and only skips the webhook.
+Twilio's spec (the description of ``messaging.v1.service.inbound_request_url``) and
+TWILIO.md §17.2/§17.6 say a ``null`` inbound URL disables inbound: the message is dropped,
+neither stored (not in the Messages list or the web inbox) nor delivered.
 """
 
 from __future__ import annotations
 
-import pytest
 from twilio.rest import Client
 
 from twilio_connector.emulator import Emulator
@@ -20,11 +16,6 @@ OWNED = "+15017122661"
 HANDSET = "+14155550100"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator/messages/inbound.py stores an inbound message to a pooled number whose "
-    "service has inbound_request_url null; Twilio drops it unlogged (spec, TWILIO.md §17.2)",
-)
 def test_inbound_to_a_service_without_an_inbound_url_is_not_logged(
     emu: Emulator, twilio: Client
 ) -> None:

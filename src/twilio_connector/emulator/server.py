@@ -255,7 +255,9 @@ class Emulator:
         """A handset sends an SMS/MMS/WhatsApp to an owned number ``to``.
 
         Returns the stored inbound message at once; the number's SmsUrl webhook and any
-        TwiML reply run in the background (``settle()`` waits for them). Extra keyword
+        TwiML reply run in the background (``settle()`` waits for them). A number in a
+        Messaging Service without an inbound URL drops it, as Twilio does: the message
+        returned is then not stored (fetching it is 404). Extra keyword
         arguments are added to the webhook (e.g. ``ProfileName="Ada"``, ``ButtonPayload``).
         """
         urls = list(media_urls)

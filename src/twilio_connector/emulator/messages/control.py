@@ -3,13 +3,17 @@
 =========================================  ===================================================
 ``POST /_emulator/messages/inbound``       a handset texts an owned number: ``from``, ``to``,
                                            ``body``, ``media_url`` (list), ``params`` (extra
-                                           webhook fields) -> 201 the inbound Message
+                                           webhook fields) -> 201 the inbound Message;
+                                           202 with ``"dropped": true`` when its Messaging
+                                           Service has inbound disabled (no inbound URL)
 =========================================  ===================================================
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from ... import models
 from ..errors import EmulatorError, invalid_param
@@ -53,4 +57,7 @@ class MessagesControl:
             [str(m) for m in media],
             {str(k): str(v) for k, v in extra.items()},
         )
+        if msg.sid in self._inbound.dropped:  # its Messaging Service has inbound disabled
+            body = msgspec.json.decode(models.encode(message_model(msg)))
+            return json_response({**body, "dropped": True}, 202)
         return json_response(models.encode(message_model(msg)), 201)

@@ -5,8 +5,10 @@ opens the 24-hour window, and the number's ``SmsUrl`` gets Twilio's signed inbou
 with ``SmsMethod`` (``SmsFallbackUrl`` on failure). A number in a Messaging Service's pool
 uses the service's ``inbound_request_url``/``inbound_method`` (``fallback_url`` on failure)
 instead, or the number's own URLs when the service has ``use_inbound_webhook_on_number``;
-with no inbound URL on the service the message is stored and no webhook is sent (TWILIO.md
-§17.6). The webhook then carries ``MessagingServiceSid``. The TwiML answer is executed:
+with no inbound URL on the service inbound is disabled: the message is dropped, neither stored
+nor delivered (the spec's ``inbound_request_url``; TWILIO.md §17.2, §17.6), and
+:meth:`InboundMessages.receive` notes it in ``dropped``. The webhook then carries
+``MessagingServiceSid``. The TwiML answer is executed:
 ``<Message>`` sends a reply (direction ``outbound-reply``, its own lifecycle, ``action`` as
 its status callback), ``<Redirect>`` fetches the next document (at most 50 per session,
 14106); failures are recorded as debugger notifications (11200, 11205, 12100, 12102 ...).
@@ -84,9 +86,27 @@ def _inbound_urls(number: NumberRecord, service: ServiceRecord | None) -> Inboun
     )  # fmt: skip
 
 
+class BoundedSids:
+    """The latest ``size`` SIDs added (a bounded set)."""
+
+    def __init__(self, size: int) -> None:
+        self._sids: dict[str, None] = {}
+        self._size = size
+
+    def add(self, sid: str) -> None:
+        self._sids[sid] = None
+        if len(self._sids) > self._size:
+            del self._sids[next(iter(self._sids))]
+
+    def __contains__(self, sid: object) -> bool:
+        return sid in self._sids
+
+
 class InboundMessages:
     def __init__(self, core: EmulatorCore) -> None:
         self.core = core
+        self.dropped: BoundedSids = BoundedSids(1000)
+        """SIDs of the latest inbound messages dropped unlogged (for the control plane)."""
 
     def receive(
         self,
@@ -135,11 +155,19 @@ class InboundMessages:
         service = self.core.services.service_of_number(number.sid)
         if service is not None:
             msg.messaging_service_sid = service.sid
+        urls = _inbound_urls(number, service)
+        settings = service.settings if service is not None else {}
+        if (
+            service is not None
+            and not settings.get("use_inbound_webhook_on_number")
+            and (not settings.get("inbound_request_url"))
+        ):
+            self.dropped.add(msg.sid)
+            return msg  # inbound disabled on the service: not logged, not delivered
         self.core.messaging.record_inbound(msg, list(media_urls))
         if whatsapp:
             self.core.messaging.whatsapp_windows.touch(account.sid, to_bare, from_bare, now)
         params = self._params(msg, extra_params or {})
-        urls = _inbound_urls(number, service)
         self.core.scheduler.spawn(self._session(account, urls, msg, params), name="inbound-sms")
         return msg
 
