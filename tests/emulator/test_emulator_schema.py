@@ -17,9 +17,13 @@ A = f"{V}/Accounts/{{AccountSid}}"
 
 
 def _service(emu: Emulator) -> str:
-    """A Messaging Service with the account's first number in its pool."""
+    """A Messaging Service with the account's first number in its pool (inbound goes to the
+    number's own URL, so an inbound message is logged)."""
     sdk = emu.sdk_client()
-    sid: str = sdk.messaging.v1.services.create(friendly_name="schema").sid
+    service = sdk.messaging.v1.services.create(
+        friendly_name="schema", use_inbound_webhook_on_number=True
+    )
+    sid: str = service.sid
     number = sdk.incoming_phone_numbers.list()[0].sid
     sdk.messaging.v1.services(sid).phone_numbers.create(phone_number_sid=number)
     return sid

@@ -162,11 +162,15 @@ class InboundMessages:
             and not settings.get("use_inbound_webhook_on_number")
             and (not settings.get("inbound_request_url"))
         ):
+            # Inbound disabled on the service: not logged, not delivered. The user still wrote
+            # to the business, which opens WhatsApp's 24-hour window (Meta's; unconfirmed).
             self.dropped.add(msg.sid)
-            return msg  # inbound disabled on the service: not logged, not delivered
-        self.core.messaging.record_inbound(msg, list(media_urls))
+        else:
+            self.core.messaging.record_inbound(msg, list(media_urls))
         if whatsapp:
             self.core.messaging.whatsapp_windows.touch(account.sid, to_bare, from_bare, now)
+        if msg.sid in self.dropped:
+            return msg
         params = self._params(msg, extra_params or {})
         self.core.scheduler.spawn(self._session(account, urls, msg, params), name="inbound-sms")
         return msg
