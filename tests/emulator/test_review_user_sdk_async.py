@@ -13,9 +13,16 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 
 from twilio_connector.emulator import Emulator, sdk_client
+
+# the official SDK's async client passes aiohttp a BasicAuth, which aiohttp deprecates (theirs)
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:The 'auth' parameter is deprecated:DeprecationWarning"),
+]
 
 TO = "+12125550100"
 
