@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+import aiohttp
+import httpx
 import pytest
 from client_testkit import FakeTwilio, make_config
 
@@ -67,13 +69,51 @@ async def make_client(kind: str, server: FakeTwilio) -> AsyncIterator[ClientFact
         return client
 
     yield make
-    for client in made:
+    await _close(made)
+
+
+@pytest.fixture
+def client(make_client: ClientFactory) -> Any:
+    return make_client()
+
+
+async def _close(clients: list[Any]) -> None:
+    for client in clients:
         if isinstance(client, TwilioClient):
             client.close()
         else:
             await client.aclose()
 
 
+TWILIO_API = "http://api.twilio.com"
+"""Twilio's API host (over plain HTTP so that the fake server can proxy it)."""
+
+
 @pytest.fixture
-def client(make_client: ClientFactory) -> Any:
-    return make_client()
+async def proxied(kind: str, server: FakeTwilio) -> AsyncIterator[Callable[[], Any]]:
+    """Clients configured for Twilio's own host whose HTTP goes through ``server`` as a
+    proxy: what arrives there is the absolute URL the client chose (``messaging.twilio.com``
+    ...). The transports are ours: the clients do not close what they were given."""
+    made: list[Any] = []
+    transports: list[httpx.Client | aiohttp.ClientSession] = []
+
+    def make() -> Any:
+        config = make_config(TWILIO_API)
+        if kind == "sync":
+            http = httpx.Client(proxy=server.url)
+            transports.append(http)
+            client: Any = TwilioClient(config, http_client=http)
+        else:
+            session = aiohttp.ClientSession(proxy=server.url)
+            transports.append(session)
+            client = AsyncTwilioClient(config, session=session)
+        made.append(client)
+        return client
+
+    yield make
+    await _close(made)
+    for transport in transports:
+        if isinstance(transport, httpx.Client):
+            transport.close()
+        else:
+            await transport.close()

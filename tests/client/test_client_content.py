@@ -6,13 +6,11 @@ Content-Type, the ``content.twilio.com`` URLs, the v1 pages)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
-import aiohttp
-import httpx
 import pytest
-from client_testkit import FakeTwilio, Reply, make_config, maybe
+from client_testkit import FakeTwilio, Reply, maybe
 
 from twilio_connector import (
     AsyncTwilioClient,
@@ -149,38 +147,6 @@ async def test_our_async_client_does_every_operation(emu: Emulator) -> None:
         assert await client.content.list() == []
         with pytest.raises(NotFoundError):
             await client.content.delete(created.sid)
-
-
-@pytest.fixture
-async def proxied(kind: str, server: FakeTwilio) -> AsyncIterator[Callable[[], Any]]:
-    """A client configured for Twilio's own host whose HTTP goes through ``server``."""
-    made: list[Any] = []
-    transports: list[Any] = []
-
-    def make() -> Any:
-        config = make_config("http://api.twilio.com")
-        if kind == "sync":
-            http = httpx.Client(proxy=server.url)
-            transports.append(http)
-            client: Any = TwilioClient(config, http_client=http)
-        else:
-            session = aiohttp.ClientSession(proxy=server.url)
-            transports.append(session)
-            client = AsyncTwilioClient(config, session=session)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        if isinstance(client, TwilioClient):
-            client.close()
-        else:
-            await client.aclose()
-    for transport in transports:
-        if isinstance(transport, httpx.Client):
-            transport.close()
-        else:
-            await transport.close()
 
 
 async def test_operations_reach_twilios_content_host_with_json_bodies(

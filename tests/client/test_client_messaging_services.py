@@ -5,16 +5,13 @@ and the v1 page envelope it follows (same origin only)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
-import aiohttp
-import httpx
 import pytest
-from client_testkit import ACCOUNT_SID, FakeTwilio, Reply, collect, make_config, maybe
+from client_testkit import ACCOUNT_SID, FakeTwilio, Reply, collect, maybe
 
 from twilio_connector import (
-    AsyncTwilioClient,
     MessagingService,
     MessagingServicePhoneNumber,
     ResponseDecodeError,
@@ -26,8 +23,6 @@ from twilio_connector import (
 MG = "MG" + "a" * 32
 MG2 = "MG" + "b" * 32
 PN = "PN" + "c" * 32
-TWILIO = "http://api.twilio.com"
-"""Twilio's API host (over plain HTTP so that the fake server can proxy it)."""
 
 
 def service(
@@ -63,39 +58,6 @@ def v1_page(
             "next_page_url": next_url, "key": key,
         },
     }  # fmt: skip
-
-
-@pytest.fixture
-async def proxied(kind: str, server: FakeTwilio) -> AsyncIterator[Callable[[], Any]]:
-    """A client configured for Twilio's own host, whose HTTP goes through ``server`` as a
-    proxy: what arrives there is the absolute URL the client chose."""
-    made: list[Any] = []
-    transports: list[Any] = []
-
-    def make() -> Any:
-        config = make_config(TWILIO)
-        if kind == "sync":
-            http = httpx.Client(proxy=server.url)
-            transports.append(http)
-            client: Any = TwilioClient(config, http_client=http)
-        else:
-            session = aiohttp.ClientSession(proxy=server.url)
-            transports.append(session)
-            client = AsyncTwilioClient(config, session=session)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        if isinstance(client, TwilioClient):
-            client.close()
-        else:
-            await client.aclose()
-    for transport in transports:  # ours: the clients do not close what they were given
-        if isinstance(transport, httpx.Client):
-            transport.close()
-        else:
-            await transport.close()
 
 
 def test_the_messaging_domain_maps_twilios_host_and_prefixes_any_other() -> None:
