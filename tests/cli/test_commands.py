@@ -119,3 +119,22 @@ def test_wait_in_fast_timing(env: dict[str, str], cli_emu: Emulator) -> None:
     assert outside.exit_code == 1  # outside the 24-hour window: failed with 63016
     assert json.loads(outside.stdout)["status"] == "failed"
     assert '"code": 63016' in outside.stderr
+
+
+def test_sending_through_a_messaging_service(env: dict[str, str], cli_emu: Emulator) -> None:
+    sdk = cli_emu.sdk_client()
+    service = sdk.messaging.v1.services.create(friendly_name="cli").sid
+    number = sdk.incoming_phone_numbers.list(phone_number=OWNED)[0].sid
+    sdk.messaging.v1.services(service).phone_numbers.create(phone_number_sid=number)
+    sent = ok_json(invoke(env, "--json", "sms", "send", "--messaging-service-sid", service,
+                          "--to", "+14155550145", "--body", "via the pool", "--wait"))  # fmt: skip
+    assert (sent["messaging_service_sid"], sent["from"]) == (service, OWNED)
+    assert sent["status"] == "delivered"
+    cli_emu.enable_whatsapp(OWNED)
+    template = approved_template(cli_emu)
+    wa = ok_json(invoke(env, "--json", "whatsapp", "send", "--messaging-service-sid", service,
+                        "--to", "+14155550146", "--content-sid", template,
+                        "--content-variables", '{"1": "Ada"}'))  # fmt: skip
+    assert wa["messaging_service_sid"] == service and wa["status"] == "accepted"
+    neither = invoke(env, "sms", "send", "--to", "+14155550145", "--body", "x")
+    assert neither.exit_code == 2 and "--messaging-service-sid" in neither.output

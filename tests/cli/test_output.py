@@ -60,7 +60,9 @@ def test_errors_are_json_on_stderr(env: dict[str, str], tmp_path: Path) -> None:
     error = error_of(usage.stderr)
     assert error["code"] is None and error["status"] is None and "--frm" in error["message"]
     missing = invoke(env, "sms", "send", "--to", TO, "--json")
-    assert missing.exit_code == 2 and "--from" in error_of(missing.stderr)["message"]
+    assert missing.exit_code == 2 and "--body" in error_of(missing.stderr)["message"]
+    no_sender = invoke(env, "sms", "send", "--to", TO, "--body", "x", "--json")
+    assert no_sender.exit_code == 2 and "--from" in error_of(no_sender.stderr)["message"]
     unknown = invoke(env, "--json", "nope")
     assert unknown.exit_code == 2 and "nope" in error_of(unknown.stderr)["message"]
     config = invoke({**env, "TWILIO_ACCOUNT_SID": ""}, "account", "--json")

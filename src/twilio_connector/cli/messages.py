@@ -37,8 +37,21 @@ def sms() -> None:
     """Send SMS messages (one, or one per row of a CSV file)."""
 
 
+_SERVICE = click.option(
+    "--messaging-service-sid",
+    help="Send through this Messaging Service (MG...): its pool picks the sender; "
+    "--from is then optional.",
+)
+
+
+def _sender(from_: str | None, messaging_service_sid: str | None) -> None:
+    if not from_ and not messaging_service_sid:
+        raise click.UsageError("give --from, --messaging-service-sid or both")
+
+
 @sms.command("send")
-@click.option("--from", "from_", required=True, help="Your Twilio number (E.164).")
+@click.option("--from", "from_", help="Your Twilio number (E.164).")
+@_SERVICE
 @click.option("--to", required=True, help="Destination number (E.164).")
 @click.option("--body", required=True, help="Message text.")
 @click.option("--status-callback", help="URL for delivery status callbacks.")
@@ -47,7 +60,8 @@ def sms() -> None:
 @pass_ctx
 def sms_send(
     ctx: Context,
-    from_: str,
+    from_: str | None,
+    messaging_service_sid: str | None,
     to: str,
     body: str,
     status_callback: str | None,
@@ -55,11 +69,13 @@ def sms_send(
     wait: bool,
     wait_timeout: float,
 ) -> None:
-    """Send one SMS (or MMS with --media-url)."""
+    """Send one SMS (or MMS with --media-url), from a number or through a service."""
+    _sender(from_, messaging_service_sid)
     with ctx.client() as client:
         sent = client.messages.create(
             to=to,
             from_=from_,
+            messaging_service_sid=messaging_service_sid,
             body=body,
             status_callback=status_callback,
             media_url=list(media_url) or None,
@@ -73,7 +89,8 @@ def whatsapp() -> None:
 
 
 @whatsapp.command("send")
-@click.option("--from", "from_", required=True, help="WhatsApp-enabled sender.")
+@click.option("--from", "from_", help="WhatsApp-enabled sender.")
+@_SERVICE
 @click.option("--to", required=True, help="Recipient (whatsapp: prefix optional).")
 @click.option("--body", help="Free-form text (inside the 24 h window).")
 @click.option("--content-sid", help="Approved template (HX...).")
@@ -84,7 +101,8 @@ def whatsapp() -> None:
 @pass_ctx
 def whatsapp_send(
     ctx: Context,
-    from_: str,
+    from_: str | None,
+    messaging_service_sid: str | None,
     to: str,
     body: str | None,
     content_sid: str | None,
@@ -99,6 +117,7 @@ def whatsapp_send(
     Outside the 24-hour window that opens when the recipient last wrote to you, only an
     approved template (--content-sid) is delivered; free-form text ends failed (63016).
     """
+    _sender(from_, messaging_service_sid)
     variables = None
     if content_variables:
         try:
@@ -116,6 +135,7 @@ def whatsapp_send(
             content_sid=content_sid,
             content_variables={str(k): str(v) for k, v in variables.items()} if variables else None,
             status_callback=status_callback,
+            messaging_service_sid=messaging_service_sid,
         )
     _finish(ctx, sent, wait, wait_timeout)
 
