@@ -178,14 +178,7 @@ def test_responses_match_the_messaging_v1_schemas(
     number = emu.sdk_client().incoming_phone_numbers.list()[0].sid
 
     def call(method: str, template: str, status: int, path: str, **kwargs: Any) -> Any:
-        resp = http.request(method, path, **kwargs)
-        assert resp.status_code == status, resp.text
-        if status == 204:
-            assert resp.content == b""
-            return None
-        assert resp.headers["content-type"].startswith("application/json")
-        openapi_messaging.validate(method, template, status, resp.content)
-        return resp.json()
+        return openapi_messaging.call(http, method, template, status, path, **kwargs)
 
     try:
         created = call("POST", SERVICES, 201, SERVICES, data={"FriendlyName": "schema"})

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 
@@ -59,6 +60,20 @@ class OpenApi:
         schema = {**self.schema_for(method, template, status), "components": self.components}
         jsonschema.validate(json.loads(body), schema)
         self.validated.append((method, template, status))
+
+    def call(
+        self, http: httpx.Client, method: str, template: str, status: int, path: str, **kw: Any
+    ) -> Any:
+        """Send the request; assert its ``status``, then: an empty body for 204 (``None``),
+        else a JSON body valid for the spec's ``template`` (returned decoded)."""
+        resp = http.request(method, path, **kw)
+        assert resp.status_code == status, resp.text
+        if status == 204:
+            assert resp.content == b""
+            return None
+        assert resp.headers["content-type"].startswith("application/json")
+        self.validate(method, template, status, resp.content)
+        return resp.json()
 
 
 VERIFY_SPEC_PATH = SPEC_DIR / "twilio_verify_v2.json"

@@ -18,6 +18,7 @@ import msgspec
 from ... import models
 from ..errors import EmulatorError, invalid_param
 from ..http import Request, Response, json_response
+from .inbound import is_dropped
 from .serialize import message_model
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class MessagesControl:
             [str(m) for m in media],
             {str(k): str(v) for k, v in extra.items()},
         )
-        if msg.sid in self._inbound.dropped:  # its Messaging Service has inbound disabled
+        if is_dropped(msg):  # its Messaging Service has inbound disabled
             body = msgspec.json.decode(models.encode(message_model(msg)))
             return json_response({**body, "dropped": True}, 202)
         return json_response(models.encode(message_model(msg)), 201)

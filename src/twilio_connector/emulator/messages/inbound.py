@@ -7,8 +7,8 @@ uses the service's ``inbound_request_url``/``inbound_method`` (``fallback_url`` 
 instead, or the number's own URLs when the service has ``use_inbound_webhook_on_number``;
 with no inbound URL on the service inbound is disabled: the message is dropped, neither stored
 nor delivered (the spec's ``inbound_request_url``; TWILIO.md §17.2, §17.6), and
-:meth:`InboundMessages.receive` notes it in ``dropped``. The webhook then carries
-``MessagingServiceSid``. The TwiML answer is executed:
+:func:`is_dropped` tells such a message (as :meth:`InboundMessages.receive` returns it).
+The webhook then carries ``MessagingServiceSid``. The TwiML answer is executed:
 ``<Message>`` sends a reply (direction ``outbound-reply``, its own lifecycle, ``action`` as
 its status callback), ``<Redirect>`` fetches the next document (at most 50 per session,
 14106); failures are recorded as debugger notifications (11200, 11205, 12100, 12102 ...).
@@ -44,7 +44,7 @@ from .twiml import MessageAction, RedirectAction, TwimlError, parse_messaging_tw
 if TYPE_CHECKING:
     from ..core import EmulatorCore
 
-__all__ = ["InboundMessages"]
+__all__ = ["InboundMessages", "is_dropped"]
 
 MAX_DOCUMENTS = 50
 _XML_TYPES = ("text/xml", "application/xml")
@@ -86,27 +86,14 @@ def _inbound_urls(number: NumberRecord, service: ServiceRecord | None) -> Inboun
     )  # fmt: skip
 
 
-class BoundedSids:
-    """The latest ``size`` SIDs added (a bounded set)."""
-
-    def __init__(self, size: int) -> None:
-        self._sids: dict[str, None] = {}
-        self._size = size
-
-    def add(self, sid: str) -> None:
-        self._sids[sid] = None
-        if len(self._sids) > self._size:
-            del self._sids[next(iter(self._sids))]
-
-    def __contains__(self, sid: object) -> bool:
-        return sid in self._sids
+def is_dropped(msg: MessageRecord) -> bool:
+    """Whether :meth:`InboundMessages.receive` dropped ``msg`` (its service has inbound off)."""
+    return bool((msg.extra or {}).get("dropped"))
 
 
 class InboundMessages:
     def __init__(self, core: EmulatorCore) -> None:
         self.core = core
-        self.dropped: BoundedSids = BoundedSids(1000)
-        """SIDs of the latest inbound messages dropped unlogged (for the control plane)."""
 
     def receive(
         self,
@@ -157,19 +144,18 @@ class InboundMessages:
             msg.messaging_service_sid = service.sid
         urls = _inbound_urls(number, service)
         settings = service.settings if service is not None else {}
-        if (
+        dropped = (
             service is not None
             and not settings.get("use_inbound_webhook_on_number")
-            and (not settings.get("inbound_request_url"))
-        ):
-            # Inbound disabled on the service: not logged, not delivered. The user still wrote
-            # to the business, which opens WhatsApp's 24-hour window (Meta's; unconfirmed).
-            self.dropped.add(msg.sid)
+            and not settings.get("inbound_request_url")
+        )  # inbound disabled on the service: not logged, not delivered
+        if dropped:
+            msg.extra = {"dropped": True}  # the record is never stored: see is_dropped
         else:
             self.core.messaging.record_inbound(msg, list(media_urls))
-        if whatsapp:
+        if whatsapp:  # the user still wrote to the business: WhatsApp's window opens
             self.core.messaging.whatsapp_windows.touch(account.sid, to_bare, from_bare, now)
-        if msg.sid in self.dropped:
+        if dropped:
             return msg
         params = self._params(msg, extra_params or {})
         self.core.scheduler.spawn(self._session(account, urls, msg, params), name="inbound-sms")
