@@ -37,7 +37,7 @@ ROOT = SRC.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PROJECT = PYPROJECT["project"]
 NAME = PROJECT["name"]
-EXTRAS = ("async", "listener", "emulator", "postgres", "cli")
+EXTRAS = ("async", "listener", "realtime", "emulator", "postgres", "cli")
 
 # Which extra a module belongs to: the first matching prefix (relative to the package); any
 # other module is core. A module under several extras must import only what all of them declare.

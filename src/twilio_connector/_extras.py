@@ -21,6 +21,7 @@ __all__ = ["IMPORTS", "PARTS", "MissingExtraError", "install_command", "require"
 PARTS: dict[str, str] = {
     "async": "the async client (AsyncTwilioClient)",
     "listener": "the webhook listener (twilio_connector.listener)",
+    "realtime": "WebSocket voice agents served by TwilioListener.run()",
     "emulator": "the Twilio emulator (twilio_connector.emulator)",
     "postgres": "the PostgreSQL inbox (a postgresql:// inbox location)",
     "cli": "the twilio-connector command",
@@ -28,7 +29,7 @@ PARTS: dict[str, str] = {
 
 _ASYNC = ("aiohttp", "multidict")
 _LISTENER = ("uvicorn", "click")  # h11 comes with the core (httpx needs it)
-_EMULATOR = ("uvicorn", "httptools", "jinja2", "markupsafe", "click")
+_EMULATOR = ("uvicorn", "httptools", "jinja2", "markupsafe", "click", "websockets")
 
 #: The modules each extra makes importable and its part cannot do without (uvloop, and
 #: httptools for the listener, are used when present). tests/test_packaging.py checks this
@@ -36,6 +37,7 @@ _EMULATOR = ("uvicorn", "httptools", "jinja2", "markupsafe", "click")
 IMPORTS: dict[str, tuple[str, ...]] = {
     "async": _ASYNC,
     "listener": _LISTENER,
+    "realtime": ("websockets", *_LISTENER),
     "emulator": _EMULATOR,
     "postgres": ("asyncpg", *_LISTENER),
     "cli": tuple(dict.fromkeys(("click", "rich", *_ASYNC, *_LISTENER, *_EMULATOR))),
