@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from twilio_connector.emulator.realtime.socket import open_app_socket
 from twilio_connector.emulator.scheduler import CallClock, Clock, Scheduler
 from twilio_connector.emulator.timing import Timing
 from twilio_connector.emulator.voice import (
@@ -29,6 +30,7 @@ from twilio_connector.emulator.voice import (
     FetchResponse,
     InterpreterOptions,
     OutgoingMessage,
+    RealtimeSocket,
     RecordingInfo,
     RecordingRequest,
     SentMessage,
@@ -36,8 +38,10 @@ from twilio_connector.emulator.voice import (
     TwimlSource,
 )
 from twilio_connector.emulator.voice.model import Dial, DialTarget
+from twilio_connector.realtime import audio
 
 ACCOUNT = "AC" + "a" * 32
+AUTH_TOKEN = "f" * 32
 START = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 _counter = itertools.count(1)
 
@@ -124,6 +128,14 @@ class FakeVoiceEnv:
 
     def call_queues(self, account_sid: str) -> CallQueues:
         return self.queues
+
+    async def open_socket(self, call: CallProgress, url: str) -> RealtimeSocket:
+        """A real WebSocket (the emulator's opener), signed with :data:`AUTH_TOKEN`."""
+        return await open_app_socket(url, AUTH_TOKEN)
+
+    async def synthesize(self, text: str, language: str) -> bytes:
+        """100 ms of silence a word: tests of the interpreter do not listen."""
+        return audio.silence(100 * max(1, len(text.split())))
 
     # -- helpers for assertions ---------------------------------------------------------------
 

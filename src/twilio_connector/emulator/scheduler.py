@@ -288,6 +288,11 @@ class CallClock:
             seconds = min(seconds, self._simulated(loop.time() - began))
         self._elapsed += seconds
 
+    def count(self, seconds: float) -> None:
+        """Add ``seconds`` of call time that passed outside :meth:`sleep`/:meth:`wait` (a
+        Media Stream's audio, paced by the stream itself)."""
+        self._elapsed += max(0.0, seconds)
+
     def cut_short(self) -> None:
         """End the current :meth:`sleep` now (e.g. a ringing call canceled)."""
         if self._sleeping is not None:

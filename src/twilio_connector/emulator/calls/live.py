@@ -344,6 +344,14 @@ class CallEffects:
         self.repository.save(record)
         return ChildCallPlan(progress, outcome, plan.ring, plan.talk, sip)
 
+    async def synthesize(self, text: str, language: str) -> bytes:
+        """The caller's words as 8 kHz μ-law (until the speech module lands: a tone a word)."""
+        from ...realtime import audio
+
+        tone = bytes([0x1F, 0x2F, 0x1F, 0x9F, 0xAF, 0x9F]) * 400  # ~0.3 s buzz
+        words = max(1, len(text.split()))
+        return (tone + audio.silence(100)) * words
+
     def call_queues(self, account_sid: str) -> CallQueues:
         queues = self.queues.get(account_sid)
         if queues is None:

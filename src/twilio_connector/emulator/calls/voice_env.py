@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
+from ..realtime.socket import open_app_socket
 from ..scheduler import Activity
 from ..voice import (
     CallbackRequest,
@@ -24,6 +25,7 @@ from ..voice import (
     FetchError,
     FetchResponse,
     OutgoingMessage,
+    RealtimeSocket,
     RecordingInfo,
     RecordingRequest,
     SentMessage,
@@ -39,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["CallEnvironment", "CallHooks", "LiveCallerInput"]
 
 KIND_TWIML = "voice-request"
-KIND_RECORDING = "recording-status"
 
 
 class LiveCallerInput(CallerInput):
@@ -97,6 +98,8 @@ class CallHooks(Protocol):
 
     def call_queues(self, account_sid: str) -> CallQueues: ...
 
+    async def synthesize(self, text: str, language: str) -> bytes: ...
+
 
 class CallEnvironment:
     """The :class:`~.voice.VoiceEnvironment` of one call (and its ``<Dial>`` legs)."""
@@ -141,7 +144,7 @@ class CallEnvironment:
 
     async def notify(self, request: CallbackRequest) -> None:
         self._dispatcher.send(
-            self.webhook(request.url, request.method, request.params, KIND_RECORDING)
+            self.webhook(request.url, request.method, request.params, request.kind)
         )
 
     async def call_status_changed(self, call: CallProgress, update: StatusUpdate) -> None:
@@ -162,3 +165,9 @@ class CallEnvironment:
 
     def call_queues(self, account_sid: str) -> CallQueues:
         return self._hooks.call_queues(account_sid)
+
+    async def open_socket(self, call: CallProgress, url: str) -> RealtimeSocket:
+        return await open_app_socket(url, self._account.auth_token)
+
+    async def synthesize(self, text: str, language: str) -> bytes:
+        return await self._hooks.synthesize(text, language)

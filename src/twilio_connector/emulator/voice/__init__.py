@@ -14,14 +14,18 @@ and :class:`VoiceClock` (:mod:`.environment`); verb lengths come from the emulat
 """
 
 from .caller_input import CallerInput, Speech
+from .caller_script import CallerStep, parse_caller_script
 from .environment import (
     ChildCallPlan,
     FetchError,
     FetchResponse,
     OutgoingMessage,
+    RealtimeSocket,
     RecordingInfo,
     RecordingRequest,
     SentMessage,
+    SocketClosed,
+    SocketError,
     VoiceClock,
     VoiceEnvironment,
 )
@@ -76,6 +80,7 @@ __all__ = [
     "CallSession",
     "CallbackRequest",
     "CallerInput",
+    "CallerStep",
     "ChildCallPlan",
     "DocumentRequest",
     "FetchError",
@@ -87,9 +92,12 @@ __all__ = [
     "OutgoingMessage",
     "QueueEntry",
     "QueueFull",
+    "RealtimeSocket",
     "RecordingInfo",
     "RecordingRequest",
     "SentMessage",
+    "SocketClosed",
+    "SocketError",
     "Speech",
     "StatusUpdate",
     "Transcript",
@@ -101,6 +109,7 @@ __all__ = [
     "billed_minutes",
     "callback_statuses",
     "event_for_status",
+    "parse_caller_script",
     "parse_status_callback_events",
     "parse_voice_twiml",
     "recording_status_params",

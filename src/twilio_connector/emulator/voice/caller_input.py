@@ -10,6 +10,11 @@ Two ways to feed a call (both may be mixed):
   :meth:`press` / :meth:`speak` add input, :meth:`silence` lets the current wait time out,
   :meth:`close` ends all input, or ``idle_timeout`` real seconds pass (``None``: no limit).
 
+* realtime (``<Connect><Stream>``, ``<ConversationRelay>``, ``<Start><Stream>``): the
+  session reads the caller's :mod:`.caller_script` steps (``script=`` or :meth:`add_steps`);
+  while a realtime session is attached (:meth:`attach`), :meth:`press` and :meth:`speak`
+  become steps of it (said or pressed at once) instead of filling the ``<Gather>`` buffers.
+
 All methods must be called on the event loop running the call (from another thread use
 ``loop.call_soon_threadsafe``).
 """
@@ -18,8 +23,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from .caller_script import CallerStep, parse_caller_script
 
 __all__ = ["DTMF_KEYS", "CallerInput", "Speech"]
 
@@ -45,8 +53,11 @@ class CallerInput:
         interactive: bool = False,
         idle_timeout: float | None = 30.0,
         recording_seconds: float | None = None,
+        script: Iterable[CallerStep | Mapping[str, Any]] = (),
     ) -> None:
         self._keys: deque[str] = deque()
+        self._steps: deque[CallerStep] = deque(parse_caller_script(script))
+        self._realtime = 0
         self._speech: deque[Speech] = deque()
         self._silences = 0
         self._closed = False
@@ -73,6 +84,9 @@ class CallerInput:
         bad = sorted(set(keys) - DTMF_KEYS)
         if bad:
             raise ValueError(f"not DTMF keys: {''.join(bad)!r} (allowed: 0-9 * #)")
+        if self._realtime:
+            self.add_steps([CallerStep.press(digits, after=0.0, barge_in=True)])
+            return
         self._keys.extend(keys)
         self._wake()
 
@@ -80,7 +94,16 @@ class CallerInput:
         """Say something (one utterance)."""
         if not 0.0 <= confidence <= 1.0:
             raise ValueError("confidence must be between 0.0 and 1.0")
+        if self._realtime:
+            step = CallerStep.say(text, after=0.0, barge_in=True, confidence=confidence)
+            self.add_steps([step])
+            return
         self._speech.append(Speech(text, confidence))
+        self._wake()
+
+    def add_steps(self, steps: Iterable[CallerStep | Mapping[str, Any]]) -> None:
+        """Append realtime steps (validated first: nothing is added if one is wrong)."""
+        self._steps.extend(parse_caller_script(steps))
         self._wake()
 
     def silence(self) -> None:
@@ -96,6 +119,41 @@ class CallerInput:
     def _wake(self) -> None:
         if self._changed is not None:
             self._changed.set()
+
+    # -- realtime sessions -------------------------------------------------------------------
+
+    def attach(self) -> None:
+        """A realtime session starts reading the caller (nestable: forks and a connect)."""
+        self._realtime += 1
+
+    def detach(self) -> None:
+        self._realtime = max(0, self._realtime - 1)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def steps_left(self) -> int:
+        return len(self._steps)
+
+    def take_step(self) -> CallerStep | None:
+        """Without waiting: the next realtime step, if any (consumed)."""
+        return self._steps.popleft() if self._steps else None
+
+    async def wait_for_input(self, timeout: float | None) -> bool:
+        """Wait (real seconds) until something is added; ``False`` on timeout or if the
+        input is closed."""
+        if self._closed:
+            return False
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        self._changed.clear()
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
     # -- reading (by the interpreter) ------------------------------------------------------
 

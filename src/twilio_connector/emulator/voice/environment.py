@@ -24,9 +24,12 @@ __all__ = [
     "FetchError",
     "FetchResponse",
     "OutgoingMessage",
+    "RealtimeSocket",
     "RecordingInfo",
     "RecordingRequest",
     "SentMessage",
+    "SocketClosed",
+    "SocketError",
     "VoiceClock",
     "VoiceEnvironment",
 ]
@@ -46,6 +49,10 @@ class VoiceClock(Protocol):
 
     async def sleep(self, seconds: float) -> None:
         """Let ``seconds`` of simulated time pass."""
+        ...
+
+    def count(self, seconds: float) -> None:
+        """Add ``seconds`` that passed outside ``sleep``/``wait`` (a stream's own pacing)."""
         ...
 
     async def wait(self, event: asyncio.Event, timeout: float | None) -> bool:
@@ -84,6 +91,45 @@ class RecordingRequest:
     start_time: datetime
     channels: int = 1
     track: str = "both"
+    audio: bytes | None = None
+    """The recorded audio (8 kHz μ-law), when there is real audio (a stream's agent side);
+    ``None``: silence as long as ``duration``."""
+
+
+class SocketError(Exception):
+    """A WebSocket could not be opened or broke: ``code`` is Twilio's error (31901 connect
+    timeout, 31902 refused, 31920 handshake, 31922 URL scheme, 31923 malformed URL, 31924
+    protocol, 64102 for ConversationRelay). The message must not contain secrets."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class SocketClosed(Exception):
+    """The other side closed the WebSocket (``code``: its close code, ``None`` if unknown)."""
+
+    def __init__(self, code: int | None = None, reason: str = "") -> None:
+        super().__init__(f"closed ({code}) {reason}".strip())
+        self.code = code
+        self.reason = reason
+
+
+class RealtimeSocket(Protocol):
+    """A WebSocket the call opened to an app (Media Streams, ConversationRelay): text frames."""
+
+    async def send(self, text: str) -> None:
+        """Send one text frame; raise :class:`SocketClosed` if the socket is closed."""
+        ...
+
+    async def recv(self) -> str:
+        """The next text frame from the app; raise :class:`SocketClosed` once it closed."""
+        ...
+
+    async def close(self, code: int = 1000) -> None:
+        """Close the socket (idempotent, never raises)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -170,4 +216,14 @@ class VoiceEnvironment(Protocol):
 
     def call_queues(self, account_sid: str) -> CallQueues:
         """The account's queues (the same object for every call of the account)."""
+        ...
+
+    async def open_socket(self, call: CallProgress, url: str) -> RealtimeSocket:
+        """Open a WebSocket to ``url`` (``wss://``/``ws://``) as Twilio does: the handshake
+        signed (``X-Twilio-Signature`` over the URL, no params), bounded frames. Raise
+        :class:`SocketError` when it cannot be opened."""
+        ...
+
+    async def synthesize(self, text: str, language: str) -> bytes:
+        """The caller saying ``text``: 8 kHz μ-law audio, whole 20 ms frames."""
         ...

@@ -148,6 +148,8 @@ class CallbackRequest:
     url: str
     method: str
     params: dict[str, str]
+    kind: str = "recording-status"
+    """What the delivery log calls it (``recording-status``, ``stream-status``)."""
 
 
 @dataclass(frozen=True)

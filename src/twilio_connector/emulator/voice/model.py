@@ -15,6 +15,7 @@ from ...twiml.reader import Element, TwimlIssue  # the shared reader's types
 __all__ = [
     "DEFAULT_METHOD",
     "Connect",
+    "ConversationRelay",
     "Dial",
     "DialTarget",
     "Element",
@@ -28,8 +29,10 @@ __all__ = [
     "Record",
     "Redirect",
     "Reject",
+    "RelayLanguage",
     "Say",
     "SendMessage",
+    "Stream",
     "StreamControl",
     "TwimlIssue",
     "Unsupported",
@@ -185,20 +188,77 @@ class SendMessage:
 
 
 @dataclass(frozen=True)
+class Stream:
+    """A ``<Stream>`` noun (TWILIO.md §22.1): bidirectional in ``<Connect>``, a one-way fork
+    in ``<Start>``, a name to stop in ``<Stop>``."""
+
+    url: str = ""
+    """``wss://`` (the emulator also accepts ``ws://``, for local agents); ``""`` in ``<Stop>``."""
+    name: str | None = None
+    track: str = "inbound_track"
+    """``inbound_track``, ``outbound_track`` or ``both_tracks`` (forks only)."""
+    status_callback: str | None = None
+    status_callback_method: str = DEFAULT_METHOD
+    parameters: tuple[tuple[str, str], ...] = ()
+    """The ``<Parameter>`` children: ``start.customParameters``."""
+
+
+@dataclass(frozen=True)
+class RelayLanguage:
+    """A ``<Language>`` child of ``<ConversationRelay>``: per-language voice settings."""
+
+    code: str
+    tts_provider: str | None = None
+    voice: str | None = None
+    transcription_provider: str | None = None
+    speech_model: str | None = None
+
+
+@dataclass(frozen=True)
+class ConversationRelay:
+    """A ``<ConversationRelay>`` noun (TWILIO.md §23.1), with Twilio's defaults."""
+
+    url: str
+    welcome_greeting: str | None = None
+    welcome_greeting_interruptible: str = "any"
+    """``none``, ``dtmf``, ``speech`` or ``any`` (``true``/``false`` = ``any``/``none``)."""
+    interruptible: str = "any"
+    language: str = "en-US"
+    tts_language: str | None = None
+    transcription_language: str | None = None
+    tts_provider: str = "ElevenLabs"
+    voice: str | None = None
+    transcription_provider: str = "Deepgram"
+    speech_model: str | None = None
+    dtmf_detection: bool = False
+    partial_prompts: bool = False
+    report_input_during_agent_speech: str = "none"
+    hints: str | None = None
+    languages: tuple[RelayLanguage, ...] = ()
+    parameters: tuple[tuple[str, str], ...] = ()
+    """The ``<Parameter>`` children: ``setup.customParameters``."""
+
+
+@dataclass(frozen=True)
 class Connect:
-    """``<Connect>`` (Stream, Room, ...): accepted and logged, not simulated."""
+    """``<Connect>``: a bidirectional ``<Stream>`` or a ``<ConversationRelay>`` runs until it
+    ends, then ``action`` (if any) is requested; other nouns (Room, ...) are logged."""
 
     nouns: tuple[Element, ...]
     action: str | None = None
     method: str = DEFAULT_METHOD
+    stream: Stream | None = None
+    relay: ConversationRelay | None = None
 
 
 @dataclass(frozen=True)
 class StreamControl:
-    """``<Start>`` / ``<Stop>`` (forked streams, SIPREC, transcriptions): logged."""
+    """``<Start>`` / ``<Stop>``: forked ``<Stream>``s run (``streams``); SIPREC and
+    transcriptions are logged."""
 
     verb: str
     nouns: tuple[Element, ...]
+    streams: tuple[Stream, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from ..._wire import format_address, parse_address
 from .model import (
     DEFAULT_METHOD,
-    Connect,
     Dial,
     DialTarget,
     Element,
@@ -27,11 +26,11 @@ from .model import (
     Reject,
     Say,
     SendMessage,
-    StreamControl,
     TwimlIssue,
     Unsupported,
     Verb,
 )
+from .parse_realtime import build_connect, build_stream_control
 
 __all__ = ["build_verb"]
 
@@ -356,7 +355,6 @@ _SIMPLE: dict[str, _Builder] = {
     "Leave": lambda el, a: Leave(),
     "Sms": _send_message,
     "Message": _send_message,
-    "Connect": lambda el, a: Connect(el.children, a.get("action"), a.method()),
 }
 
 
@@ -372,8 +370,10 @@ def build_verb(element: Element, issues: list[TwimlIssue]) -> Verb | None:
         verb = _dial(element, attrs, issues)
     elif name in _SIMPLE:
         verb = _SIMPLE[name](element, attrs)
+    elif name == "Connect":
+        verb = build_connect(element, attrs.get("action"), attrs.method(), issues)
     elif name in ("Start", "Stop"):
-        return StreamControl(name, element.children)
+        return build_stream_control(element, issues)
     else:
         return Unsupported(element)
     attrs.finish(_ACCEPTED.get(name, frozenset()))

@@ -22,6 +22,8 @@ from .model import (
     Unsupported,
 )
 from .run_context import LEAVE_QUEUE, CallRuntime, DocumentRequest, End, Flow, Goto
+from .run_relay import run_connect_relay
+from .run_stream import run_connect_stream, run_stream_control
 from .transcript import (
     HungUp,
     Left,
@@ -136,7 +138,12 @@ async def run_send_message(rt: CallRuntime, verb: SendMessage) -> Flow:
 
 
 async def run_connect(rt: CallRuntime, verb: Connect) -> Flow:
-    """Accepted and logged; the connection ends at once, then ``action`` (if any) runs."""
+    """A ``<Stream>`` or ``<ConversationRelay>`` runs until it ends; other nouns are logged
+    and end at once. Then ``action`` (if any) runs, else the next verb."""
+    if verb.stream is not None:
+        return await run_connect_stream(rt, verb, verb.stream)
+    if verb.relay is not None:
+        return await run_connect_relay(rt, verb, verb.relay)
     nouns = [noun.to_builtins() for noun in verb.nouns]
     rt.transcript.add(Logged(at=rt.at, verb="Connect", nouns=nouns))
     if verb.action is None:
@@ -146,6 +153,8 @@ async def run_connect(rt: CallRuntime, verb: Connect) -> Flow:
 
 
 async def run_unsupported(rt: CallRuntime, verb: StreamControl | Unsupported) -> Flow:
+    if isinstance(verb, StreamControl) and verb.streams:
+        return await run_stream_control(rt, verb)
     if isinstance(verb, StreamControl):
         name, nouns = verb.verb, [noun.to_builtins() for noun in verb.nouns]
     else:

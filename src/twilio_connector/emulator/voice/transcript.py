@@ -12,6 +12,14 @@ from typing import Any, TypeVar
 import msgspec
 
 __all__ = [
+    "AgentAudio",
+    "AgentDigits",
+    "AgentPlayed",
+    "AgentRecording",
+    "AgentSaid",
+    "CallerPlayed",
+    "CallerPressed",
+    "CallerSaid",
     "DialLeg",
     "Dialed",
     "Ended",
@@ -20,8 +28,10 @@ __all__ = [
     "Fetched",
     "Gathered",
     "HungUp",
+    "LanguageChanged",
     "Left",
     "Logged",
+    "MarkReturned",
     "MessageSent",
     "Paused",
     "Played",
@@ -29,8 +39,12 @@ __all__ = [
     "Recorded",
     "Redirected",
     "Rejected",
+    "RelayEnded",
+    "RelayStarted",
     "Said",
     "StatusChanged",
+    "StreamEnded",
+    "StreamStarted",
     "Transcript",
 ]
 
@@ -112,7 +126,8 @@ class Redirected(_Entry, tag="redirect", frozen=True):
 
 class HungUp(_Entry, tag="hangup", frozen=True):
     by: str
-    """``twiml`` (``<Hangup>``), ``api`` (REST / control plane) or ``end`` (last verb done)."""
+    """``twiml`` (``<Hangup>``), ``api`` (REST / control plane), ``caller`` (a caller script's
+    ``hangup``) or ``end`` (last verb done)."""
 
 
 class Rejected(_Entry, tag="reject", frozen=True):
@@ -146,6 +161,121 @@ class Logged(_Entry, tag="logged", frozen=True):
 
     verb: str
     nouns: list[dict[str, Any]]
+
+
+class StreamStarted(_Entry, tag="stream-start", frozen=True):
+    """A Media Stream opened: ``bidirectional`` for ``<Connect><Stream>``, else a fork."""
+
+    stream_sid: str
+    url: str
+    name: str | None
+    track: str
+    bidirectional: bool
+    parameters: dict[str, str] = {}
+
+
+class StreamEnded(_Entry, tag="stream-stop", frozen=True):
+    """``reason``: ``app-closed``, ``caller-hangup``, ``stopped`` (``<Stop>``/REST),
+    ``call-ended``, ``error`` (``error_code``: 319xx)."""
+
+    stream_sid: str
+    reason: str
+    error_code: int | None = None
+    media_sent: int = 0
+    """``media`` messages sent to the app (inbound and outbound tracks)."""
+    agent_audio_ms: int = 0
+    """Milliseconds of the app's audio played to the caller."""
+
+
+class CallerSaid(_Entry, tag="caller-say", frozen=True):
+    """The caller spoke (audio on a stream, a ``prompt`` on ConversationRelay)."""
+
+    text: str
+    duration: float
+    barge_in: bool = False
+
+
+class CallerPressed(_Entry, tag="caller-press", frozen=True):
+    digits: str
+
+
+class CallerPlayed(_Entry, tag="caller-play", frozen=True):
+    """The caller's side played a WAV file into the call."""
+
+    path: str
+    duration: float
+
+
+class AgentAudio(_Entry, tag="agent-audio", frozen=True):
+    """A stretch of the app's audio played to the caller (from ``at``, ``duration`` s);
+    ``cleared``: cut short by ``clear``."""
+
+    stream_sid: str
+    duration: float
+    cleared: bool = False
+
+
+class MarkReturned(_Entry, tag="mark", frozen=True):
+    """An app's mark sent back: its audio played, or dropped by ``clear`` (``cleared``)."""
+
+    stream_sid: str
+    name: str
+    cleared: bool = False
+
+
+class AgentRecording(_Entry, tag="agent-recording", frozen=True):
+    """The app's audio on a stream, kept as a Recording (``RE…``)."""
+
+    stream_sid: str
+    recording_sid: str
+    recording_url: str
+    duration: int
+
+
+class RelayStarted(_Entry, tag="relay-start", frozen=True):
+    session_id: str
+    url: str
+    language: str
+    parameters: dict[str, str] = {}
+
+
+class AgentSaid(_Entry, tag="agent-say", frozen=True):
+    """The app's words spoken to the caller (ConversationRelay ``text`` tokens up to
+    ``last``, or the welcome greeting). ``interrupted``: the caller barged in; ``spoken`` is
+    then what had been said."""
+
+    text: str
+    duration: float
+    language: str | None = None
+    greeting: bool = False
+    interrupted: bool = False
+    spoken: str | None = None
+
+
+class AgentPlayed(_Entry, tag="agent-play", frozen=True):
+    source: str
+    loop: int = 1
+    interrupted: bool = False
+
+
+class AgentDigits(_Entry, tag="agent-digits", frozen=True):
+    digits: str
+
+
+class LanguageChanged(_Entry, tag="language", frozen=True):
+    tts_language: str | None = None
+    transcription_language: str | None = None
+
+
+class RelayEnded(_Entry, tag="relay-end", frozen=True):
+    """``status``: ``ended`` (the app's ``end``, or the caller hung up) or ``failed``."""
+
+    session_id: str
+    status: str
+    reason: str
+    duration: int
+    handoff_data: str | None = None
+    error_code: int | None = None
 
 
 class StatusChanged(_Entry, tag="status", frozen=True):
@@ -186,6 +316,20 @@ Entry = (
     | StatusChanged
     | Problem
     | Ended
+    | StreamStarted
+    | StreamEnded
+    | CallerSaid
+    | CallerPressed
+    | CallerPlayed
+    | AgentAudio
+    | MarkReturned
+    | AgentRecording
+    | RelayStarted
+    | AgentSaid
+    | AgentPlayed
+    | AgentDigits
+    | LanguageChanged
+    | RelayEnded
 )
 
 _decoder = msgspec.json.Decoder(list[Entry])
