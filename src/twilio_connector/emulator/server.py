@@ -282,7 +282,8 @@ class Emulator:
         Calls (``kind="call"``): ``outcome`` is ``completed``/``busy``/``no-answer``/
         ``failed``/``canceled``; params ``digits="1234"``/``speech="yes"`` answer the
         callee's Gathers, ``answered_by`` (with MachineDetection), ``ring``/``talk``
-        seconds, ``sip_response_code``, ``interactive``, ``recording_seconds``.
+        seconds, ``sip_response_code``, ``interactive``, ``recording_seconds``, ``script``
+        (the caller on a Media Stream or ConversationRelay: :mod:`.voice.caller_script`).
 
         Verify (``kind="verify"``, ``to`` the number, ``from_`` the service SID): ``failed``,
         ``rate-limited`` or ``blocked`` (docs/verify.md). An unknown kind, outcome or param
