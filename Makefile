@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 
-.PHONY: demo test lint typecheck browser postgres node bench docs clean voice screenshot
+.PHONY: demo test lint typecheck browser postgres node speech bench docs clean voice screenshot
 
 # `make demo` and `make voice` run the emulator, the listener and rich: the [cli] extra brings
 # them all (pyproject.toml). `make test` needs every extra and the test tools: [dev].
@@ -18,7 +18,7 @@ $(VENV)/.dev: pyproject.toml
 	$(PIP) -e '.[dev]'
 	touch $(VENV)/.base $@
 
-demo: $(VENV)/.base
+demo: $(VENV)/.base speech
 	$(PY) -m twilio_connector.demo
 
 lint: $(VENV)/.dev
@@ -28,7 +28,7 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy --strict src/twilio_connector
 
-test: lint typecheck browser postgres node
+test: lint typecheck browser postgres node speech
 	$(VENV)/bin/pytest -q
 
 # The web-inbox test drives Debian's Chromium (never a downloaded browser). Installed here
@@ -53,6 +53,18 @@ postgres:
 	      apt-get install -y -qq --no-install-recommends postgresql >/dev/null; } \
 	    || echo "could not install postgresql: the PostgreSQL tests will be skipped"; \
 	  else echo "postgresql missing and not root: the PostgreSQL tests will be skipped"; fi; }
+
+# The caller's speech on realtime calls (Media Streams, ConversationRelay) is Debian's
+# espeak-ng. Installed here when missing and we are root; otherwise the emulator falls back to a
+# synthetic voice (a buzz a word) and the tests that need real speech skip and say why.
+speech:
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian espeak-ng for the caller's speech"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends espeak-ng >/dev/null; } \
+	    || echo "could not install espeak-ng: the emulator falls back to a synthetic voice"; \
+	  else echo "espeak-ng missing and not root: the emulator falls back to a synthetic voice"; fi; }
 
 # The twilio-node tests (tests/node) run Twilio's official Node SDK, pinned by
 # tests/node/package-lock.json, installed with `npm ci` into tests/node/node_modules once (again

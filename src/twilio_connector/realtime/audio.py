@@ -25,7 +25,9 @@ writes WAV files, with the standard library alone (``audioop`` is gone from Pyth
   speech; not a studio resampler.
 
 Everything is bounded: a WAV longer than ``max_seconds`` (10 minutes by default, Twilio's
-own limit on buffered outbound audio) is refused before it is read.
+own limit on buffered outbound audio) is refused before it is read. A streamed WAV (the
+header's sizes are placeholders, as ``espeak-ng --stdout`` writes them) is read to the end of
+the stream, at most one sample past ``max_seconds``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import io
 import itertools
 import operator
 import os
+import struct
 import sys
 import wave
 from array import array
@@ -291,30 +294,117 @@ def to_8k_mono(pcm: bytes | bytearray | memoryview, *, rate: int, channels: int 
 
 WavSource = str | os.PathLike[str] | BinaryIO
 
+_STREAMED_SIZE = 0x7FFF0000
+"""A declared size from here up (``espeak-ng`` writes 0x7FFFF000, others 0xFFFFFFFF), or 0,
+stands for "until the end of the stream"."""
+_MAX_CHUNKS = 64  # chunks skipped (LIST, fact...) before the data chunk must have come
+_MAX_FMT = 1024
+_PCM, _EXTENSIBLE = 1, 0xFFFE
+_READ_BLOCK = 1 << 16
+
 
 def read_wav(source: WavSource, *, max_seconds: float = MAX_WAV_SECONDS) -> bytes:
     """A PCM16 WAV file (mono or stereo, any rate) as 8 kHz mono PCM16 (little-endian).
 
+    A streamed WAV, whose header gives the RIFF and data sizes as 0 or as the placeholder a
+    writer that cannot seek back uses (``espeak-ng --stdout`` writes 0x7FFFF000; others
+    0xFFFFFFFF), is read to the end of the stream: the bytes present are the audio, still at
+    most ``max_seconds`` of it.
+
     :class:`AudioFormatError` names what is wrong: not a WAV, not 16-bit PCM, more than two
     channels, or longer than ``max_seconds``.
     """
-    try:
-        with wave.open(source if not isinstance(source, os.PathLike) else os.fspath(source)) as wav:
-            width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
-            frames = wav.getnframes()
-            if width != 2:
-                raise AudioFormatError(f"a WAV is read as 16-bit PCM, not {8 * width}-bit")
-            if channels not in (1, 2):
-                raise AudioFormatError(f"a WAV is mono or stereo, not {channels} channels")
-            if not rate or frames / rate > max_seconds:
-                raise AudioFormatError(
-                    f"the WAV lasts {frames / rate if rate else 0:.1f} s, "
-                    f"more than the {max_seconds:g} s allowed"
-                )
-            data = wav.readframes(frames)
-    except (wave.Error, EOFError) as exc:
-        raise AudioFormatError(f"not a PCM WAV file: {exc}") from None
-    return to_8k_mono(data, rate=rate, channels=channels)
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as file:
+            return _read_wav(file, max_seconds)
+    return _read_wav(source, max_seconds)
+
+
+def _not_wav(reason: str) -> AudioFormatError:
+    return AudioFormatError(f"not a PCM WAV file: {reason}")
+
+
+def _read_exactly(file: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes: fewer only at the end of the stream (pipes return short reads)."""
+    parts, left = [], size
+    while left > 0:
+        part = file.read(min(left, 1 << 24))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _skip(file: BinaryIO, size: int) -> None:
+    while size > 0:
+        part = file.read(min(size, _READ_BLOCK))
+        if not part:
+            return
+        size -= len(part)
+
+
+def _read_wav(file: BinaryIO, max_seconds: float) -> bytes:
+    head = _read_exactly(file, 12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:] != b"WAVE":
+        raise _not_wav("no RIFF/WAVE header")
+    layout: tuple[int, int] | None = None  # (channels, rate) once the fmt chunk is read
+    for _ in range(_MAX_CHUNKS):
+        header = _read_exactly(file, 8)
+        if len(header) < 8:
+            raise _not_wav("no data chunk" if layout else "no fmt chunk")
+        kind, size = header[:4], int.from_bytes(header[4:], "little")
+        if kind == b"fmt ":
+            if not 16 <= size <= _MAX_FMT:
+                raise _not_wav(f"a fmt chunk of {size} bytes")
+            body = _read_exactly(file, size + (size & 1))
+            if len(body) < size:
+                raise _not_wav("the fmt chunk is cut short")
+            layout = _pcm16_layout(body[:size])
+        elif kind == b"data":
+            if layout is None:
+                raise _not_wav("the data chunk comes before the fmt chunk")
+            channels, rate = layout
+            return to_8k_mono(
+                _read_data(file, size, channels, rate, max_seconds), rate=rate, channels=channels
+            )
+        else:
+            _skip(file, size + (size & 1))
+    raise _not_wav(f"no data chunk in the first {_MAX_CHUNKS} chunks")
+
+
+def _pcm16_layout(fmt: bytes) -> tuple[int, int]:
+    """(channels, rate) of a fmt chunk, or :class:`AudioFormatError` if not PCM16 mono/stereo."""
+    tag, channels, rate, _byte_rate, _align, bits = struct.unpack_from("<HHIIHH", fmt)
+    if tag == _EXTENSIBLE and len(fmt) >= 26:
+        tag = int.from_bytes(fmt[24:26], "little")  # the sub-format GUID starts with the tag
+    if tag != _PCM:
+        raise _not_wav(f"format {tag} is not integer PCM")
+    if bits != 16:
+        raise AudioFormatError(f"a WAV is read as 16-bit PCM, not {bits}-bit")
+    if channels not in (1, 2):
+        raise AudioFormatError(f"a WAV is mono or stereo, not {channels} channels")
+    if not 1000 <= rate <= 384000:
+        raise AudioFormatError(f"a sample rate is between 1000 and 384000 Hz, not {rate}")
+    return channels, rate
+
+
+def _read_data(file: BinaryIO, size: int, channels: int, rate: int, max_seconds: float) -> bytes:
+    """The data chunk's whole frames: its declared size, or the rest of a streamed WAV."""
+    frame = 2 * channels
+    limit = int(max_seconds * rate)  # frames allowed
+    if size == 0 or size >= _STREAMED_SIZE:
+        data = _read_exactly(file, (limit + 1) * frame)  # one frame more tells "too long"
+        if len(data) // frame > limit:
+            raise AudioFormatError(f"the WAV lasts more than the {max_seconds:g} s allowed")
+    else:
+        if size // frame > limit:
+            raise AudioFormatError(
+                f"the WAV lasts {size // frame / rate:.1f} s, "
+                f"more than the {max_seconds:g} s allowed"
+            )
+        data = _read_exactly(file, size)
+    return data[: len(data) - len(data) % frame]
 
 
 def write_wav(

@@ -2,5 +2,6 @@
 
 ``records`` is the stored shape, ``repository`` its table and SQL, ``state`` creates them
 (SID, media URL), ``serialize`` gives the wire shapes (call-level and account-level),
-``rest`` serves ``/Recordings`` and ``/Calls/{CA}/Recordings`` plus the silent audio.
+``rest`` serves ``/Recordings`` and ``/Calls/{CA}/Recordings`` plus the audio
+(real, when the recording was made with some, else silence).
 """

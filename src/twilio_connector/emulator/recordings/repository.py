@@ -1,4 +1,10 @@
-"""The ``recordings`` table: its DDL and every SQL statement on it (part of ``Store.reset``)."""
+"""The ``recordings`` table and its ``recording_audio`` side table: their DDL and every SQL
+statement on them (both part of ``Store.reset``).
+
+A recording's real audio (8 kHz μ-law, when it has any) is a BLOB in ``recording_audio``,
+keyed by the recording's SID: a side table, so an existing database gains it with
+``CREATE TABLE IF NOT EXISTS`` (no column to add), and lists never read the audio.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ CREATE TABLE IF NOT EXISTS recordings (
   date_created REAL NOT NULL, date_updated REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS recordings_by_account ON recordings (account_sid, seq);
 CREATE INDEX IF NOT EXISTS recordings_by_call ON recordings (call_sid, seq);
+CREATE TABLE IF NOT EXISTS recording_audio (sid TEXT PRIMARY KEY, mulaw BLOB NOT NULL);
 """
 _COLUMNS = (
     "sid, account_sid, call_sid, source, status, duration, channels, track, start_time, "
@@ -58,7 +65,20 @@ class RecordingRepository:
         return None if row is None else _record(row)
 
     def delete(self, sid: str) -> None:
+        """Delete the recording and its audio."""
         self.store.execute("DELETE FROM recordings WHERE sid=?", (sid,))
+        self.store.execute("DELETE FROM recording_audio WHERE sid=?", (sid,))
+
+    def add_audio(self, sid: str, mulaw: bytes) -> None:
+        """Keep ``mulaw`` (8 kHz μ-law) as the audio of recording ``sid``."""
+        self.store.execute(
+            "INSERT OR REPLACE INTO recording_audio (sid, mulaw) VALUES (?, ?)", (sid, mulaw)
+        )
+
+    def audio(self, sid: str) -> bytes | None:
+        """The recording's 8 kHz μ-law, or ``None`` when it has no real audio."""
+        row = self.store.query_one("SELECT mulaw FROM recording_audio WHERE sid=?", (sid,))
+        return None if row is None else bytes(row[0])
 
     def page(
         self,

@@ -5,7 +5,10 @@
 * account level: ``GET /Recordings.json`` (filters ``CallSid``, ``DateCreated[<>]``),
   ``/Recordings/{RE}.json`` ``GET``/``DELETE``;
 * media: ``GET /Recordings/{RE}`` and ``/Recordings/{RE}.wav`` (no auth, like Twilio's
-  public recording URLs): a silent WAV as long as the recording (capped at two minutes).
+  public recording URLs), ``audio/x-wav``: the recording's real audio when it has some (an
+  8 kHz 16-bit PCM WAV), else a silent WAV as long as the recording (capped at two minutes).
+  ``.mp3`` (Twilio's other format) has no route here: 404, with or without audio; were it
+  routed to :meth:`RecordingsApi.audio`, it would get the same WAV.
 
 The routes are in :mod:`..routes`.
 """
@@ -88,5 +91,6 @@ class RecordingsApi:
     # -- media (no auth) --------------------------------------------------------------------
 
     async def audio(self, req: Request) -> Response:
+        """The recording's media: always a WAV (``audio/x-wav``), whatever the extension."""
         wav = self.recordings.audio(req.path_params["AccountSid"], req.path_params["Sid"], req.path)
         return Response(200, wav, content_type="audio/x-wav")
