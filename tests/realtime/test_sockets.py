@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -502,3 +504,37 @@ async def test_the_apps_mount_in_starlette() -> None:
             async with twilio(f"{base}/agents/relay", signed=f"{base}/relay"):
                 pass
     assert refused.value.response.status_code == 403
+
+
+# --------------------------------------------------------------------------- the doc
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "realtime.md"
+
+
+async def test_the_docs_agents_run_as_written() -> None:
+    """docs/realtime.md's agent examples (``py`` blocks: the ``python`` ones are counted by
+    test_realtime_docs) run as written, served for real."""
+    blocks = re.findall(r"```py\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 2
+    namespace: dict[str, Any] = {"__name__": "doc_agent"}
+    for block in blocks:
+        exec(compile(block, str(DOC), "exec"), namespace)
+    assert [r.path for r in namespace["listener"].socket_routes] == ["/media"]
+    token = namespace["AUTH_TOKEN"]
+    with serve(namespace["app"]) as base:
+        async with twilio(f"{base}/media", token=token) as ws:
+            await send_all(ws, CONNECTED, START, MEDIA, {**DTMF, "dtmf": {"digit": "#"}})
+            echoed = await received(ws, 3)
+        async with twilio(f"{base}/relay", token=token) as ws:
+            await send_all(ws, SETUP, PROMPT, {**PROMPT, "voicePrompt": "a person please"})
+            spoken = await received(ws, 5)
+    assert echoed == [
+        {"event": "media", "streamSid": MZ, "media": {"payload": PAYLOAD}},
+        {"event": "clear", "streamSid": MZ},
+        {"event": "mark", "streamSid": MZ, "mark": {"name": "cleared"}},
+    ]
+    assert [m.get("token") for m in spoken] == [
+        "You said: ", "Ahoy! Can you hear me?", "", "Connecting you.", None,
+    ]  # fmt: skip
+    assert spoken[-1] == {"type": "end", "handoffData": '{"reason":"caller asked for a person"}'}
