@@ -62,7 +62,7 @@ Params = (
 )
 """Form params as a mapping (values may be lists), a sequence of pairs, or a raw JSON body."""
 
-_DEFAULT_PORTS = {"https": 443, "http": 80}
+_DEFAULT_PORTS = {"https": 443, "http": 80, "wss": 443, "ws": 80}  # ws(s): socket handshakes
 _DIGESTS = {HMAC_SHA1: "sha1", HMAC_SHA256: "sha256"}
 _B64_LENGTHS = {"sha1": 28, "sha256": 44}
 

@@ -5,6 +5,12 @@ path; mount it in Starlette/FastAPI or run it standalone with :meth:`TwilioListe
 (uvicorn). Started by the ASGI lifespan, by :meth:`start`, or lazily on the first request.
 Under a framework that does not forward lifespan to mounted apps, use
 ``FastAPI(lifespan=listener.lifespan)`` (or call ``start``/``stop``) so that shutdown drains.
+
+WebSocket scopes go to the realtime socket handlers registered by exact path
+(``@listener.media_stream("/media")``, ``@listener.conversation_relay("/relay")``): the
+handshake is checked with the listener's auth token(s) against the socket's URL, built like a
+webhook's (``public_url`` with ``https`` -> ``wss``, or the forwarded headers when trusted);
+any other path is refused (close 1008: HTTP 403).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from twilio_connector._asgi import serve_lifespan
+from twilio_connector._extras import require
 from twilio_connector._wire import FORM_CONTENT_TYPE
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener.core import (
@@ -49,12 +56,20 @@ from twilio_connector.listener.inbox import (
 from twilio_connector.listener.limits import (
     LARGE_BODY,
     BodyDeadlines,
+    ConnectionGuard,
     LargeBodies,
     guarded_protocol,
 )
 from twilio_connector.listener.loop_thread import LoopThread
-from twilio_connector.listener.registry import HandlerRegistry
+from twilio_connector.listener.registry import HandlerRegistry, SocketRoute
 from twilio_connector.listener.replies import reply_body
+from twilio_connector.realtime.media_streams import MAX_MESSAGE_BYTES
+from twilio_connector.realtime.sockets import HandshakeRejected, run_handler
+from twilio_connector.realtime.sockets_handshake import (
+    handshake_headers,
+    request_path,
+    ws_scheme,
+)
 
 __all__ = ["TwilioListener", "reply_body"]
 
@@ -364,7 +379,56 @@ class TwilioListener(HandlerRegistry):
         elif kind == "lifespan":
             await self._lifespan(receive, send)
         elif kind == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
+            route = self._route_for(scope)
+            if route is None:
+                await send({"type": "websocket.close", "code": 1008})
+            else:
+                await self._socket(route, scope, receive, send)
+
+    def _route_for(self, scope: Scope) -> SocketRoute | None:
+        path = str(scope.get("path", "/"))
+        route = self.socket_route(path)
+        root = str(scope.get("root_path", ""))
+        if route is None and root and path.startswith(root):  # mounted under a prefix
+            route = self.socket_route(path[len(root) :] or "/")
+        return route
+
+    async def _socket(self, route: SocketRoute, scope: Scope, receive: Receive, send: Send) -> None:
+        s = self.settings
+        try:
+            socket = await route.socket.accept(
+                scope,
+                receive,
+                send,
+                auth_token=s.tokens,
+                public_url=self._socket_url(scope),
+                verify=s.validate_signatures,
+            )
+        except HandshakeRejected:
+            return
+        await run_handler(route.handler, socket)
+
+    def _socket_url(self, scope: Scope) -> str | None:
+        """The socket's public URL without its query, or None: rebuilt from the request."""
+        s = self.settings
+        path = request_path(scope)
+        if s.public_url is not None:
+            base = s.public_url.rstrip("/")
+            scheme, sep, rest = base.partition("://")
+            return f"{ws_scheme(scheme)}{sep}{rest}{path}"
+        if not s.trust_forwarded_headers:
+            return None
+        headers = handshake_headers(scope)
+        host = _first(headers.get("x-forwarded-host")) or headers.get("host")
+        if not host:
+            return None
+        proto = _first(headers.get("x-forwarded-proto")) or str(scope.get("scheme", "ws"))
+        scheme = ws_scheme(proto)
+        port = _first(headers.get("x-forwarded-port"))
+        has_port = ":" in host.rsplit("]", 1)[-1]
+        if port and not has_port and {"wss": "443", "ws": "80"}.get(scheme) != port:
+            host = f"{host}:{port}"
+        return f"{scheme}://{host}{path}"
 
     async def _http(
         self, scope: Scope, receive: Receive, deferred: list[Delivery]
@@ -449,12 +513,17 @@ class TwilioListener(HandlerRegistry):
             if not body_timeout > 0:
                 raise ConfigurationError("body_timeout must be positive")
             self.settings = dataclasses.replace(self.settings, body_timeout=body_timeout)
+        sockets = bool(self.socket_routes)
+        if sockets:
+            require("realtime", "websockets")
         try:
-            protocol, _guard = guarded_protocol(
+            protocol, guard = guarded_protocol(
                 _pick("httptools", "h11"), header_timeout, max_connections
             )
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
+        if sockets:
+            protocol = _upgrading(protocol, guard)
 
         sock = asgi_server.bind_socket(host, port)
         bound = sock.getsockname()[1]
@@ -463,7 +532,11 @@ class TwilioListener(HandlerRegistry):
             lifespan="on",
             loop=_pick("uvloop", "asyncio"),
             http=protocol,
-            ws="none",  # webhooks only: no websocket stack in memory
+            # webhooks only: no websocket stack in memory; with socket handlers the
+            # sans-I/O websockets implementation (the legacy one is deprecated)
+            ws="websockets-sansio" if sockets else "none",
+            ws_max_size=MAX_MESSAGE_BYTES,
+            ws_per_message_deflate=False,
             interface="asgi3",
             access_log=False,
             proxy_headers=False,
@@ -517,6 +590,25 @@ class TwilioListener(HandlerRegistry):
                 bridge.call(self.stop(), self.settings.drain_timeout + 5)
             finally:
                 bridge.shutdown()
+
+
+def _first(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value.split(",", 1)[0].strip() or None
+
+
+def _upgrading(protocol: type[asyncio.Protocol], guard: ConnectionGuard) -> type[asyncio.Protocol]:
+    """``protocol`` that leaves the connection guard when it upgrades to a WebSocket: the
+    HTTP protocol's ``connection_lost`` never runs after the switch, and a socket is not a
+    connection waiting for a request head."""
+
+    class Upgrading(protocol):  # type: ignore[misc, valid-type]
+        def handle_websocket_upgrade(self, *args: Any) -> None:
+            guard.lost(self)
+            super().handle_websocket_upgrade(*args)
+
+    return Upgrading
 
 
 def _pick(preferred: str, fallback: str) -> str:

@@ -5,6 +5,11 @@ per-event decorators (``@listener.on_sms_delivered``) or a :class:`TwilioService
 public methods are named ``on_<event>`` (``on_sms_delivered``, ``on_call_rang``, ...) attached
 with ``listener.attach(Handlers())``. A name that matches no event is a
 :class:`~twilio_connector.errors.ConfigurationError` at registration time.
+
+Realtime voice sockets are routed by exact path: ``@listener.media_stream("/media")`` and
+``@listener.conversation_relay("/relay")`` register an async function that gets the accepted
+:class:`~twilio_connector.realtime.MediaStreamSocket` /
+:class:`~twilio_connector.realtime.ConversationRelaySocket` (:class:`SocketRoute`).
 """
 
 from __future__ import annotations
@@ -12,17 +17,31 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.listener.classify import KNOWN_EVENTS
 from twilio_connector.listener.events import TwilioEvent
+from twilio_connector.realtime.sockets import (
+    AgentSocket,
+    ConversationRelaySocket,
+    MediaStreamSocket,
+)
 
-__all__ = ["METHOD_EVENTS", "HandlerRegistry", "Predicate", "Registration", "TwilioService"]
+__all__ = [
+    "METHOD_EVENTS",
+    "HandlerRegistry",
+    "Predicate",
+    "Registration",
+    "SocketRoute",
+    "TwilioService",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
+MediaHandler = TypeVar("MediaHandler", bound=Callable[[MediaStreamSocket], Awaitable[None]])
+RelayHandler = TypeVar("RelayHandler", bound=Callable[[ConversationRelaySocket], Awaitable[None]])
 Predicate = Callable[[TwilioEvent], bool]
 
 
@@ -69,6 +88,27 @@ class Registration:
     timeout: float | None = None  # seconds per attempt (None: the listener's handler_timeout)
 
 
+@dataclass(frozen=True, slots=True)
+class SocketRoute:
+    """A realtime socket path: which socket class it accepts and the coroutine it runs."""
+
+    path: str
+    socket: type[AgentSocket]
+    handler: Callable[[Any], Awaitable[None]]
+
+
+def _check_socket_handler(path: str, func: object) -> None:
+    if not isinstance(path, str) or not path.startswith("/") or "?" in path or "#" in path:
+        raise ConfigurationError(f"a socket path must start with '/' (no query): {path!r}")
+    is_async = inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
+        getattr(func, "__call__", None)  # noqa: B004
+    )
+    if not is_async:
+        raise ConfigurationError(
+            f"the socket handler for {path!r} must be an async function taking the socket"
+        )
+
+
 def _check_pattern(pattern: str) -> None:
     if not isinstance(pattern, str) or not pattern:
         raise ConfigurationError("an event name must be a non-empty string")
@@ -95,6 +135,7 @@ class HandlerRegistry:
     def __init__(self) -> None:
         self._registrations: list[Registration] = []
         self._cache: dict[str, tuple[Registration, ...]] = {}
+        self._sockets: dict[str, SocketRoute] = {}
 
     def on(
         self, *names: str, when: Predicate | None = None, timeout: float | None = None
@@ -169,6 +210,45 @@ class HandlerRegistry:
             )
             self._cache[name] = cached
         return cached
+
+    # Realtime voice sockets, by exact path.
+    def media_stream(self, path: str) -> Callable[[MediaHandler], MediaHandler]:
+        """Decorator: run the async function for each Media Streams socket opened on ``path``
+        (the ``<Stream url>``'s path); it gets the accepted
+        :class:`~twilio_connector.realtime.MediaStreamSocket`, closed when it returns."""
+
+        def decorator(func: MediaHandler) -> MediaHandler:
+            self.add_socket(path, MediaStreamSocket, func)
+            return func
+
+        return decorator
+
+    def conversation_relay(self, path: str) -> Callable[[RelayHandler], RelayHandler]:
+        """Decorator: run the async function for each ConversationRelay socket on ``path``;
+        it gets the accepted :class:`~twilio_connector.realtime.ConversationRelaySocket`."""
+
+        def decorator(func: RelayHandler) -> RelayHandler:
+            self.add_socket(path, ConversationRelaySocket, func)
+            return func
+
+        return decorator
+
+    def add_socket(
+        self, path: str, socket: type[AgentSocket], func: Callable[[Any], Awaitable[None]]
+    ) -> None:
+        """Route sockets on ``path`` to ``func`` (what the two decorators do)."""
+        _check_socket_handler(path, func)
+        if path in self._sockets:
+            raise ConfigurationError(f"a socket handler is already registered for {path!r}")
+        self._sockets[path] = SocketRoute(path, socket, func)
+
+    def socket_route(self, path: str) -> SocketRoute | None:
+        """The socket registered for ``path`` exactly, if any."""
+        return self._sockets.get(path)
+
+    @property
+    def socket_routes(self) -> tuple[SocketRoute, ...]:
+        return tuple(self._sockets.values())
 
     # Named decorators: the seed's names, then every other status.
     def _named(self, name: str, func: F, when: Predicate | None = None) -> F:
