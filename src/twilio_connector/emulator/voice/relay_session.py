@@ -5,7 +5,9 @@ timeline of simulated call seconds (``rt.at``):
 
 * the **agent** performs the :mod:`.relay_agent` items the app sent, one at a time: an
   utterance lasts ``timing.say(text, 1)``, a ``play`` ``timing.play_audio(loop)``, a
-  ``sendDigits`` ``timing.dtmf(digits)``; ``language`` and ``end`` take no time;
+  ``sendDigits`` ``timing.dtmf(digits)``; ``language`` and ``end`` take no time; a
+  ``preemptible`` utterance or play is cut short (recorded ``interrupted``) as soon as a
+  newer one is waiting;
 * the **caller** performs the script's steps (:mod:`.caller_script`): ``say`` lasts
   ``timing.speech(text)`` and its ``prompt`` is sent when the caller stops talking (with
   ``partialPrompts`` a partial one half way); ``press`` lasts ``timing.dtmf(keys)``, then one
@@ -17,22 +19,26 @@ Turn-taking. A step that is not ``barge_in`` waits until the agent is silent and
 ``say`` the app was told about, until the agent completed a turn (an utterance or a play
 finished) or :data:`REPLY_TIMEOUT` real seconds passed; then ``after`` seconds of silence,
 then it happens. A ``barge_in`` step happens ``after`` seconds after the previous step ended
-(after a ``say``: counted from when the agent started answering, so that talking over the
-answer is deterministic), even while the agent speaks. If the agent's current utterance (or
-play) is interruptible by that input (``speech``/``any`` for ``say``, ``dtmf``/``any`` for
-``press``), it is cut: ``interrupt`` is sent with the whole words spoken so far (elapsed time
-x ``timing.say_chars_per_second`` characters), the rest of it and of any queued speech or
-play is dropped, and so are the tokens of a talk cycle being streamed up to its ``last``.
-Input over speech that is not interruptible is reported to the app only if
-``reportInputDuringAgentSpeech`` covers its kind (TWILIO.md §23.1: which input is reported
-while the agent speaks), and dropped otherwise (the transcript still shows it).
+(a ``say`` or ``press`` right after a ``say``: counted from when the agent started
+answering, so that talking over the answer is deterministic), even while the agent speaks.
+If the agent's current utterance (or play) is interruptible by that input
+(``speech``/``any`` for ``say``, ``dtmf``/``any`` for ``press``), it is cut: ``interrupt``
+is sent with the whole words spoken so far (elapsed time x ``timing.say_chars_per_second``
+characters), the rest of it and of any queued speech or play is dropped, and so are the
+tokens of a talk cycle being streamed up to its ``last``. Input over speech that is not
+interruptible is reported to the app only if ``reportInputDuringAgentSpeech`` covers its
+kind (TWILIO.md §23.1: which input is reported while the agent speaks), and dropped
+otherwise (the transcript still shows it).
 
 Time. Only the simulated durations above pass in fast and manual timing: the app's think
-time is not counted, so transcripts are deterministic. In realistic timing (``scale`` 1.0)
-the real time spent waiting for the app counts, and the agent starts an answer that arrives
-while it is silent at once. When the script is exhausted the caller waits silently; steps
-added meanwhile run; after ``rt.caller.idle_timeout`` real seconds with nothing from either
-side the caller hangs up.
+time is not counted, so transcripts are deterministic. There, call time runs far ahead of
+the app, so before the caller takes a turn (a step that is not ``barge_in``) the app's
+messages in flight get :data:`TURN_GRACE` real seconds to arrive: an agent that speaks
+unprompted (right after ``setup``) is heard before the caller, as on a real call. In
+realistic timing (``scale`` 1.0) the real time spent waiting for the app counts, and the
+agent starts an answer that arrives while it is silent at once. When the script is exhausted
+the caller waits silently; steps added meanwhile run; after ``rt.caller.idle_timeout`` real
+seconds with nothing from either side the caller hangs up.
 
 End. The app's ``end`` (after the items sent before it) ends the session ``ended``; the app
 closing the socket without ``end`` ends it ``ended`` too, with warning 64105 and
@@ -87,6 +93,7 @@ __all__ = [
     "ERROR_INVALID_MESSAGE",
     "REPLY_TIMEOUT",
     "SEND_TIMEOUT",
+    "TURN_GRACE",
     "RelaySession",
     "SessionEnd",
     "new_session_id",
@@ -98,6 +105,10 @@ REPLY_TIMEOUT = 10.0
 """Real seconds a waiting caller gives the app to answer before going on."""
 SEND_TIMEOUT = 10.0
 """Real seconds for one message to the app (a stuck socket is closed)."""
+"""Real seconds for one message to the app (a stuck socket is closed)."""
+TURN_GRACE = 0.02
+"""Real seconds the app's messages in flight get to arrive before the caller takes a turn
+(fast and manual timing, where call time runs ahead of the app)."""
 ERROR_CONNECT = 64102
 ERROR_APP_CLOSED = 64105
 ERROR_INVALID_MESSAGE = 64107
@@ -154,8 +165,9 @@ def _whole_words(text: str, chars: int) -> str:
     if chars >= len(text):
         return text
     head = text[:chars]
-    if not text[chars].isspace():
-        head = head.rsplit(None, 1)[0] if " " in head.strip() else ""
+    if not text[chars].isspace() and head and not head[-1].isspace():
+        words = head.split()
+        head = " ".join(words[:-1]) if len(words) > 1 else ""
     return head.rstrip()
 
 
@@ -188,6 +200,7 @@ class RelaySession:
         self._acting: _Acting | None = None
         self._step: CallerStep | None = None
         self._ready_at: float | None = None
+        self._graced = False
         self._last_caller_end = rt.at
         self._last_agent_end = rt.at
         self._awaiting_reply = False
@@ -297,8 +310,7 @@ class RelaySession:
         assert current is not None
         now = self.rt.at
         spent = max(0.0, min(current.duration, now - current.started))
-        if not interrupted:
-            spent = current.duration
+        spent = current.duration if not interrupted else round(spent, 3)
         item = current.item
         entry: Entry
         if isinstance(item, Utterance):
@@ -309,7 +321,7 @@ class RelaySession:
             entry = AgentSaid(
                 at=current.started,
                 text=item.text,
-                duration=round(spent, 3),
+                duration=spent,
                 language=item.language,
                 greeting=item.greeting,
                 interrupted=interrupted,
@@ -469,6 +481,8 @@ class RelaySession:
         """When the pending step may happen (``None``: not yet known: waiting on the agent)."""
         waiting_reply = self._awaiting_reply and not self._reply_done
         if step.barge_in:
+            if step.action not in ("say", "press"):  # cannot interrupt: no need to wait
+                return self._last_caller_end + step.after
             if waiting_reply and self._reply_started_at is None:
                 return None
             base = self._last_caller_end
@@ -502,22 +516,29 @@ class RelaySession:
                 self._finish_current(interrupted=False)
             elif current is not None and self._preempted(current):
                 self._finish_current(interrupted=True)
-            ended = self._start_items()
-            if ended is not None:
-                return ended
             acting = self._acting
-            if acting is not None:
+            if acting is not None:  # the caller's words end before the agent starts again
                 if acting.partial_at is not None and acting.partial_at <= now:
                     await self._partial(acting)
                     continue
                 if acting.ends <= now:
                     await self._finish_step(acting)
                     continue
-            elif self._step is None:
+            ended = self._start_items()
+            if ended is not None:
+                return ended
+            if acting is None and self._step is None:
                 self._step = rt.caller.take_step()
+                self._graced = False
             if acting is None and self._step is not None:
                 self._ready_at = self._step_ready_at(self._step)
-                if self._ready_at is not None and self._ready_at <= now:
+                if self._ready_at is None:
+                    self._graced = False
+                elif self._ready_at <= now:
+                    if not (self._step.barge_in or self._graced or self._realistic):
+                        self._graced = True  # let the app's messages in flight arrive first
+                        await rt.guard(self._wait_arrival(TURN_GRACE))
+                        continue
                     ended = await self._start_step(self._step)
                     if ended is not None:
                         return ended
