@@ -233,6 +233,7 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("POST", f"{CONTROL}/calls/inbound", call_control.inbound, auth="main")
     router.add("POST", f"{a_call}/digits", call_control.digits, auth="main")
     router.add("POST", f"{a_call}/speech", call_control.speech, auth="main")
+    router.add("POST", f"{a_call}/script", call_control.script, auth="main")
     router.add("GET", f"{a_call}/transcript", call_control.transcript, auth="main")
     router.add("GET", f"{a_call}/callbacks", call_control.callbacks, auth="main")
     # -- control plane: content templates (WhatsApp approval) -------------------------

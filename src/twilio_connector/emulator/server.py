@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -42,6 +42,7 @@ from .rules.state import Rule
 from .scheduler import Timing
 from .store import Store
 from .verify.serialize import control_entry
+from .voice.caller_script import CallerStep, parse_caller_script
 from .webhooks.records import DeliveryRecord
 from .webhooks.signing import SigningRule
 
@@ -281,7 +282,8 @@ class Emulator:
         Calls (``kind="call"``): ``outcome`` is ``completed``/``busy``/``no-answer``/
         ``failed``/``canceled``; params ``digits="1234"``/``speech="yes"`` answer the
         callee's Gathers, ``answered_by`` (with MachineDetection), ``ring``/``talk``
-        seconds, ``sip_response_code``, ``interactive``, ``recording_seconds``.
+        seconds, ``sip_response_code``, ``interactive``, ``recording_seconds``, ``script``
+        (the caller on a Media Stream or ConversationRelay: :mod:`.voice.caller_script`).
 
         Verify (``kind="verify"``, ``to`` the number, ``from_`` the service SID): ``failed``,
         ``rate-limited`` or ``blocked`` (docs/verify.md). An unknown kind, outcome or param
@@ -355,6 +357,7 @@ class Emulator:
         input_timeout: float | None = 30.0,
         forwarded_from: str | None = None,
         caller_name: str | None = None,
+        script: Iterable[CallerStep | Mapping[str, Any]] = (),
     ) -> models.Call:
         """A phone ``from_`` calls the owned number ``to`` (its VoiceUrl must be set).
 
@@ -363,13 +366,19 @@ class Emulator:
         neither, the caller goes step by step: a Gather waits (up to ``input_timeout`` real
         seconds) for :meth:`press_digits` / :meth:`caller_speaks`, and ``settle()`` returns
         while the call only waits for that input.
+
+        ``script`` is what the caller does on a Media Stream or ConversationRelay, in order:
+        ``[{"say": "hi"}, {"press": "1"}, {"play": "a.wav"}, {"pause": 2}, {"hangup": True}]``
+        or :class:`~.voice.CallerStep` objects (turn-taking and ``barge_in``:
+        :mod:`.voice.caller_script`); :meth:`add_caller_steps` adds more while it runs.
         """
+        steps = parse_caller_script(script)
         texts = None if speech is None else [speech] if isinstance(speech, str) else list(speech)
         return self.call(  # serialized on the loop: the live record keeps changing
             lambda core: call_model(
                 core.calls.receive(
                     from_, to, digits, texts, input_timeout=input_timeout,
-                    forwarded_from=forwarded_from, caller_name=caller_name,
+                    forwarded_from=forwarded_from, caller_name=caller_name, script=steps,
                 )
             )
         )  # fmt: skip
@@ -382,6 +391,14 @@ class Emulator:
         """The caller of a live call says ``text`` (answers a speech Gather)."""
         self.call(lambda core: core.calls.caller_speaks(call_sid, text, confidence))
 
+    def add_caller_steps(
+        self, call_sid: str, steps: Iterable[CallerStep | Mapping[str, Any]]
+    ) -> None:
+        """More realtime caller steps for a live call (after those left); ``ValueError``
+        if one is invalid (nothing is added then)."""
+        parsed = parse_caller_script(steps)
+        self.call(lambda core: core.calls.add_caller_steps(call_sid, parsed))
+
     def call_transcript(self, call_sid: str) -> list[dict[str, Any]]:
         """What happened in a call, in order: ``[{"kind": "say", "at": 0.0, ...}, ...]``
         (kinds: ``status``, ``fetch``, ``say``, ``play``, ``pause``, ``gather``, ``record``,
@@ -391,7 +408,8 @@ class Emulator:
 
     def call_callbacks(self, call_sid: str, kind: str | None = None) -> list[DeliveryRecord]:
         """Every webhook a call caused, oldest first; ``kind``: ``call-status`` (status
-        callbacks), ``voice-request`` (TwiML fetches and actions), ``recording-status``."""
+        callbacks), ``voice-request`` (TwiML fetches and actions), ``recording-status``,
+        ``stream-status``."""
         return self.call(lambda core: core.calls.callbacks(call_sid, kind))
 
     def enable_whatsapp(self, phone_number: str, enabled: bool = True) -> None:

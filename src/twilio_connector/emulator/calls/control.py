@@ -4,9 +4,13 @@
 ``POST /_emulator/calls/inbound``               a phone calls an owned number: ``from``,
                                                 ``to``, ``digits``, ``speech`` (text or list),
                                                 ``input_timeout`` (s), ``forwarded_from``,
-                                                ``caller_name`` -> 201 the Call (``ringing``)
+                                                ``caller_name``, ``script`` (realtime caller
+                                                steps) -> 201 the Call (``ringing``)
 ``POST /_emulator/calls/{CA}/digits``           the caller presses ``digits``
 ``POST /_emulator/calls/{CA}/speech``           the caller says ``speech`` (``confidence``)
+``POST /_emulator/calls/{CA}/script``           more realtime caller steps: ``{"script": [...]}``
+                                                (Media Streams / ConversationRelay; see
+                                                ``voice.caller_script``)
 ``GET  /_emulator/calls/{CA}/transcript``       ``{"call_sid", "status", "transcript": [...]}``
 ``GET  /_emulator/calls/{CA}/callbacks``        the call's webhook deliveries, oldest first
                                                 (``kind``: ``call-status``, ``voice-request``,
@@ -51,6 +55,14 @@ def _speech(value: Any) -> str | list[str] | None:
     raise invalid_param("speech", value, "expected text or a list of texts")
 
 
+def _script(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(step, dict) for step in value):
+        raise invalid_param("script", None, "expected a list of caller steps (objects)")
+    return value
+
+
 def _seconds(data: dict[str, Any], key: str, default: float | None) -> float | None:
     value = data.get(key)
     if value is None or value == "":
@@ -80,6 +92,7 @@ class CallsControl:
             input_timeout=_seconds(data, "input_timeout", 30.0),
             forwarded_from=_text(data, "forwarded_from"),
             caller_name=_text(data, "caller_name"),
+            script=_script(data.get("script")),
         )
         return json_response(models.encode(call_model(record)), 201)
 
@@ -95,6 +108,14 @@ class CallsControl:
             raise invalid_param("confidence", data.get("confidence"), "between 0 and 1")
         self.calls.caller_speaks(sid, _text(data, "speech", True) or "", confidence)
         return json_response({"call_sid": sid, "accepted": True})
+
+    async def script(self, req: Request) -> Response:
+        sid = req.path_params["Sid"]
+        steps = _script(req.json().get("script"))
+        if not steps:
+            raise EmulatorError(400, 20001, "'script' is required: a list of caller steps")
+        self.calls.add_caller_steps(sid, steps)
+        return json_response({"call_sid": sid, "accepted": len(steps)})
 
     async def transcript(self, req: Request) -> Response:
         sid = req.path_params["Sid"]

@@ -30,6 +30,7 @@ from ..voice import (
     IN_PROGRESS,
     QUEUED,
     TERMINAL_STATUSES,
+    CallerStep,
     CallInfo,
     CallProgress,
     CallQueues,
@@ -44,6 +45,7 @@ from ..voice import (
     StatusUpdate,
     TwimlSource,
     billed_minutes,
+    parse_caller_script,
     recording_status_params,
 )
 from ..voice.model import Dial, DialTarget
@@ -82,6 +84,8 @@ class CallPlan:
     answered_by: str | None = None
     interactive: bool = False
     recording_seconds: float | None = None
+    script: tuple[CallerStep, ...] = ()
+    """The caller's realtime steps (Media Streams, ConversationRelay)."""
 
     @classmethod
     def of(cls, rule: Rule | None) -> CallPlan:
@@ -106,6 +110,7 @@ class CallPlan:
             answered_by=p.get("answered_by"),
             interactive=bool(p.get("interactive", False)),
             recording_seconds=number("recording_seconds"),
+            script=parse_caller_script(p.get("script") or ()),
         )
 
 

@@ -50,6 +50,7 @@ from ..voice import (
     TwimlSource,
     parse_status_callback_events,
 )
+from ..voice.caller_script import parse_caller_script
 
 __all__ = [
     "ANSWERED_BY",
@@ -75,7 +76,7 @@ ANSWERED_BY = (
 )  # fmt: skip
 RULE_PARAMS = frozenset(
     {"digits", "speech", "answered_by", "ring", "talk", "sip_response_code", "interactive",
-     "recording_seconds", "confidence"}
+     "recording_seconds", "confidence", "script"}
 )  # fmt: skip
 MAX_TWIML = 4000
 _METHODS = ("GET", "POST")
@@ -354,3 +355,8 @@ def check_call_rule(rule: Rule) -> None:
         raise ValueError("confidence must be between 0 and 1")
     if p.get("interactive") is not None and not isinstance(p["interactive"], bool):
         raise ValueError("interactive must be true or false")
+    script = p.get("script")
+    if script is not None:
+        if not isinstance(script, list):
+            raise ValueError("script must be a list of caller steps")
+        parse_caller_script(script)

@@ -45,7 +45,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +53,7 @@ import msgspec
 
 from ..._wire import is_e164, parse_address
 from ..accounts.records import AccountRecord
-from ..errors import EmulatorError, bad_request, not_found
+from ..errors import EmulatorError, bad_request, invalid_param, not_found
 from ..messages.state import check_callback_url
 from ..pagination import PageRequest
 from ..records import new_sid
@@ -78,6 +78,7 @@ from ..voice import (
     TwimlSource,
     parse_status_callback_events,
 )
+from ..voice.caller_script import CallerStep, parse_caller_script
 from ..voice.transcript import Ended, Played, StatusChanged, Transcript
 from ..webhooks.records import DeliveryRecord
 from .live import CallEffects, CallPlan, LiveCall, call_geo
@@ -162,13 +163,19 @@ class Calls:
         input_timeout: float | None = 30.0,
         forwarded_from: str | None = None,
         caller_name: str | None = None,
+        script: Iterable[CallerStep | Mapping[str, Any]] = (),
     ) -> CallRecord:
         """A phone calls the owned number ``to``: ring its VoiceUrl and run the TwiML.
 
         ``digits``/``speech`` answer any ``<Gather>``; with neither the caller is
         step by step: a Gather waits (up to ``input_timeout`` real seconds) for
-        :meth:`press_digits` / :meth:`caller_speaks`.
+        :meth:`press_digits` / :meth:`caller_speaks`. ``script``: what the caller does on
+        a Media Stream or ConversationRelay (:mod:`..voice.caller_script`).
         """
+        try:
+            steps = parse_caller_script(script)
+        except ValueError as exc:
+            raise invalid_param("script", None, str(exc)) from None
         caller = parse_address(from_)
         if caller.channel not in ("client", "sip") and not (
             caller.channel == "phone" and caller.is_e164
@@ -190,6 +197,7 @@ class Calls:
             digits=digits or "",
             speech=tuple(Speech(t) for t in texts),
             interactive=digits is None and speech is None,
+            script=steps,
         )
         source = DocumentRequest(
             voice_url, number.get("voice_method", "POST"),
@@ -239,6 +247,7 @@ class Calls:
         caller = LiveCallerInput(
             activity, plan.digits, plan.speech, interactive=plan.interactive,
             idle_timeout=input_timeout, recording_seconds=plan.recording_seconds,
+            script=plan.script,
         )  # fmt: skip
         sid, account_sid = record.sid, account.sid
         transcript = Transcript(
@@ -461,6 +470,20 @@ class Calls:
             live.caller.speak(text, confidence)
         except ValueError as exc:
             raise bad_request(20001, str(exc)) from None
+
+    def add_caller_steps(
+        self,
+        sid: str,
+        steps: Iterable[CallerStep | Mapping[str, Any]],
+        account: AccountRecord | None = None,
+    ) -> None:
+        """More of the caller's realtime script for a live call (queued after what is left)."""
+        live = self.live_call(account, sid)
+        try:
+            live.caller.add_steps(steps)
+        except ValueError as exc:
+            raise invalid_param("script", None, str(exc)) from None
+        live.activity.hold()
 
     def transcript(self, sid: str) -> list[dict[str, Any]]:
         live = self.effects.live.get(sid)

@@ -19,6 +19,7 @@ from ..scheduler import Activity
 from ..voice import (
     CallbackRequest,
     CallerInput,
+    CallerStep,
     CallProgress,
     CallQueues,
     ChildCallPlan,
@@ -56,11 +57,12 @@ class LiveCallerInput(CallerInput):
         interactive: bool = False,
         idle_timeout: float | None = 30.0,
         recording_seconds: float | None = None,
+        script: Iterable[CallerStep] = (),
     ) -> None:
         self._activity = activity
         super().__init__(
             digits, speech, interactive=interactive, idle_timeout=idle_timeout,
-            recording_seconds=recording_seconds,
+            recording_seconds=recording_seconds, script=script,
         )  # fmt: skip
 
     def press(self, digits: str) -> None:

@@ -332,6 +332,8 @@ class TranscriptLine:
     at: float | None
     kind: str
     summary: str
+    audio_url: str | None = None
+    """A recording to listen to (the agent's audio on a Media Stream)."""
 
 
 @dataclass(frozen=True)
@@ -365,6 +367,20 @@ _TRANSCRIPT_KEYS = {
     "problem": ("code", "level", "message"),
     "end": ("status", "reason", "duration"),
     "fetch": ("purpose", "method", "url", "status"),
+    "stream-start": ("stream_sid", "name", "track", "url"),
+    "stream-stop": ("stream_sid", "reason", "error_code", "agent_audio_ms"),
+    "caller-say": ("text", "barge_in"),
+    "caller-press": ("digits",),
+    "caller-play": ("path", "duration"),
+    "agent-audio": ("duration", "cleared"),
+    "mark": ("name", "cleared"),
+    "agent-recording": ("recording_sid", "duration"),
+    "relay-start": ("session_id", "language", "url"),
+    "agent-say": ("text", "interrupted", "spoken"),
+    "agent-play": ("source", "interrupted"),
+    "agent-digits": ("digits",),
+    "language": ("tts_language", "transcription_language"),
+    "relay-end": ("status", "reason", "handoff_data", "error_code"),
 }
 
 
@@ -386,7 +402,9 @@ def transcript_line(entry: dict[str, Any]) -> TranscriptLine:
     if kind == "dial":
         legs = entry.get("legs") or []
         parts.extend(f"→ {leg.get('address', '?')} ({leg.get('status', '?')})" for leg in legs)
-    return TranscriptLine(when, kind, " ".join(parts))
+    audio = entry.get("recording_url") if kind == "agent-recording" else None
+    audio_url = f"{audio}.wav" if isinstance(audio, str) and audio.startswith("http") else None
+    return TranscriptLine(when, kind, " ".join(parts), audio_url)
 
 
 def _transcript(raw: Any) -> list[TranscriptLine]:
