@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import wave
+from pathlib import Path
 from typing import Any
 
 from relay_testkit import (
@@ -22,11 +24,12 @@ from twilio.request_validator import RequestValidator
 
 from twilio_connector.callbacks import ConversationRelayResult
 from twilio_connector.emulator.timing import Timing
-from twilio_connector.emulator.voice import CallerInput
+from twilio_connector.emulator.voice import CallerInput, InterpreterOptions
 from twilio_connector.emulator.voice.transcript import (
     AgentDigits,
     AgentPlayed,
     AgentSaid,
+    CallerPlayed,
     CallerPressed,
     CallerSaid,
     HungUp,
@@ -373,3 +376,65 @@ async def test_steps_added_while_attached_and_the_idle_caller_hanging_up() -> No
     assert outcome.transcript.of(AgentSaid)[0].text == "Heard you."
     assert outcome.transcript.of(RelayEnded)[0].reason == "caller-hangup"
     assert outcome.reason == "hangup"
+
+
+async def test_the_time_limit_ends_the_call_mid_session() -> None:
+    greeting = "A very long welcome that would take far longer than the call may last"
+
+    async def agent(conn: AppConn) -> None:
+        await conn.expect(cr.Setup)
+        await conn.drain()
+
+    env = FakeVoiceEnv()
+    async with RelayApp(agent) as app:
+        options = InterpreterOptions(time_limit=2.0)
+        twiml = relay_twiml(app.url, f'welcomeGreeting="{greeting}"', action=ACTION)
+        outcome = await run(env, twiml, options=options)
+    assert outcome.reason == "time-limit" and not env.fetches
+    said = outcome.transcript.of(AgentSaid)[0]
+    assert said.interrupted and said.duration == 2.0 and greeting.startswith(said.spoken or "-")
+    assert outcome.transcript.of(RelayEnded)[0].reason == "time-limit"
+    assert app.closed.is_set()
+
+
+async def test_realistic_timing_counts_the_wait_for_the_app() -> None:
+    async def agent(conn: AppConn) -> None:
+        await conn.expect(cr.Setup)
+        await conn.expect(cr.Prompt)
+        await asyncio.sleep(0.2)  # think time: call time in realistic timing
+        await conn.say("Yes.")
+        await conn.drain()
+
+    env = FakeVoiceEnv()
+    steps = caller({"say": "hi", "after": 0}, {"hangup": True, "after": 0})
+    options = InterpreterOptions(timing=Timing.realistic())
+    async with RelayApp(agent) as app:
+        outcome = await run(env, relay_twiml(app.url), caller=steps, scale=1.0, options=options)
+    heard = outcome.transcript.of(CallerSaid)[0]
+    said = outcome.transcript.of(AgentSaid)[0]
+    assert said.text == "Yes." and said.at > heard.at + heard.duration  # the app's think time
+    assert outcome.transcript.of(RelayEnded)[0].reason == "caller-hangup"
+    assert [p.voice_prompt for p in app.of(cr.Prompt)] == ["hi"]
+
+
+async def test_the_caller_playing_a_wav_file_sends_no_prompt(tmp_path: Path) -> None:
+    path = tmp_path / "caller.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(b"\x00\x00" * 6000)  # 0.75 s
+
+    async def agent(conn: AppConn) -> None:
+        await conn.expect(cr.Setup)
+        await conn.drain()
+
+    env = FakeVoiceEnv()
+    async with RelayApp(agent) as app:
+        steps = caller({"play": str(path)}, {"hangup": True})
+        outcome = await run(env, relay_twiml(app.url), caller=steps)
+    played = outcome.transcript.of(CallerPlayed)[0]
+    assert played.path == str(path) and played.duration == 0.75
+    assert not app.of(cr.Prompt)
+    hung = outcome.transcript.of(HungUp)[0]
+    assert hung.at == played.at + 0.75 + 0.5
