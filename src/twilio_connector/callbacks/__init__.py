@@ -15,6 +15,7 @@ event name                     class                       request
 ``call.enqueue``               EnqueueResult               ``<Enqueue action>``
 ``call.enqueue_wait``          EnqueueWaitRequest          ``<Enqueue waitUrl>``
 ``call.record``                RecordResult                ``<Record action>``
+``call.conversation_relay``    ConversationRelayResult     ``<Connect action>`` after a relay
 ``call.gather``                GatherResult                ``<Gather action>``
 ``call.sms``                   SmsVerbResult               voice ``<Sms action>``
 ``call.incoming``              IncomingCall                voice URL, redirect, fallback
@@ -34,6 +35,7 @@ from twilio_connector.callbacks.messages import (
     SmsStatusChangeEvent,
 )
 from twilio_connector.callbacks.recordings import RecordingStatusEvent
+from twilio_connector.callbacks.relay import ConversationRelayResult
 from twilio_connector.callbacks.voice import (
     CallEvent,
     CallStatusChangeEvent,
@@ -53,6 +55,7 @@ __all__ = [
     "FORM_KINDS",
     "CallEvent",
     "CallStatusChangeEvent",
+    "ConversationRelayResult",
     "DialResult",
     "EnqueueResult",
     "EnqueueWaitRequest",
@@ -80,6 +83,7 @@ FORM_KINDS: tuple[type[TwilioEvent], ...] = (
     DialResult,  # may carry RecordingUrl
     EnqueueResult,
     EnqueueWaitRequest,
+    ConversationRelayResult,
     RecordResult,  # may carry Digits
     GatherResult,
     SmsVerbResult,
