@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.frames import Close
 
 from ...realtime.media_streams import MAX_MESSAGE_BYTES
 from ...signature import compute_signature
@@ -27,6 +28,8 @@ log = logging.getLogger("twilio_connector.emulator")
 
 OPEN_TIMEOUT = 10.0
 """Real seconds for the TCP connect and the opening handshake (then 31901)."""
+CLOSE_TIMEOUT = 2.0
+"""Real seconds the closing handshake may take before the connection is dropped."""
 ERROR_TIMEOUT = 31901
 ERROR_REFUSED = 31902
 ERROR_UNREACHABLE = 31904
@@ -45,6 +48,8 @@ class WebSocketToApp:
         self._conn = conn
 
     async def send(self, text: str) -> None:
+        if self._conn.protocol.close_rcvd is not None:  # the app is closing: nothing to send
+            raise _closed_by(self._conn.protocol.close_rcvd)
         try:
             await self._conn.send(text)
         except ConnectionClosed as exc:
@@ -71,7 +76,10 @@ class WebSocketToApp:
 
 
 def _closed(exc: ConnectionClosed) -> SocketClosed:
-    frame = exc.rcvd
+    return _closed_by(exc.rcvd)
+
+
+def _closed_by(frame: Close | None) -> SocketClosed:
     return SocketClosed(frame.code if frame is not None else None, frame.reason if frame else "")
 
 
@@ -104,6 +112,7 @@ async def open_app_socket(
             compression=None,
             user_agent_header=None,
             ping_interval=None,
+            close_timeout=CLOSE_TIMEOUT,
         )
     except InvalidStatus as exc:
         status = exc.response.status_code
