@@ -21,6 +21,7 @@ from ...callbacks import CallStatusChangeEvent, MachineDetectionResult
 from ..accounts.records import AccountRecord
 from ..errors import EmulatorError
 from ..messages.state import MessageRequest
+from ..realtime.speech import SpeechError, SpeechSynthesizer
 from ..records import new_sid
 from ..rules.state import Rule
 from ..scheduler import Activity, CallClock
@@ -158,6 +159,7 @@ class CallEffects:
         self.records: dict[str, CallRecord] = {}  # live calls and their live legs
         self.owner: dict[str, LiveCall] = {}  # call or leg SID -> the call running it
         self.queues: dict[str, CallQueues] = {}
+        self.speech = SpeechSynthesizer()
 
     def register(self, live: LiveCall) -> None:
         sid = live.record.sid
@@ -286,7 +288,7 @@ class CallEffects:
         record = recordings.create(
             account_sid, request.call_sid, source=request.source, duration=request.duration,
             start_time=request.start_time.timestamp(), channels=request.channels,
-            track=request.track,
+            track=request.track, audio=request.audio,
         )  # fmt: skip
         return RecordingInfo(record.sid, recordings.media_url(account_sid, record.sid))
 
@@ -350,12 +352,11 @@ class CallEffects:
         return ChildCallPlan(progress, outcome, plan.ring, plan.talk, sip)
 
     async def synthesize(self, text: str, language: str) -> bytes:
-        """The caller's words as 8 kHz μ-law (until the speech module lands: a tone a word)."""
-        from ...realtime import audio
-
-        tone = bytes([0x1F, 0x2F, 0x1F, 0x9F, 0xAF, 0x9F]) * 400  # ~0.3 s buzz
-        words = max(1, len(text.split()))
-        return (tone + audio.silence(100)) * words
+        """The caller's words as 8 kHz μ-law (espeak-ng; a synthetic voice without it)."""
+        try:
+            return await self.speech.synthesize(text, voice=language)
+        except (SpeechError, ValueError):  # e.g. a language espeak-ng has no voice for
+            return await self.speech.synthesize(text[: self.speech.max_text])
 
     def call_queues(self, account_sid: str) -> CallQueues:
         queues = self.queues.get(account_sid)
