@@ -22,10 +22,10 @@ from twilio_connector.emulator.voice.transcript import (
     Ended,
     Fetched,
     Gathered,
-    Logged,
     MessageSent,
     Paused,
     Played,
+    Problem,
     Recorded,
     Redirected,
     Said,
@@ -320,25 +320,24 @@ async def test_sms_during_a_call_uses_call_parties_and_action() -> None:
     assert json.loads(outcome.transcript.to_json())[1]["from"] == "+15005550006"
 
 
-async def test_connect_stream_and_start_are_logged() -> None:
+async def test_unreachable_streams_warn_and_the_twiml_goes_on() -> None:
     env = FakeVoiceEnv(
         documents={"https://app.example.com/after": "<Response><Say>after</Say></Response>"}
     )
     outcome = await run(
         env,
         inline(
-            "<Start><Stream url='wss://s.example.com/fork'/></Start>"
+            "<Start><Stream url='ws://127.0.0.1:1/fork'/></Start>"
             "<Connect action='https://app.example.com/after'>"
-            "<Stream url='wss://s.example.com/ws'><Parameter name='a' value='1'/></Stream>"
+            "<Stream url='ws://127.0.0.1:1/ws'><Parameter name='a' value='1'/></Stream>"
             "</Connect>"
         ),
     )
-    start, connect = outcome.transcript.of(Logged)
-    assert start.verb == "Start" and start.nouns[0]["attrs"] == {"url": "wss://s.example.com/fork"}
-    assert connect.verb == "Connect" and connect.nouns[0]["children"][0]["attrs"] == {
-        "name": "a", "value": "1",
-    }  # fmt: skip
+    problems = outcome.transcript.of(Problem)
+    assert [(p.code, p.level) for p in problems] == [(31902, "warning")] * 2
+    assert [p.url for p in problems] == ["ws://127.0.0.1:1/fork", "ws://127.0.0.1:1/ws"]
     assert [s.text for s in outcome.transcript.of(Said)] == ["after"]
+    assert outcome.status == COMPLETED
 
 
 async def test_time_limit_ends_the_call() -> None:

@@ -9,6 +9,7 @@ is :data:`FORM_KINDS` tried in order; a new kind is one struct here and a line i
 event name                     class                       request
 =============================  ==========================  ===============================
 ``recording.<status>``         RecordingStatusEvent        recording status callback
+``stream.<event>``             StreamStatusEvent           Media Stream status callback
 ``call.<status>``              CallStatusChangeEvent       call status callback
 ``call.amd``                   MachineDetectionResult      async AMD callback (no TwiML)
 ``call.dial``                  DialResult                  ``<Dial action>``
@@ -36,6 +37,7 @@ from twilio_connector.callbacks.messages import (
 )
 from twilio_connector.callbacks.recordings import RecordingStatusEvent
 from twilio_connector.callbacks.relay import ConversationRelayResult
+from twilio_connector.callbacks.streams import StreamStatusEvent
 from twilio_connector.callbacks.voice import (
     CallEvent,
     CallStatusChangeEvent,
@@ -70,6 +72,7 @@ __all__ = [
     "Rule",
     "SmsStatusChangeEvent",
     "SmsVerbResult",
+    "StreamStatusEvent",
     "TwilioEvent",
     "TwimlRequest",
     "status_name",
@@ -78,6 +81,7 @@ __all__ = [
 
 FORM_KINDS: tuple[type[TwilioEvent], ...] = (
     RecordingStatusEvent,  # carries CallSid too
+    StreamStatusEvent,  # carries CallSid too
     CallStatusChangeEvent,  # may carry RecordingUrl and AnsweredBy
     MachineDetectionResult,
     DialResult,  # may carry RecordingUrl

@@ -137,6 +137,10 @@ class CallerInput:
     def steps_left(self) -> int:
         return len(self._steps)
 
+    def push_back(self, step: CallerStep) -> None:
+        """Put a step taken too early back at the front."""
+        self._steps.appendleft(step)
+
     def take_step(self) -> CallerStep | None:
         """Without waiting: the next realtime step, if any (consumed)."""
         return self._steps.popleft() if self._steps else None

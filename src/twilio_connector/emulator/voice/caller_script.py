@@ -4,7 +4,8 @@ A step is something the caller does, in order: say words, press keys, play a WAV
 the call, stay silent, hang up. Each waits ``after`` seconds of call time first and, unless
 ``barge_in``, until the agent has stopped talking (and, after the caller spoke, has answered
 or ``reply_timeout`` passed): that is turn-taking. A ``barge_in`` step talks over the agent
-(on ConversationRelay an ``interrupt``). Given as Python objects or as JSON-like mappings::
+(on ConversationRelay an ``interrupt``): it waits for the agent to start answering, then
+``after`` seconds into the answer. Given as Python objects or as JSON-like mappings::
 
     [{"say": "I need help with my order"}, {"press": "42#", "after": 1},
      {"say": "stop", "barge_in": true, "after": 0.3}, {"pause": 2}, {"hangup": true}]

@@ -67,6 +67,7 @@ from .run_simple import (
     run_send_message,
     run_unsupported,
 )
+from .run_stream import stop_forks
 from .transcript import Ended, HungUp, Redirected, Transcript
 
 __all__ = ["CallOutcome", "CallSession"]
@@ -262,6 +263,7 @@ class CallSession:
 
     async def _finish(self, reason: str) -> None:
         rt = self._rt
+        await stop_forks(rt)
         progress = rt.progress
         if not progress.is_terminal:
             if rt.rejected is not None and progress.status == RINGING:

@@ -63,6 +63,9 @@ class InterpreterOptions:
     max_document_bytes: int = 64 * 1024
     time_limit: float = 14400.0
     """Longest answered time in simulated seconds (the call's ``TimeLimit``)."""
+    stream_pacing: Literal["realtime", "fast"] | None = None
+    """Media Streams frames: ``realtime`` (20 ms apart) or ``fast`` (back to back while
+    there is audio to exchange); ``None``: realtime in realistic timing, else fast."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,8 @@ class CallRuntime:
         self.legs: dict[str, LegControl] = {}
         """The ``<Dial>`` legs being dialed, by call SID."""
         self._guarded: set[asyncio.Future[Any]] = set()
+        self.forks: dict[str, asyncio.Future[None]] = {}
+        """``<Start><Stream>`` forks running, by name (or stream SID)."""
 
     # -- time and interruption -----------------------------------------------------------
 
