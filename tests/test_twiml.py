@@ -473,6 +473,30 @@ def test_connect_start_stop_streams_with_parameters() -> None:
     assert (room.tag, room.text, room.attrib) == ("Room", "lobby", {"participantIdentity": "bob"})
 
 
+def test_connect_conversation_relay_matches_the_official_sdk() -> None:
+    ours = VoiceResponse()
+    relay = ours.connect(action="/ended").conversation_relay(
+        url="wss://e.x/relay", welcome_greeting="Hi & welcome", dtmf_detection=True,
+        interruptible="speech", language="en-US",
+    )  # fmt: skip
+    relay.language(code="fr-FR", tts_provider="Google", voice="fr-FR-Neural2-A")
+    relay.parameter(name="customer", value="42")
+    theirs = OfficialVoice()
+    sdk_relay = theirs.connect(action="/ended").conversation_relay(
+        url="wss://e.x/relay", welcome_greeting="Hi & welcome", dtmf_detection=True,
+        interruptible="speech", language="en-US",
+    )  # fmt: skip
+    sdk_relay.language(code="fr-FR", tts_provider="Google", voice="fr-FR-Neural2-A")
+    sdk_relay.parameter(name="customer", value="42")
+
+    def tree(xml: str) -> list[tuple[str, dict[str, str]]]:
+        return [(e.tag, dict(e.attrib)) for e in ET.fromstring(xml).iter()]
+
+    assert tree(ours.to_xml()) == tree(str(theirs))
+    assert VOICE_ATTRIBUTES["ConversationRelay"] >= {"welcomeGreeting", "dtmfDetection"}
+    assert VOICE_ATTRIBUTES["Language"] >= {"code", "ttsProvider", "voice"}
+
+
 def test_enqueue_task_and_hangup_reject_parameters() -> None:
     r = VoiceResponse()
     r.enqueue(workflow_sid="WW" + "0" * 32).task('{"lang": "fr"}', priority=5, timeout=30)

@@ -9,9 +9,11 @@ from .ssml import SsmlContainer
 __all__ = [
     "Config",
     "Connect",
+    "ConversationRelay",
     "Enqueue",
     "Gather",
     "Hangup",
+    "Language",
     "Leave",
     "Pause",
     "Play",
@@ -360,6 +362,63 @@ class Recording(TwiML):
         self._init(None, locals(), extra)
 
 
+class Language(TwiML):
+    """``<Language code>`` inside ``<ConversationRelay>``: the voices for one language."""
+
+    __slots__ = ()
+    tag = "Language"
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        tts_provider: str | None = None,
+        voice: str | None = None,
+        transcription_provider: str | None = None,
+        speech_model: str | None = None,
+        **extra: AttrValue | None,
+    ) -> None:
+        self._init(None, locals(), extra)
+
+
+class ConversationRelay(TwiML):
+    """``<ConversationRelay>``: Twilio speaks and transcribes; your agent exchanges text over
+    a WebSocket at ``url`` (``wss://...``)."""
+
+    __slots__ = ()
+    tag = "ConversationRelay"
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        welcome_greeting: str | None = None,
+        welcome_greeting_interruptible: str | bool | None = None,
+        language: str | None = None,
+        tts_language: str | None = None,
+        tts_provider: str | None = None,
+        voice: str | None = None,
+        transcription_language: str | None = None,
+        transcription_provider: str | None = None,
+        speech_model: str | None = None,
+        interruptible: str | bool | None = None,
+        interrupt_sensitivity: str | None = None,
+        dtmf_detection: bool | None = None,
+        report_input_during_agent_speech: str | None = None,
+        preemptible: bool | None = None,
+        profanity_filter: bool | None = None,
+        partial_prompts: bool | None = None,
+        hints: str | None = None,
+        debug: str | None = None,
+        intelligence_service: str | None = None,
+        **extra: AttrValue | None,
+    ) -> None:
+        self._init(None, locals(), extra)
+
+    language = nested(Language)
+    parameter = nested(Parameter)
+
+
 class Connect(TwiML):
     """``<Connect>``: hand the call to a Stream, Room, ... (blocks until it ends)."""
 
@@ -373,6 +432,7 @@ class Connect(TwiML):
 
     stream = nested(Stream)
     room = nested(Room)
+    conversation_relay = nested(ConversationRelay)
 
 
 class Start(TwiML):
