@@ -9,7 +9,7 @@ is :data:`FORM_KINDS` tried in order; a new kind is one struct here and a line i
 event name                     class                       request
 =============================  ==========================  ===============================
 ``recording.<status>``         RecordingStatusEvent        recording status callback
-``stream.<event>``             StreamStatusEvent           Media Stream status callback
+``call.stream.<event>``        StreamStatusEvent           Media Stream status callback
 ``call.<status>``              CallStatusChangeEvent       call status callback
 ``call.amd``                   MachineDetectionResult      async AMD callback (no TwiML)
 ``call.dial``                  DialResult                  ``<Dial action>``

@@ -11,8 +11,8 @@ __all__ = ["StreamStatusEvent"]
 
 
 class StreamStatusEvent(TwilioEvent, frozen=True, kw_only=True):
-    """``stream.started``, ``stream.stopped`` or ``stream.error`` (``StreamEvent`` without
-    its ``stream-`` prefix in ``status``)."""
+    """``call.stream.started``, ``call.stream.stopped`` or ``call.stream.error``
+    (``StreamEvent`` without its ``stream-`` prefix in ``status``)."""
 
     status: str = ""
     account_sid: str | None = None
@@ -24,7 +24,7 @@ class StreamStatusEvent(TwilioEvent, frozen=True, kw_only=True):
     timestamp: datetime | None = None
 
     rule = Rule(
-        "stream.",
+        "call.stream.",
         ("StreamSid",),
         when=(("StreamEvent",),),
         status=lambda p: (

@@ -43,6 +43,7 @@ from twilio_connector.listener.core import EMPTY_TWIML, WebhookRequest, WebhookR
 from twilio_connector.listener.dispatch import HandlerTimeout, RedeliveryPolicy
 from twilio_connector.listener.events import (
     CallStatusChangeEvent,
+    ConversationRelayResult,
     DialResult,
     EnqueueResult,
     EnqueueWaitRequest,
@@ -57,6 +58,7 @@ from twilio_connector.listener.events import (
     SmsStatusChangeEvent,
     SmsVerbResult,
     StreamEvent,
+    StreamStatusEvent,
     TwilioEvent,
     UnknownEvent,
 )
@@ -69,6 +71,7 @@ __all__ = [
     "KNOWN_EVENTS",
     "METHOD_EVENTS",
     "CallStatusChangeEvent",
+    "ConversationRelayResult",
     "DialResult",
     "EnqueueResult",
     "EnqueueWaitRequest",
@@ -90,6 +93,7 @@ __all__ = [
     "SmsStatusChangeEvent",
     "SmsVerbResult",
     "StreamEvent",
+    "StreamStatusEvent",
     "TwilioEvent",
     "TwilioListener",
     "TwilioService",

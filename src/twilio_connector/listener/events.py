@@ -52,6 +52,7 @@ from twilio_connector._wire import MalformedPayload, parse_form
 from twilio_connector.callbacks import (
     FORM_KINDS,
     CallStatusChangeEvent,
+    ConversationRelayResult,
     DialResult,
     EnqueueResult,
     EnqueueWaitRequest,
@@ -65,6 +66,7 @@ from twilio_connector.callbacks import (
     RecordResult,
     SmsStatusChangeEvent,
     SmsVerbResult,
+    StreamStatusEvent,
     TwilioEvent,
     to_int,
 )
@@ -72,6 +74,7 @@ from twilio_connector.callbacks import (
 __all__ = [
     "EVENT_CLASSES",
     "CallStatusChangeEvent",
+    "ConversationRelayResult",
     "DialResult",
     "EnqueueResult",
     "EnqueueWaitRequest",
@@ -87,6 +90,7 @@ __all__ = [
     "SmsStatusChangeEvent",
     "SmsVerbResult",
     "StreamEvent",
+    "StreamStatusEvent",
     "TwilioEvent",
     "UnknownEvent",
     "parse_form",
