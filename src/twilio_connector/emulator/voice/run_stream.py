@@ -405,6 +405,8 @@ class _Caller:
     async def _start(self, step: CallerStep) -> bool:
         run, rt = self.run, self.rt
         self.step, self.step_tick, self.heard_since = step, run.tick, False
+        if not run.agent_busy:  # the agent's audio so far is over: in the transcript first
+            run._end_stretch(cleared=False)
         if step.barge_in:
             self.react_until = run.tick + REACTION_TICKS
         at = run.at
