@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import os
-import queue
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from support.content import approved_template
+from support.samples import SAMPLES, SampleListener
 
 from twilio_connector import StatusCallback, TwilioClient, VoiceCallInput
 from twilio_connector.emulator import Emulator
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 @pytest.fixture(scope="module")
@@ -78,68 +73,6 @@ def test_get_message_sample(env: dict[str, str], tmp_path: Path, client: TwilioC
     sent = client.send_sms("+15005550006", "+14155550177", "sample get_message")
     out = run_sample("client/get_message.py", env, tmp_path, sent.sid)
     assert f"Message {sent.sid}" in out and "sample get_message" in out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class SampleListener:
-    """A listener sample running as its own process, as ``python samples/listener/x.py``."""
-
-    def __init__(self, name: str, env: dict[str, str], cwd: Path) -> None:
-        self.port = free_port()
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.proc = subprocess.Popen(
-            [sys.executable, str(SAMPLES / name)],
-            env={**env, "PORT": str(self.port)},
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._pump, daemon=True).start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                assert self.proc.poll() is None, "the sample exited early"
-                time.sleep(0.05)
-        raise AssertionError("the sample never listened")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/twilio"
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line)
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        seen = []
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            seen.append(line)
-            if text in line:
-                return line
-        raise AssertionError(f"{text!r} not printed; output: {''.join(seen)}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def _sms(client: TwilioClient, url: str) -> str:
