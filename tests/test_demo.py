@@ -21,9 +21,11 @@ def test_demo_runs_every_flow_and_exits_zero(tmp_path: object) -> None:
     )
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr
-    assert out.count("all received") == 6, out
+    assert out.count("all received") == 8, out
     for event in ("sms.sent", "sms.delivered", "sms.read", "sms.received", "call.initiated",
-                  "call.ringing", "call.answered", "call.completed", "call.gather"):  # fmt: skip
+                  "call.ringing", "call.answered", "call.completed", "call.gather",
+                  "call.stream.started", "agent.echoed", "agent.heard",
+                  "call.conversation_relay"):  # fmt: skip
         assert event in out
     assert "missing" not in out
 

@@ -2,10 +2,12 @@
 
 It starts the embedded emulator and a verified listener, then runs through our client:
 account details; an SMS with a status callback; a WhatsApp conversation; a voice call
-that speaks text; a voice call whose TwiML (served by the listener) gathers digits; and
-an inbound SMS answered by the listener's TwiML reply. Every verified event the listener
-receives is printed as it arrives; the run ends with a summary table and exits 0 only if
-every expected event arrived.
+that speaks text; a voice call whose TwiML (served by the listener) gathers digits; an
+inbound SMS answered by the listener's TwiML reply; and two voice agents served by the
+same listener over WebSockets, each called with a scripted caller: an echo on Media
+Streams and a rule-based agent on ConversationRelay that hands off to a person. Every
+verified event the listener receives is printed as it arrives; the run ends with a summary
+table and exits 0 only if every expected event arrived.
 
 With ``DEMO_LIVE=1`` and TWILIO_* credentials, the same outbound flows go to real Twilio:
 set ``DEMO_PUBLIC_URL`` (the listener's public URL, e.g. an ngrok tunnel to
@@ -36,6 +38,9 @@ from .config import TwilioConfig
 from .errors import TwilioError
 from .inputs import StatusCallback, VoiceCallInput
 from .listener import TwilioListener
+from .realtime import ConversationRelaySocket, MediaStreamSocket, audio, conversation_relay
+from .realtime import media_streams as ms
+from .realtime.media_streams import MAX_MESSAGE_BYTES
 from .twiml import MessagingResponse, VoiceResponse
 
 __all__ = ["main"]
@@ -46,6 +51,12 @@ WHATSAPP_USER = "+14155550123"
 SMS_NUMBER = "+15005550006"
 INBOUND_NUMBER = "+15017122661"
 WHATSAPP_SANDBOX = "+14155238886"
+ECHO_NUMBER = "+14155550131"
+RELAY_NUMBER = "+14155550132"
+RELAY_RULES = (
+    ("hour", "We are open from nine to five, Monday to Friday."),
+    ("order", "Your order has shipped and arrives tomorrow."),
+)
 
 
 @dataclass
@@ -90,7 +101,7 @@ class Timeline:
     def record(self, name: str, sid: str, detail: str) -> None:
         elapsed = time.monotonic() - self.started
         console.print(
-            f"[dim]{elapsed:6.2f}s[/dim]  [bold cyan]{name:<16}[/bold cyan] {sid}  {detail}"
+            f"[dim]{elapsed:6.2f}s[/dim]  [bold cyan]{name:<23}[/bold cyan] {sid}  {detail}"
         )
         with self.changed:
             self.history.append((name, sid))
@@ -138,10 +149,22 @@ def build_listener(
             event.name, event.call_sid, f"#{event.sequence_number} {event.status}{extra}"
         )
 
+    sockets = "ws" + base.removeprefix("http")
+
     @listener.on_incoming_call
     def answer(event: Any) -> VoiceResponse:
         timeline.record("call.incoming", event.call_sid, f"TwiML requested ({event.direction})")
         response = VoiceResponse()
+        if event.to == ECHO_NUMBER:
+            response.connect().stream(url=sockets + "/media", status_callback=base + "/stream")
+            response.say("The echo has stopped. Goodbye.")
+            return response
+        if event.to == RELAY_NUMBER:
+            response.connect(action=base + "/relay-ended").conversation_relay(
+                url=sockets + "/relay", dtmf_detection=True,
+                welcome_greeting="Hello! Ask me about opening hours or your order.",
+            )  # fmt: skip
+            return response
         gather = response.gather(num_digits=4, action=base + "/gather", timeout=5)
         gather.say("Please enter your four digit code.")
         response.say("We did not receive any digits. Goodbye.")
@@ -152,6 +175,56 @@ def build_listener(
         timeline.record("call.gather", event.call_sid, f"digits={event.digits!r}")
         response = VoiceResponse()
         response.say(f"You entered {' '.join(event.digits or '')}. Goodbye.")
+        return response
+
+    @listener.on("call.stream.*")
+    def stream_status(event: Any) -> None:
+        timeline.record(event.name, event.call_sid, f"stream {event.stream_sid}")
+
+    @listener.media_stream("/twilio/media")
+    async def echo(socket: MediaStreamSocket) -> None:
+        """Media Streams: play back what the caller says; hang up once '#' is marked."""
+        frames = 0
+        async for message in socket:
+            match message:
+                case ms.Media(media=chunk) if chunk.payload != audio.SILENCE_FRAME:
+                    frames += 1
+                    await socket.send_media(chunk.payload)
+                case ms.Dtmf(dtmf=key):
+                    await socket.send_mark(f"key-{key.digit}")
+                case ms.Mark(mark=mark) if mark.name == "key-#":
+                    detail = f"{frames * audio.FRAME_MS} ms of the caller's speech played back"
+                    timeline.record("agent.echoed", socket.call_sid or "", detail)
+                    return
+
+    @listener.conversation_relay("/twilio/relay")
+    async def relay_agent(socket: ConversationRelaySocket) -> None:
+        """ConversationRelay: answer by keyword, streamed a word at a time; hand off on
+        "person" (or 0)."""
+        async for message in socket:
+            call = socket.setup.call_sid if socket.setup else ""  # setup is read first
+            match message:
+                case conversation_relay.Prompt(voice_prompt=words):
+                    timeline.record("agent.heard", call, repr(words))
+                    if "person" in words.lower():
+                        await socket.end({"reason": "person"})
+                        return
+                    reply = next((r for k, r in RELAY_RULES if k in words.lower()), "Sorry?")
+                    *head, tail = reply.split(" ")
+                    for word in head:
+                        await socket.send_text(word + " ")
+                    await socket.send_text(tail, last=True)
+                    timeline.record("agent.said", call, repr(reply))
+                case conversation_relay.Dtmf(digit="0"):
+                    await socket.end({"reason": "person"})
+                    return
+
+    @listener.on("call.conversation_relay")
+    def relay_ended(event: Any) -> VoiceResponse:
+        detail = f"{event.session_status}, handoff {event.handoff_data}"
+        timeline.record(event.name, event.call_sid, detail)
+        response = VoiceResponse()
+        response.say("Connecting you to a person. Goodbye.")
         return response
 
     return listener
@@ -169,6 +242,7 @@ def run_flows(
     simulate_inbound: Callable[[str, str, str], None] | None,
     numbers: dict[str, str],
     voice_digits: Callable[[str], None] | None,
+    caller_script: Callable[[str, list[dict[str, Any]]], None] | None = None,
     timeout: float,
 ) -> None:
     step("Account details")
@@ -239,6 +313,42 @@ def run_flows(
         simulate_inbound(numbers["handset"], numbers["inbound"], "What are your opening hours?")
         timeline.wait(exp, timeout)
 
+    if caller_script is not None:  # the emulator plays the caller's side
+        run_voice_agents(client, timeline, hook, numbers, caller_script, timeout)
+
+
+def run_voice_agents(
+    client: TwilioClient,
+    timeline: Timeline,
+    hook: str,
+    numbers: dict[str, str],
+    caller_script: Callable[[str, list[dict[str, Any]]], None],
+    timeout: float,
+) -> None:
+    callback = StatusCallback.all_events(hook)
+    twiml = VoiceCallInput.twiml_url(hook + "/voice")
+
+    step("Voice agent on Media Streams: an echo")
+    caller_script(ECHO_NUMBER, [{"say": "Hello echo, can you hear me?"}, {"press": "#"}])
+    call = client.make_voice_call(numbers["sms_from"], ECHO_NUMBER, twiml, callback)
+    console.print(f"placed {call.sid}; the caller speaks, then presses #")
+    exp = timeline.expect(
+        "Media Streams echo agent", call.sid,
+        "call.stream.started", "agent.echoed", "call.stream.stopped", "call.completed",
+    )  # fmt: skip
+    timeline.wait(exp, timeout)
+
+    step("Voice agent on ConversationRelay: rules, then a handoff")
+    script = [{"say": "What are your opening hours?"}, {"say": "I would like a person"}]
+    caller_script(RELAY_NUMBER, script)
+    call = client.make_voice_call(numbers["sms_from"], RELAY_NUMBER, twiml, callback)
+    console.print(f"placed {call.sid}; the caller asks, then wants a person")
+    exp = timeline.expect(
+        "ConversationRelay agent", call.sid,
+        "agent.heard", "agent.said", "call.conversation_relay", "call.completed",
+    )  # fmt: skip
+    timeline.wait(exp, timeout)
+
 
 def summary(timeline: Timeline) -> bool:
     table = Table(title="Summary")
@@ -271,7 +381,15 @@ def run_emulated(timeout: float) -> bool:
         hook = f"http://127.0.0.1:{sock.getsockname()[1]}/twilio"
         listener = build_listener(emu.auth_token, tmp / "inbox.sqlite3", None, timeline, hook)
         stack.enter_context(
-            ServerThread(listener.app, sock=sock, lifespan="on", name="demo-listener")
+            ServerThread(
+                listener.app,
+                sock=sock,
+                lifespan="on",
+                name="demo-listener",
+                ws="websockets-sansio",
+                ws_max_size=MAX_MESSAGE_BYTES,
+                ws_per_message_deflate=False,
+            )
         )
         console.print(f"[bold]Listener[/bold] {hook}  (every callback signature-verified)")
         client = stack.enter_context(
@@ -289,6 +407,9 @@ def run_emulated(timeout: float) -> bool:
         def digits(to: str) -> None:
             emu.set_rule("completed", to=to, kind="call", digits="1234")
 
+        def script(to: str, steps: list[dict[str, Any]]) -> None:
+            emu.set_rule("completed", to=to, kind="call", script=steps)
+
         numbers = {
             "sms_from": SMS_NUMBER,
             "handset": HANDSET,
@@ -299,7 +420,7 @@ def run_emulated(timeout: float) -> bool:
         }
         run_flows(
             client, timeline, hook, simulate_inbound=simulate, numbers=numbers,
-            voice_digits=digits, timeout=timeout,
+            voice_digits=digits, caller_script=script, timeout=timeout,
         )  # fmt: skip
         return summary(timeline)
     return False  # pragma: no cover
