@@ -11,7 +11,7 @@ Then the TwiML goes on after ``<Connect>``: a goodbye.
 
 ``PUBLIC_URL`` is where Twilio (or the emulator) reaches this process: webhook signatures
 are checked against it, and the stream's URL is it with ``ws``/``wss`` for ``http``/``https``.
-``tests/test_voice_agent_samples.py`` calls it through the emulator.
+``tests/test_samples.py`` calls it through the emulator.
 """
 
 import os

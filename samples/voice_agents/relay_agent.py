@@ -11,7 +11,7 @@ answers with the next TwiML.
     export PUBLIC_URL=http://127.0.0.1:8080 TWILIO_AUTH_TOKEN=...
     python samples/voice_agents/relay_agent.py
 
-``tests/test_voice_agent_samples.py`` calls it through the emulator.
+``tests/test_samples.py`` calls it through the emulator.
 """
 
 import json

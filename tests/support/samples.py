@@ -20,7 +20,7 @@ def free_port() -> int:
 
 
 class SampleListener:
-    """A listener sample running as its own process, as ``python samples/listener/x.py``;
+    """A listener (or voice agent) sample as its own process, as ``python samples/x/y.py``;
     ``PORT`` is set to a free port, and ``PUBLIC_URL`` to its URL."""
 
     def __init__(self, name: str, env: dict[str, str], cwd: Path) -> None:
