@@ -128,3 +128,21 @@ def test_outbound_call_from_the_sdk_with_a_rule_script(
     assert ended["reason"] == "caller-hangup"
     assert any(e["kind"] == "hangup" and e["by"] == "caller" for e in transcript)
     assert not receiver.at("/after")  # the caller hung up: no action request
+
+
+def test_settle_returns_once_the_script_is_answered_and_steps_can_follow(
+    emu: Emulator, twilio: Client, receiver: Receiver, app: ThreadedApp
+) -> None:
+    owned = twilio.incoming_phone_numbers.list(phone_number=OWNED)[0]
+    twilio.incoming_phone_numbers(owned.sid).update(voice_url=receiver.url("/in"))
+    receiver.reply("/in", _relay_twiml(app.url))
+    receiver.reply("/after", twiml("<Say>Connecting you to a person</Say>"))
+    sid = emu.simulate_incoming_call(CALLER, OWNED, script=[{"say": "my order is late"}]).sid
+    emu.settle()  # answered, then quiet: the session waits for the caller, the call is live
+    said = [e["text"] for e in emu.call_transcript(sid) if e["kind"] == "agent-say"]
+    assert said == ["Hi there", "I can help with that."]
+    assert twilio.calls(sid).fetch().status == "in-progress"
+    emu.add_caller_steps(sid, [{"say": "I want a person"}])
+    emu.settle()
+    assert twilio.calls(sid).fetch().status == "completed"
+    assert receiver.at("/after")[0].form["HandoffData"] == '{"reason": "live-agent"}'

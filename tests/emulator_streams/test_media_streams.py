@@ -178,3 +178,30 @@ def test_fork_with_start_and_stop(emu: Emulator, twilio: Client, receiver: Recei
     assert seen.messages[1]["start"]["tracks"] == ["inbound", "outbound"]
     tracks = {m["media"]["track"] for m in seen.of("media")}
     assert tracks <= {"inbound", "outbound"}
+
+
+def test_settle_returns_once_the_script_is_answered_and_steps_can_follow(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    def greet_and_answer(ws: ServerConnection, message: dict[str, object], seen: Seen) -> None:
+        if message["event"] == "dtmf":  # an answer per key; the agent never hangs up
+            tone = base64.b64encode(bytes([0x10, 0x90]) * 400).decode()  # 0.1 s
+            sid = message["streamSid"]
+            send(ws, {"event": "media", "streamSid": sid, "media": {"payload": tone}})
+            send(ws, {"event": "mark", "streamSid": sid, "mark": {"name": "answered"}})
+
+    with agent(greet_and_answer) as app:
+        _answer_with(twilio, receiver, f'<Connect><Stream url="{app.url}"/></Connect>')
+        call = emu.simulate_incoming_call(CALLER, OWNED, script=[{"press": "1"}])
+        emu.settle()  # the caller pressed, the agent answered: the call is quiet, still live
+        kinds = [e["kind"] for e in emu.call_transcript(call.sid)]
+        assert kinds.count("mark") == 1 and "stream-stop" not in kinds
+        assert twilio.calls(call.sid).fetch().status == "in-progress"
+        emu.add_caller_steps(call.sid, [{"press": "2", "after": 0}, {"hangup": True}])
+        emu.settle()
+        assert app.connections[0].done.wait(5)
+    entries = emu.call_transcript(call.sid)
+    assert [e["name"] for e in entries if e["kind"] == "mark"] == ["answered", "answered"]
+    assert [e["digits"] for e in entries if e["kind"] == "caller-press"] == ["1", "2"]
+    assert next(e for e in entries if e["kind"] == "stream-stop")["reason"] == "caller-hangup"
+    assert twilio.calls(call.sid).fetch().status == "completed"

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..realtime.socket import open_app_socket
 from ..scheduler import Activity
@@ -73,6 +73,16 @@ class LiveCallerInput(CallerInput):
     def speak(self, text: str, confidence: float = 0.9) -> None:
         super().speak(text, confidence)
         if self.interactive:
+            self._activity.hold()
+
+    def add_steps(self, steps: Iterable[CallerStep | Mapping[str, Any]]) -> None:
+        super().add_steps(steps)
+        self._activity.hold()
+
+    def quiet(self, quiet: bool) -> None:
+        if quiet:
+            self._activity.release()
+        else:
             self._activity.hold()
 
     async def next_input(self, *, dtmf: bool, speech: bool) -> str | Speech | None:

@@ -137,6 +137,10 @@ class CallerInput:
     def steps_left(self) -> int:
         return len(self._steps)
 
+    def quiet(self, quiet: bool) -> None:
+        """A realtime session says whether the call is quiet: the script done, the agent
+        silent, only waiting for steps to be added (a live call then lets ``settle`` return)."""
+
     def push_back(self, step: CallerStep) -> None:
         """Put a step taken too early back at the front."""
         self._steps.appendleft(step)

@@ -2,8 +2,9 @@
 
 A step is something the caller does, in order: say words, press keys, play a WAV file into
 the call, stay silent, hang up. Each waits ``after`` seconds of call time first and, unless
-``barge_in``, until the agent has stopped talking (and, after the caller spoke, has answered
-or ``reply_timeout`` passed): that is turn-taking. A ``barge_in`` step talks over the agent
+``barge_in``, until the agent has stopped talking (and, after the caller spoke, or on a Media
+Stream also pressed keys, until it has answered or the reply timeout passed): that is
+turn-taking. A ``barge_in`` step talks over the agent
 (on ConversationRelay an ``interrupt``): it waits for the agent to start answering, then
 ``after`` seconds into the answer. Given as Python objects or as JSON-like mappings::
 

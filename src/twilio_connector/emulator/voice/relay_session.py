@@ -604,8 +604,12 @@ class RelaySession:
                     self._reply_done = True  # the caller goes on without an answer
                     self._reply_started_at = self._reply_started_at or self.rt.at
                 return True
+            # the script is played out and answered: the call is quiet (``settle`` returns)
+            quiet = not (self._awaiting_reply and not self._reply_done)
+            self.rt.caller.quiet(quiet)
             return await self.rt.guard(self._wait_idle(self.rt.caller.idle_timeout))
         finally:
+            self.rt.caller.quiet(False)
             if self._realistic:
                 self.rt.clock.count(loop.time() - began)
 

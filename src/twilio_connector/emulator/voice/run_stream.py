@@ -57,6 +57,9 @@ __all__ = ["REPLY_TIMEOUT", "run_connect_stream", "run_stream_control"]
 TICK = audio.FRAME_MS / 1000
 REPLY_TIMEOUT = 5.0
 """Stream seconds a caller waits for the agent's answer before its next step."""
+QUIET_SECONDS = 1.0
+"""Stream seconds of silence on both sides after the script, before the call counts as quiet
+(``settle`` returns; the stream goes on until either side ends it)."""
 REACTION_TICKS = 50
 """Fast pacing: after a barge-in, this many ticks (1 s) go in real time, so that the agent's
 reaction (``clear``) lands where it would on a real call."""
@@ -64,6 +67,8 @@ MAX_QUEUED = 600 * audio.SAMPLE_RATE
 """Agent audio buffered beyond 10 minutes is discarded (31931)."""
 MAX_FORKS = 4
 _KEY_MS, _KEY_GAP_MS = 100, 50
+_ANSWERED = ("say", "play", "press")
+"""Steps the caller expects the agent to answer before the next turn."""
 _TRACKS: dict[str, list[ms.Track]] = {
     "inbound_track": ["inbound"],
     "outbound_track": ["outbound"],
@@ -351,6 +356,18 @@ class _Caller:
         return bool(self.pending) or (self.rt.caller.steps_left > 0 and not self.listening)
 
     @property
+    def quiet(self) -> bool:
+        """The script is played out and answered (or ``REPLY_TIMEOUT`` passed), the agent has
+        been silent for ``QUIET_SECONDS``: nothing happens until steps are added."""
+        run = self.run
+        if self.pending or self.rt.caller.steps_left or run.agent_busy:
+            return False
+        since = (run.tick - self.last_tick) * TICK
+        if self.step is not None and self.step.action in _ANSWERED and not self.heard_since:
+            return since >= REPLY_TIMEOUT
+        return since >= QUIET_SECONDS
+
+    @property
     def reacting(self) -> bool:
         """Right after a barge-in: the agent gets real time to react (clear, stop talking)."""
         return self.run.tick < self.react_until
@@ -369,7 +386,7 @@ class _Caller:
             return False
         if step.barge_in:
             return True
-        spoke = self.step is not None and self.step.action in ("say", "play")
+        spoke = self.step is not None and self.step.action in _ANSWERED
         replied = self.heard_since and not run.agent_busy
         if run.agent_busy or (spoke and not replied and waited < REPLY_TIMEOUT):
             self.listening = True
@@ -379,7 +396,7 @@ class _Caller:
     async def next_frame(self) -> bytes | None:
         """The caller's frame for this tick; ``None`` when the caller hangs up."""
         run, rt = self.run, self.rt
-        if run.agent.sent_audio and run.agent_busy:
+        if run.agent_busy:  # audio or a mark: the agent answered
             self.heard_since = True
         if not self.pending:
             if self.step is not None and self.step_tick >= 0:
@@ -483,6 +500,8 @@ async def _loop(run: StreamRun, caller: _Caller | None) -> str:
             return "app-closed"
         run.tick += 1
         busy = run.agent_busy or (caller is not None and caller.busy)
+        if caller is not None:
+            rt.caller.quiet(caller.quiet)
         if caller is not None and caller.reacting:
             busy = False
         if fast and busy:
@@ -508,6 +527,7 @@ async def run_connect_stream(rt: CallRuntime, verb: Connect, stream: Stream) -> 
             if reason == "time-limit":
                 return End("time-limit")
     finally:
+        rt.caller.quiet(False)
         rt.caller.detach()
     if verb.action is None:
         return None
