@@ -30,7 +30,9 @@ Run (about a minute with the defaults)::
     PYTHONPATH=src .venv/bin/python bench/realtime_bench.py [--streams 100] [--seconds 10]
         [--turns 20] [--rounds 5] [--profile DIR]
 
-``--profile DIR`` writes the emulator's cProfile stats (its loop thread) per part into DIR.
+``--profile DIR`` writes the emulator's cProfile stats (its loop thread) per part into DIR
+(profiling slows the emulator: do not read the jitter of such a run); ``--emulator-src DIR``
+runs the emulator from another checkout's ``src`` (to compare a change).
 """
 
 from __future__ import annotations
@@ -273,6 +275,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=20, help="M: extra turns of the long call")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", help="directory for the emulator's cProfile stats")
+    parser.add_argument("--emulator-src", help="run the emulator from this src directory instead")
     parser.add_argument("--skip-streams", action="store_true")
     parser.add_argument("--skip-relay", action="store_true")
     parser.add_argument("--baseline-client", metavar="URL", help=argparse.SUPPRESS)
@@ -297,8 +300,8 @@ def main() -> None:
             rows = []
             for n in (1, args.streams):
                 proc, base, sid, token = start_emulator(
-                    os.path.join(tmp, f"streams-{n}.db"), 0, timing=STREAM_TIMING,
-                    profile=profile(f"streams-{n}"),
+                    os.path.join(tmp, f"streams-{n}.db"), 0, args.emulator_src,
+                    timing=STREAM_TIMING, profile=profile(f"streams-{n}"),
                 )  # fmt: skip
                 try:
                     cpu0 = cpu_seconds(proc.pid)
@@ -328,7 +331,11 @@ def main() -> None:
             )
         if not args.skip_relay:
             proc, base, sid, token = start_emulator(
-                os.path.join(tmp, "relay.db"), 0, timing=RELAY_TIMING, profile=profile("relay")
+                os.path.join(tmp, "relay.db"),
+                0,
+                args.emulator_src,
+                timing=RELAY_TIMING,
+                profile=profile("relay"),
             )
             try:
                 res = run(relay_runs(base, sid, token, args.turns, args.rounds))
