@@ -42,24 +42,29 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from emulator_process import cpu_seconds, start_emulator, stop_emulator  # noqa: E402
 
+from twilio_connector.realtime import audio  # noqa: E402
 from twilio_connector.realtime import conversation_relay as cr  # noqa: E402
+from twilio_connector.realtime import media_streams as ms  # noqa: E402
 
 TARGET_JITTER_MS = 5.0
 TARGET_OVERHEAD_MS = 2.0
@@ -141,23 +146,28 @@ class StreamAgent:
         return out, len(out)
 
 
-async def stream_run(base: str, sid: str, token: str, n: int, seconds: float) -> dict[str, Any]:
+async def stream_run(
+    n: int, seconds: float, launch: Callable[[str], Awaitable[int]]
+) -> dict[str, Any]:
+    """Measure the streams that ``launch(url)`` opens to the agent (it returns the pid of
+    the process sending them: the emulator, or the plain sender)."""
     agent = StreamAgent(n, seconds)
     server = await serve(agent.handle, "127.0.0.1", 0, max_size=2**16, compression=None)
     port = server.sockets[0].getsockname()[1]
-    twiml = f'<Response><Connect><Stream url="ws://127.0.0.1:{port}/media"/></Connect></Response>'
-    bodies = [{"To": f"+1415{i:07d}", "From": FROM, "Twiml": twiml} for i in range(n)]
     began = time.monotonic()
-    created = await place_calls(base, sid, token, bodies)
+    pid = await launch(f"ws://127.0.0.1:{port}/media")
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(agent.all_started.wait(), 60)
     ramp = time.monotonic() - began
-    await asyncio.sleep(seconds + 1.0)
+    emu0, own0 = cpu_seconds(pid), time.process_time()
+    await asyncio.sleep(max(0.0, agent.window_start + seconds - time.monotonic()))
+    emu_cpu = (cpu_seconds(pid) - emu0) / seconds
+    own_cpu = (time.process_time() - own0) / seconds
+    await asyncio.sleep(1.0)  # the closes
     server.close()
     await server.wait_closed()
     jitter, frames = agent.jitter()
     return {
-        "created": created,
         "started": agent.started,
         "ramp_s": ramp,
         "frames": frames,
@@ -165,7 +175,68 @@ async def stream_run(base: str, sid: str, token: str, n: int, seconds: float) ->
         "p50": percentile(jitter, 0.5),
         "p99": percentile(jitter, 0.99),
         "max": max(jitter, default=float("nan")),
+        "cpu": emu_cpu,
+        "agent_cpu": own_cpu,
     }
+
+
+def through_emulator(
+    base: str, sid: str, token: str, n: int, pid: int
+) -> Callable[[str], Awaitable[int]]:
+    """Place ``n`` calls whose TwiML connects a stream to the agent."""
+
+    async def launch(url: str) -> int:
+        twiml = f'<Response><Connect><Stream url="{url}"/></Connect></Response>'
+        bodies = [{"To": f"+1415{i:07d}", "From": FROM, "Twiml": twiml} for i in range(n)]
+        created = await place_calls(base, sid, token, bodies)
+        if created != n:
+            print(f"  only {created} of {n} calls created", flush=True)
+        return pid
+
+    return launch
+
+
+def plain_sender(
+    n: int, procs: list[asyncio.subprocess.Process]
+) -> Callable[[str], Awaitable[int]]:
+    """A process pinned to CPU 0 with ``n`` plain websockets streams (:func:`_sender_main`)."""
+
+    async def launch(url: str) -> int:
+        proc = await asyncio.create_subprocess_exec(
+            "taskset", "-c", "0", sys.executable, __file__, "--plain-sender", url,
+            "--streams", str(n),
+        )  # fmt: skip
+        procs.append(proc)
+        return proc.pid
+
+    return launch
+
+
+async def _sender_main(url: str, n: int) -> None:
+    """Each stream: ``start``, then a ``media`` frame every 20 ms (absolute deadlines, as
+    the emulator's realtime pacing) until the agent closes it."""
+    loop = asyncio.get_running_loop()
+    frame = audio.SILENCE_FRAME
+
+    async def one() -> None:
+        sid = "MZ" + secrets.token_hex(16)
+        async with connect(url, compression=None) as ws:
+            start = ms.StartMetadata(account_sid="AC", stream_sid=sid, call_sid="CA",
+                                     tracks=["inbound"], custom_parameters={})  # fmt: skip
+            await ws.send(ms.encode(ms.Start(sequence_number="1", stream_sid=sid, start=start)))
+            t0, tick = loop.time(), 0
+            with contextlib.suppress(ConnectionClosed):
+                while True:
+                    chunk = ms.MediaChunk(track="inbound", chunk=str(tick + 1),
+                                          timestamp=str(tick * 20), payload=frame)  # fmt: skip
+                    media = ms.Media(sequence_number=str(tick + 2), stream_sid=sid, media=chunk)
+                    await ws.send(ms.encode(media))
+                    tick += 1
+                    delay = t0 + tick * 0.02 - loop.time()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+
+    await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
 
 
 # -- 2. ConversationRelay overhead -------------------------------------------------------------
@@ -278,7 +349,9 @@ def main() -> None:
     parser.add_argument("--emulator-src", help="run the emulator from this src directory instead")
     parser.add_argument("--skip-streams", action="store_true")
     parser.add_argument("--skip-relay", action="store_true")
+    parser.add_argument("--skip-plain", action="store_true", help="no plain-sender rows")
     parser.add_argument("--baseline-client", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--plain-sender", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     try:
         import uvloop
@@ -286,6 +359,9 @@ def main() -> None:
         run = uvloop.run
     except ImportError:
         run = asyncio.run
+    if args.plain_sender:
+        run(_sender_main(args.plain_sender, args.streams))
+        return
     if args.baseline_client:
         print(json.dumps(run(_baseline_main(args.baseline_client, args.turns, args.rounds))))
         return
@@ -304,24 +380,33 @@ def main() -> None:
                     timing=STREAM_TIMING, profile=profile(f"streams-{n}"),
                 )  # fmt: skip
                 try:
-                    cpu0 = cpu_seconds(proc.pid)
-                    res = run(stream_run(base, sid, token, n, args.seconds))
-                    res["cpu"] = (cpu_seconds(proc.pid) - cpu0) / (args.seconds + res["ramp_s"])
+                    launch = through_emulator(base, sid, token, n, proc.pid)
+                    rows.append(("emulator", n, run(stream_run(n, args.seconds, launch))))
                 finally:
                     stop_emulator(proc)
-                rows.append((n, res))
+            if not args.skip_plain:
+                for n in (1, args.streams):
+                    senders: list[asyncio.subprocess.Process] = []
+                    res = run(stream_run(n, args.seconds, plain_sender(n, senders)))
+                    rows.append(("plain", n, res))
+                    for sender in senders:
+                        with contextlib.suppress(ProcessLookupError):
+                            sender.kill()
             print(f"MEDIA STREAMS  realtime pacing, {args.seconds:g} s window after all started")
-            heads = ("streams", "started", "frames/s", "expected", "p50 ms", "p99 ms", "max ms",
-                     "ramp s", "emu CPU")  # fmt: skip
+            heads = ("sender", "streams", "started", "frames/s", "expected", "p50 ms", "p99 ms",
+                     "max ms", "ramp s", "send CPU", "agentCPU")  # fmt: skip
             print("  " + " ".join(f"{h:>8}" for h in heads))
-            for n, r in rows:
-                print(f"  {n:>8} {r['started']:>8} {r['fps']:>8.0f} {50 * n:>8} {r['p50']:>8.2f} "
-                      f"{r['p99']:>8.2f} {r['max']:>8.2f} {r['ramp_s']:>8.2f} "
-                      f"{r['cpu']:>8.0%}")  # fmt: skip
+            for who, n, r in rows:
+                print(f"  {who:>8} {n:>8} {r['started']:>8} {r['fps']:>8.0f} {50 * n:>8} "
+                      f"{r['p50']:>8.2f} {r['p99']:>8.2f} {r['max']:>8.2f} {r['ramp_s']:>8.2f} "
+                      f"{r['cpu']:>8.0%} {r['agent_cpu']:>8.0%}")  # fmt: skip
             print("  jitter = arrival - media.timestamp - min of its stream: an upper bound of "
                   "the send jitter (includes loopback + the receiving agent)")  # fmt: skip
-            n, big = rows[-1]
-            base_p99 = rows[0][1]["p99"]
+            print("  plain = a bare websockets sender with the same pacing on CPU 0: the floor "
+                  "of this machine + agent")  # fmt: skip
+            ours = [(n, r) for who, n, r in rows if who == "emulator"]
+            n, big = ours[-1]
+            base_p99 = ours[0][1]["p99"]
             ratio = big["p99"] / base_p99 if base_p99 > 0 else float("nan")
             ok = big["p99"] <= TARGET_JITTER_MS and big["started"] == n and n >= 100
             lines.append(
