@@ -366,6 +366,9 @@ def main() -> None:
         print(json.dumps(run(_baseline_main(args.baseline_client, args.turns, args.rounds))))
         return
     os.sched_setaffinity(0, {1})  # agent + load on CPU 1, emulator on CPU 0
+    load = os.getloadavg()[0]
+    print(f"load average at start: {load:.2f}" + ("  (others use the CPUs: figures are noisy)"
+                                                  if load > 0.5 else ""), flush=True)  # fmt: skip
 
     def profile(name: str) -> str | None:
         return None if args.profile is None else os.path.join(args.profile, f"{name}.prof")
