@@ -426,7 +426,11 @@ def main() -> None:
                 profile=profile("relay"),
             )
             try:
+                cpu0 = cpu_seconds(proc.pid)
                 res = run(relay_runs(base, sid, token, args.turns, args.rounds))
+                calls = 1 + 2 * args.rounds  # the warm-up, then K=1 and K=1+M per round
+                turns = 1 + args.rounds * (2 + args.turns)
+                cpu_turn = (cpu_seconds(proc.pid) - cpu0) / turns * 1000
             finally:
                 stop_emulator(proc)
             emu = statistics.median(res["per_turn"])
@@ -434,7 +438,8 @@ def main() -> None:
             short = statistics.median(w[0] for w in res["walls"]) * 1000
             long = statistics.median(w[1] for w in res["walls"]) * 1000
             print(f"CONVERSATION RELAY  timing scale 0, M={args.turns}, {args.rounds} rounds")
-            print(f"  call wall K=1: {short:.1f} ms, K=1+M: {long:.1f} ms (medians)")
+            print(f"  call wall K=1: {short:.1f} ms, K=1+M: {long:.1f} ms (medians); emulator CPU "
+                  f"{cpu_turn:.2f} ms per turn ({calls} calls' setup included)")  # fmt: skip
             print(f"  {'':24} {'ms/turn':>8}  rounds")
             print(f"  {'through the emulator':24} {emu:>8.3f}  "
                   + " ".join(f"{v:.2f}" for v in res["per_turn"]))  # fmt: skip
