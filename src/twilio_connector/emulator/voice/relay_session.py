@@ -105,10 +105,10 @@ REPLY_TIMEOUT = 10.0
 """Real seconds a waiting caller gives the app to answer before going on."""
 SEND_TIMEOUT = 10.0
 """Real seconds for one message to the app (a stuck socket is closed)."""
-"""Real seconds for one message to the app (a stuck socket is closed)."""
 TURN_GRACE = 0.02
 """Real seconds the app's messages in flight get to arrive before the caller takes a turn
-(fast and manual timing, where call time runs ahead of the app)."""
+(fast and manual timing, where call time runs ahead of the app), unless the app has just
+completed its answer to the caller's last prompt: then only what is already read counts."""
 ERROR_CONNECT = 64102
 ERROR_APP_CLOSED = 64105
 ERROR_INVALID_MESSAGE = 64107
@@ -206,6 +206,7 @@ class RelaySession:
         self._awaiting_reply = False
         self._reply_started_at: float | None = None
         self._reply_done = True
+        self._answered = False  # the app completed its answer to the caller's last prompt
         self._reply_deadline: float | None = None
         self._truncation_reported = False
         self._reader: asyncio.Task[None] | None = None
@@ -342,6 +343,7 @@ class RelaySession:
         greeting = isinstance(item, Utterance) and item.greeting
         if not interrupted and isinstance(item, Utterance | AgentPlay) and not greeting:
             self._reply_done = True
+            self._answered = self._awaiting_reply
         return spent
 
     def _start_items(self) -> SessionEnd | None:
@@ -370,6 +372,7 @@ class RelaySession:
                 continue
             if isinstance(item, Utterance) and not item.text.strip():
                 self._reply_done = True  # an empty closing token ends the turn, says nothing
+                self._answered = self._awaiting_reply
                 continue
             if isinstance(item, Utterance):
                 duration = timing.say(item.text, 1)
@@ -470,7 +473,7 @@ class RelaySession:
         if step.action == "say" and self._reported("speech"):
             lang = self._prompt_language(step)
             await self.send(cr.Prompt(voice_prompt=step.value, lang=lang, last=True))
-            self._awaiting_reply, self._reply_done = True, False
+            self._awaiting_reply, self._reply_done, self._answered = True, False, False
             self._reply_started_at, self._reply_deadline = None, None
         elif step.action == "press" and self.relay.dtmf_detection and self._reported("dtmf"):
             for key in step.value:
@@ -537,7 +540,10 @@ class RelaySession:
                 elif self._ready_at <= now:
                     if not (self._step.barge_in or self._graced or self._realistic):
                         self._graced = True  # let the app's messages in flight arrive first
-                        await rt.guard(self._wait_arrival(TURN_GRACE))
+                        if self._answered:  # it just answered: only what is already read
+                            await asyncio.sleep(0)
+                        else:
+                            await rt.guard(self._wait_arrival(TURN_GRACE))
                         continue
                     ended = await self._start_step(self._step)
                     if ended is not None:
