@@ -57,8 +57,11 @@ __all__ = ["REPLY_TIMEOUT", "run_connect_stream", "run_stream_control"]
 TICK = audio.FRAME_MS / 1000
 REPLY_TIMEOUT = 5.0
 """Stream seconds a caller waits for the agent's answer before its next step."""
+GRACE_TICKS = 2
+"""Fast pacing: before the caller takes a turn, this many ticks (40 ms) go in real time, so
+that what the app sent meanwhile (an answer's last audio, its mark) is read first."""
 QUIET_SECONDS = 1.0
-"""Stream seconds of silence on both sides after the script, before the call counts as quiet
+"""Seconds of silence on both sides after the script before the call counts as quiet
 (``settle`` returns; the stream goes on until either side ends it)."""
 REACTION_TICKS = 50
 """Fast pacing: after a barge-in, this many ticks (1 s) go in real time, so that the agent's
@@ -74,6 +77,11 @@ _TRACKS: dict[str, list[ms.Track]] = {
     "outbound_track": ["outbound"],
     "both_tracks": ["inbound", "outbound"],
 }
+
+
+def _wake(waker: asyncio.Future[None]) -> None:
+    if not waker.done():
+        waker.set_result(None)
 
 
 def _key_audio(key: str) -> bytes:
@@ -115,12 +123,24 @@ class StreamRun:
         self.agent_ms = 0
         self.stretch: tuple[int, int] | None = None  # (first tick, ticks) of agent audio
         self.stopped = asyncio.Event()
+        self._waker: asyncio.Future[None] | None = None
         track = stream.track if not bidirectional else "inbound_track"
         self.tracks: list[ms.Track] = _TRACKS.get(track, ["inbound"])
 
     @property
     def at(self) -> float:
         return self.started_at + self.tick * TICK
+
+    async def sleep_until(self, deadline: float) -> None:
+        """Until ``deadline`` (loop time) or the app closing: one timer, no task per tick."""
+        loop = asyncio.get_running_loop()
+        waker = self._waker = loop.create_future()
+        timer = loop.call_at(deadline, _wake, waker)
+        try:
+            await waker
+        finally:
+            timer.cancel()
+            self._waker = None
 
     # -- the wire ------------------------------------------------------------------------
 
@@ -246,6 +266,8 @@ class StreamRun:
             except SocketClosed as closed:
                 agent.closed = closed
                 self.stopped.set()
+                if self._waker is not None:
+                    _wake(self._waker)
                 return
             try:
                 message = ms.decode_app_message(text)
@@ -347,6 +369,8 @@ class _Caller:
         self.heard_since = True
         self.listening = False  # the next step waits for the agent to answer
         self.react_until = 0  # tick: real-time pacing until then (after a barge-in)
+        self.grace_until: int | None = None  # tick: a turn waits in real time until then
+        self.quiet_ticks = 0
         self.idle_since = asyncio.get_running_loop().time()
 
     @property
@@ -355,17 +379,18 @@ class _Caller:
         (not on the agent's answer, which takes real time to come)."""
         return bool(self.pending) or (self.rt.caller.steps_left > 0 and not self.listening)
 
-    @property
     def quiet(self) -> bool:
-        """The script is played out and answered (or ``REPLY_TIMEOUT`` passed), the agent has
-        been silent for ``QUIET_SECONDS``: nothing happens until steps are added."""
+        """Called once a tick: whether the script is played out and answered (or
+        ``REPLY_TIMEOUT`` passed) and both sides have been silent for ``QUIET_SECONDS`` in a
+        row (real time: such ticks are paced so): nothing happens until steps are added."""
         run = self.run
         if self.pending or self.rt.caller.steps_left or run.agent_busy:
+            self.quiet_ticks = 0
             return False
-        since = (run.tick - self.last_tick) * TICK
+        self.quiet_ticks += 1
         if self.step is not None and self.step.action in _ANSWERED and not self.heard_since:
-            return since >= REPLY_TIMEOUT
-        return since >= QUIET_SECONDS
+            return (run.tick - self.last_tick) * TICK >= REPLY_TIMEOUT
+        return self.quiet_ticks * TICK >= QUIET_SECONDS
 
     @property
     def reacting(self) -> bool:
@@ -389,8 +414,15 @@ class _Caller:
         spoke = self.step is not None and self.step.action in _ANSWERED
         replied = self.heard_since and not run.agent_busy
         if run.agent_busy or (spoke and not replied and waited < REPLY_TIMEOUT):
-            self.listening = True
+            self.listening, self.grace_until = True, None
             return False
+        if _pacing(self.rt) == "fast":  # the app's messages in flight arrive first
+            if self.grace_until is None:
+                self.grace_until = run.tick + GRACE_TICKS
+            if run.tick < self.grace_until:
+                self.listening = True
+                return False
+        self.grace_until = None
         return True
 
     async def next_frame(self) -> bytes | None:
@@ -501,17 +533,16 @@ async def _loop(run: StreamRun, caller: _Caller | None) -> str:
         run.tick += 1
         busy = run.agent_busy or (caller is not None and caller.busy)
         if caller is not None:
-            rt.caller.quiet(caller.quiet)
+            rt.caller.quiet(caller.quiet())
         if caller is not None and caller.reacting:
             busy = False
         if fast and busy:
             base = loop.time() - run.tick * TICK  # real-time pacing resumes from here
             await asyncio.sleep(0)
             continue
-        delay = base + run.tick * TICK - loop.time()
-        if delay > 0:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(run.stopped.wait(), delay)
+        deadline = base + run.tick * TICK
+        if deadline > loop.time() and not run.stopped.is_set():
+            await run.sleep_until(deadline)
 
 
 async def run_connect_stream(rt: CallRuntime, verb: Connect, stream: Stream) -> Flow:
