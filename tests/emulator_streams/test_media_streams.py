@@ -16,7 +16,7 @@ from twilio.rest import Client
 from websockets.sync.server import ServerConnection
 
 from twilio_connector.emulator import Emulator
-from twilio_connector.realtime import audio
+from twilio_connector.realtime import audio, tones
 
 CALLER = "+14155550188"
 
@@ -83,6 +83,7 @@ def test_connect_stream_echo_agent_end_to_end(
     assert [m["dtmf"]["digit"] for m in seen.of("dtmf")] == ["1", "#"]
     heard = seen.audio()
     assert len(set(heard)) > 20  # speech, not silence
+    assert tones.detect_dtmf(heard) == "1#"  # the keys' tones are on the line too
     marks = [m["mark"]["name"] for m in seen.of("mark")]
     assert marks == ["key-1", "key-#"]  # each returned once the audio before it had played
     # the agent closed: the TwiML went on at <Connect action>

@@ -5,7 +5,7 @@ audio (``media``, inbound track) and plays one frame of what the app sent (queue
 then its ``mark`` echoes). The caller's audio comes from the call's
 :mod:`.caller_script` steps (speech synthesised by the environment, keys as ``dtmf``
 messages, WAV files), silence between them. The app's audio, as the caller heard it, is
-kept as a Recording at the end.
+kept as a Recording at the end (its first 10 minutes: :data:`MAX_RECORDED`).
 
 Pacing (:attr:`InterpreterOptions.stream_pacing`): ``realtime`` sends tick *n* at
 ``t0 + n * 20 ms`` (absolute deadlines: no drift); ``fast`` runs ticks back to back while
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from ...callbacks.streams import StreamStatusEvent
-from ...realtime import audio
+from ...realtime import audio, tones
 from ...realtime import media_streams as ms
 from ...realtime.errors import InvalidMessageError
 from .caller_script import CallerStep
@@ -68,6 +68,8 @@ REACTION_TICKS = 50
 reaction (``clear``) lands where it would on a real call."""
 MAX_QUEUED = 600 * audio.SAMPLE_RATE
 """Agent audio buffered beyond 10 minutes is discarded (31931)."""
+MAX_RECORDED = 600 * audio.SAMPLE_RATE
+"""The agent's recording keeps the first 10 minutes of the stream (8 kHz μ-law bytes)."""
 MAX_FORKS = 4
 _KEY_MS, _KEY_GAP_MS = 100, 50
 _ANSWERED = ("say", "play", "press")
@@ -85,10 +87,10 @@ def _wake(waker: asyncio.Future[None]) -> None:
 
 
 def _key_audio(key: str) -> bytes:
-    """The caller's line while a key is pressed (``w``/``W``: a pause)."""
+    """The caller's line while a key is pressed: its tone, then a gap (``w``/``W``: a pause)."""
     if key in "wW":
         return audio.silence(500 if key == "w" else 1000)
-    return audio.silence(_KEY_MS + _KEY_GAP_MS)
+    return tones.dtmf_tone(key, _KEY_MS) + audio.silence(_KEY_GAP_MS)
 
 
 @dataclass(eq=False)
@@ -524,7 +526,8 @@ async def _loop(run: StreamRun, caller: _Caller | None) -> str:
             if "inbound" in run.tracks:
                 await run._media("inbound", frame)
             played = await run.play_tick()
-            run.played += played
+            if len(run.played) < MAX_RECORDED:
+                run.played += played
             if "outbound" in run.tracks:
                 await run._media("outbound", played)
         except SocketClosed as closed:
