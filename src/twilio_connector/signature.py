@@ -35,6 +35,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from ._wire import MalformedPayload, parse_form, signed_url
+from .errors import ConfigurationError
 
 __all__ = [
     "HMAC_SHA1",
@@ -43,6 +44,7 @@ __all__ = [
     "SIGNATURE_SETTINGS_HEADER",
     "Params",
     "SignatureSettings",
+    "auth_tokens",
     "body_sha256",
     "compute_signature",
     "parse_signature_settings",
@@ -82,6 +84,20 @@ class SignatureSettings(NamedTuple):
 
 
 _LEGACY = SignatureSettings(None, HMAC_SHA1, True)
+
+
+def auth_tokens(auth_token: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The token(s) a receiver checks signatures with, as a tuple (several during a
+    rotation); ``ConfigurationError`` unless each is a non-empty string."""
+    if auth_token is None:
+        tokens: tuple[str, ...] = ()
+    elif isinstance(auth_token, str):
+        tokens = (auth_token,)
+    else:
+        tokens = tuple(auth_token)
+    if any(not isinstance(t, str) or not t for t in tokens):
+        raise ConfigurationError("auth tokens must be non-empty strings")
+    return tokens
 
 
 def parse_signature_settings(header: str | None) -> SignatureSettings:

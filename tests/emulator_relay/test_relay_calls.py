@@ -68,13 +68,18 @@ def _relay_twiml(url: str) -> str:
     )
 
 
-def test_inbound_call_with_a_script_hands_off_to_the_action(
-    emu: Emulator, twilio: Client, receiver: Receiver, app: ThreadedApp
-) -> None:
+def _answer_with_relay(twilio: Client, receiver: Receiver, app: ThreadedApp) -> None:
+    """The owned number's calls connect to ``app``; ``/after`` hands off to a person."""
     owned = twilio.incoming_phone_numbers.list(phone_number=OWNED)[0]
     twilio.incoming_phone_numbers(owned.sid).update(voice_url=receiver.url("/in"))
     receiver.reply("/in", _relay_twiml(app.url))
     receiver.reply("/after", twiml("<Say>Connecting you to a person</Say>"))
+
+
+def test_inbound_call_with_a_script_hands_off_to_the_action(
+    emu: Emulator, twilio: Client, receiver: Receiver, app: ThreadedApp
+) -> None:
+    _answer_with_relay(twilio, receiver, app)
     script = [{"say": "my order is late"}, {"say": "I want a person"}]
     sid = emu.simulate_incoming_call(CALLER, OWNED, script=script).sid
     emu.settle()
@@ -133,10 +138,7 @@ def test_outbound_call_from_the_sdk_with_a_rule_script(
 def test_settle_returns_once_the_script_is_answered_and_steps_can_follow(
     emu: Emulator, twilio: Client, receiver: Receiver, app: ThreadedApp
 ) -> None:
-    owned = twilio.incoming_phone_numbers.list(phone_number=OWNED)[0]
-    twilio.incoming_phone_numbers(owned.sid).update(voice_url=receiver.url("/in"))
-    receiver.reply("/in", _relay_twiml(app.url))
-    receiver.reply("/after", twiml("<Say>Connecting you to a person</Say>"))
+    _answer_with_relay(twilio, receiver, app)
     sid = emu.simulate_incoming_call(CALLER, OWNED, script=[{"say": "my order is late"}]).sid
     emu.settle()  # answered, then quiet: the session waits for the caller, the call is live
     said = [e["text"] for e in emu.call_transcript(sid) if e["kind"] == "agent-say"]

@@ -70,6 +70,7 @@ from twilio_connector.realtime.sockets_handshake import (
     request_path,
     ws_scheme,
 )
+from twilio_connector.signature import auth_tokens
 
 __all__ = ["TwilioListener", "reply_body"]
 
@@ -190,15 +191,7 @@ class TwilioListener(HandlerRegistry):
         body_timeout: float = 10.0,
     ) -> None:
         super().__init__()
-        tokens: tuple[str, ...]
-        if auth_token is None:
-            tokens = ()
-        elif isinstance(auth_token, str):
-            tokens = (auth_token,)
-        else:
-            tokens = tuple(auth_token)
-        if any(not isinstance(t, str) or not t for t in tokens):
-            raise ConfigurationError("auth tokens must be non-empty strings")
+        tokens = auth_tokens(auth_token)
         keys = tuple((shared_keys or {}).items())
         if any(not isinstance(v, str) or not v for pair in keys for v in pair):
             raise ConfigurationError("shared key ids and secrets must be non-empty strings")

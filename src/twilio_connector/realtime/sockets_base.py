@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any, TypeVar
 
 from twilio_connector.errors import ConfigurationError, TwilioError
+from twilio_connector.signature import auth_tokens
 
 from ._codec import MAX_MESSAGE_BYTES
 from .sockets_handshake import SIGNATURE_HEADER, handshake_headers, socket_url, verify_handshake
@@ -55,14 +56,7 @@ class SocketClosedError(TwilioError):
 
 def check_verification(auth_token: str | Sequence[str] | None, verify: bool) -> tuple[str, ...]:
     """The tokens to check handshakes with; ConfigurationError when verifying without one."""
-    if auth_token is None:
-        tokens: tuple[str, ...] = ()
-    elif isinstance(auth_token, str):
-        tokens = (auth_token,)
-    else:
-        tokens = tuple(auth_token)
-    if any(not isinstance(t, str) or not t for t in tokens):
-        raise ConfigurationError("auth tokens must be non-empty strings")
+    tokens = auth_tokens(auth_token)
     if verify and not tokens:
         raise ConfigurationError(
             "no auth token to check the handshake signature: pass auth_token=..., or "
