@@ -41,6 +41,12 @@ EXPECTED = {
         ("RE",),
         models.Recording,
     ),
+    "CALL_STREAMS": (  # created and stopped, never listed
+        "/Accounts/{AccountSid}/Calls/{CallSid}/Streams.json",
+        None,
+        ("MZ",),
+        models.CallStream,
+    ),
     "INCOMING_PHONE_NUMBERS": (
         "/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
         "incoming_phone_numbers",
@@ -195,7 +201,7 @@ def test_the_table_lists_every_spec_once() -> None:
 
 def test_every_list_key_has_a_list_path_and_every_sid_a_template() -> None:
     for spec in SPECS:
-        if spec is specs.VERIFICATIONS or spec is specs.VERIFICATION_CHECKS:
+        if spec in (specs.VERIFICATIONS, specs.VERIFICATION_CHECKS, specs.CALL_STREAMS):
             assert spec.list_key is None and spec.list_path is not None  # created, never listed
             continue
         assert (spec.list_key is None) == (spec.list_path is None), spec.name
@@ -292,6 +298,11 @@ ROUTES = [
         f"/2010-04-01/Accounts/{_AC}/AvailablePhoneNumbers/{{CountryCode:[A-Z]{{2}}}}/{{Type}}.json",
     ),
     (specs.KEYS, "instance", f"/2010-04-01/Accounts/{_AC}/Keys/{{Sid:SK[0-9a-fA-F]{{32}}}}.json"),
+    (  # a stream is stopped by its SID or its name: the segment takes either
+        specs.CALL_STREAMS,
+        "instance",
+        f"/2010-04-01/Accounts/{_AC}/Calls/{{CallSid:CA[0-9a-fA-F]{{32}}}}/Streams/{{Sid}}.json",
+    ),
 ]
 
 

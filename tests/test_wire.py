@@ -594,3 +594,26 @@ def test_same_origin() -> None:
     assert not same_origin("http://127.0.0.1:8081/a", "http://127.0.0.1:8080")
     assert not same_origin("http://api.twilio.com/a", "https://api.twilio.com")
     assert not same_origin("/2010-04-01/Accounts.json", "https://api.twilio.com")
+
+
+def test_numbered_params_match_the_spec_names_and_are_bounded(openapi: object) -> None:
+    got = _wire.numbered_params("Parameter", {"lang": "en-US", "n": "1"})
+    assert got == [
+        ("Parameter1.Name", "lang"), ("Parameter1.Value", "en-US"),
+        ("Parameter2.Name", "n"), ("Parameter2.Value", "1"),
+    ]  # fmt: skip
+    assert _wire.numbered_params("Parameter", None) == []
+    assert _wire.numbered_params("Parameter", [("a", "1"), ("a", "2")])[2] == (
+        "Parameter2.Name",
+        "a",
+    )
+    path = "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Streams.json"
+    body = openapi.spec["paths"][path]["post"]["requestBody"]  # type: ignore[attr-defined]
+    fields = set(body["content"]["application/x-www-form-urlencoded"]["schema"]["properties"])
+    most = [("p", "v")] * _wire.MAX_NUMBERED
+    assert {name for name, _ in _wire.numbered_params("Parameter", most)} <= fields
+    assert f"Parameter{_wire.MAX_NUMBERED + 1}.Name" not in fields
+    with pytest.raises(ValueError, match="at most 99"):
+        _wire.numbered_params("Parameter", [("p", "v")] * 100)
+    with pytest.raises(ValueError, match="no name"):
+        _wire.numbered_params("Parameter", {"": "v"})

@@ -69,6 +69,9 @@ __all__ = [
     "RecordingSourceValue",
     "RecordingStatus",
     "RecordingStatusValue",
+    "StreamStatus",
+    "StreamStatusValue",
+    "StreamTrack",
     "Unrecognized",
     "VoiceReceiveMode",
     "VoiceReceiveModeValue",
@@ -144,6 +147,10 @@ EmergencyAddressStatus: TypeAlias = Literal[
     "unregistration-failure",
 ]
 HttpMethod: TypeAlias = Literal["GET", "POST"]
+StreamStatus: TypeAlias = Literal["in-progress", "stopped"]
+"""A Media Stream's status (``Calls/{CallSid}/Streams``)."""
+StreamTrack: TypeAlias = Literal["inbound_track", "outbound_track", "both_tracks"]
+"""Which audio a one-way stream carries: the caller's (default), the call's other side, both."""
 # -- content/v1: WhatsApp template approval (TWILIO.md 19.4; the spec has no enum) ----------
 ContentApprovalStatus: TypeAlias = Literal[
     "unsubmitted", "received", "pending", "approved", "rejected", "paused", "disabled"
@@ -175,6 +182,7 @@ if TYPE_CHECKING:
     EmergencyStatusValue: TypeAlias = EmergencyStatus | Unrecognized
     EmergencyAddressStatusValue: TypeAlias = EmergencyAddressStatus | Unrecognized
     HttpMethodValue: TypeAlias = HttpMethod | Unrecognized
+    StreamStatusValue: TypeAlias = StreamStatus | Unrecognized
     VerificationChannelValue: TypeAlias = VerificationChannel | Unrecognized
     VerificationStatusValue: TypeAlias = VerificationStatus | Unrecognized
     ContentApprovalStatusValue: TypeAlias = ContentApprovalStatus | Unrecognized
@@ -185,7 +193,7 @@ else:
     MessageStatusValue = MessageDirectionValue = CallStatusValue = CallDirectionValue = str
     AnsweredByValue = AccountStatusValue = AccountTypeValue = RecordingStatusValue = str
     RecordingSourceValue = AddressRequirementValue = VoiceReceiveModeValue = str
-    EmergencyStatusValue = EmergencyAddressStatusValue = HttpMethodValue = str
+    EmergencyStatusValue = EmergencyAddressStatusValue = HttpMethodValue = StreamStatusValue = str
     VerificationChannelValue = VerificationStatusValue = str  # verify/v2
     ContentApprovalStatusValue = ContentApprovalCategoryValue = str
 

@@ -37,6 +37,7 @@ from .enums import (
     MessageStatusValue,
     RecordingSourceValue,
     RecordingStatusValue,
+    StreamStatusValue,
     VerificationChannelValue,
     VerificationStatusValue,
     VoiceReceiveModeValue,
@@ -49,6 +50,7 @@ __all__ = [
     "AvailablePhoneNumberCountry",
     "Balance",
     "Call",
+    "CallStream",
     "Content",
     "ContentAndApprovals",
     "ContentApprovalRequest",
@@ -255,6 +257,18 @@ class Call(TwilioModel):
     trunk_sid: str | None = None
     uri: str | None = None
     subresource_uris: UriMap = None
+
+
+class CallStream(TwilioModel):
+    """A one-way Media Stream of a live call (``Calls/{CallSid}/Streams``)."""
+
+    sid: str
+    account_sid: str | None = None
+    call_sid: str | None = None
+    name: str | None = None
+    status: StreamStatusValue | None = None
+    date_updated: Date = None
+    uri: str | None = None
 
 
 class Recording(TwilioModel):

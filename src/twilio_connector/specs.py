@@ -30,6 +30,7 @@ from .models import (
     AvailablePhoneNumberCountry,
     Balance,
     Call,
+    CallStream,
     Content,
     ContentAndApprovals,
     ContentApprovalRequest,
@@ -57,6 +58,7 @@ __all__ = [
     "BALANCE",
     "CALLS",
     "CALL_RECORDINGS",
+    "CALL_STREAMS",
     "CONTENTS",
     "CONTENT_AND_APPROVALS",
     "CONTENT_APPROVAL_REQUESTS",
@@ -164,6 +166,9 @@ class ResourceSpec(Generic[M]):
     domain: str = API_DOMAIN
     """The API domain (``api``, ``messaging``): its host on Twilio, its path prefix elsewhere
     (:func:`~twilio_connector._wire.domain_base_url`)."""
+    by_name: bool = False
+    """Whether the instance path's ``{Sid}`` also takes the resource's name (a Stream is
+    stopped by its SID or its name)."""
 
     @property
     def v1_envelope(self) -> bool:
@@ -182,7 +187,7 @@ class ResourceSpec(Generic[M]):
         (``/messaging/v1/Services``) as the emulator serves it."""
         patterns: dict[str, str] = {"AccountSid": sid_pattern(("AC",)), **_SEGMENT_PATTERNS}
         patterns.update((name, sid_pattern(p)) for name, p in self.parents)
-        if self.sid_prefixes:
+        if self.sid_prefixes and not self.by_name:
             patterns["Sid"] = sid_pattern(self.sid_prefixes)
         parts: dict[str, Any] = {}
         for name in path.names:
@@ -228,6 +233,13 @@ CALL_RECORDINGS = ResourceSpec(
     _path(f"{_ACCOUNT}/Calls/{{CallSid}}/Recordings/{{Sid}}.json"),
     parents=(("CallSid", CALLS.sid_prefixes),),
 )  # fmt: skip
+CALL_STREAMS = ResourceSpec(
+    "streams", CallStream, None, ("MZ",),
+    _path(f"{_ACCOUNT}/Calls/{{CallSid}}/Streams.json"),
+    _path(f"{_ACCOUNT}/Calls/{{CallSid}}/Streams/{{Sid}}.json"),
+    parents=(("CallSid", CALLS.sid_prefixes),), by_name=True,
+)  # fmt: skip
+"""One-way Media Streams started and stopped on a live call: created, never listed."""
 INCOMING_PHONE_NUMBERS = ResourceSpec(
     "incoming_phone_numbers", IncomingPhoneNumber, "incoming_phone_numbers", ("PN",),
     _path(f"{_ACCOUNT}/IncomingPhoneNumbers.json"),
@@ -327,6 +339,7 @@ SPECS: tuple[ResourceSpec[Any], ...] = (
     CALLS,
     RECORDINGS,
     CALL_RECORDINGS,
+    CALL_STREAMS,
     INCOMING_PHONE_NUMBERS,
     AVAILABLE_PHONE_NUMBER_COUNTRIES,
     AVAILABLE_PHONE_NUMBERS,

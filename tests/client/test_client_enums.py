@@ -38,6 +38,7 @@ SPEC_ENUMS = [
     ),
     (enums.HttpMethod, "api.v2010.account.incoming_phone_number", "sms_method"),
     (enums.HttpMethod, "api.v2010.account.incoming_phone_number", "voice_method"),
+    (enums.StreamStatus, "api.v2010.account.call.stream", "status"),
 ]
 
 
@@ -60,6 +61,14 @@ def test_recording_status_covers_both_recording_schemas(openapi: Any) -> None:
         openapi, "api.v2010.account.call.call_recording", "status"
     )
     assert set(typing.get_args(enums.RecordingStatus)) == expected
+
+
+def test_stream_track_is_the_spec_enum_of_the_track_parameter(openapi: Any) -> None:
+    schemas = openapi.spec["components"]["schemas"]
+    assert set(typing.get_args(enums.StreamTrack)) == set(schemas["stream_enum_track"]["enum"])
+    assert set(schemas["stream_enum_update_status"]["enum"]) <= set(
+        typing.get_args(enums.StreamStatus)
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,6 +95,7 @@ def test_every_model_field_named_like_an_enum_is_typed_with_one() -> None:
         ("direction: CallDirectionValue", "Call"),
         ("status: AccountStatusValue", "Account"),
         ("status: RecordingStatusValue", "Recording"),
+        ("status: StreamStatusValue", "CallStream"),
     ]:
         assert field in source, alias
 

@@ -8,9 +8,9 @@ import base64
 import io
 
 import httpx
-from agents import Seen, agent, send
 from support.emulator import OWNED
 from support.receiver import Receiver, twiml
+from support.stream_agents import Seen, agent, send
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from websockets.sync.server import ServerConnection
@@ -206,3 +206,21 @@ def test_settle_returns_once_the_script_is_answered_and_steps_can_follow(
     assert [e["digits"] for e in entries if e["kind"] == "caller-press"] == ["1", "2"]
     assert next(e for e in entries if e["kind"] == "stream-stop")["reason"] == "caller-hangup"
     assert twilio.calls(call.sid).fetch().status == "completed"
+
+
+def test_a_second_fork_of_the_same_name_is_refused_and_the_first_goes_on(
+    emu: Emulator, twilio: Client, receiver: Receiver
+) -> None:
+    with agent() as app:
+        fork = f'<Stream name="fork" url="{app.url}"/>'
+        _answer_with(
+            twilio, receiver,
+            f'<Start>{fork}</Start><Start>{fork}</Start><Pause length="1"/>'
+            '<Stop><Stream name="fork"/></Stop><Say>done</Say>',
+        )  # fmt: skip
+        call = emu.simulate_incoming_call(CALLER, OWNED)
+        emu.settle()
+        assert len(app.connections) == 1 and app.connections[0].done.wait(5)
+    assert app.connections[0].events()[-1] == "stop"
+    problems = [e for e in emu.call_transcript(call.sid) if e["kind"] == "problem"]
+    assert len(problems) == 1 and "already has that name" in problems[0]["message"]

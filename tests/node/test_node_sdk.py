@@ -16,6 +16,8 @@ from support.content import approved_template
 from support.emulator import OWNED, OWNED_2
 from support.node import NodeScripts, pinned_twilio_node_version
 from support.receiver import Receiver, Reply, twiml
+from support.stream_agents import agent
+from support.wait import wait_until
 from twilio.rest import Client
 
 from twilio_connector._wire import DOMAINS, domain_base_url
@@ -388,6 +390,25 @@ def test_live_calls_are_redirected_and_hung_up(node: NodeScripts, emu: Emulator)
     hangups = [e for e in emu.call_transcript(got["hungUp"]) if e["kind"] == "hangup"]
     assert [h["by"] for h in hangups] == ["api"]
     assert (got["again"]["status"], got["again"]["code"]) == (400, 21220)
+
+
+def test_a_stream_is_started_and_stopped_on_a_live_call(node: NodeScripts, emu: Emulator) -> None:
+    emu.set_rule("completed", to=HANDSET, kind="call", interactive=True)
+    with agent(path="/fork") as fork:
+        got = node("calls_streams", {"to": HANDSET, "from": MAGIC_FROM, "url": fork.url})
+        assert wait_until(lambda: fork.connections and fork.connections[0].done.is_set())
+    stream, stopped = got["stream"], got["stopped"]
+    assert (stream["callSid"], stream["name"], stream["status"]) == (
+        got["callSid"], "node-fork", "in-progress"
+    )  # fmt: skip
+    assert PARSED_DATE.match(stream["dateUpdated"])
+    assert (stopped["sid"], stopped["status"]) == (stream["sid"], "stopped")
+    seen = fork.connections[0]
+    start = seen.of("start")[0]["start"]
+    assert start["customParameters"] == {"sdk": "twilio-node"}
+    assert start["tracks"] == ["inbound", "outbound"] and seen.events()[-1] == "stop"
+    assert (got["unknown"]["status"], got["unknown"]["code"]) == (404, 20404)
+    assert (got["ended"]["status"], got["ended"]["code"]) == (400, 21220)
 
 
 def test_date_filters_scheduling_previous_pages_and_recordings(node: NodeScripts) -> None:

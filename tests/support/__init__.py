@@ -5,5 +5,6 @@
 * :mod:`.emulator`: what the ``emu`` fixture (``tests/conftest.py``) is made of, and SDK
   clients pointed at an emulator;
 * :mod:`.openapi`: Twilio's OpenAPI spec as a response validator;
+* :mod:`.stream_agents`: Media Streams agents as plain ``websockets`` servers (raw JSON);
 * :mod:`.wait`: :func:`~.wait.wait_until`, the one polling wait.
 """

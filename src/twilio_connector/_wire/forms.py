@@ -31,12 +31,15 @@ from .dates import format_iso_datetime
 __all__ = [
     "FORM_CONTENT_TYPE",
     "MAX_FIELDS",
+    "MAX_NUMBERED",
     "ExtraParams",
     "MalformedPayload",
     "encode_form",
     "form",
     "form_value",
     "form_with_extra",
+    "numbered_field",
+    "numbered_params",
     "parse_form",
     "parse_form_strict",
     "to_bool",
@@ -47,6 +50,33 @@ __all__ = [
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 1000
 """The strict decoder's default cap on the number of fields."""
+MAX_NUMBERED = 99
+"""``Parameter1`` ... ``Parameter99``: the most name/value pairs a numbered list carries
+(a REST Stream's custom parameters)."""
+
+
+def numbered_field(prefix: str, n: int, part: str) -> str:
+    """The wire name of part ``Name`` or ``Value`` of pair ``n`` (from 1): ``Parameter3.Name``."""
+    return f"{prefix}{n}.{part}"
+
+
+def numbered_params(
+    prefix: str, pairs: Mapping[str, str] | Iterable[tuple[str, str]] | None
+) -> list[tuple[str, str]]:
+    """``{"a": "1"}`` as ``Parameter1.Name=a``, ``Parameter1.Value=1``; ``ValueError`` for
+    more than :data:`MAX_NUMBERED` pairs or an empty name."""
+    if pairs is None:
+        return []
+    items = list(pairs.items() if isinstance(pairs, Mapping) else pairs)
+    if len(items) > MAX_NUMBERED:
+        raise ValueError(f"at most {MAX_NUMBERED} {prefix.lower()}s, got {len(items)}")
+    out: list[tuple[str, str]] = []
+    for n, (name, value) in enumerate(items, 1):
+        if not name:
+            raise ValueError(f"{prefix} {n} has no name")
+        out += [(numbered_field(prefix, n, "Name"), str(name)),
+                (numbered_field(prefix, n, "Value"), str(value))]  # fmt: skip
+    return out
 
 
 class MalformedPayload(ValueError):

@@ -16,6 +16,7 @@ from ..specs import ResourceSpec, sid_pattern
 from .accounts.rest import AccountsApi
 from .calls.control import CallsControl
 from .calls.rest import CallsApi
+from .calls.streams import StreamsApi
 from .content.control import ContentControl
 from .content.rest import ContentApi
 from .control import ControlApi
@@ -64,6 +65,7 @@ MEDIA_CONTENT = MEDIA.removesuffix(".json")
 """The media file itself (no ``.json``)."""
 CALL_LIST, CALL = _list(specs.CALLS), _one(specs.CALLS)
 CALL_RECORDING_LIST, CALL_RECORDING = _list(specs.CALL_RECORDINGS), _one(specs.CALL_RECORDINGS)
+CALL_STREAM_LIST, CALL_STREAM = _list(specs.CALL_STREAMS), _one(specs.CALL_STREAMS)
 RECORDING_LIST, RECORDING = _list(specs.RECORDINGS), _one(specs.RECORDINGS)
 RECORDING_AUDIO = RECORDING.removesuffix(".json")
 """The audio (no ``.json``; ``.wav`` works too)."""
@@ -188,6 +190,9 @@ def build_router(core: EmulatorCore) -> Router:
     router.add("GET", CALL, calls.fetch)
     router.add("POST", CALL, calls.update)
     router.add("DELETE", CALL, calls.delete)
+    streams = StreamsApi(core)
+    router.add("POST", CALL_STREAM_LIST, streams.create)
+    router.add("POST", CALL_STREAM, streams.update)
     # -- recordings (of a call, of the account, their audio) --------------------------
     recordings = RecordingsApi(core)
     router.add("GET", CALL_RECORDING_LIST, recordings.list_for_call)

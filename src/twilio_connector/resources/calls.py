@@ -1,19 +1,20 @@
-"""``client.calls``: place, fetch, list, redirect, hang up and delete calls; their recordings."""
+"""``client.calls``: place, fetch, list, redirect, hang up and delete calls; their recordings
+and one-way Media Streams."""
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
 from .._base_client import Op, PageFlow
 from .._operation import Mode, Resource, collector, operation, paginator
-from .._wire import ExtraParams, date_filters, form, form_with_extra
-from ..enums import CallStatus
+from .._wire import ExtraParams, date_filters, form, form_with_extra, numbered_params
+from ..enums import CallStatus, HttpMethod, StreamTrack
 from ..inputs import StatusCallback, VoiceCallInput, VoiceInputType
-from ..models import Call, Recording
-from ..specs import CALL_RECORDINGS, CALLS, RECORDINGS
+from ..models import Call, CallStream, Recording
+from ..specs import CALL_RECORDINGS, CALL_STREAMS, CALLS, RECORDINGS
 
 __all__ = ["Calls", "call_params", "say_twiml"]
 
@@ -242,3 +243,40 @@ class Calls(Resource[Mode]):
         """Delete a recording."""
         path = self._core.instance_path(RECORDINGS, Sid=sid)
         return (yield from self._core.call_no_content("DELETE", path))
+
+    # -- one-way Media Streams ------------------------------------------------------------------
+
+    @operation
+    def start_stream(
+        self,
+        call_sid: str,
+        /,
+        url: str,
+        *,
+        name: str | None = None,
+        track: StreamTrack | None = None,
+        status_callback: str | None = None,
+        status_callback_method: HttpMethod | None = None,
+        parameters: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    ) -> Op[CallStream]:
+        """Fork a live call's audio to the WebSocket ``url`` (as ``<Start><Stream>`` does):
+        ``track`` ``inbound_track`` (default), ``outbound_track`` or ``both_tracks``;
+        ``parameters`` (at most 99) arrive in the ``start`` message's ``customParameters``.
+        Stop it with :meth:`stop_stream` by its SID or ``name``."""
+        data = form(
+            Url=url,
+            Name=name,
+            Track=track,
+            StatusCallback=status_callback,
+            StatusCallbackMethod=status_callback_method,
+        ) + numbered_params("Parameter", parameters)
+        path = self._core.list_path(CALL_STREAMS, CallSid=call_sid)
+        return (yield from self._core.call("POST", path, CALL_STREAMS.model, data=data))
+
+    @operation
+    def stop_stream(self, call_sid: str, sid_or_name: str, /) -> Op[CallStream]:
+        """Stop a call's one-way stream (started by :meth:`start_stream` or TwiML), named by
+        its ``MZ`` SID or its name."""
+        path = self._core.instance_path(CALL_STREAMS, CallSid=call_sid, Sid=sid_or_name)
+        data = form(Status="stopped")
+        return (yield from self._core.call("POST", path, CALL_STREAMS.model, data=data))

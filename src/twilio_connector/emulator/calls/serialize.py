@@ -20,7 +20,8 @@ assert CALLS.instance_path
 _CALL = CALLS.instance_path
 _CALL_SUBRESOURCES = (("recordings", "Recordings"),)
 """The subresources the emulator serves (Twilio lists more: notifications, payments, events,
-siprec, streams, transcriptions, user-defined messages; links that 404 are left out)."""
+siprec, streams, transcriptions, user-defined messages; links a GET of which fails are left
+out: Streams are created and stopped, never listed)."""
 
 
 def call_model(c: CallRecord) -> models.Call:

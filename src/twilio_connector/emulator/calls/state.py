@@ -72,9 +72,12 @@ from ..voice import (
     CallProgress,
     CallSession,
     DocumentRequest,
+    Fork,
     InlineTwiml,
     InterpreterOptions,
     Speech,
+    Stream,
+    StreamRefused,
     TwimlSource,
     parse_status_callback_events,
 )
@@ -446,6 +449,30 @@ class Calls:
     async def _wait_ended(self, live: LiveCall) -> None:
         if live.task is not None and not live.task.done():
             await asyncio.wait({live.task}, timeout=_END_TIMEOUT)
+
+    # -- REST: one-way streams of a live call (:mod:`.streams`) ---------------------------
+
+    def _streaming_session(self, account: AccountRecord, sid: str) -> CallSession:
+        live = self.live_call(account, sid)
+        if live.progress.status != IN_PROGRESS or live.session is None:
+            raise bad_request(21220, f"Call {sid} is not in-progress: it has no streams")
+        return live.session
+
+    async def start_stream(self, account: AccountRecord, sid: str, stream: Stream) -> Fork:
+        session = self._streaming_session(account, sid)
+        self.live_call(account, sid).activity.hold()
+        try:
+            return await session.start_stream(stream)
+        except StreamRefused as exc:
+            if exc.code is None:
+                raise invalid_param(exc.param, stream.name, exc.message) from None
+            raise bad_request(exc.code, exc.message) from None
+
+    async def stop_stream(self, account: AccountRecord, sid: str, key: str, path: str) -> Fork:
+        fork = await self._streaming_session(account, sid).stop_stream(key)
+        if fork is None:
+            raise not_found(path)
+        return fork
 
     def delete(self, account: AccountRecord, sid: str, path: str) -> None:
         record = self.get(account, sid, path)

@@ -49,6 +49,7 @@ from .lifecycle import (
     event_for_status,
     parse_status_callback_events,
 )
+from .model import Stream
 from .params import (
     CallInfo,
     billed_minutes,
@@ -60,6 +61,7 @@ from .parse import TwimlDocument, TwimlError, parse_voice_twiml
 from .queues import CallQueues, QueueEntry, QueueFull
 from .run import CallOutcome, CallSession
 from .run_context import DocumentRequest, InlineTwiml, InterpreterOptions, TwimlSource
+from .run_stream import Fork, StreamRefused
 from .transcript import Transcript
 
 __all__ = [
@@ -85,6 +87,7 @@ __all__ = [
     "DocumentRequest",
     "FetchError",
     "FetchResponse",
+    "Fork",
     "InlineTwiml",
     "InterpreterOptions",
     "InvalidStatusCallbackEvent",
@@ -100,6 +103,8 @@ __all__ = [
     "SocketError",
     "Speech",
     "StatusUpdate",
+    "Stream",
+    "StreamRefused",
     "Transcript",
     "TwimlDocument",
     "TwimlError",

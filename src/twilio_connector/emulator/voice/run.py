@@ -38,6 +38,7 @@ from .model import (
     Reject,
     Say,
     SendMessage,
+    Stream,
     StreamControl,
     Unsupported,
     Verb,
@@ -67,7 +68,7 @@ from .run_simple import (
     run_send_message,
     run_unsupported,
 )
-from .run_stream import stop_forks
+from .run_stream import Fork, StreamRefused, find_fork, start_fork, stop_fork, stop_forks
 from .transcript import Ended, HungUp, Redirected, Transcript
 
 __all__ = ["CallOutcome", "CallSession"]
@@ -115,6 +116,7 @@ class CallSession:
             transcript if transcript is not None else Transcript(),
         )
         self._started = False
+        self._finishing = False
         self.outcome: CallOutcome | None = None
 
     @property
@@ -154,6 +156,29 @@ class CallSession:
     def redirect(self, source: TwimlSource) -> None:
         """Stop the current verb and continue with other TwiML (REST ``Url``/``Twiml``)."""
         self._rt.interrupt(source)
+
+    async def start_stream(self, stream: Stream) -> Fork:
+        """Start a one-way stream beside the call now (REST ``POST /Calls/{CA}/Streams``);
+        returns once ``start`` is sent (or the connection failed: then ``stopped``).
+        :class:`StreamRefused` when the call has too many, the name is taken or the call
+        ended meanwhile."""
+        if self._finishing:
+            raise StreamRefused(21220, "Call is not in-progress", "CallSid")
+        try:
+            fork = await start_fork(self._rt, stream)
+        except Interrupted:
+            raise StreamRefused(21220, "Call is not in-progress", "CallSid") from None
+        if self._finishing:  # the call ended while the stream connected: it ends too
+            await stop_fork(self._rt, fork)
+        return fork
+
+    async def stop_stream(self, key: str) -> Fork | None:
+        """Stop the stream with SID or name ``key`` (REST ``Status=stopped``; a stopped one
+        stays stopped); ``None`` if the call has no such stream."""
+        fork = find_fork(self._rt, key)
+        if fork is not None:
+            await stop_fork(self._rt, fork)
+        return fork
 
     # -- running --------------------------------------------------------------------------
 
@@ -263,6 +288,7 @@ class CallSession:
 
     async def _finish(self, reason: str) -> None:
         rt = self._rt
+        self._finishing = True
         await stop_forks(rt)
         progress = rt.progress
         if not progress.is_terminal:

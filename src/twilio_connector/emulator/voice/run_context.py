@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from ..._wire import resolve_url
@@ -25,6 +25,9 @@ from .params import voice_request_params
 from .parse import TwimlDocument, TwimlError, parse_voice_twiml
 from .queues import QueueEntry
 from .transcript import Fetched, Problem, StatusChanged, Transcript
+
+if TYPE_CHECKING:
+    from .run_stream import Fork
 
 __all__ = [
     "LEAVE_QUEUE",
@@ -169,8 +172,9 @@ class CallRuntime:
         self.legs: dict[str, LegControl] = {}
         """The ``<Dial>`` legs being dialed, by call SID."""
         self._guarded: set[asyncio.Future[Any]] = set()
-        self.forks: dict[str, asyncio.Future[None]] = {}
-        """``<Start><Stream>`` forks running, by name (or stream SID)."""
+        self.forks: dict[str, Fork] = {}
+        """One-way streams (``<Start><Stream>``, REST), by stream SID: the running ones and
+        the last stopped ones (:mod:`.run_stream`)."""
 
     # -- time and interruption -----------------------------------------------------------
 

@@ -27,10 +27,12 @@ import contextlib
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import msgspec
 
 from ...callbacks.streams import StreamStatusEvent
+from ...enums import StreamStatus
 from ...realtime import audio, tones
 from ...realtime import media_streams as ms
 from ...realtime.errors import InvalidMessageError
@@ -52,7 +54,16 @@ from .transcript import (
     StreamStarted,
 )
 
-__all__ = ["REPLY_TIMEOUT", "run_connect_stream", "run_stream_control"]
+__all__ = [
+    "REPLY_TIMEOUT",
+    "Fork",
+    "StreamRefused",
+    "find_fork",
+    "run_connect_stream",
+    "run_stream_control",
+    "start_fork",
+    "stop_fork",
+]
 
 TICK = audio.FRAME_MS / 1000
 REPLY_TIMEOUT = 5.0
@@ -71,6 +82,10 @@ MAX_QUEUED = 600 * audio.SAMPLE_RATE
 MAX_RECORDED = 600 * audio.SAMPLE_RATE
 """The agent's recording keeps the first 10 minutes of the stream (8 kHz μ-law bytes)."""
 MAX_FORKS = 4
+"""One-way streams a call runs at once (more: 31960)."""
+KEPT_FORKS = 32
+"""Stopped streams a live call remembers (a REST stop of one answers ``stopped``); older
+ones are forgotten (404)."""
 _KEY_MS, _KEY_GAP_MS = 100, 50
 _ANSWERED = ("say", "play", "press")
 """Steps the caller expects the agent to answer before the next turn."""
@@ -593,29 +608,106 @@ async def _run(run: StreamRun, caller: _Caller | None) -> str:
 # -- forks ------------------------------------------------------------------------------------
 
 
+class StreamRefused(Exception):
+    """A one-way stream that cannot start on this call: ``code`` is Twilio's (31960: too
+    many at once), ``None`` for a name already in use; ``param`` the REST parameter at fault."""
+
+    def __init__(self, code: int | None, message: str, param: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.param = param
+
+
+@dataclass(eq=False)
+class Fork:
+    """A one-way stream beside the call (``<Start><Stream>`` or REST), as REST shows it."""
+
+    sid: str
+    name: str | None
+    updated: datetime
+    status: StreamStatus = "in-progress"
+    task: asyncio.Future[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.status == "in-progress"
+
+
+def find_fork(rt: CallRuntime, key: str) -> Fork | None:
+    """The call's stream with SID or name ``key``: the running one of that name, else the
+    last one that had it."""
+    fork = rt.forks.get(key)
+    if fork is not None:
+        return fork
+    named = [f for f in rt.forks.values() if f.name == key]
+    running = [f for f in named if f.running]
+    last = running or named
+    return last[-1] if last else None
+
+
+async def start_fork(rt: CallRuntime, stream: Stream) -> Fork:
+    """Open a one-way stream (``connected`` and ``start`` are sent before this returns) and
+    run it in the background; a stream that cannot connect comes back ``stopped`` (with its
+    warning and ``stream-error`` callback). :class:`StreamRefused` before any connection."""
+    running = [f for f in rt.forks.values() if f.running]
+    if len(running) >= MAX_FORKS:
+        raise StreamRefused(31960, f"more than {MAX_FORKS} streams on one call", "Url")
+    if stream.name and any(f.name == stream.name for f in running):
+        raise StreamRefused(None, "a stream of this call already has that name", "Name")
+    run = StreamRun(rt, stream, bidirectional=False)
+    fork = Fork(run.sid, stream.name, rt.clock.now())
+    _keep(rt, fork)
+    if await run.open():
+        fork.task = asyncio.ensure_future(_run_fork(run, fork))
+    else:
+        _stopped(rt, fork)
+    return fork
+
+
+async def stop_fork(rt: CallRuntime, fork: Fork) -> None:
+    """End a running stream (``stop`` to the app, its callback) and wait for it."""
+    task = fork.task
+    if task is None or task.done():
+        return
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+def _keep(rt: CallRuntime, fork: Fork) -> None:
+    """Record ``fork``; stopped forks beyond :data:`KEPT_FORKS` are forgotten, oldest first."""
+    rt.forks[fork.sid] = fork
+    stopped = [sid for sid, f in rt.forks.items() if not f.running]
+    for sid in stopped[: max(0, len(stopped) - KEPT_FORKS)]:
+        del rt.forks[sid]
+
+
+def _stopped(rt: CallRuntime, fork: Fork) -> None:
+    if fork.running:
+        fork.status = "stopped"
+        fork.updated = rt.clock.now()
+
+
 async def run_stream_control(rt: CallRuntime, verb: StreamControl) -> Flow:
     """``<Start>``: fork each stream in the background; ``<Stop>``: end the named ones."""
     for stream in verb.streams:
         if verb.verb == "Stop":
-            task = rt.forks.pop(stream.name or "", None)
-            if task is None:
+            fork = find_fork(rt, stream.name or "")
+            if fork is None or not fork.running:
                 rt.problem(None, f"<Stop><Stream name={stream.name!r}>: no such stream",
                            rt.document_url, fatal=False)  # fmt: skip
                 continue
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await stop_fork(rt, fork)
             continue
-        if len(rt.forks) >= MAX_FORKS:
-            rt.problem(31960, f"more than {MAX_FORKS} streams on one call", stream.url,
-                       fatal=False)  # fmt: skip
-            continue
-        run = StreamRun(rt, stream, bidirectional=False)
-        if await run.open():  # connected and start are sent before the TwiML goes on
-            rt.forks[stream.name or run.sid] = asyncio.ensure_future(_run_fork(run))
+        try:
+            await start_fork(rt, stream)
+        except StreamRefused as exc:
+            rt.problem(exc.code, f"<Start><Stream name={stream.name!r}>: {exc.message}",
+                       stream.url, fatal=False)  # fmt: skip
     return None
 
 
-async def _run_fork(run: StreamRun) -> None:
+async def _run_fork(run: StreamRun, fork: Fork) -> None:
     reader = asyncio.ensure_future(run.receive())
     reason = "stopped"
     try:
@@ -625,13 +717,10 @@ async def _run_fork(run: StreamRun) -> None:
     finally:
         reader.cancel()
         await asyncio.gather(reader, return_exceptions=True)
+        _stopped(run.rt, fork)
     await run.close(reason)
 
 
 async def stop_forks(rt: CallRuntime) -> None:
     """The call ended: every fork gets ``stop`` (called by the session when it finishes)."""
-    forks = list(rt.forks.values())
-    rt.forks.clear()
-    for task in forks:
-        task.cancel()
-    await asyncio.gather(*forks, return_exceptions=True)
+    await asyncio.gather(*(stop_fork(rt, f) for f in list(rt.forks.values()) if f.running))
