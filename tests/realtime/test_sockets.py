@@ -1,10 +1,10 @@
 """The agent's side of both realtime protocols over real WebSockets on loopback.
 
-uvicorn serves ``media_stream_app`` / ``conversation_relay_app`` (and a Starlette app that
-mounts them) on a free port in a thread; the test plays Twilio with the ``websockets`` client:
-a handshake signed by the official SDK's ``RequestValidator``, the frames of TWILIO.md
-§22.3/§23.2 as literal JSON, and asserts on the exact JSON the helpers send (§22.4/§23.3).
-Handlers record what they saw in a thread-safe :class:`Seen`.
+uvicorn serves ``media_stream_app`` / ``conversation_relay_app`` (and Starlette and FastAPI
+apps that mount them) on a free port in a thread; the test plays Twilio with the
+``websockets`` client: a handshake signed by the official SDK's ``RequestValidator``, the
+frames of TWILIO.md §22.3/§23.2 as literal JSON, and asserts on the exact JSON the helpers
+send (§22.4/§23.3). Handlers record what they saw in a thread-safe :class:`Seen`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI, WebSocket
 from media_stream_frames import (
     AC,
     CA,
@@ -43,6 +44,7 @@ from twilio_connector._asgi.server import ServerThread
 from twilio_connector.errors import ConfigurationError
 from twilio_connector.realtime import (
     ConversationRelaySocket,
+    HandshakeRejected,
     InvalidMessageError,
     MediaStreamSocket,
     StreamNotStartedError,
@@ -51,7 +53,7 @@ from twilio_connector.realtime import (
     media_stream_app,
     media_streams,
 )
-from twilio_connector.realtime.sockets import socket_url, verify_handshake
+from twilio_connector.realtime.sockets import run_handler, socket_url, verify_handshake
 
 TOKEN = "sockets-test-token-0123456789"
 SETUP = {
@@ -477,6 +479,56 @@ async def test_the_apps_mount_in_starlette() -> None:
             async with twilio(f"{base}/agents/relay", signed=f"{base}/relay"):
                 pass
     assert refused.value.response.status_code == 403
+
+
+async def test_fastapi_mounts_the_apps_and_an_endpoint_accepts_a_socket_itself() -> None:
+    """FastAPI (on Starlette): an app added as a route, and a ``@app.websocket`` endpoint that
+    accepts the socket from the framework's ``WebSocket`` (scope, receive, send) and runs
+    its handler, the way a FastAPI service with its own dependencies would."""
+    media_seen, relay_seen = Seen(), Seen()
+
+    async def agent(socket: ConversationRelaySocket) -> None:
+        try:
+            async for message in socket:
+                relay_seen.add(type(message).__name__)
+                if isinstance(message, conversation_relay.Prompt):
+                    await socket.say("Hi " + message.voice_prompt)
+        finally:
+            relay_seen.done.set()
+
+    media = media_stream_app(recording(media_seen), auth_token=TOKEN)
+    app = FastAPI(routes=[WebSocketRoute("/media", media)])  # (a Mount would need "/media/")
+
+    @app.websocket("/relay/{customer}")
+    async def relay(websocket: WebSocket, customer: str) -> None:
+        try:
+            socket = await ConversationRelaySocket.accept(
+                websocket.scope, websocket.receive, websocket.send, auth_token=TOKEN
+            )
+        except HandshakeRejected:
+            relay_seen.add(f"refused {customer}")
+            relay_seen.done.set()
+            return
+        relay_seen.add(customer)
+        await run_handler(agent, socket)
+
+    with serve(app) as base:
+        async with twilio(f"{base}/media") as ws:
+            await send_all(ws, CONNECTED, START, MEDIA, STOP)
+            assert len(await received(ws, 3)) == 3
+        seen = await media_seen.finished()
+        assert isinstance(seen[1], media_streams.Start) and seen[-1] == "end"
+        async with twilio(f"{base}/relay/42") as ws:
+            await send_all(ws, SETUP, PROMPT)
+            reply = await received(ws, 1)
+        assert reply == [{"type": "text", "token": "Hi Ahoy! Can you hear me?", "last": True}]
+        assert await relay_seen.finished() == ["42", "Setup", "Prompt"]
+        relay_seen = Seen()
+        with pytest.raises(InvalidStatus) as refused:  # a forged caller never reaches the agent
+            async with twilio(f"{base}/relay/7", token="not-the-token"):
+                pass
+        assert refused.value.response.status_code == 403
+        assert await relay_seen.finished() == ["refused 7"]
 
 
 # --------------------------------------------------------------------------- the doc
