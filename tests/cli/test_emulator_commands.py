@@ -1,13 +1,16 @@
-"""``twilio-connector emulator inbound-sms | inbound-call | rules | advance | settle |
-reset`` against a running emulator (its control plane over HTTP)."""
+"""``twilio-connector emulator inbound-sms | inbound-call | caller | transcript | rules |
+advance | settle | reset`` against a running emulator (its control plane over HTTP)."""
 
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 from cli_kit import SENDER, emulator_env, error_of, invoke, ok_json
 from support.emulator import OWNED
 from support.receiver import Receiver, twiml
+from support.stream_agents import Seen, agent, send
+from websockets.sync.server import ServerConnection
 
 from twilio_connector.emulator import Emulator
 
@@ -42,6 +45,42 @@ def test_inbound_call_runs_the_voice_url(emu: Emulator, receiver: Receiver) -> N
     assert hit.form["CallSid"] == call["sid"] and hit.form["From"] == HANDSET
     emu.settle()
     assert ok_json(invoke(env, "--json", "call", "get", call["sid"]))["status"] == "completed"
+
+
+def _answer_each_key(ws: ServerConnection, message: dict[str, object], seen: Seen) -> None:
+    if message["event"] == "dtmf":
+        digit = message["dtmf"]["digit"]  # type: ignore[index]
+        send(ws, {"event": "mark", "streamSid": message["streamSid"],
+                  "mark": {"name": f"heard-{digit}"}})  # fmt: skip
+
+
+def test_a_scripted_caller_on_a_stream_then_more_steps_and_the_transcript(
+    emu: Emulator, receiver: Receiver, tmp_path: Path
+) -> None:
+    env = emulator_env(emu)
+    with agent(_answer_each_key) as app:
+        receiver.reply("/voice", twiml(f'<Connect><Stream url="{app.url}"/></Connect>'))
+        ok_json(invoke(env, "--json", "numbers", "configure", OWNED, "--voice-url",
+                       receiver.url("/voice")))  # fmt: skip
+        call = ok_json(invoke(env, "--json", "emulator", "inbound-call", "--from", HANDSET,
+                              "--to", OWNED, "--script", '[{"press": "1"}]'))  # fmt: skip
+        emu.settle()  # the key was answered: the call is quiet and still in the stream
+        steps = tmp_path / "more.json"
+        steps.write_text('[{"press": "2", "after": 0}, {"hangup": true}]')
+        added = ok_json(invoke(env, "--json", "emulator", "caller", call["sid"], f"@{steps}"))
+        assert added == {"call_sid": call["sid"], "accepted": 2}
+        emu.settle()
+        assert app.connections[0].done.wait(5)
+    entries = ok_json(invoke(env, "--json", "emulator", "transcript", call["sid"]))
+    assert [e["digits"] for e in entries if e["kind"] == "caller-press"] == ["1", "2"]
+    assert [e["name"] for e in entries if e["kind"] == "mark"] == ["heard-1", "heard-2"]
+    table = invoke(env, "emulator", "transcript", call["sid"])
+    assert table.exit_code == 0 and "caller-hangup" in table.stdout and "heard-2" in table.stdout
+    bad = invoke(env, "emulator", "inbound-call", "--from", HANDSET, "--to", OWNED,
+                 "--script", '{"say": "not a list"}')  # fmt: skip
+    assert bad.exit_code == 2 and "list of step objects" in bad.output
+    gone = invoke(env, "emulator", "caller", call["sid"], '[{"say": "hello?"}]')
+    assert gone.exit_code != 0 and "21220" in gone.output  # the call has ended
 
 
 def test_rules_add_list_delete(emu: Emulator) -> None:

@@ -1,5 +1,6 @@
-"""``twilio-connector emulator inbound-sms | inbound-call | rules | advance | settle | reset``:
-drive a running emulator through its control plane (``/_emulator/...``).
+"""``twilio-connector emulator inbound-sms | inbound-call | caller | transcript | rules |
+advance | settle | reset``: drive a running emulator through its control plane
+(``/_emulator/...``).
 
 Each command is one HTTP request with the main account's Basic credentials (the SID and
 auth token the emulator printed: ``TWILIO_ACCOUNT_SID`` / ``TWILIO_AUTH_TOKEN`` or the root
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import click
 import httpx
@@ -35,6 +37,12 @@ DEFAULT_EMULATOR_URL = "http://127.0.0.1:8765"
 TIMEOUT = 30.0
 RULE_COLUMNS = ("id", "kind", "to", "from", "outcome", "error_code", "times", "params")
 MESSAGE_COLUMNS = ("sid", "direction", "from", "to", "status", "body")
+TRANSCRIPT_COLUMNS = ("at", "kind", "text", "digits", "name", "duration", "reason", "message")
+"""The transcript entries' common fields (``--json`` prints each entry whole)."""
+SCRIPT_HELP = (
+    "The caller's script on a stream or relay: a JSON list of steps, e.g. "
+    """'[{"say": "I need help"}, {"press": "1#"}, {"hangup": true}]', or @FILE."""
+)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -154,11 +162,31 @@ def inbound_sms(
     emit(control.request("POST", "/messages/inbound", request | {"params": extra}))
 
 
+def _script(value: str, option: str) -> list[Any]:
+    """A caller script given as JSON or ``@FILE`` (a list of step objects)."""
+    text = value
+    if value.startswith("@"):
+        try:
+            with open(value[1:], encoding="utf-8") as f:
+                text = f.read()
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {value[1:]!r}: {exc.strerror}",
+                                     param_hint=option) from None  # fmt: skip
+    try:
+        steps = json.loads(text)
+    except ValueError:
+        raise click.BadParameter("not JSON", param_hint=option) from None
+    if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
+        raise click.BadParameter("expected a JSON list of step objects", param_hint=option)
+    return steps
+
+
 @click.command("inbound-call")
 @click.option("--from", "from_", required=True, help="The caller's number (E.164).")
 @click.option("--to", required=True, help="The owned number called (its VoiceUrl runs).")
 @click.option("--digits", help="Keys the caller presses at the first Gather.")
 @click.option("--speech", multiple=True, help="What the caller says at a Gather; repeatable.")
+@click.option("--script", "script", help=SCRIPT_HELP)
 @click.option("--forwarded-from", help="ForwardedFrom of the webhook.")
 @click.option("--caller-name", help="CallerName of the webhook.")
 @emulator_url_option
@@ -169,6 +197,7 @@ def inbound_call(
     to: str,
     digits: str | None,
     speech: tuple[str, ...],
+    script: str | None,
     forwarded_from: str | None,
     caller_name: str | None,
     emulator_url: str | None,
@@ -177,9 +206,36 @@ def inbound_call(
     request: dict[str, Any] = {"from": from_, "to": to, "digits": digits}
     if speech:
         request["speech"] = list(speech)
+    if script is not None:
+        request["script"] = _script(script, "--script")
     request |= {"forwarded_from": forwarded_from, "caller_name": caller_name}
     body = {k: v for k, v in request.items() if v is not None}
     emit(_control(ctx, emulator_url).request("POST", "/calls/inbound", body))
+
+
+@click.command("caller")
+@click.argument("call_sid")
+@click.argument("script")
+@emulator_url_option
+@pass_ctx
+def caller(ctx: Context, call_sid: str, script: str, emulator_url: str | None) -> None:
+    """More of a live call's caller script (after what is left of it): SCRIPT is a JSON list
+    of steps or @FILE, e.g. `caller CA... '[{"say": "yes"}, {"hangup": true}]'`."""
+    body = {"script": _script(script, "SCRIPT")}
+    path = f"/calls/{quote(call_sid, safe='')}/script"
+    emit(_control(ctx, emulator_url).request("POST", path, body))
+
+
+@click.command("transcript")
+@click.argument("call_sid")
+@emulator_url_option
+@pass_ctx
+def transcript(ctx: Context, call_sid: str, emulator_url: str | None) -> None:
+    """What happened on a call, both sides in order (live or ended); --json for every field."""
+    path = f"/calls/{quote(call_sid, safe='')}/transcript"
+    answer = _control(ctx, emulator_url).request("GET", path)
+    entries = answer.get("transcript", []) if isinstance(answer, dict) else []
+    emit(entries, TRANSCRIPT_COLUMNS)
 
 
 @click.group("rules")
@@ -295,4 +351,4 @@ def reset(ctx: Context, emulator_url: str | None) -> None:
     emit(_control(ctx, emulator_url).request("POST", "/reset"))
 
 
-COMMANDS = (inbound_sms, inbound_call, rules, advance, settle, reset)
+COMMANDS = (inbound_sms, inbound_call, caller, transcript, rules, advance, settle, reset)
