@@ -444,18 +444,25 @@ async def test_set_language_needs_a_language() -> None:
 # --------------------------------------------------------------------------- Starlette
 
 
-async def test_the_apps_mount_in_starlette() -> None:
-    media_seen, relay_seen = Seen(), Seen()
+def greeter(seen: Seen) -> Callable[[ConversationRelaySocket], Awaitable[None]]:
+    """A relay handler recording each message's type and answering a prompt with "Hi ..."."""
 
     async def agent(socket: ConversationRelaySocket) -> None:
         try:
             async for message in socket:
-                relay_seen.add(type(message).__name__)
+                seen.add(type(message).__name__)
                 if isinstance(message, conversation_relay.Prompt):
                     await socket.say("Hi " + message.voice_prompt)
         finally:
-            relay_seen.done.set()
+            seen.done.set()
 
+    return agent
+
+
+async def test_the_apps_mount_in_starlette() -> None:
+    media_seen, relay_seen = Seen(), Seen()
+
+    agent = greeter(relay_seen)
     app = Starlette(
         routes=[
             WebSocketRoute("/media", media_stream_app(recording(media_seen), auth_token=TOKEN)),
@@ -487,15 +494,7 @@ async def test_fastapi_mounts_the_apps_and_an_endpoint_accepts_a_socket_itself()
     its handler, the way a FastAPI service with its own dependencies would."""
     media_seen, relay_seen = Seen(), Seen()
 
-    async def agent(socket: ConversationRelaySocket) -> None:
-        try:
-            async for message in socket:
-                relay_seen.add(type(message).__name__)
-                if isinstance(message, conversation_relay.Prompt):
-                    await socket.say("Hi " + message.voice_prompt)
-        finally:
-            relay_seen.done.set()
-
+    agent = greeter(relay_seen)
     media = media_stream_app(recording(media_seen), auth_token=TOKEN)
     app = FastAPI(routes=[WebSocketRoute("/media", media)])  # (a Mount would need "/media/")
 
