@@ -166,6 +166,9 @@ def test_wire_errors_without_a_client(emu: Emulator, twilio: Client, receiver: R
             assert "Url" in missing.json()["message"]
             bad_track = http.post(f"{base}.json", data={"Url": "wss://x.test/a", "Track": "left"})
             assert bad_track.status_code == 400 and bad_track.json()["code"] == 20001
+            leaky = http.post(f"{base}.json", data={"Url": "wss://bot:s3cret@x.test:99999/a"})
+            assert leaky.status_code == 400 and leaky.json()["code"] == 31923
+            assert "s3cret" not in leaky.text and "bot:***@" in leaky.text
             assert http.get(f"{base}.json").status_code == 405  # created, never listed
             no_status = http.post(f"{base}/x.json", data={})
             assert no_status.status_code == 400

@@ -14,10 +14,11 @@ among the call's running streams. The streams themselves run in :mod:`..voice.ru
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, cast, get_args
 
 from ... import models
 from ..._wire import MAX_NUMBERED, numbered_field
+from ...enums import StreamTrack
 from ...specs import CALL_STREAMS
 from ..accounts.rest import path_account
 from ..errors import bad_request, invalid_param
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["StreamsApi", "parse_stream_request", "stream_model"]
 
-_TRACKS = ("inbound_track", "outbound_track", "both_tracks")
+_TRACKS: tuple[str, ...] = get_args(StreamTrack)
 assert CALL_STREAMS.instance_path
 _STREAM = CALL_STREAMS.instance_path
 
@@ -47,7 +48,7 @@ def parse_stream_request(req: Request) -> Stream:
     try:
         check_socket_url(url)
     except SocketError as exc:
-        raise bad_request(exc.code, f"Url {url[:200]!r}: {exc.message}") from None
+        raise bad_request(exc.code, f"Url: {exc.message}") from None
     callback = req.get("StatusCallback") or None
     if callback is not None:
         check_callback_url(callback, 21609, "StatusCallback")

@@ -18,6 +18,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.frames import Close
 
+from ..._wire import redact_userinfo
 from ...realtime.media_streams import MAX_MESSAGE_BYTES
 from ...signature import compute_signature
 from ..voice.environment import SocketClosed, SocketError
@@ -83,17 +84,22 @@ def _closed_by(frame: Close | None) -> SocketClosed:
     return SocketClosed(frame.code if frame is not None else None, frame.reason if frame else "")
 
 
+def _shown(url: str) -> str:
+    """``url`` as an error may show it: no password, at most 200 characters."""
+    return redact_userinfo(url)[:200]
+
+
 def check_socket_url(url: str) -> None:
     """Raise :class:`SocketError` (31922 scheme, 31923 malformed) before any connection."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise SocketError(ERROR_MALFORMED_URL, f"malformed WebSocket URL {url[:200]!r}") from None
+        raise SocketError(ERROR_MALFORMED_URL, f"malformed WebSocket URL {_shown(url)!r}") from None
     if parts.scheme not in ("wss", "ws"):
         raise SocketError(ERROR_SCHEME, f"URL scheme {parts.scheme!r} not supported: use wss://")
     if not parts.hostname or (port is not None and not 0 < port < 65536):
-        raise SocketError(ERROR_MALFORMED_URL, f"malformed WebSocket URL {url[:200]!r}")
+        raise SocketError(ERROR_MALFORMED_URL, f"malformed WebSocket URL {_shown(url)!r}")
 
 
 async def open_app_socket(
@@ -120,7 +126,7 @@ async def open_app_socket(
             ERROR_HANDSHAKE, f"the app answered HTTP {status} to the handshake"
         ) from None
     except (InvalidURI, ValueError):
-        raise SocketError(ERROR_MALFORMED_URL, f"malformed WebSocket URL {url[:200]!r}") from None
+        raise SocketError(ERROR_MALFORMED_URL, f"malformed WebSocket URL {_shown(url)!r}") from None
     except InvalidHandshake as exc:
         raise SocketError(ERROR_HANDSHAKE, f"WebSocket handshake failed: {exc}"[:300]) from None
     except (asyncio.TimeoutError, TimeoutError):

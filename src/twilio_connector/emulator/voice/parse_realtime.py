@@ -8,7 +8,9 @@ value falls back to its default, a noun without its ``url`` is skipped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import get_args
 
+from ...enums import StreamTrack
 from .model import (
     Connect,
     ConversationRelay,
@@ -22,7 +24,7 @@ from .model import (
 __all__ = ["build_connect", "build_stream_control"]
 
 _SCHEMA = 12200
-_TRACKS = ("inbound_track", "outbound_track", "both_tracks")
+_TRACKS: tuple[str, ...] = get_args(StreamTrack)
 _INPUT_KINDS = ("none", "dtmf", "speech", "any")
 _LEGACY_INPUT = {"true": "any", "false": "none"}
 
