@@ -456,16 +456,15 @@ class Calls:
         live = self.live_call(account, sid)
         if live.progress.status != IN_PROGRESS or live.session is None:
             raise bad_request(21220, f"Call {sid} is not in-progress: it has no streams")
+        live.activity.hold()
         return live.session
 
     async def start_stream(self, account: AccountRecord, sid: str, stream: Stream) -> Fork:
-        session = self._streaming_session(account, sid)
-        self.live_call(account, sid).activity.hold()
         try:
-            return await session.start_stream(stream)
+            return await self._streaming_session(account, sid).start_stream(stream)
         except StreamRefused as exc:
-            if exc.code is None:
-                raise invalid_param(exc.param, stream.name, exc.message) from None
+            if exc.code is None:  # the name is taken
+                raise invalid_param("Name", stream.name, exc.message) from None
             raise bad_request(exc.code, exc.message) from None
 
     async def stop_stream(self, account: AccountRecord, sid: str, key: str, path: str) -> Fork:

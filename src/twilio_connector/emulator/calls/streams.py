@@ -99,8 +99,7 @@ class StreamsApi:
     async def update(self, req: Request) -> Response:
         account, call_sid = path_account(req), req.path_params["CallSid"]
         self.calls.get(account, call_sid, req.path)
-        req.get_choice("Status", ("stopped",))
-        if req.get("Status") is None:
+        if req.get_choice("Status", ("stopped",)) is None:
             raise bad_request(20001, "Missing required parameter Status in the post body")
         fork = await self.calls.stop_stream(account, call_sid, req.path_params["Sid"], req.path)
         return json_response(models.encode(stream_model(account.sid, call_sid, fork)))

@@ -163,11 +163,11 @@ class CallSession:
         :class:`StreamRefused` when the call has too many, the name is taken or the call
         ended meanwhile."""
         if self._finishing:
-            raise StreamRefused(21220, "Call is not in-progress", "CallSid")
+            raise StreamRefused(21220, "Call is not in-progress")
         try:
             fork = await start_fork(self._rt, stream)
         except Interrupted:
-            raise StreamRefused(21220, "Call is not in-progress", "CallSid") from None
+            raise StreamRefused(21220, "Call is not in-progress") from None
         if self._finishing:  # the call ended while the stream connected: it ends too
             await stop_fork(self._rt, fork)
         return fork

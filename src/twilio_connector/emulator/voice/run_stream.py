@@ -610,13 +610,12 @@ async def _run(run: StreamRun, caller: _Caller | None) -> str:
 
 class StreamRefused(Exception):
     """A one-way stream that cannot start on this call: ``code`` is Twilio's (31960: too
-    many at once), ``None`` for a name already in use; ``param`` the REST parameter at fault."""
+    many at once, 21220: the call ended), ``None`` for a name already in use."""
 
-    def __init__(self, code: int | None, message: str, param: str) -> None:
+    def __init__(self, code: int | None, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.param = param
 
 
 @dataclass(eq=False)
@@ -652,9 +651,9 @@ async def start_fork(rt: CallRuntime, stream: Stream) -> Fork:
     warning and ``stream-error`` callback). :class:`StreamRefused` before any connection."""
     running = [f for f in rt.forks.values() if f.running]
     if len(running) >= MAX_FORKS:
-        raise StreamRefused(31960, f"more than {MAX_FORKS} streams on one call", "Url")
+        raise StreamRefused(31960, f"more than {MAX_FORKS} streams on one call")
     if stream.name and any(f.name == stream.name for f in running):
-        raise StreamRefused(None, "a stream of this call already has that name", "Name")
+        raise StreamRefused(None, "a stream of this call already has that name")
     run = StreamRun(rt, stream, bidirectional=False)
     fork = Fork(run.sid, stream.name, rt.clock.now())
     _keep(rt, fork)
